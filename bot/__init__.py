@@ -1,0 +1,1 @@
+"""Platform adapters, settings, wiring and the command line: the only place that knows every part."""

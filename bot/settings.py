@@ -1,0 +1,88 @@
+"""Settings from the environment or a `.env` file (names are part of the public contract)."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///clusterbot.db"
+
+
+def _env(name: str) -> AliasChoices:
+    return AliasChoices(name, name.lower())
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    database_url: str = Field(DEFAULT_DATABASE_URL, validation_alias=_env("CLUSTERBOT_DATABASE_URL"))
+    http_host: str = Field("127.0.0.1", validation_alias=_env("CLUSTERBOT_HTTP_HOST"))
+    http_port: int = Field(8080, ge=0, le=65535, validation_alias=_env("CLUSTERBOT_HTTP_PORT"))
+    admins: str = Field("", validation_alias=_env("CLUSTERBOT_ADMINS"))
+    default_timezone: str = Field("Europe/Madrid", validation_alias=_env("CLUSTERBOT_TIMEZONE"))
+    log_level: str = Field("INFO", validation_alias=_env("CLUSTERBOT_LOG_LEVEL"))
+
+    telegram_bot_token: str = Field("", validation_alias=_env("TELEGRAM_BOT_TOKEN"))
+    telegram_api_base_url: str = Field(
+        "https://api.telegram.org/bot", validation_alias=_env("TELEGRAM_API_BASE_URL")
+    )
+    telegram_webhook_url: str = Field("", validation_alias=_env("TELEGRAM_WEBHOOK_URL"))
+    telegram_webhook_secret: str = Field("", validation_alias=_env("TELEGRAM_WEBHOOK_SECRET"))
+
+    slack_bot_token: str = Field("", validation_alias=_env("SLACK_BOT_TOKEN"))
+    slack_signing_secret: str = Field("", validation_alias=_env("SLACK_SIGNING_SECRET"))
+    slack_app_token: str = Field("", validation_alias=_env("SLACK_APP_TOKEN"))
+    slack_api_base_url: str = Field("https://slack.com/api/", validation_alias=_env("SLACK_API_BASE_URL"))
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite://", "postgresql://", "postgresql+", "postgres://")):
+            raise ValueError("use sqlite:///FILE or postgresql://USER@HOST/DB")
+        return value.replace("postgres://", "postgresql://", 1)
+
+    @field_validator("admins")
+    @classmethod
+    def _admin_list(cls, value: str) -> str:
+        for item in filter(None, (part.strip() for part in value.split(","))):
+            platform, _, user = item.partition(":")
+            if not platform or not user:
+                raise ValueError(f"'{item}' should look like telegram:123 or slack:U0ABC")
+        return value
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+    @property
+    def admin_ids(self) -> frozenset[str]:
+        return frozenset(part.strip() for part in self.admins.split(",") if part.strip())
+
+
+class SettingsError(Exception):
+    """One line that says which setting is wrong and why."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{_setting_name(e['loc'])}: {e['msg'].removeprefix('Value error, ')}" for e in error.errors()
+        )
+        raise SettingsError(f"invalid setting: {problems}") from None
+
+
+def _setting_name(location: tuple[object, ...]) -> str:
+    field = str(location[0]) if location else "?"
+    alias = Settings.model_fields[field].validation_alias if field in Settings.model_fields else None
+    if isinstance(alias, AliasChoices):
+        return str(alias.choices[0])
+    return field

@@ -1,0 +1,1 @@
+"""Platform-neutral commands: an incoming message in, replies out, no platform I/O."""

@@ -1,0 +1,95 @@
+"""The one entry point adapters call: an incoming message in, the replies to show out."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from handlers.context import Context, Options
+from handlers.errors import Unavailable, UserError
+from handlers.flows import Flows
+from handlers.router import Router
+from handlers.types import Incoming, Reply, text_reply
+from store.db import Database
+from store.directory import DirectoryIndex
+from store.repository import Store
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Assistant:
+    """Runs each message in one transaction: a command that fails changes nothing."""
+
+    def __init__(
+        self,
+        db: Database,
+        router: Router,
+        flows: Flows,
+        *,
+        options: Options | None = None,
+        clock: Clock = utc_now,
+    ) -> None:
+        self.db = db
+        self.router = router
+        self.flows = flows
+        self.options = options or Options()
+        self.clock = clock
+        self.directory = DirectoryIndex()
+
+    async def respond(self, msg: Incoming) -> list[Reply]:
+        text = msg.command_text.strip()
+        if not text:
+            return []
+        try:
+            async with self.db.transaction() as session:
+                ctx = await self._context(msg, Store(session))
+                return await self._route(ctx, text)
+        except UserError as error:
+            return [text_reply(str(error))]
+        except Unavailable:
+            log.warning("database unavailable while answering %s:%s", msg.platform, msg.user_id)
+            return [text_reply("I'm temporarily unavailable. Please try again in a minute.")]
+        except Exception:
+            ref = secrets.token_hex(3).upper()
+            log.exception(
+                "ref %s: handler failed on %r from %s:%s",
+                ref,
+                text[:200],
+                msg.platform,
+                msg.user_id,
+            )
+            return [
+                text_reply(
+                    f"Something went wrong (ref {ref}). The team has been told; please try again later."
+                )
+            ]
+
+    async def _context(self, msg: Incoming, store: Store) -> Context:
+        now = self.clock()
+        member, identity = await store.people.identify(
+            platform=msg.platform,
+            user_id=msg.user_id,
+            chat_id=msg.chat_id,
+            display_name=msg.display_name or msg.user_id,
+            now=now,
+            timezone=msg.timezone or self.options.default_timezone,
+            language=(msg.language_code or "")[:2] or None,
+        )
+        if f"{msg.platform}:{msg.user_id}" in self.options.admins and not member.is_admin:
+            await store.people.update(member, now, is_admin=True)
+        return Context(msg, store, member, identity, now, self.options, self.directory)
+
+    async def _route(self, ctx: Context, text: str) -> list[Reply]:
+        if not text.startswith("/") or text.lower() in ("/cancel", "/stop"):
+            answered = await self.flows.answer(ctx, text)
+            if answered is not None:
+                return answered
+        return await self.router.dispatch(ctx, text)

@@ -1,0 +1,156 @@
+"""The command registry: every command, its usage and example, in the order help shows them."""
+
+from __future__ import annotations
+
+from handlers import directory, event_admin, events, onboarding, opportunities, profile
+from handlers.context import Context
+from handlers.flows import Flows
+from handlers.router import Router
+from handlers.types import Reply
+
+
+def build_flows() -> Flows:
+    return Flows(onboarding.ONBOARDING, opportunities.POST_FLOW)
+
+
+def build_router() -> Router:
+    router = Router()
+
+    async def help_command(ctx: Context) -> list[Reply]:
+        return [router.help(ctx, ctx.rest)]
+
+    add = router.command
+    add(
+        "start",
+        onboarding.start,
+        summary="introduce yourself (or pick up where you left off)",
+        usage="start",
+        example="start",
+    )
+    add("help", help_command, summary="what I can do", usage="help [COMMAND]", example="help find")
+    add("profile", profile.profile, summary="see your profile", usage="profile", example="profile")
+    add(
+        "profile set",
+        profile.profile_set,
+        summary="change a field of your profile",
+        usage="profile set FIELD VALUE",
+        example="profile set offers recycled-polyester finishing",
+    )
+    add(
+        "interests",
+        profile.interests,
+        summary="list, add or remove your interests",
+        usage="interests [add|remove TAGS]",
+        example="interests add recycling, smart textiles",
+    )
+    add(
+        "find",
+        directory.find,
+        summary="find members by what they do, where, or who they are",
+        usage="find TEXT [in:PLACE]",
+        example="find recycled fibres in:Portugal",
+    )
+    add(
+        "events",
+        events.events,
+        summary="upcoming events, optionally of one kind or tag",
+        usage="events [KIND|TAG]",
+        example="events trade fair",
+    )
+    add(
+        "event",
+        events.event_details,
+        summary="details of an event, with Going buttons",
+        usage="event NUMBER",
+        example="event 3",
+    )
+    add(
+        "going",
+        events.going,
+        summary="say you're going (waitlisted when full)",
+        usage="going NUMBER",
+        example="going 3",
+    )
+    add(
+        "notgoing",
+        events.not_going,
+        summary="say you're not going (frees your place)",
+        usage="notgoing NUMBER",
+        example="notgoing 3",
+    )
+    add(
+        "ics",
+        events.ics,
+        summary="a calendar file for an event",
+        usage="ics NUMBER",
+        example="ics 3",
+    )
+    add(
+        "opportunities",
+        opportunities.opportunities,
+        summary="open calls, partner searches and exchanges, nearest deadline first",
+        usage="opportunities [WORDS]",
+        example="opportunities recycling",
+    )
+    add(
+        "opportunity",
+        opportunities.opportunity_details,
+        summary="details of an opportunity",
+        usage="opportunity NUMBER",
+        example="opportunity 2",
+    )
+    add(
+        "post",
+        opportunities.post,
+        summary="post an opportunity (guided, or in one line)",
+        usage="post [kind=KIND title=TITLE description=… tags=… deadline=YYYY-MM-DD]",
+        example='post kind=partner_search title="Partner for smart-textile pilot" tags=smart textiles',
+    )
+    add(
+        "opportunity edit",
+        opportunities.opportunity_edit,
+        summary="change an opportunity you posted (coordinators: any)",
+        usage="opportunity edit NUMBER FIELD=VALUE…",
+        example="opportunity edit 2 deadline=2027-01-31",
+    )
+    add(
+        "opportunity close",
+        opportunities.opportunity_close,
+        summary="close an opportunity you posted (coordinators: any)",
+        usage="opportunity close NUMBER",
+        example="opportunity close 2",
+    )
+    add(
+        "opportunity add",
+        opportunities.opportunity_add,
+        role="coordinator",
+        summary="publish an opportunity",
+        usage="opportunity add kind=KIND title=TITLE [description=… tags=… deadline=… region=… url=…]",
+        example='opportunity add kind=funding_call title="Digital textiles call" deadline=2027-02-15',
+    )
+    add(
+        "event add",
+        event_admin.event_add,
+        role="coordinator",
+        summary="create an event",
+        usage="event add title=TITLE start=DATETIME [duration=2h kind=… place=… capacity=… tags=… tz=…]",
+        example='event add title="B2B session Porto" start="2027-01-20 10:00" duration=3h '
+        "kind=b2b_session capacity=40 tz=Europe/Lisbon",
+    )
+    add(
+        "event edit",
+        event_admin.event_edit,
+        role="coordinator",
+        summary="change an event (attendees are told)",
+        usage="event edit NUMBER FIELD=VALUE…",
+        example='event edit 3 start="2027-01-21 10:00"',
+    )
+    add(
+        "event cancel",
+        event_admin.event_cancel,
+        role="coordinator",
+        summary="cancel an event (attendees are told)",
+        usage="event cancel NUMBER",
+        example="event cancel 3",
+    )
+    return router

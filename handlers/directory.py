@@ -1,0 +1,53 @@
+"""`find`: typo-tolerant search of the member directory, ten at a time."""
+
+from __future__ import annotations
+
+import shlex
+
+from handlers.context import Context
+from handlers.errors import UsageError
+from handlers.profile import describe
+from handlers.router import split_args
+from handlers.types import Button, Reply, Text
+
+PAGE_SIZE = 10
+
+
+def parse_query(args: list[str]) -> tuple[str, str, int]:
+    """Split `recycled fibres in:Portugal page:2` into the words, the place and the page."""
+    place, page, terms = "", 1, []
+    for arg in args:
+        key, sep, value = arg.partition(":")
+        if sep and key.lower() == "in":
+            place = value
+        elif sep and key.lower() == "page" and value.isdigit():
+            page = max(1, int(value))
+        else:
+            terms.append(arg)
+    return " ".join(terms), place, page
+
+
+async def find(ctx: Context) -> list[Reply]:
+    query, place, page = parse_query(split_args(ctx.rest))
+    if not query.strip():
+        raise UsageError("Tell me what to look for.")
+    await ctx.directory.refresh(ctx.store.session)
+    ranked = ctx.directory.search(query, place=place, limit=page * PAGE_SIZE + 1)
+    shown_ids = ranked[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    cards = await ctx.store.people.cards(shown_ids, listed_only=True)
+    edit = ctx.msg.payload is not None and page > 1
+    if not cards:
+        where = f" in {place}" if place else ""
+        text = Text().add(f"No member matches '{query}'{where}")
+        return [text.add(". Try fewer or other words.").reply(replaces_previous=edit)]
+    text = Text().bold(f"Members matching '{query}'")
+    if place:
+        text.bold(f" in {place}")
+    text.line(f" (page {page})" if page > 1 else "").line()
+    for number, card in enumerate(cards, start=(page - 1) * PAGE_SIZE + 1):
+        describe(card, text.add(f"{number}. "), full=False).line()
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    if len(ranked) > page * PAGE_SIZE:
+        words = [query] + ([f"in:{place}"] if place else []) + [f"page:{page + 1}"]
+        buttons = ((Button("More results", "/find " + shlex.join(words)),),)
+    return [text.reply(buttons=buttons, replaces_previous=edit)]

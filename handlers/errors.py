@@ -1,0 +1,25 @@
+"""Errors whose message is meant for the person who typed the command.
+
+The router turns these into a reply and rolls the transaction back; any other exception is a bug,
+logged with a reference while the user only sees an apology with the same reference.
+"""
+
+
+class UserError(Exception):
+    """Base: `str(error)` is shown to the user as it is."""
+
+
+class UsageError(UserError):
+    """The arguments were wrong; the router adds the command's usage line and an example."""
+
+
+class NotFound(UserError):
+    pass
+
+
+class NotAllowed(UserError):
+    pass
+
+
+class Unavailable(Exception):
+    """The database did not answer; the user is told to try again shortly."""

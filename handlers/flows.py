@@ -1,0 +1,100 @@
+"""Guided flows: one question at a time, answers kept in the store so a restart resumes them."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from handlers.context import Context
+from handlers.errors import UsageError
+from handlers.types import Button, Reply, Text
+
+Parser = Callable[[Context, str], Awaitable[Any]]
+Choices = Callable[[Context], Awaitable[list[Button]]]
+Finisher = Callable[[Context, dict[str, Any]], Awaitable[list[Reply]]]
+
+SKIP_WORDS = frozenset({"skip", "-"})
+CANCEL_WORDS = frozenset({"cancel", "/cancel", "stop", "/stop"})
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    key: str
+    question: str
+    parse: Parser
+    optional: bool = False
+    choices: Choices | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    name: str
+    steps: tuple[Step, ...]
+    finish: Finisher
+    intro: str = ""
+
+
+async def as_text(_ctx: Context, answer: str) -> str:
+    text = " ".join(answer.split())
+    if not text:
+        raise UsageError("Please type an answer, or 'cancel' to stop.")
+    return text[:2000]
+
+
+class Flows:
+    """The registry of flows, and the engine that walks a person through one."""
+
+    def __init__(self, *flows: Flow) -> None:
+        self.flows = {flow.name: flow for flow in flows}
+
+    async def resume(self, ctx: Context) -> Reply | None:
+        """Ask again the question a person left unanswered, if they are in a flow."""
+        conversation = await ctx.store.conversations.current(ctx.msg.platform, ctx.msg.user_id)
+        if conversation is None or conversation.flow not in self.flows:
+            return None
+        flow = self.flows[conversation.flow]
+        return await ask(ctx, flow, conversation.step, intro="Let's carry on where we left off.")
+
+    async def answer(self, ctx: Context, text: str) -> list[Reply] | None:
+        """Take `text` as the answer to the pending question; None when no flow is pending."""
+        conversation = await ctx.store.conversations.current(ctx.msg.platform, ctx.msg.user_id)
+        if conversation is None or conversation.flow not in self.flows:
+            return None
+        if text.strip().lower() in CANCEL_WORDS:
+            await ctx.store.conversations.end(ctx.msg.platform, ctx.msg.user_id)
+            return [Text().add("Stopped. Nothing was saved from that conversation.").reply()]
+        flow = self.flows[conversation.flow]
+        step = flow.steps[conversation.step]
+        answers = dict(conversation.answers)
+        if step.optional and text.strip().lower() in SKIP_WORDS:
+            answers[step.key] = None
+        else:
+            answers[step.key] = await step.parse(ctx, text)
+        next_step = conversation.step + 1
+        if next_step < len(flow.steps):
+            await ctx.store.conversations.advance(conversation, next_step, answers, ctx.now)
+            return [await ask(ctx, flow, next_step)]
+        await ctx.store.conversations.end(ctx.msg.platform, ctx.msg.user_id)
+        return await flow.finish(ctx, answers)
+
+
+async def begin_flow(ctx: Context, flow: Flow) -> Reply:
+    """Start `flow` for the person writing, replacing any flow they had left half-way."""
+    await ctx.store.conversations.begin(ctx.msg.platform, ctx.msg.user_id, flow.name, ctx.now)
+    return await ask(ctx, flow, 0, intro=flow.intro)
+
+
+async def ask(ctx: Context, flow: Flow, index: int, intro: str = "") -> Reply:
+    step = flow.steps[index]
+    text = Text()
+    if intro:
+        text.line(intro).line()
+    text.bold(f"({index + 1}/{len(flow.steps)}) ").add(step.question)
+    hints = ["'cancel' to stop"]
+    if step.optional:
+        hints.insert(0, "'skip' to leave it empty")
+    text.line().italic(f"Type your answer, {' or '.join(hints)}.")
+    buttons = await step.choices(ctx) if step.choices else []
+    rows = tuple((button,) for button in buttons)
+    return text.reply(buttons=rows)

@@ -1,0 +1,38 @@
+"""RFC 5545 calendars made with the icalendar library."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from icalendar import Calendar
+from icalendar import Event as CalendarEvent
+
+from handlers.timefmt import local
+from store.models import Event
+
+UID_DOMAIN = "clusterbot"
+
+
+def event_calendar(events: Iterable[Event]) -> bytes:
+    """A VCALENDAR whose UIDs stay the same, so re-importing updates instead of duplicating."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//ClusterBot//clusterbot//EN")
+    calendar.add("version", "2.0")
+    for event in events:
+        entry = CalendarEvent()
+        entry.add("uid", f"event-{event.id}@{UID_DOMAIN}")
+        entry.add("summary", event.title)
+        entry.add("dtstart", local(event.starts_at, event.timezone))
+        entry.add("dtend", local(event.ends_at, event.timezone))
+        entry.add("dtstamp", event.updated_at)
+        entry.add("sequence", int(event.updated_at.timestamp()) - int(event.created_at.timestamp()))
+        if event.place:
+            entry.add("location", event.place)
+        if event.online_url:
+            entry.add("url", event.online_url)
+        if event.description:
+            entry.add("description", event.description)
+        entry.add("status", "CANCELLED" if event.cancelled else "CONFIRMED")
+        calendar.add_component(entry)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()

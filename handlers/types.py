@@ -1,0 +1,142 @@
+"""Neutral values exchanged between the adapters and the handlers.
+
+They are frozen so that a reply can be rendered by several adapters (or retried from the outbox)
+without anyone mutating it on the way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+ChatKind = Literal["private", "group", "channel"]
+# "command" holds a command line without its prefix ("find textile"): each adapter shows it the way
+# its users type commands ("/find textile" in Telegram, "/cluster find textile" in Slack).
+Style = Literal["plain", "bold", "italic", "code", "link", "command"]
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """One message or button press from a person, as every adapter describes it."""
+
+    platform: str
+    user_id: str
+    chat_id: str
+    text: str = ""
+    payload: str | None = None
+    chat_kind: ChatKind = "private"
+    display_name: str = ""
+    language_code: str | None = None
+    timezone: str | None = None
+
+    @property
+    def command_text(self) -> str:
+        """A button press carries the command it stands for; otherwise the typed text counts."""
+        return self.payload if self.payload is not None else self.text
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A run of text with one style: user text stays data, adapters escape it for their markup."""
+
+    text: str
+    style: Style = "plain"
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A button; pressing it is the same as typing `payload` (a command line such as `/going 12`)."""
+
+    label: str
+    payload: str
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file sent with a reply (an .ics, a data export)."""
+
+    filename: str
+    content: bytes
+    mime_type: str = "application/octet-stream"
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One message from the bot.
+
+    `replaces_previous` asks the adapter to edit the message the button was pressed on (used by
+    pagination) instead of sending a new one; adapters that cannot edit just send it.
+    `public` marks an answer meant for the whole channel (Slack answers privately otherwise).
+    """
+
+    spans: tuple[Span, ...] = ()
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    attachment: Attachment | None = None
+    replaces_previous: bool = False
+    public: bool = False
+
+    @property
+    def plain_text(self) -> str:
+        return "".join(span.text for span in self.spans)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-safe form, so an outbox row can hold a reply and give it back unchanged."""
+        return {
+            "spans": [[s.text, s.style, s.url] for s in self.spans],
+            "buttons": [[[b.label, b.payload] for b in row] for row in self.buttons],
+            "public": self.public,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Reply:
+        return cls(
+            spans=tuple(Span(text, style, url) for text, style, url in data.get("spans", [])),
+            buttons=tuple(
+                tuple(Button(label, payload) for label, payload in row) for row in data.get("buttons", [])
+            ),
+            public=bool(data.get("public", False)),
+        )
+
+
+@dataclass(slots=True)
+class Text:
+    """A small builder for `Reply.spans`, so handlers never concatenate markup by hand."""
+
+    spans: list[Span] = field(default_factory=list)
+
+    def add(self, text: str, style: Style = "plain", url: str | None = None) -> Text:
+        if text:
+            self.spans.append(Span(text, style, url))
+        return self
+
+    def bold(self, text: str) -> Text:
+        return self.add(text, "bold")
+
+    def italic(self, text: str) -> Text:
+        return self.add(text, "italic")
+
+    def code(self, text: str) -> Text:
+        return self.add(text, "code")
+
+    def command(self, text: str) -> Text:
+        return self.add(text, "command")
+
+    def link(self, text: str, url: str) -> Text:
+        return self.add(text, "link", url)
+
+    def line(self, text: str = "") -> Text:
+        return self.add(text + "\n")
+
+    def reply(self, **options: Any) -> Reply:
+        spans = list(self.spans)
+        if spans and spans[-1].style == "plain" and spans[-1].text.endswith("\n"):
+            trimmed = spans[-1].text.rstrip("\n")
+            spans[-1] = Span(trimmed) if trimmed else spans[-1]
+            if not trimmed:
+                spans.pop()
+        return Reply(spans=tuple(spans), **options)
+
+
+def text_reply(text: str, **options: Any) -> Reply:
+    return Reply(spans=(Span(text),), **options)

@@ -1,0 +1,133 @@
+"""Events and RSVPs, with capacity and a first-come waitlist."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from store.models import Event, Rsvp
+
+RsvpResult = Literal["going", "waitlisted", "already_going", "already_waitlisted"]
+
+
+@dataclass(frozen=True, slots=True)
+class Departure:
+    """What `not going` changed: whether the member held a place, and who got it."""
+
+    was_attending: bool
+    promoted_member_id: int | None
+
+
+class Events:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, event_id: int) -> Event | None:
+        return await self.session.get(Event, event_id)
+
+    async def upcoming(self, now: datetime, *, limit: int = 50) -> list[Event]:
+        """Events not cancelled that have not ended, soonest first."""
+        query = (
+            select(Event)
+            .where(Event.ends_at > now, Event.cancelled.is_(False))
+            .order_by(Event.starts_at, Event.id)
+            .limit(limit)
+        )
+        return list((await self.session.scalars(query)).all())
+
+    async def create(self, now: datetime, **fields: Any) -> Event:
+        event = Event(created_at=now, updated_at=now, **fields)
+        self.session.add(event)
+        await self.session.flush()
+        return event
+
+    async def update(self, event: Event, now: datetime, **fields: Any) -> None:
+        for name, value in fields.items():
+            setattr(event, name, value)
+        event.updated_at = now
+        await self.session.flush()
+
+    async def going_count(self, event_id: int) -> int:
+        return await self._count(event_id, "going")
+
+    async def waitlist_count(self, event_id: int) -> int:
+        return await self._count(event_id, "waitlisted")
+
+    async def _count(self, event_id: int, status: str) -> int:
+        count = await self.session.scalar(
+            select(func.count()).where(Rsvp.event_id == event_id, Rsvp.status == status)
+        )
+        return int(count or 0)
+
+    async def rsvp_of(self, member_id: int, event_id: int) -> Rsvp | None:
+        return await self.session.scalar(
+            select(Rsvp).where(Rsvp.member_id == member_id, Rsvp.event_id == event_id)
+        )
+
+    async def attend(self, event: Event, member_id: int, now: datetime) -> RsvpResult:
+        """Say yes: a place when there is one, the end of the waitlist otherwise."""
+        rsvp = await self.rsvp_of(member_id, event.id)
+        if rsvp is not None and rsvp.status in ("going", "waitlisted"):
+            return "already_going" if rsvp.status == "going" else "already_waitlisted"
+        full = event.capacity is not None and await self.going_count(event.id) >= event.capacity
+        status = "waitlisted" if full else "going"
+        if rsvp is None:
+            self.session.add(Rsvp(member_id=member_id, event_id=event.id, status=status, updated_at=now))
+        else:
+            rsvp.status, rsvp.updated_at = status, now
+        await self.session.flush()
+        return status
+
+    async def leave(self, event: Event, member_id: int, now: datetime) -> Departure:
+        """Say no: a freed place goes to whoever has waited longest."""
+        rsvp = await self.rsvp_of(member_id, event.id)
+        was_going = rsvp is not None and rsvp.status == "going"
+        was_attending = rsvp is not None and rsvp.status in ("going", "waitlisted")
+        if rsvp is None:
+            self.session.add(Rsvp(member_id=member_id, event_id=event.id, status="not_going", updated_at=now))
+        else:
+            rsvp.status, rsvp.updated_at = "not_going", now
+        await self.session.flush()
+        promoted = await self._promote_next(event, now) if was_going else None
+        return Departure(was_attending, promoted)
+
+    async def _promote_next(self, event: Event, now: datetime) -> int | None:
+        if event.capacity is not None and await self.going_count(event.id) >= event.capacity:
+            return None
+        first = await self.session.scalar(
+            select(Rsvp)
+            .where(Rsvp.event_id == event.id, Rsvp.status == "waitlisted")
+            .order_by(Rsvp.updated_at, Rsvp.id)
+            .limit(1)
+        )
+        if first is None:
+            return None
+        first.status, first.updated_at = "going", now
+        await self.session.flush()
+        return first.member_id
+
+    async def attendee_ids(self, event_id: int) -> list[int]:
+        """Members with a place or on the waitlist: both want to hear when the event changes."""
+        return list(
+            (
+                await self.session.scalars(
+                    select(Rsvp.member_id)
+                    .where(Rsvp.event_id == event_id, Rsvp.status.in_(("going", "waitlisted")))
+                    .order_by(Rsvp.id)
+                )
+            ).all()
+        )
+
+    async def statuses_for(self, member_id: int, event_ids: list[int]) -> dict[int, str]:
+        if not event_ids:
+            return {}
+        rows = await self.session.execute(
+            select(Rsvp.event_id, Rsvp.status).where(
+                Rsvp.member_id == member_id, Rsvp.event_id.in_(event_ids)
+            )
+        )
+        return {event_id: status for event_id, status in rows.all()}

@@ -1,0 +1,181 @@
+"""Members, their platform identities, organisations and clusters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from store.models import Cluster, Identity, Member, Organisation
+from store.text import fold
+
+
+@dataclass(frozen=True, slots=True)
+class MemberCard:
+    """A member with the names a profile shows, read in one query (no lazy loads after await)."""
+
+    member: Member
+    organisation: Organisation | None
+    cluster: Cluster | None
+
+    @property
+    def country(self) -> str:
+        if self.organisation and self.organisation.country:
+            return self.organisation.country
+        return self.cluster.country if self.cluster else ""
+
+    @property
+    def region(self) -> str:
+        if self.organisation and self.organisation.region:
+            return self.organisation.region
+        return self.cluster.region if self.cluster else ""
+
+
+class People:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def identify(
+        self,
+        *,
+        platform: str,
+        user_id: str,
+        chat_id: str,
+        display_name: str,
+        now: datetime,
+        timezone: str,
+        language: str | None,
+    ) -> tuple[Member, Identity]:
+        """The member behind a platform account, created on first contact (not yet listed)."""
+        row = (
+            await self.session.execute(
+                select(Member, Identity)
+                .join(Identity, Identity.member_id == Member.id)
+                .where(Identity.platform == platform, Identity.user_id == user_id)
+            )
+        ).first()
+        if row is not None:
+            member, identity = row.tuple()
+            if identity.chat_id != chat_id and chat_id:
+                identity.chat_id = chat_id
+            # A person who writes to us again can be reached again.
+            identity.unreachable = False
+            return member, identity
+        member = Member(
+            name=display_name.strip()[:200] or f"{platform} user",
+            timezone=timezone,
+            language=language,
+            created_at=now,
+            updated_at=now,
+            tags=[],
+            languages=[],
+            reminder_offsets=["24h", "1h"],
+        )
+        self.session.add(member)
+        await self.session.flush()
+        identity = Identity(
+            member_id=member.id,
+            platform=platform,
+            user_id=user_id,
+            chat_id=chat_id or user_id,
+            display_name=display_name[:200],
+            created_at=now,
+        )
+        self.session.add(identity)
+        await self.session.flush()
+        return member, identity
+
+    async def get(self, member_id: int) -> Member | None:
+        return await self.session.get(Member, member_id)
+
+    async def card(self, member_id: int) -> MemberCard | None:
+        cards = await self.cards([member_id])
+        return cards[0] if cards else None
+
+    async def cards(self, member_ids: list[int], *, listed_only: bool = False) -> list[MemberCard]:
+        """Cards in the order of `member_ids`; missing (or unlisted, if asked) members are skipped."""
+        if not member_ids:
+            return []
+        query = (
+            select(Member, Organisation, Cluster)
+            .outerjoin(Organisation, Organisation.id == Member.organisation_id)
+            .outerjoin(Cluster, Cluster.id == Member.cluster_id)
+            .where(Member.id.in_(member_ids))
+        )
+        if listed_only:
+            query = query.where(Member.listed.is_(True))
+        found = {m.id: MemberCard(m, o, c) for m, o, c in (await self.session.execute(query)).all()}
+        return [found[i] for i in member_ids if i in found]
+
+    async def update(self, member: Member, now: datetime, **fields: Any) -> None:
+        for name, value in fields.items():
+            setattr(member, name, value)
+        member.updated_at = now
+        await self.session.flush()
+
+    async def clusters(self) -> list[Cluster]:
+        return list((await self.session.scalars(select(Cluster).order_by(Cluster.name))).all())
+
+    async def get_cluster(self, cluster_id: int) -> Cluster | None:
+        return await self.session.get(Cluster, cluster_id)
+
+    async def get_organisation(self, organisation_id: int | None) -> Organisation | None:
+        return await self.session.get(Organisation, organisation_id) if organisation_id else None
+
+    async def cluster_by_name(self, name: str) -> Cluster | None:
+        """The cluster a person meant, forgiving case, accents and small typos."""
+        clusters = await self.clusters()
+        match = process.extractOne(
+            fold(name), {c.id: fold(c.name) for c in clusters}, scorer=fuzz.WRatio, score_cutoff=80
+        )
+        if match is None:
+            return None
+        return next(c for c in clusters if c.id == match[2])
+
+    async def organisation_for(
+        self, name: str, cluster: Cluster | None, *, country: str = "", region: str = ""
+    ) -> Organisation:
+        """The organisation of that name in that cluster, created when it is new."""
+        cluster_id = cluster.id if cluster else None
+        existing = await self.session.scalar(
+            select(Organisation).where(
+                func.lower(Organisation.name) == name.strip().lower(),
+                Organisation.cluster_id.is_(None)
+                if cluster_id is None
+                else Organisation.cluster_id == cluster_id,
+            )
+        )
+        if existing is not None:
+            return existing
+        organisation = Organisation(
+            name=name.strip()[:200],
+            cluster_id=cluster_id,
+            country=country or (cluster.country if cluster else ""),
+            region=region or (cluster.region if cluster else ""),
+            kind="sme",
+            website="",
+        )
+        self.session.add(organisation)
+        await self.session.flush()
+        return organisation
+
+    async def mark_unreachable(self, platform: str, user_id: str) -> None:
+        """The platform told us this person blocked the bot or left: stop trying that identity."""
+        await self.session.execute(
+            update(Identity)
+            .where(Identity.platform == platform, Identity.user_id == user_id)
+            .values(unreachable=True)
+        )
+
+    async def identities(self, member_id: int) -> list[Identity]:
+        return list(
+            (
+                await self.session.scalars(
+                    select(Identity).where(Identity.member_id == member_id).order_by(Identity.id)
+                )
+            ).all()
+        )

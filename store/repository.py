@@ -1,0 +1,23 @@
+"""One object per transaction that gives handlers every query they may run."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from store.buttons import Buttons
+from store.conversations import Conversations
+from store.events import Events
+from store.opportunities import Opportunities
+from store.outbox import Outbox
+from store.people import People
+
+
+class Store:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.people = People(session)
+        self.events = Events(session)
+        self.opportunities = Opportunities(session)
+        self.conversations = Conversations(session)
+        self.outbox = Outbox(session)
+        self.buttons = Buttons(session)
