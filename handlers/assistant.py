@@ -8,10 +8,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from handlers.context import Context, Options
-from handlers.errors import Unavailable, UserError
+from handlers.errors import Unavailable, UsageError, UserError
 from handlers.flows import Flows
 from handlers.router import Router
-from handlers.types import Incoming, Reply, text_reply
+from handlers.types import Incoming, Reply, Text, text_reply
 from store.db import Database
 from store.directory import DirectoryIndex
 from store.repository import Store
@@ -52,6 +52,8 @@ class Assistant:
             async with self.db.transaction() as session:
                 ctx = await self._context(msg, Store(session))
                 return await self._route(ctx, text)
+        except UsageError as error:
+            return [usage_reply(error)]
         except UserError as error:
             return [text_reply(str(error))]
         except Unavailable:
@@ -93,3 +95,11 @@ class Assistant:
             if answered is not None:
                 return answered
         return await self.router.dispatch(ctx, text)
+
+
+def usage_reply(error: UsageError) -> Reply:
+    """What was wrong, then how the command is written, with an example that works."""
+    text = Text().add(str(error))
+    if error.command is not None:
+        text.add("\nUsage: ").command(error.command.usage).add("\nExample: ").command(error.command.example)
+    return text.reply()

@@ -4,13 +4,18 @@ The router turns these into a reply and rolls the transaction back; any other ex
 logged with a reference while the user only sees an apology with the same reference.
 """
 
+from typing import Any
+
 
 class UserError(Exception):
     """Base: `str(error)` is shown to the user as it is."""
 
 
 class UsageError(UserError):
-    """The arguments were wrong; the router adds the command's usage line and an example."""
+    """The arguments were wrong; the reply adds the command's usage line and an example."""
+
+    # Set by the router to the command being run (a handlers.router.Command).
+    command: Any = None
 
 
 class NotFound(UserError):

@@ -59,7 +59,7 @@ class People:
             )
         ).first()
         if row is not None:
-            member, identity = row.tuple()
+            member, identity = row
             if identity.chat_id != chat_id and chat_id:
                 identity.chat_id = chat_id
             # A person who writes to us again can be reached again.

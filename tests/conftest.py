@@ -6,15 +6,18 @@ import asyncio
 import os
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from bot.console import render
 from handlers.assistant import Assistant
 from handlers.commands import build_flows, build_router
 from handlers.context import Options
@@ -40,6 +43,12 @@ class Clock:
         self.now += timedelta(**delta)
 
 
+def run_sync(coroutine: Coroutine[Any, Any, Any]) -> Any:
+    """Run set-up coroutines on a loop of their own: session fixtures may start inside a test's loop."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A database migrated once; each test gets a copy (migrations are tested on their own)."""
@@ -50,7 +59,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         await upgrade(db)
         await db.close()
 
-    asyncio.run(build())
+    run_sync(build())
     return path
 
 
@@ -86,14 +95,14 @@ def postgres_database() -> Iterator[str | None]:
         await admin.close()
 
     try:
-        asyncio.run(create())
+        run_sync(create())
     except Exception as error:
         if REQUIRE_POSTGRES:
             pytest.fail(f"PostgreSQL required but not usable: {error}")
         yield None
         return
     yield test_url
-    asyncio.run(drop())
+    run_sync(drop())
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -137,13 +146,13 @@ class Chat:
         self.last = await self.assistant.respond(
             Incoming(self.platform, self.user, self.user, text=text, display_name=self.user)
         )
-        return "\n".join(reply.plain_text for reply in self.last)
+        return "\n".join(render(reply) for reply in self.last)
 
     async def press(self, payload: str) -> str:
         self.last = await self.assistant.respond(
             Incoming(self.platform, self.user, self.user, payload=payload, display_name=self.user)
         )
-        return "\n".join(reply.plain_text for reply in self.last)
+        return "\n".join(render(reply) for reply in self.last)
 
     @property
     def buttons(self) -> list[tuple[str, str]]:

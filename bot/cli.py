@@ -1,0 +1,184 @@
+"""The `clusterbot` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import Coroutine
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from store.demo import DEMO_HANDLE, seed_demo
+
+from bot.console import ConsoleChat
+from bot.settings import Settings, SettingsError, load_settings
+from bot.wiring import build_assistant, open_database
+from store.db import Database
+from store.migrate import upgrade
+from store.repository import Store
+
+DEMO_DATABASE = "sqlite:///clusterbot-demo.db"
+DEMO_TOUR = """\
+Welcome to the ClusterBot demo. You are Marta, innovation manager at a Catalan textile SME and a
+coordinator of her cluster. Things to try (type them, or press Ctrl-D to leave):
+  /help                          everything I can do
+  /find textil recyclng          typos are fine
+  /find smart textiles in:Norway filter by place
+  /events   /event 1   /going 1  see what's on and say you're going
+  /ics 1                         a calendar file for the event
+  /opportunities recycling       open calls and partner searches
+  /post                          post an opportunity, one question at a time
+"""
+
+app = typer.Typer(
+    help="ClusterBot: an assistant for the members of industrial and innovation clusters.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+def _settings(**overrides: Any) -> Settings:
+    try:
+        return load_settings(**{k: v for k, v in overrides.items() if v is not None})
+    except SettingsError as error:
+        typer.echo(f"clusterbot: {error}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _run(coroutine: Coroutine[Any, Any, Any]) -> Any:
+    try:
+        return asyncio.run(coroutine)
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+
+
+def _configure_logging(settings: Settings, *, quiet: bool = False) -> None:
+    level = logging.WARNING if quiet else getattr(logging, settings.log_level.upper(), logging.INFO)
+    logging.basicConfig(
+        level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"clusterbot {version('clusterbot')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    _version_flag: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """ClusterBot command line."""
+
+
+async def _chat(settings: Settings, handle: str, *, coordinator: bool, tour: str = "") -> None:
+    db = await open_database(settings.database_url)
+    try:
+        assistant = build_assistant(settings, db)
+        if coordinator:
+            await _make_coordinator(assistant.db, handle, settings)
+        if tour:
+            typer.echo(tour)
+        chat = ConsoleChat(
+            assistant,
+            handle,
+            stdin=sys.stdin,
+            stdout=sys.stdout,
+            files_dir=Path.cwd(),
+            echo=not sys.stdin.isatty(),
+        )
+        await chat.run()
+    finally:
+        await db.close()
+
+
+async def _make_coordinator(db: Database, handle: str, settings: Settings) -> None:
+    async with db.transaction() as session:
+        store = Store(session)
+        now = datetime.now(UTC)
+        member, _ = await store.people.identify(
+            platform="console",
+            user_id=handle,
+            chat_id=handle,
+            display_name=handle,
+            now=now,
+            timezone=settings.default_timezone,
+            language=None,
+        )
+        await store.people.update(member, now, is_coordinator=True)
+
+
+@app.command()
+def chat(
+    handle: Annotated[str, typer.Option("--as", help="Who you are in this chat (a console handle).")],
+    coordinator: Annotated[bool, typer.Option("--coordinator", help="Chat with coordinator rights.")] = False,
+    db: Annotated[
+        str | None, typer.Option("--db", help="Database URL (default: CLUSTERBOT_DATABASE_URL).")
+    ] = None,
+) -> None:
+    """Chat with the bot in the terminal: one message a line; works piped."""
+    settings = _settings(database_url=db)
+    _configure_logging(settings, quiet=True)
+    _run(_chat(settings, handle, coordinator=coordinator))
+
+
+@app.command()
+def demo(
+    db: Annotated[str, typer.Option("--db", help="Where the demo network lives.")] = DEMO_DATABASE,
+) -> None:
+    """Create a demo cluster network (once) and chat with the bot as one of its members."""
+    settings = _settings(database_url=db)
+    _configure_logging(settings, quiet=True)
+
+    async def go() -> None:
+        database = await open_database(settings.database_url)
+        try:
+            created = await seed_demo(database, datetime.now(UTC))
+        finally:
+            await database.close()
+        if created:
+            typer.echo(f"Created the demo network in {db}.", err=True)
+        await _chat(settings, DEMO_HANDLE, coordinator=False, tour=DEMO_TOUR)
+
+    _run(go())
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    db: Annotated[
+        str | None, typer.Option("--db", help="Database URL (default: CLUSTERBOT_DATABASE_URL).")
+    ] = None,
+) -> None:
+    """Apply the Alembic migrations (safe to run from several processes at once)."""
+    settings = _settings(database_url=db)
+    _configure_logging(settings)
+
+    async def go() -> None:
+        async with Database(settings.database_url) as database:
+            await upgrade(database)
+
+    _run(go())
+    typer.echo("Database is at the newest schema.")
+
+
+@app.command()
+def run() -> None:
+    """Start every adapter whose credentials are set, the scheduler and the HTTP server."""
+    from bot.runner import serve
+
+    settings = _settings()
+    _configure_logging(settings)
+    raise typer.Exit(_run(serve(settings)))
+
+
+def main() -> None:
+    app()

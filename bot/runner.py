@@ -1,0 +1,82 @@
+"""`clusterbot run`: every configured adapter, the HTTP server, until SIGINT or SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+
+from sqlalchemy import text
+
+from bot.adapter import Adapter
+from bot.http import HealthCheck, HttpServer
+from bot.settings import Settings
+from bot.wiring import build_assistant, open_database
+from handlers.assistant import Assistant
+from store.db import Database
+
+log = logging.getLogger(__name__)
+
+NO_ADAPTER = (
+    "clusterbot: no adapter configured. Set TELEGRAM_BOT_TOKEN for Telegram, or SLACK_BOT_TOKEN and "
+    "SLACK_SIGNING_SECRET for Slack (see README: Connect Telegram / Connect Slack)."
+)
+
+
+def configured_adapters(
+    settings: Settings, assistant: Assistant, db: Database, http: HttpServer
+) -> list[Adapter]:
+    adapters: list[Adapter] = []
+    if settings.telegram_bot_token:
+        from bot.telegram import TelegramAdapter
+
+        adapters.append(TelegramAdapter(settings, assistant, db, http))
+    if settings.slack_bot_token and settings.slack_signing_secret:
+        from bot.slack import SlackAdapter
+
+        adapters.append(SlackAdapter(settings, assistant, db, http))
+    return adapters
+
+
+def database_check(db: Database) -> HealthCheck:
+    async def check() -> str | None:
+        async with db.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+        return None
+
+    return check
+
+
+async def serve(settings: Settings) -> int:
+    if not settings.telegram_bot_token and not (settings.slack_bot_token and settings.slack_signing_secret):
+        print(NO_ADAPTER, file=sys.stderr)
+        return 2
+    db = await open_database(settings.database_url)
+    http = HttpServer(settings.http_host, settings.http_port)
+    http.add_check("database", database_check(db))
+    assistant = build_assistant(settings, db)
+    adapters = configured_adapters(settings, assistant, db, http)
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stopping.set)
+    started: list[Adapter] = []
+    try:
+        for adapter in adapters:
+            await adapter.start()
+            started.append(adapter)
+        await http.start()
+        log.info(
+            "serving %s on http://%s:%s",
+            ", ".join(a.platform for a in adapters),
+            settings.http_host,
+            http.port,
+        )
+        await stopping.wait()
+    finally:
+        for adapter in reversed(started):
+            await adapter.stop()
+        await http.stop()
+        await db.close()
+    return 0

@@ -1,0 +1,26 @@
+"""Builds the parts from the settings; the CLI and `run` share it so they behave the same."""
+
+from __future__ import annotations
+
+from bot.settings import Settings
+from handlers.assistant import Assistant
+from handlers.commands import build_flows, build_router
+from handlers.context import Options
+from store.db import Database
+from store.migrate import ensure_current
+
+
+async def open_database(url: str) -> Database:
+    """A database at the newest schema (a new SQLite file is created at the current revision)."""
+    db = Database(url)
+    try:
+        await ensure_current(db)
+    except BaseException:
+        await db.close()
+        raise
+    return db
+
+
+def build_assistant(settings: Settings, db: Database) -> Assistant:
+    options = Options(default_timezone=settings.default_timezone, admins=settings.admin_ids)
+    return Assistant(db, build_router(), build_flows(), options=options)

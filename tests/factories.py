@@ -1,0 +1,98 @@
+"""Rows for tests, written through the store the way the application writes them."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+
+from store.db import Database
+from store.models import Cluster, Event, Identity, Member, Opportunity
+from store.repository import Store
+
+
+async def add_cluster(db: Database, name: str, region: str, country: str, sectors: list[str]) -> int:
+    async with db.transaction() as session:
+        cluster = Cluster(name=name, region=region, country=country, sectors=sectors)
+        session.add(cluster)
+        await session.flush()
+        return cluster.id
+
+
+async def add_member(
+    db: Database,
+    now: datetime,
+    name: str,
+    *,
+    cluster_id: int | None = None,
+    organisation: str = "",
+    handle: str | None = None,
+    **fields: Any,
+) -> int:
+    """A member (listed and onboarded unless told otherwise), with a console identity if `handle`."""
+    async with db.transaction() as session:
+        store = Store(session)
+        organisation_id = None
+        if organisation:
+            cluster = await store.people.get_cluster(cluster_id) if cluster_id else None
+            organisation_id = (await store.people.organisation_for(organisation, cluster)).id
+        values: dict[str, Any] = {"listed": True, "onboarded": True, "tags": [], "languages": []}
+        values.update(fields)
+        member = Member(
+            name=name,
+            cluster_id=cluster_id,
+            organisation_id=organisation_id,
+            created_at=now,
+            updated_at=now,
+            **values,
+        )
+        session.add(member)
+        await session.flush()
+        if handle:
+            session.add(
+                Identity(
+                    member_id=member.id, platform="console", user_id=handle, chat_id=handle, created_at=now
+                )
+            )
+        return member.id
+
+
+async def add_event(db: Database, now: datetime, title: str, *, starts_in: timedelta, **fields: Any) -> int:
+    values: dict[str, Any] = {"kind": "meeting", "timezone": "Europe/Madrid", "tags": []}
+    values.update(fields)
+    duration = values.pop("duration", timedelta(hours=2))
+    async with db.transaction() as session:
+        event = Event(
+            title=title,
+            starts_at=now + starts_in,
+            ends_at=now + starts_in + duration,
+            created_at=now,
+            updated_at=now,
+            **values,
+        )
+        session.add(event)
+        await session.flush()
+        return event.id
+
+
+async def add_opportunity(db: Database, now: datetime, title: str, **fields: Any) -> int:
+    values: dict[str, Any] = {"kind": "partner_search", "tags": [], "status": "open"}
+    values.update(fields)
+    async with db.transaction() as session:
+        opportunity = Opportunity(title=title, created_at=now, updated_at=now, **values)
+        session.add(opportunity)
+        await session.flush()
+        return opportunity.id
+
+
+async def make_coordinator(db: Database, handle: str) -> None:
+    """Give coordinator rights to the person who chats as `handle` (they must have written once)."""
+    async with db.transaction() as session:
+        await session.execute(
+            update(Member)
+            .where(
+                Member.id == select(Identity.member_id).where(Identity.user_id == handle).scalar_subquery()
+            )
+            .values(is_coordinator=True)
+        )
