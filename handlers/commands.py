@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import directory, event_admin, events, onboarding, opportunities, profile
+from handlers import announce, directory, event_admin, events, onboarding, opportunities, profile, settings
 from handlers.context import Context
 from handlers.flows import Flows
 from handlers.router import Router
@@ -152,5 +152,58 @@ def build_router() -> Router:
         summary="cancel an event (attendees are told)",
         usage="event cancel NUMBER",
         example="event cancel 3",
+    )
+    add(
+        "follow",
+        settings.follow,
+        summary="get deadline reminders for an opportunity",
+        usage="follow NUMBER",
+        example="follow 2",
+    )
+    add(
+        "unfollow",
+        settings.unfollow,
+        summary="stop deadline reminders for an opportunity",
+        usage="unfollow NUMBER",
+        example="unfollow 2",
+    )
+    add(
+        "settings",
+        settings.settings,
+        summary="reminders, alerts and privacy",
+        usage="settings [reminders 24h,1h|off] [alerts on|off]",
+        example="settings reminders 48h,2h",
+    )
+    add(
+        "announce",
+        announce.announce,
+        role="coordinator",
+        summary="message everyone or a segment (preview first)",
+        usage="announce everyone|cluster:NAME|region:NAME|country:NAME|sector:NAME|tag:NAME|event:N TEXT",
+        example='announce cluster:"Tèxtil Innova" The B2B agenda for Porto is out.',
+    )
+    add(
+        "announce confirm",
+        announce.confirm,
+        role="coordinator",
+        summary="send a previewed announcement",
+        usage="announce confirm NUMBER",
+        example="announce confirm 4",
+    )
+    add(
+        "announce discard",
+        announce.discard,
+        role="coordinator",
+        summary="drop a previewed announcement",
+        usage="announce discard NUMBER",
+        example="announce discard 4",
+    )
+    add(
+        "announce status",
+        announce.status,
+        role="coordinator",
+        summary="sent, pending, unreachable and failed counts",
+        usage="announce status NUMBER",
+        example="announce status 4",
     )
     return router

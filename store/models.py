@@ -87,6 +87,8 @@ class Member(Base):
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     muted: Mapped[bool] = mapped_column(Boolean, default=False)
     onboarded: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Where proactive messages go when the member is on several platforms; None: the first linked.
+    preferred_platform: Mapped[str | None] = mapped_column(String(20))
     reminder_offsets: Mapped[list[str]] = mapped_column(default=lambda: ["24h", "1h"])
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime] = mapped_column(index=True)
@@ -207,3 +209,45 @@ class ButtonPayload(Base):
     key: Mapped[str] = mapped_column(String(32), primary_key=True)
     payload: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
+
+
+class Follow(Base):
+    """A member follows an opportunity to be reminded of its deadline."""
+
+    __tablename__ = "follows"
+    __table_args__ = (UniqueConstraint("member_id", "opportunity_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    opportunity_id: Mapped[int] = mapped_column(
+        ForeignKey("opportunities.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime]
+
+
+class Announcement(Base):
+    """A coordinator's message to a segment: drafted, previewed with its count, then confirmed."""
+
+    __tablename__ = "announcements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    # e.g. "everyone", "cluster", "region", "country", "sector", "tag", "event".
+    segment_kind: Mapped[str] = mapped_column(String(20))
+    segment_value: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    recipients: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+
+
+class JobRun(Base):
+    """A periodic job's lease, so that each run happens in one process only."""
+
+    __tablename__ = "job_runs"
+
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    lease_until: Mapped[datetime]
+    last_started_at: Mapped[datetime | None]
+    last_finished_at: Mapped[datetime | None]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.announcements import Announcements
 from store.buttons import Buttons
 from store.conversations import Conversations
 from store.events import Events
-from store.opportunities import Opportunities
+from store.opportunities import Follows, Opportunities
 from store.outbox import Outbox
 from store.people import People
 
@@ -21,3 +22,5 @@ class Store:
         self.conversations = Conversations(session)
         self.outbox = Outbox(session)
         self.buttons = Buttons(session)
+        self.follows = Follows(session)
+        self.announcements = Announcements(session)

@@ -1,0 +1,132 @@
+"""Outbox delivery: claim due rows, send each through its member's platform, record the outcome.
+
+Each outcome is committed on its own right after the platform answers, so a crash can repeat
+only the messages that were in flight at that moment (at most `concurrency` of them): their
+rows are still `sending` and are picked up again when their lease runs out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from bot.adapter import Adapter, Recipient, SendResult
+from handlers.types import Reply
+from scheduler.ratelimit import RateLimiter
+from store.db import Database
+from store.models import Identity, OutboxMessage
+from store.outbox import Delivery
+
+log = logging.getLogger(__name__)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryPolicy:
+    batch_size: int = 200
+    concurrency: int = 64
+    lease: timedelta = timedelta(minutes=2)
+    max_attempts: int = 8
+    first_backoff_seconds: float = 2.0
+    max_backoff_seconds: float = 900.0
+
+
+class OutboxWorker:
+    def __init__(
+        self,
+        db: Database,
+        adapters: Mapping[str, Adapter],
+        limiters: Mapping[str, RateLimiter],
+        *,
+        policy: DeliveryPolicy | None = None,
+        clock: Callable[[], datetime] = utc_now,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self.db, self.adapters, self.limiters = db, adapters, limiters
+        self.policy = policy or DeliveryPolicy()
+        self.clock, self.jitter = clock, jitter
+        self._slots = asyncio.Semaphore(self.policy.concurrency)
+
+    async def drain_once(self) -> int:
+        """Send one batch of due messages; returns how many were claimed."""
+        async with self.db.transaction() as session:
+            delivery = Delivery(session)
+            rows = await delivery.claim(self.clock(), limit=self.policy.batch_size, lease=self.policy.lease)
+            recipients = await delivery.recipients(sorted({row.member_id for row in rows}))
+        await asyncio.gather(
+            *(
+                self._deliver(row, self._identity_for(*recipients.get(row.member_id, (None, []))))
+                for row in rows
+            )
+        )
+        return len(rows)
+
+    async def run(self, stop: asyncio.Event, *, idle_seconds: float = 1.0) -> None:
+        """Drain until `stop` is set, polling every `idle_seconds` when there is nothing due."""
+        while not stop.is_set():
+            try:
+                claimed = await self.drain_once()
+            except Exception:
+                log.exception("outbox delivery failed; retrying shortly")
+                claimed = 0
+            if not claimed:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=idle_seconds)
+
+    def _identity_for(self, preferred: str | None, identities: list[Identity]) -> Identity | None:
+        """The preferred platform's identity if we can send there, else the oldest one we can."""
+        usable = [identity for identity in identities if identity.platform in self.adapters]
+        for identity in usable:
+            if identity.platform == preferred:
+                return identity
+        return usable[0] if usable else None
+
+    async def _deliver(self, row: OutboxMessage, identity: Identity | None) -> None:
+        if identity is None:
+            await self._record(row.id, "unreachable", error="no platform on which to reach this member")
+            return
+        async with self._slots:
+            await self.limiters[identity.platform].acquire(identity.chat_id)
+            recipient = Recipient(identity.platform, identity.user_id, identity.chat_id)
+            try:
+                result = await self.adapters[identity.platform].send(
+                    recipient, [Reply.from_dict(row.payload)]
+                )
+            except Exception as error:
+                log.exception("adapter %s raised on outbox row %s", identity.platform, row.id)
+                result = SendResult("retry", error=f"{type(error).__name__}: {error}")
+        await self._apply(row, identity, result)
+
+    async def _apply(self, row: OutboxMessage, identity: Identity, result: SendResult) -> None:
+        if result.outcome == "sent":
+            await self._record(row.id, "sent")
+        elif result.outcome == "unreachable":
+            await self._record(row.id, "unreachable", error=result.error)
+        elif result.outcome == "failed" or row.attempts >= self.policy.max_attempts:
+            log.warning("outbox row %s is dead after %s attempts: %s", row.id, row.attempts, result.error)
+            await self._record(row.id, "dead", error=result.error)
+        else:
+            delay = max(result.retry_after, self._backoff(row.attempts))
+            if result.retry_after:
+                self.limiters[identity.platform].hold(identity.chat_id, result.retry_after)
+            async with self.db.transaction() as session:
+                await Delivery(session).retry_later(
+                    row.id, self.clock() + timedelta(seconds=delay), result.error or "retry"
+                )
+
+    def _backoff(self, attempts: int) -> float:
+        """Exponential with jitter (0.5x to 1.5x), so retries of many rows do not arrive together."""
+        base = self.policy.first_backoff_seconds * 2 ** max(attempts - 1, 0)
+        return min(base, self.policy.max_backoff_seconds) * (0.5 + self.jitter())
+
+    async def _record(self, message_id: int, status: str, *, error: str = "") -> None:
+        async with self.db.transaction() as session:
+            await Delivery(session).finish(message_id, status, self.clock(), error=error)

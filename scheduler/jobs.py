@@ -1,0 +1,56 @@
+"""Periodic jobs: find what is due in the store and write it to the outbox.
+
+Each job derives what is due from the data and the outbox's dedupe key, not from the scheduler's
+memory: after downtime a job catches up in one run, and a second run (or a second process) adds
+nothing. Of several reminders that came due while we were down, only the latest is sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from handlers.notices import deadline_reminder, event_reminder
+from handlers.timefmt import parse_duration
+from store.db import Database
+from store.outbox import Outbox
+from store.reminders import attendees_of_events_starting_soon, followers_of_closing_opportunities
+
+DEADLINE_OFFSETS = ("7d", "1d")
+
+
+def latest_due(offsets: Iterable[str], target: datetime, now: datetime) -> str | None:
+    """The smallest offset whose moment (`target - offset`) has come, or None if none has."""
+    due = [(parse_duration(offset), offset) for offset in offsets if target - parse_duration(offset) <= now]
+    return min(due)[1] if due else None
+
+
+async def queue_event_reminders(db: Database, now: datetime) -> int:
+    queued = 0
+    async with db.transaction() as session:
+        outbox = Outbox(session)
+        for event, member_id, timezone, offsets in await attendees_of_events_starting_soon(session, now):
+            offset = latest_due(offsets, event.starts_at, now)
+            if offset is None:
+                continue
+            # The start time is part of the key: a moved event gets its reminders again.
+            cause = f"reminder:event{event.id}:{int(event.starts_at.timestamp())}:{offset}"
+            await outbox.enqueue([member_id], cause, event_reminder(event, timezone).to_dict(), now)
+            queued += 1
+    return queued
+
+
+async def queue_deadline_reminders(db: Database, now: datetime) -> int:
+    queued = 0
+    async with db.transaction() as session:
+        outbox = Outbox(session)
+        for opportunity, member_id, timezone in await followers_of_closing_opportunities(session, now):
+            assert opportunity.deadline is not None
+            offset = latest_due(DEADLINE_OFFSETS, opportunity.deadline, now)
+            if offset is None:
+                continue
+            cause = f"deadline:opp{opportunity.id}:{int(opportunity.deadline.timestamp())}:{offset}"
+            reply = deadline_reminder(opportunity, timezone, now)
+            await outbox.enqueue([member_id], cause, reply.to_dict(), now)
+            queued += 1
+    return queued

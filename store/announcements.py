@@ -1,0 +1,51 @@
+"""Coordinators' announcements: a draft with its recipient count, then queued to every recipient."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from store.models import Announcement
+from store.outbox import Outbox
+from store.segments import segment_members
+
+
+def announcement_cause(announcement_id: int) -> str:
+    return f"announce:{announcement_id}"
+
+
+class Announcements:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def draft(
+        self, author_id: int | None, text: str, kind: str, value: str, now: datetime
+    ) -> Announcement:
+        recipients = await segment_members(self.session, kind, value)
+        announcement = Announcement(
+            author_id=author_id,
+            text=text,
+            segment_kind=kind,
+            segment_value=value,
+            status="draft",
+            recipients=len(recipients),
+            created_at=now,
+        )
+        self.session.add(announcement)
+        await self.session.flush()
+        return announcement
+
+    async def get(self, announcement_id: int) -> Announcement | None:
+        return await self.session.get(Announcement, announcement_id)
+
+    async def send(self, announcement: Announcement, payload: dict[str, Any], now: datetime) -> int:
+        """Queue it for the segment as it is now; the outbox makes a second confirm a no-op."""
+        recipients = await segment_members(
+            self.session, announcement.segment_kind, announcement.segment_value
+        )
+        await Outbox(self.session).enqueue(recipients, announcement_cause(announcement.id), payload, now)
+        announcement.status, announcement.sent_at, announcement.recipients = "sent", now, len(recipients)
+        await self.session.flush()
+        return len(recipients)

@@ -1,0 +1,51 @@
+"""What is due: members going to events that start soon, followers of opportunities that close soon."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from store.models import Event, Follow, Member, Opportunity, Rsvp
+
+# Reminders can be set up to 14 days ahead (handlers.settings); look no further than that.
+REMINDER_HORIZON = timedelta(days=15)
+DEADLINE_HORIZON = timedelta(days=8)
+
+
+async def attendees_of_events_starting_soon(
+    session: AsyncSession, now: datetime
+) -> list[tuple[Event, int, str, list[str]]]:
+    """(event, member id, member time zone, member's reminder offsets) for upcoming events."""
+    rows = await session.execute(
+        select(Event, Member.id, Member.timezone, Member.reminder_offsets)
+        .join(Rsvp, Rsvp.event_id == Event.id)
+        .join(Member, Member.id == Rsvp.member_id)
+        .where(
+            Rsvp.status == "going",
+            Event.cancelled.is_(False),
+            Event.starts_at > now,
+            Event.starts_at <= now + REMINDER_HORIZON,
+        )
+        .order_by(Event.starts_at, Member.id)
+    )
+    return [(event, member_id, zone, list(offsets or [])) for event, member_id, zone, offsets in rows.all()]
+
+
+async def followers_of_closing_opportunities(
+    session: AsyncSession, now: datetime
+) -> list[tuple[Opportunity, int, str]]:
+    """(opportunity, member id, member time zone) for open opportunities closing soon."""
+    rows = await session.execute(
+        select(Opportunity, Member.id, Member.timezone)
+        .join(Follow, Follow.opportunity_id == Opportunity.id)
+        .join(Member, Member.id == Follow.member_id)
+        .where(
+            Opportunity.status == "open",
+            Opportunity.deadline > now,
+            Opportunity.deadline <= now + DEADLINE_HORIZON,
+        )
+        .order_by(Opportunity.deadline, Member.id)
+    )
+    return [(opportunity, member_id, zone) for opportunity, member_id, zone in rows.all()]
