@@ -1,0 +1,89 @@
+"""The command line as people and scripts use it: subprocesses with piped stdin, no TTY."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+CLUSTERBOT = [sys.executable, "-m", "bot"]
+
+
+def run(args: list[str], cwd: Path, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {
+        k: v for k, v in os.environ.items() if not k.startswith(("CLUSTERBOT_", "TELEGRAM_", "SLACK_"))
+    }
+    environment.update(env)
+    return subprocess.run(
+        [*CLUSTERBOT, *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+    )
+
+
+def row_counts(path: Path) -> dict[str, int]:
+    with sqlite3.connect(path) as connection:
+        tables = [name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        return {
+            table: connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] for table in tables
+        }
+
+
+def test_demo_answers_each_piped_line_and_a_second_run_changes_nothing(tmp_path: Path) -> None:
+    script = "/help\n/find textil recyclng\n/events\n/opportunities\n"
+    first = run(["demo"], tmp_path, script)
+    assert first.returncode == 0, first.stderr
+    out = first.stdout
+    assert "What I can do" in out
+    assert "Refil Reciclatge Tèxtil" in out
+    assert "Upcoming events" in out and "Open opportunities" in out
+    counts = row_counts(tmp_path / "clusterbot-demo.db")
+    assert counts["members"] >= 150 and counts["events"] >= 20
+
+    second = run(["demo"], tmp_path, "/events\n")
+    assert second.returncode == 0, second.stderr
+    assert row_counts(tmp_path / "clusterbot-demo.db") == counts
+
+
+def test_chat_as_a_new_person_starts_onboarding_and_saves_files(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path}/chat.db"
+    coordinator = run(
+        ["chat", "--as", "ana", "--coordinator", "--db", db],
+        tmp_path,
+        '/event add title="Kick-off" start="2030-01-15 10:00" duration=2h\n/ics 1\n',
+    )
+    assert coordinator.returncode == 0, coordinator.stderr
+    assert "Created #1 Kick-off" in coordinator.stdout
+    assert (tmp_path / "event-1.ics").read_bytes().startswith(b"BEGIN:VCALENDAR")
+
+    member = run(["chat", "--as", "bo", "--db", db], tmp_path, "/start\nBo\n/event 1\n")
+    assert "What is your name?" in member.stdout and "Which organisation" in member.stdout
+    assert "[Going → /going 1]" in member.stdout
+
+
+def test_an_invalid_setting_stops_with_one_clear_line(tmp_path: Path) -> None:
+    result = run(["chat", "--as", "x"], tmp_path, "", CLUSTERBOT_DATABASE_URL="mysql://nope")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "clusterbot: invalid setting: CLUSTERBOT_DATABASE_URL: use sqlite:///FILE or postgresql://USER@HOST/DB"
+    ]
+
+
+def test_run_without_any_adapter_says_so_and_exits_2(tmp_path: Path) -> None:
+    result = run(["run"], tmp_path, CLUSTERBOT_DATABASE_URL=f"sqlite:///{tmp_path}/run.db")
+    assert result.returncode == 2
+    assert "no adapter configured" in result.stderr
+
+
+def test_version_and_db_upgrade(tmp_path: Path) -> None:
+    assert run(["--version"], tmp_path).stdout.startswith("clusterbot ")
+    upgraded = run(["db", "upgrade", "--db", f"sqlite:///{tmp_path}/up.db"], tmp_path)
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert "newest schema" in upgraded.stdout
+    assert "alembic_version" in row_counts(tmp_path / "up.db")
