@@ -1,0 +1,106 @@
+"""APScheduler for the periodic jobs, plus the outbox worker, started and stopped together.
+
+APScheduler's own job stores must not be shared between processes, so every process schedules
+every job in memory and a lease in the store (`job_runs`) decides which process runs each tick.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.adapter import Adapter
+from bot.metrics import OUTBOX_DEPTH
+from scheduler.delivery import DeliveryPolicy, OutboxWorker, utc_now
+from scheduler.jobs import queue_deadline_reminders, queue_event_reminders
+from scheduler.ratelimit import RateLimiter
+from store.db import Database
+from store.jobs import JobLeases
+from store.models import OUTBOX_STATUSES
+from store.outbox import Delivery
+
+log = logging.getLogger(__name__)
+
+Job = Callable[[Database, datetime], Awaitable[int]]
+
+
+async def update_outbox_depth(db: Database, _now: datetime) -> int:
+    async with db.transaction() as session:
+        counts = await Delivery(session).counts()
+    for status in OUTBOX_STATUSES:
+        OUTBOX_DEPTH.labels(status).set(counts.get(status, 0))
+    return 0
+
+
+# name, job, how often; every process runs its own depth gauge, the rest are leased.
+PERIODIC_JOBS: tuple[tuple[str, Job, timedelta], ...] = (
+    ("event_reminders", queue_event_reminders, timedelta(seconds=30)),
+    ("deadline_reminders", queue_deadline_reminders, timedelta(minutes=5)),
+)
+
+
+class Scheduler:
+    def __init__(
+        self,
+        db: Database,
+        adapters: Mapping[str, Adapter],
+        limiters: Mapping[str, RateLimiter],
+        *,
+        policy: DeliveryPolicy | None = None,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.db, self.clock = db, clock
+        self.worker = OutboxWorker(db, adapters, limiters, policy=policy, clock=clock)
+        self.aps = AsyncIOScheduler(timezone=UTC)
+        self._stop = asyncio.Event()
+        self._worker_task: asyncio.Task[None] | None = None
+
+    async def run_leased(self, name: str, job: Job, every: timedelta) -> bool:
+        """Run `job` if this process wins this tick's lease; True when it ran."""
+        now = self.clock()
+        async with self.db.transaction() as session:
+            # A little under the period, so that the winner's own next tick is never locked out.
+            if not await JobLeases(session).claim(name, now, every * 0.9):
+                return False
+        queued = await job(self.db, now)
+        async with self.db.transaction() as session:
+            await JobLeases(session).finished(name, self.clock())
+        if queued:
+            log.info("%s queued %s messages", name, queued)
+        return True
+
+    async def start(self) -> None:
+        for name, job, every in PERIODIC_JOBS:
+            self.aps.add_job(
+                self.run_leased,
+                "interval",
+                seconds=every.total_seconds(),
+                args=[name, job, every],
+                id=name,
+                coalesce=True,
+                max_instances=1,
+                next_run_time=datetime.now(UTC),
+            )
+        self.aps.add_job(
+            update_outbox_depth,
+            "interval",
+            seconds=15,
+            args=[self.db, datetime.now(UTC)],
+            id="outbox_depth",
+            coalesce=True,
+            max_instances=1,
+        )
+        self.aps.start()
+        self._stop.clear()
+        self._worker_task = asyncio.create_task(self.worker.run(self._stop), name="outbox-worker")
+
+    async def stop(self) -> None:
+        self.aps.shutdown(wait=False)
+        self._stop.set()
+        if self._worker_task is not None:
+            await self._worker_task
+            self._worker_task = None

@@ -1,0 +1,53 @@
+"""Coordinators announce to a segment: preview with a count, confirm once, follow delivery."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from store.db import Database
+from store.models import OutboxMessage
+from tests.factories import add_cluster, add_member, make_coordinator
+
+
+async def setup_network(db: Database, now) -> None:
+    textiles = await add_cluster(db, "Tèxtil Innova", "Catalonia", "Spain", ["textiles"])
+    ocean = await add_cluster(db, "Ocean Tech Bergen", "Vestland", "Norway", ["ocean technology"])
+    for name in ("Núria", "Jordi", "Laia"):
+        await add_member(db, now, name, cluster_id=textiles, tags=["recycling"])
+    for name in ("Ingrid", "Ola"):
+        await add_member(db, now, name, cluster_id=ocean)
+
+
+async def test_cluster_announcement_previews_confirms_and_reports(db: Database, clock, chat_as) -> None:
+    await setup_network(db, clock.now)
+    coordinator = chat_as("coord")
+    await coordinator.say("/help")
+    await make_coordinator(db, "coord")
+
+    preview = await coordinator.say('/announce cluster:"textil innova" The Porto B2B agenda is out!')
+    assert "To: cluster textil innova (3 members)" in preview
+    assert ("Send to 3", "/announce confirm 1") in coordinator.buttons
+    async with db.transaction() as session:
+        assert list(await session.scalars(select(OutboxMessage))) == []
+
+    assert "Queued announcement #1 for 3 members" in await coordinator.press("/announce confirm 1")
+    await coordinator.press("/announce confirm 1")  # a double click sends nothing twice
+    async with db.transaction() as session:
+        messages = list(await session.scalars(select(OutboxMessage)))
+    assert len(messages) == 3 and {m.cause for m in messages} == {"announce:1"}
+    assert "The Porto B2B agenda is out!" in "".join(s[0] for s in messages[0].payload["spans"])
+    assert "sent 0 · pending 3 · unreachable 0 · failed 0" in await coordinator.say("/announce status 1")
+
+
+async def test_members_cannot_announce_and_bad_segments_are_explained(db: Database, clock, chat_as) -> None:
+    await setup_network(db, clock.now)
+    assert "for coordinators only" in await chat_as("member").say("/announce everyone Hi")
+    coordinator = chat_as("coord")
+    await coordinator.say("/help")
+    await make_coordinator(db, "coord")
+    assert "Say who it is for first" in await coordinator.say("/announce planet:Mars Hi")
+    assert "What should the announcement say?" in await coordinator.say("/announce everyone")
+    assert "Nobody is in that segment" in await coordinator.say("/announce country:Atlantis Hi")
+    assert "(3 members)" in await coordinator.say("/announce tag:recycling Hi")
+    assert "(6 members)" in await coordinator.say("/announce everyone Hi all")
+    assert "Discarded announcement #3" in await coordinator.say("/announce discard 3")

@@ -1,0 +1,168 @@
+"""The outbox: each message once, on the member's preferred platform, retried, never lost."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from bot.adapter import SendResult
+from handlers.types import Text
+from scheduler.delivery import DeliveryPolicy, OutboxWorker
+from scheduler.ratelimit import Limits, RateLimiter
+from store.db import Database
+from store.models import Identity, OutboxMessage
+from store.outbox import Delivery, Outbox
+from tests.factories import add_member
+from tests.fakes.recording_adapter import RecordingAdapter
+
+FAST = Limits(overall_per_second=10_000, per_chat_per_second=10_000)
+
+
+async def member_on(
+    db: Database, now: datetime, name: str, *platforms: str, preferred: str | None = None
+) -> int:
+    member_id = await add_member(db, now, name, preferred_platform=preferred)
+    async with db.transaction() as session:
+        for platform in platforms:
+            session.add(
+                Identity(
+                    member_id=member_id,
+                    platform=platform,
+                    user_id=f"{platform}-{name}",
+                    chat_id=f"{platform}-{name}",
+                    created_at=now,
+                )
+            )
+    return member_id
+
+
+async def enqueue(
+    db: Database, now: datetime, member_ids: list[int], cause: str, text: str = "Hello"
+) -> None:
+    async with db.transaction() as session:
+        await Outbox(session).enqueue(member_ids, cause, Text().add(text).reply().to_dict(), now)
+
+
+async def rows(db: Database) -> list[OutboxMessage]:
+    async with db.transaction() as session:
+        return list(await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+def worker(db: Database, clock, *adapters: RecordingAdapter, **policy: object) -> OutboxWorker:
+    return OutboxWorker(
+        db,
+        {a.platform: a for a in adapters},
+        {a.platform: RateLimiter(FAST) for a in adapters},
+        policy=DeliveryPolicy(**policy),  # type: ignore[arg-type]
+        clock=clock,
+        jitter=lambda: 0.5,
+    )
+
+
+async def test_writing_the_same_cause_twice_queues_one_message(db: Database, clock) -> None:
+    member = await member_on(db, clock.now, "ana", "telegram")
+    await enqueue(db, clock.now, [member], "reminder:event1:24h")
+    await enqueue(db, clock.now, [member], "reminder:event1:24h", "A second text")
+    assert [row.payload["spans"][0][0] for row in await rows(db)] == ["Hello"]
+
+
+async def test_a_member_on_two_platforms_gets_it_once_on_the_preferred_one(db: Database, clock) -> None:
+    telegram, slack = RecordingAdapter("telegram"), RecordingAdapter("slack")
+    both = await member_on(db, clock.now, "ana", "telegram", "slack", preferred="slack")
+    await enqueue(db, clock.now, [both], "announce:1")
+    assert await worker(db, clock, telegram, slack).drain_once() == 1
+    assert dict(slack.received) == {"slack-ana": ["Hello"]} and not telegram.received
+    [row] = await rows(db)
+    assert (row.status, row.attempts, row.sent_at) == ("sent", 1, clock.now)
+
+
+async def test_a_blocked_member_is_unreachable_and_never_retried(db: Database, clock) -> None:
+    adapter = RecordingAdapter(blocked={"telegram-bo"})
+    member = await member_on(db, clock.now, "bo", "telegram")
+    await enqueue(db, clock.now, [member], "announce:1")
+    delivery = worker(db, clock, adapter)
+    await delivery.drain_once()
+    clock.advance(hours=1)
+    assert await delivery.drain_once() == 0
+    [row] = await rows(db)
+    assert row.status == "unreachable" and "blocked" in row.last_error
+
+
+async def test_rate_limited_and_failing_sends_are_retried_later_then_sent(db: Database, clock) -> None:
+    adapter = RecordingAdapter()
+    adapter.scripted["telegram-cy"] = [
+        SendResult("retry", retry_after=7, error="429"),
+        SendResult("retry", error="502"),
+    ]
+    member = await member_on(db, clock.now, "cy", "telegram")
+    await enqueue(db, clock.now, [member], "announce:1")
+    delivery = worker(db, clock, adapter)
+
+    await delivery.drain_once()
+    [row] = await rows(db)
+    assert row.status == "failed" and row.next_attempt_at == clock.now + timedelta(seconds=7)
+    assert await delivery.drain_once() == 0  # not due yet
+    clock.advance(seconds=7)
+    await delivery.drain_once()  # the 502; backoff 2 s * 2 ** (2 - 1) * (0.5 + 0.5)
+    [row] = await rows(db)
+    assert row.next_attempt_at == clock.now + timedelta(seconds=4)
+    clock.advance(seconds=4)
+    await delivery.drain_once()
+    [row] = await rows(db)
+    assert (row.status, row.attempts) == ("sent", 3)
+    assert adapter.received["telegram-cy"] == ["Hello"]
+
+
+async def test_a_message_that_keeps_failing_ends_dead_and_visible(db: Database, clock) -> None:
+    adapter = RecordingAdapter()
+    adapter.scripted["telegram-di"] = [SendResult("retry", error="503")] * 3
+    member = await member_on(db, clock.now, "di", "telegram")
+    await enqueue(db, clock.now, [member], "announce:1")
+    delivery = worker(db, clock, adapter, max_attempts=3)
+    for _ in range(3):
+        await delivery.drain_once()
+        clock.advance(hours=1)
+    [row] = await rows(db)
+    assert (row.status, row.attempts, row.last_error) == ("dead", 3, "503")
+    async with db.transaction() as session:
+        assert await Delivery(session).counts("announce:1") == {"dead": 1}
+
+
+async def test_a_member_with_no_platform_identity_is_unreachable(db: Database, clock) -> None:
+    member = await member_on(db, clock.now, "console-only", "console")
+    await enqueue(db, clock.now, [member], "announce:1")
+    await worker(db, clock, RecordingAdapter()).drain_once()
+    [row] = await rows(db)
+    assert row.status == "unreachable"
+
+
+async def test_rows_of_a_crashed_worker_are_sent_after_their_lease(db: Database, clock) -> None:
+    adapter = RecordingAdapter()
+    member = await member_on(db, clock.now, "ed", "telegram")
+    await enqueue(db, clock.now, [member], "announce:1")
+    async with db.transaction() as session:  # a worker claims, then dies before sending
+        await Delivery(session).claim(clock.now, limit=10, lease=timedelta(minutes=2))
+    delivery = worker(db, clock, adapter)
+    assert await delivery.drain_once() == 0
+    clock.advance(minutes=2)
+    assert await delivery.drain_once() == 1
+    assert adapter.received["telegram-ed"] == ["Hello"]
+
+
+async def test_two_workers_draining_one_outbox_send_each_message_once(db: Database, clock) -> None:
+    adapter = RecordingAdapter()
+    members = [await member_on(db, clock.now, f"m{i}", "telegram") for i in range(120)]
+    await enqueue(db, clock.now, members, "announce:1")
+    first = worker(db, clock, adapter, batch_size=7)
+    second = worker(db, clock, adapter, batch_size=7)
+
+    async def drain(delivery: OutboxWorker) -> None:
+        while await delivery.drain_once():
+            await asyncio.sleep(0)
+
+    await asyncio.gather(drain(first), drain(second))
+    assert sum(len(texts) for texts in adapter.received.values()) == 120
+    assert all(texts == ["Hello"] for texts in adapter.received.values())
+    assert {row.status for row in await rows(db)} == {"sent"}
