@@ -14,10 +14,13 @@ from bot.http import HealthCheck, HttpServer
 from bot.settings import Settings
 from bot.wiring import build_assistant, open_database
 from handlers.assistant import Assistant
+from scheduler.ratelimit import SLACK_LIMITS, TELEGRAM_LIMITS, RateLimiter
+from scheduler.service import Scheduler
 from store.db import Database
 
 log = logging.getLogger(__name__)
 
+PLATFORM_LIMITS = {"telegram": TELEGRAM_LIMITS, "slack": SLACK_LIMITS}
 NO_ADAPTER = (
     "clusterbot: no adapter configured. Set TELEGRAM_BOT_TOKEN for Telegram, or SLACK_BOT_TOKEN and "
     "SLACK_SIGNING_SECRET for Slack (see README: Connect Telegram / Connect Slack)."
@@ -57,6 +60,11 @@ async def serve(settings: Settings) -> int:
     http.add_check("database", database_check(db))
     assistant = build_assistant(settings, db)
     adapters = configured_adapters(settings, assistant, db, http)
+    scheduler = Scheduler(
+        db,
+        {adapter.platform: adapter for adapter in adapters},
+        {adapter.platform: RateLimiter(PLATFORM_LIMITS[adapter.platform]) for adapter in adapters},
+    )
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -67,6 +75,7 @@ async def serve(settings: Settings) -> int:
             await adapter.start()
             started.append(adapter)
         await http.start()
+        await scheduler.start()
         log.info(
             "serving %s on http://%s:%s",
             ", ".join(a.platform for a in adapters),
@@ -75,6 +84,7 @@ async def serve(settings: Settings) -> int:
         )
         await stopping.wait()
     finally:
+        await scheduler.stop()
         for adapter in reversed(started):
             await adapter.stop()
         await http.stop()

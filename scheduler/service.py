@@ -99,7 +99,8 @@ class Scheduler:
         self._worker_task = asyncio.create_task(self.worker.run(self._stop), name="outbox-worker")
 
     async def stop(self) -> None:
-        self.aps.shutdown(wait=False)
+        if self.aps.running:
+            self.aps.shutdown(wait=False)
         self._stop.set()
         if self._worker_task is not None:
             await self._worker_task
