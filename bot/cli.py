@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import shlex
 import sys
 from collections.abc import Coroutine
 from datetime import UTC, datetime
@@ -12,12 +13,14 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from store.demo import DEMO_HANDLE, seed_demo
 
 from bot.console import ConsoleChat
 from bot.settings import Settings, SettingsError, load_settings
 from bot.wiring import build_assistant, open_database
+from handlers.announce import announcement_reply, split_segment
+from handlers.errors import UserError
 from store.db import Database
+from store.demo import DEMO_HANDLE, seed_demo
 from store.migrate import upgrade
 from store.repository import Store
 
@@ -168,6 +171,55 @@ def db_upgrade(
 
     _run(go())
     typer.echo("Database is at the newest schema.")
+
+
+@app.command()
+def announce(
+    segment: Annotated[
+        str,
+        typer.Argument(
+            help="everyone, cluster:NAME, region:NAME, country:NAME, sector:NAME, tag:NAME or event:N"
+        ),
+    ],
+    text: Annotated[str, typer.Argument(help="The message.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Send without asking (for scripts).")] = False,
+    author: Annotated[
+        str, typer.Option("--from", help="Signature shown under the message.")
+    ] = "The coordinators",
+    db: Annotated[
+        str | None, typer.Option("--db", help="Database URL (default: CLUSTERBOT_DATABASE_URL).")
+    ] = None,
+) -> None:
+    """Announce to a segment from a script; `clusterbot run` delivers it."""
+    settings = _settings(database_url=db)
+    _configure_logging(settings, quiet=True)
+    try:
+        kind, value, message = split_segment(f"{shlex.quote(segment)} {text}")
+    except UserError as error:
+        typer.echo(f"clusterbot: {error}", err=True)
+        raise typer.Exit(2) from None
+
+    async def go() -> int:
+        database = await open_database(settings.database_url)
+        try:
+            async with database.transaction() as session:
+                store, now = Store(session), datetime.now(UTC)
+                draft = await store.announcements.draft(None, message, kind, value, now)
+                if not draft.recipients:
+                    typer.echo("Nobody is in that segment; nothing was sent.")
+                    return 1
+                if not yes and not typer.confirm(f"Send to {draft.recipients} members?", default=False):
+                    typer.echo("Not sent.")
+                    return 1
+                count = await store.announcements.send(
+                    draft, announcement_reply(draft, author).to_dict(), now
+                )
+                typer.echo(f"Queued announcement #{draft.id} for {count} members.")
+                return 0
+        finally:
+            await database.close()
+
+    raise typer.Exit(_run(go()))
 
 
 @app.command()

@@ -76,7 +76,7 @@ async def _draft(ctx: Context) -> Announcement:
     return announcement
 
 
-def _payload(announcement: Announcement, author: str) -> Reply:
+def announcement_reply(announcement: Announcement, author: str) -> Reply:
     return Text().bold("📣 Announcement").line().line(announcement.text).line().italic(f"— {author}").reply()
 
 
@@ -87,7 +87,7 @@ async def confirm(ctx: Context) -> list[Reply]:
     if announcement.status != "draft":
         raise UsageError(f"Announcement #{announcement.id} was {announcement.status}.")
     count = await ctx.store.announcements.send(
-        announcement, _payload(announcement, ctx.member.name).to_dict(), ctx.now
+        announcement, announcement_reply(announcement, ctx.member.name).to_dict(), ctx.now
     )
     text = Text().add(f"Queued announcement #{announcement.id} for {count} members. Follow it with ")
     return [

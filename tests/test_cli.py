@@ -87,3 +87,26 @@ def test_version_and_db_upgrade(tmp_path: Path) -> None:
     assert upgraded.returncode == 0, upgraded.stderr
     assert "newest schema" in upgraded.stdout
     assert "alembic_version" in row_counts(tmp_path / "up.db")
+
+
+def test_announce_from_a_script_queues_for_the_segment(tmp_path: Path) -> None:
+    assert run(["demo", "--db", f"sqlite:///{tmp_path}/a.db"], tmp_path, "").returncode == 0
+    result = run(
+        [
+            "announce",
+            "country:Norway",
+            "Ferry times for the Bergen visit are out.",
+            "--yes",
+            "--db",
+            f"sqlite:///{tmp_path}/a.db",
+        ],
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Queued announcement #1 for ")
+    count = int(result.stdout.split(" for ")[1].split()[0])
+    with sqlite3.connect(tmp_path / "a.db") as connection:
+        queued = connection.execute("SELECT count(*) FROM outbox WHERE cause = 'announce:1'").fetchone()[0]
+    assert count == queued > 10
+    refused = run(["announce", "planet:Mars", "Hi", "--yes", "--db", f"sqlite:///{tmp_path}/a.db"], tmp_path)
+    assert refused.returncode == 2 and "Say who it is for first" in refused.stderr
