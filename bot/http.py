@@ -6,13 +6,30 @@ checks are small async callables that return None when fine or a reason when not
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
+from sqlalchemy import text
+
+from store.db import Database
 
 HealthCheck = Callable[[], Awaitable[str | None]]
 RouteHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+# A load balancer polls /healthz with a short timeout of its own; a hung check must not outlast it.
+CHECK_TIMEOUT = 3.0
+
+
+def database_check(db: Database) -> HealthCheck:
+    """A check that the database answers a trivial query (a connection from the pool, or a new one)."""
+
+    async def check() -> str | None:
+        async with db.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+        return None
+
+    return check
 
 
 class HttpServer:
@@ -31,15 +48,22 @@ class HttpServer:
     def add_check(self, name: str, check: HealthCheck) -> None:
         self.checks[name] = check
 
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
     async def _healthz(self, _request: web.Request) -> web.Response:
         problems = {}
         for name, check in self.checks.items():
             try:
-                reason = await check()
+                async with asyncio.timeout(CHECK_TIMEOUT):
+                    reason = await check()
+            except TimeoutError:
+                reason = f"no answer within {CHECK_TIMEOUT:g} s"
             except Exception as error:  # a failing check is a reason, never a 500
                 reason = f"{type(error).__name__}: {error}"
             if reason:
-                problems[name] = reason
+                problems[name] = reason[:300]
         if problems:
             return web.json_response({"status": "unavailable", "problems": problems}, status=503)
         return web.json_response({"status": "ok", "checks": sorted(self.checks)})

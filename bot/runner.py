@@ -7,10 +7,8 @@ import logging
 import signal
 import sys
 
-from sqlalchemy import text
-
 from bot.adapter import Adapter
-from bot.http import HealthCheck, HttpServer
+from bot.http import HttpServer, database_check
 from bot.settings import Settings
 from bot.wiring import build_assistant, open_database
 from handlers.assistant import Assistant
@@ -40,15 +38,6 @@ def configured_adapters(
 
         adapters.append(SlackAdapter(settings, assistant, db, http))
     return adapters
-
-
-def database_check(db: Database) -> HealthCheck:
-    async def check() -> str | None:
-        async with db.engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
-        return None
-
-    return check
 
 
 async def serve(settings: Settings) -> int:

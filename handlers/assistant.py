@@ -79,7 +79,8 @@ class Assistant:
         member, identity = await store.people.identify(
             platform=msg.platform,
             user_id=msg.user_id,
-            chat_id=msg.chat_id,
+            # Only a private chat is an address for proactive messages, never a group.
+            chat_id=msg.chat_id if msg.chat_kind == "private" else "",
             display_name=msg.display_name or msg.user_id,
             now=now,
             timezone=msg.timezone or self.options.default_timezone,

@@ -8,6 +8,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.models import Cluster, Identity, Member, Organisation
@@ -50,7 +51,30 @@ class People:
         timezone: str,
         language: str | None,
     ) -> tuple[Member, Identity]:
-        """The member behind a platform account, created on first contact (not yet listed)."""
+        """The member behind a platform account, created on first contact (not yet listed).
+
+        Two first messages of one person can race (two processes, or two updates at once): the
+        loser's insert hits the unique (platform, user_id) and it reads the winner's row instead.
+        """
+        found = await self._identified(platform, user_id)
+        if found is None:
+            try:
+                async with self.session.begin_nested():
+                    return await self._create(
+                        platform, user_id, chat_id, display_name, now, timezone, language
+                    )
+            except IntegrityError:
+                found = await self._identified(platform, user_id)
+                if found is None:
+                    raise
+        member, identity = found
+        if chat_id and identity.chat_id != chat_id:
+            identity.chat_id = chat_id
+        # A person who writes to us again can be reached again.
+        identity.unreachable = False
+        return member, identity
+
+    async def _identified(self, platform: str, user_id: str) -> tuple[Member, Identity] | None:
         row = (
             await self.session.execute(
                 select(Member, Identity)
@@ -58,13 +82,18 @@ class People:
                 .where(Identity.platform == platform, Identity.user_id == user_id)
             )
         ).first()
-        if row is not None:
-            member, identity = row
-            if identity.chat_id != chat_id and chat_id:
-                identity.chat_id = chat_id
-            # A person who writes to us again can be reached again.
-            identity.unreachable = False
-            return member, identity
+        return (row[0], row[1]) if row is not None else None
+
+    async def _create(
+        self,
+        platform: str,
+        user_id: str,
+        chat_id: str,
+        display_name: str,
+        now: datetime,
+        timezone: str,
+        language: str | None,
+    ) -> tuple[Member, Identity]:
         member = Member(
             name=display_name.strip()[:200] or f"{platform} user",
             timezone=timezone,
@@ -88,6 +117,14 @@ class People:
         self.session.add(identity)
         await self.session.flush()
         return member, identity
+
+    async def seeks_of(self, platform: str, user_id: str) -> str | None:
+        """What the person behind a platform account is looking for, if we know them."""
+        return await self.session.scalar(
+            select(Member.seeks)
+            .join(Identity, Identity.member_id == Member.id)
+            .where(Identity.platform == platform, Identity.user_id == user_id)
+        )
 
     async def get(self, member_id: int) -> Member | None:
         return await self.session.get(Member, member_id)

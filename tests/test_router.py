@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import pytest
+from sqlalchemy import func, select
 
 from handlers.assistant import Assistant
 from handlers.commands import build_flows, build_router
@@ -12,6 +14,7 @@ from handlers.context import Context
 from handlers.router import Router
 from handlers.types import Incoming, Reply
 from store.db import Database
+from store.models import Identity, Member
 
 
 async def test_unknown_word_gets_help_and_a_suggestion(chat_as) -> None:
@@ -86,9 +89,8 @@ async def test_a_crash_gives_a_reference_and_logs_the_traceback(
     assert any(ref in record.getMessage() and record.exc_info for record in caplog.records)
 
 
-async def test_an_unreachable_database_gets_a_temporary_answer(tmp_path, clock) -> None:
-    missing_dir = tmp_path / "no" / "such" / "dir"
-    db = Database(f"sqlite:///{missing_dir}/x.db")
+async def test_an_unreachable_database_gets_a_temporary_answer(clock) -> None:
+    db = Database("postgresql://clusterbot@127.0.0.1:9/nowhere")  # nothing listens on port 9
     assistant = Assistant(db, build_router(), build_flows(), clock=clock)
     [reply] = await assistant.respond(Incoming("console", "u", "u", text="/events"))
     assert "temporarily unavailable" in reply.plain_text
@@ -108,3 +110,13 @@ async def test_user_text_is_never_turned_into_formatting(chat_as) -> None:
 
 async def test_empty_messages_get_no_answer(assistant: Assistant) -> None:
     assert await assistant.respond(Incoming("console", "u", "u", text="   ")) == []
+
+
+async def test_two_first_messages_at_once_make_one_member(db: Database, assistant: Assistant) -> None:
+
+    messages = [Incoming("telegram", "42", "42", text="/events", display_name="Eve") for _ in range(5)]
+    answers = await asyncio.gather(*(assistant.respond(message) for message in messages))
+    assert all("No upcoming events" in replies[0].plain_text for replies in answers)
+    async with db.transaction() as session:
+        assert await session.scalar(select(func.count()).select_from(Member)) == 1
+        assert await session.scalar(select(func.count()).select_from(Identity)) == 1
