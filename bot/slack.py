@@ -1,0 +1,393 @@
+"""The Slack adapter: bolt's AsyncApp in, Block Kit out; it translates and never decides.
+
+Every surface (the `/cluster` slash command, DMs, mentions, buttons, the App Home) becomes an
+`Incoming` for the Assistant, and its replies go back where the person is: through `respond` for
+slash commands and ephemeral messages, as an ephemeral message in shared channels unless the
+reply is public, and as ordinary messages in the member's DM with the bot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError, SlackRequestError
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.adapter import Recipient, SendResult
+from bot.http import HttpServer
+from bot.metrics import ERRORS, REPLIES_OUT, answer
+from bot.settings import Settings
+from bot.slack_render import (
+    ACTION_PREFIX,
+    SLASH_COMMAND,
+    SlackMessage,
+    attachment_fallback,
+    chosen,
+    escape,
+    home_view,
+    long_payloads,
+    render_reply,
+)
+from handlers.assistant import Assistant
+from handlers.home import home_commands
+from handlers.types import Attachment, Incoming, Reply
+from store.db import Database
+from store.repository import Store
+
+log = logging.getLogger(__name__)
+K = TypeVar("K")
+V = TypeVar("V")
+
+PLATFORM = "slack"
+# Errors after which writing to this person again cannot work until they come back themselves.
+UNREACHABLE = frozenset(
+    {"account_inactive", "channel_not_found", "not_in_channel", "user_not_found", "user_disabled"}
+)
+MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+KEPT_PREFIX = "cbkey:"  # a button value that names a payload kept in the store (over 2000 chars)
+REMEMBERED = 10_000  # event ids, profiles and DM channels kept in memory, oldest dropped first
+
+
+@dataclass(frozen=True, slots=True)
+class _Where:
+    """Where the answers to one Slack request go, and how."""
+
+    user: str  # the Slack user id (U…)
+    channel: str  # a DM with the bot, or the shared channel the person wrote in
+    respond: AsyncRespond | None = None  # slash commands and ephemeral messages answer through it
+    ts: str = ""  # the DM message a button sat on, which a reply may replace
+    private: bool = False  # a shared channel: answers only for the person unless Reply.public
+
+
+class SlackAdapter:
+    platform = PLATFORM
+
+    def __init__(
+        self, settings: Settings, assistant: Assistant, db: Database, http: HttpServer | None = None
+    ) -> None:
+        self.settings, self.assistant, self.db = settings, assistant, db
+        self.client = AsyncWebClient(
+            token=settings.slack_bot_token,
+            base_url=settings.slack_api_base_url,
+            # One wait in place; a second refusal goes back to the caller (for the outbox: a retry later),
+            # so a delivery worker is never parked on one message.
+            retry_handlers=[
+                AsyncConnectionErrorRetryHandler(max_retry_count=1),
+                AsyncRateLimitErrorRetryHandler(max_retry_count=1),
+                AsyncServerErrorRetryHandler(max_retry_count=1),
+            ],
+        )
+        socket_mode = bool(settings.slack_app_token)
+        # Socket Mode frames are not signed; HTTP requests always are, and bolt answers 401 otherwise.
+        self.app = AsyncApp(
+            client=self.client,
+            signing_secret=settings.slack_signing_secret,
+            request_verification_enabled=not socket_mode,
+        )
+        self.app.middleware(self._skip_redeliveries)
+        self.app.command(SLASH_COMMAND)(self._on_command)
+        self.app.event("message")(self._on_message)
+        self.app.event("app_mention")(self._on_mention)
+        self.app.event("app_home_opened")(self._on_home_opened)
+        self.app.action(re.compile(rf"^{ACTION_PREFIX}\d+$"))(self._on_action)
+        self.app.error(self._on_error)
+        self._socket: AsyncSocketModeHandler | None = None
+        self._problem = "not started"
+        self._failures = 0
+        self._seen_events: dict[str, None] = {}
+        self._profiles: dict[str, tuple[str, str | None, str | None]] = {}
+        self._dm_channels: dict[str, str] = {}
+        self._turns: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        if http is not None:
+            # Routes must exist before the server starts, so they are added here rather than in start().
+            if not socket_mode:
+                http.add_route("POST", "/slack/events", self._on_http)
+            http.add_check(PLATFORM, self._health)
+
+    async def start(self) -> None:
+        try:
+            await self.client.auth_test()
+        except (SlackApiError, aiohttp.ClientError, TimeoutError) as error:
+            self._problem = f"auth.test failed: {_code(error)}"
+            log.error("Slack %s; check SLACK_BOT_TOKEN", self._problem)
+            return
+        if self.settings.slack_app_token:
+            self._socket = AsyncSocketModeHandler(
+                self.app, self.settings.slack_app_token, web_client=self.client
+            )
+            await self._socket.connect_async()
+        self._problem = ""
+
+    async def stop(self) -> None:
+        if self._socket is not None:
+            await self._socket.close_async()
+            self._socket = None
+        self._problem = "stopped"
+
+    async def send(self, to: Recipient, replies: Sequence[Reply]) -> SendResult:
+        """A proactive DM; the outcome tells the outbox whether and when to try again."""
+        user = to.user_id.partition(":")[2] or to.user_id
+        try:
+            await self._deliver(_Where(user, await self._dm_channel(user)), replies)
+        except SlackApiError as error:
+            return await self._send_failed(to, user, error)
+        except (aiohttp.ClientError, TimeoutError, OSError) as error:
+            ERRORS.labels(PLATFORM, "network").inc()
+            return SendResult("retry", retry_after=self._backoff(), error=_code(error))
+        self._failures = 0
+        return SendResult("sent")
+
+    async def _send_failed(self, to: Recipient, user: str, error: SlackApiError) -> SendResult:
+        code, status = _code(error), error.response.status_code
+        ERRORS.labels(PLATFORM, code).inc()
+        if code in UNREACHABLE:
+            async with self.db.transaction() as session:
+                await Store(session).people.mark_unreachable(PLATFORM, to.user_id)
+            self._dm_channels.pop(user, None)
+            return SendResult("unreachable", error=code)
+        if status == 429:
+            return SendResult("retry", retry_after=_retry_after(error), error=code)
+        if status >= 500:
+            return SendResult("retry", retry_after=self._backoff(), error=code)
+        return SendResult("failed", error=code)
+
+    def _backoff(self) -> float:
+        """Seconds before retrying after a 5xx or a network error, doubling while they go on."""
+        self._failures += 1
+        return float(min(300, 2**self._failures))
+
+    async def _health(self) -> str | None:
+        if self._problem:
+            return self._problem
+        if self._socket is not None and not await self._socket.client.is_connected():
+            return "socket mode disconnected"
+        return None
+
+    async def _on_http(self, request: web.Request) -> web.Response:
+        response = await self.app.async_dispatch(await to_bolt_request(request))
+        if response.status == 401:
+            ERRORS.labels(PLATFORM, "bad_signature").inc()
+        return await to_aiohttp_response(response)
+
+    async def _skip_redeliveries(
+        self, body: dict[str, Any], request: AsyncBoltRequest, next: Any
+    ) -> BoltResponse | None:
+        """Slack redelivers events it thinks we missed: each event id is handled once, and a retry after
+        a timeout is dropped even if unseen here (the first delivery reached some process)."""
+        event_id = body.get("event_id")
+        reason = (request.headers.get("x-slack-retry-reason") or [""])[0]
+        if event_id in self._seen_events or (event_id and reason == "http_timeout"):
+            log.info("Slack redelivered %s (%s); already handled", event_id, reason or "same process")
+            return BoltResponse(status=200, body="")
+        if event_id:
+            _remember(self._seen_events, event_id, None)
+        return await next()  # type: ignore[no-any-return]
+
+    async def _on_command(self, ack: Any, body: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        channel, user = body.get("channel_id", ""), body["user_id"]
+        text = "/" + ((body.get("text") or "").strip().removeprefix("/") or "help")
+        dm, kind = (channel, "private") if channel.startswith("D") else ("", "group")
+        msg = await self._incoming(body["team_id"], user, dm, text=text, chat_kind=kind)
+        await self._deliver(_Where(user, channel, respond=respond), await self._answer(msg))
+
+    async def _on_message(self, event: dict[str, Any], body: dict[str, Any]) -> None:
+        """DMs to the bot; edits, joins and bot messages (subtypes) are not someone talking to us."""
+        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+            return
+        user, channel = event["user"], event["channel"]
+        msg = await self._incoming(body.get("team_id", ""), user, channel, text=event.get("text", ""))
+        await self._deliver(_Where(user, channel), await self._answer(msg))
+
+    async def _on_mention(self, event: dict[str, Any], body: dict[str, Any]) -> None:
+        user, channel = event["user"], event["channel"]
+        text = MENTION.sub("", event.get("text", "")).strip()
+        msg = await self._incoming(body.get("team_id", ""), user, "", text=text, chat_kind="group")
+        await self._deliver(_Where(user, channel, private=True), await self._answer(msg))
+
+    async def _on_home_opened(self, event: dict[str, Any], body: dict[str, Any]) -> None:
+        if event.get("tab") == "home":
+            await self._publish_home(body.get("team_id", ""), event["user"])
+
+    async def _publish_home(self, team: str, user: str) -> None:
+        asking = await self._incoming(team, user, "")
+        parts = []
+        for title, command in await home_commands(self.db, PLATFORM, asking.user_id):
+            parts.append((title, await self._answer(replace(asking, text=command))))
+        values = await self._keep_long([reply for _, replies in parts for reply in replies])
+        await self.client.views_publish(user_id=user, view=home_view(parts, values))
+
+    async def _on_action(
+        self, ack: Any, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
+    ) -> None:
+        await ack()
+        user = body["user"]["id"]
+        team = body["user"].get("team_id") or (body.get("team") or {}).get("id", "")
+        container = body.get("container") or {}
+        channel = (body.get("channel") or {}).get("id", "")
+        from_home = container.get("type") == "view"
+        if from_home:
+            where = _Where(user, await self._dm_channel(user))
+        elif container.get("is_ephemeral"):
+            where = _Where(user, channel, respond=respond)
+        elif channel.startswith("D"):
+            where = _Where(user, channel, ts=container.get("message_ts", ""))
+        else:
+            where = _Where(user, channel, private=True)
+        payload = await self._payload(action.get("value", ""))
+        chat_id = where.channel if where.channel.startswith("D") else ""
+        msg = await self._incoming(team, user, chat_id, payload=payload)
+        replies = await self._answer(msg)
+        message = body.get("message") or {}
+        if where.ts and message.get("blocks") and not (replies and replies[0].replaces_previous):
+            label = (action.get("text") or {}).get("text", "")
+            await self.client.chat_update(
+                channel=where.channel,
+                ts=where.ts,
+                text=message.get("text", ""),
+                blocks=chosen(message["blocks"], label),
+            )
+        await self._deliver(where, replies)
+        if from_home:
+            await self._publish_home(team, user)
+
+    async def _on_error(self, error: Exception, body: dict[str, Any]) -> None:
+        ERRORS.labels(PLATFORM, _code(error)).inc()
+        log.error("Slack request %s failed", body.get("type", "?"), exc_info=error)
+
+    async def _answer(self, msg: Incoming) -> list[Reply]:
+        """One person's messages are answered one at a time, in order: a flow's next answer depends on
+        the last, and a new member's first two messages must not both create them."""
+        async with self._turns.setdefault(msg.user_id, asyncio.Lock()):
+            return await answer(self.assistant, msg)
+
+    async def _incoming(self, team: str, user: str, chat_id: str, **fields: Any) -> Incoming:
+        """`chat_id` is a DM channel or empty: the Identity keeps it as where proactive messages go."""
+        name, zone, locale = await self._profile(user)
+        who = {"display_name": name, "timezone": zone, "language_code": locale}
+        return Incoming(PLATFORM, f"{team}:{user}", chat_id, **who, **fields)
+
+    async def _profile(self, user: str) -> tuple[str, str | None, str | None]:
+        """Name, time zone and locale from users.info, to seed a new member's profile (cached)."""
+        if user in self._profiles:
+            return self._profiles[user]
+        try:
+            found = (await self.client.users_info(user=user, include_locale=True))["user"]
+        except SlackApiError as error:
+            log.warning("users.info for %s failed: %s", user, _code(error))
+            return "", None, None
+        profile = found.get("profile") or {}
+        name = profile.get("display_name") or profile.get("real_name") or found.get("name", "")
+        return _remember(self._profiles, user, (name, found.get("tz"), found.get("locale")))
+
+    async def _dm_channel(self, user: str) -> str:
+        if user not in self._dm_channels:
+            opened = await self.client.conversations_open(users=user)
+            _remember(self._dm_channels, user, opened["channel"]["id"])
+        return self._dm_channels[user]
+
+    async def _payload(self, value: str) -> str:
+        if not value.startswith(KEPT_PREFIX):
+            return value
+        async with self.db.transaction() as session:
+            kept = await Store(session).buttons.lookup(value.removeprefix(KEPT_PREFIX))
+        return kept if kept is not None else "/help"
+
+    async def _keep_long(self, replies: Sequence[Reply]) -> dict[str, str]:
+        """Button values for payloads over Slack's 2000 characters: a key to the payload in the store."""
+        payloads = long_payloads(replies)
+        if not payloads:
+            return {}
+        async with self.db.transaction() as session:
+            buttons, now = Store(session).buttons, self.assistant.clock()
+            return {payload: KEPT_PREFIX + await buttons.keep(payload, now) for payload in payloads}
+
+    async def _deliver(self, where: _Where, replies: Sequence[Reply]) -> None:
+        values = await self._keep_long(replies)
+        for index, reply in enumerate(replies):
+            if reply.attachment is not None:
+                await self._upload(where, reply, reply.attachment)
+                continue
+            for part, message in enumerate(render_reply(reply, values)):
+                replacing = index == 0 and part == 0 and reply.replaces_previous
+                await self._post(where, message, public=reply.public, replacing=replacing)
+
+    async def _post(self, where: _Where, message: SlackMessage, *, public: bool, replacing: bool) -> None:
+        content = {"text": message.text, "blocks": message.blocks}
+        if where.respond is not None:
+            kind = "in_channel" if public else "ephemeral"
+            sent = await where.respond(**content, response_type=kind, replace_original=replacing)
+            if sent.status_code != 200:
+                ERRORS.labels(PLATFORM, "respond_failed").inc()
+                log.warning("Slack response_url refused a reply: %s %s", sent.status_code, sent.body)
+                return
+        elif replacing and where.ts:
+            await self.client.chat_update(channel=where.channel, ts=where.ts, **content)
+        elif where.private and not public:
+            await self.client.chat_postEphemeral(channel=where.channel, user=where.user, **content)
+        else:
+            await self.client.chat_postMessage(channel=where.channel, **content)
+        REPLIES_OUT.labels(PLATFORM).inc()
+
+    async def _upload(self, where: _Where, reply: Reply, attachment: Attachment) -> None:
+        """Files go to the member's DM (uploads cannot be ephemeral); a failed upload goes inline."""
+        dm = where.channel if where.channel.startswith("D") else await self._dm_channel(where.user)
+        comment = "\n".join(message.text for message in render_reply(replace(reply, attachment=None)))
+        try:
+            await self.client.files_upload_v2(
+                channel=dm,
+                filename=attachment.filename,
+                content=attachment.content,
+                title=attachment.filename,
+                initial_comment=comment or escape(attachment.filename),
+            )
+        except (SlackApiError, SlackRequestError, aiohttp.ClientError) as error:
+            ERRORS.labels(PLATFORM, "upload_failed").inc()
+            log.warning("Slack upload of %s failed (%s); sent inline", attachment.filename, _code(error))
+            await self._deliver(where, [attachment_fallback(reply, attachment)])
+            return
+        REPLIES_OUT.labels(PLATFORM).inc()
+        if dm != where.channel:
+            note = SlackMessage(f"📎 I sent you {escape(attachment.filename)} in our direct messages.")
+            await self._post(where, note, public=False, replacing=False)
+
+
+def _code(error: BaseException) -> str:
+    """A short, bounded label for logs and the errors metric: Slack's error code or the class name."""
+    if isinstance(error, SlackApiError):
+        return str(error.response.get("error") or f"http_{error.response.status_code}")
+    return type(error).__name__
+
+
+def _retry_after(error: SlackApiError) -> float:
+    try:  # aiohttp's headers are case-insensitive
+        return float(error.response.headers.get("Retry-After", 1))
+    except (TypeError, ValueError):
+        return 1.0
+
+
+def _remember(memory: dict[K, V], key: K, value: V) -> V:
+    """Store in a bounded dict: the oldest entry goes when it is full (insertion order)."""
+    memory[key] = value
+    if len(memory) > REMEMBERED:
+        del memory[next(iter(memory))]
+    return value

@@ -1,0 +1,224 @@
+"""Neutral replies as Slack Block Kit messages, split to stay inside Slack's limits.
+
+Slack rejects a message outright (`invalid_blocks`, `msg_too_long`) rather than truncating it, so
+every limit is enforced here: one long answer becomes several sections, and several messages when
+it outgrows a message. User text is escaped for mrkdwn (`&`, `<`, `>`) so that a profile cannot
+ping `<!channel>`, mention people or disguise a link.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import count
+from typing import Any
+
+from handlers.types import Attachment, Button, Reply, Span
+
+SECTION_LIMIT = 3000
+BLOCKS_PER_MESSAGE = 50
+BLOCKS_PER_VIEW = 100
+TEXT_LIMIT = 40_000
+BUTTON_TEXT_LIMIT = 75
+BUTTON_VALUE_LIMIT = 2000
+BUTTONS_PER_ACTIONS = 25
+SLASH_COMMAND = "/cluster"
+ACTION_PREFIX = "cb_"
+LINK_SCHEMES = ("https://", "http://", "mailto:")
+# Room left in a section for the markers a styled atom adds around its text (`*…*`, `<url|…>`).
+ATOM_LIMIT = 1000
+
+Block = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class SlackMessage:
+    """What chat.postMessage, chat.update and `respond` take: blocks and the fallback `text`."""
+
+    text: str
+    blocks: list[Block] = field(default_factory=list)
+
+
+def escape(text: str) -> str:
+    """The three characters mrkdwn gives meaning to; Slack documents no other escapes."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _wrap(text: str, marker: str) -> str:
+    """`*x*` only renders when the markers touch non-space characters, so whitespace goes outside."""
+    core = text.strip()
+    if not core:
+        return text
+    start = len(text) - len(text.lstrip())
+    return f"{text[:start]}{marker}{core}{marker}{text[start + len(core) :]}"
+
+
+def _styled(text: str, span: Span) -> str:
+    if span.style == "bold":
+        return _wrap(escape(text), "*")
+    if span.style == "italic":
+        return _wrap(escape(text), "_")
+    if span.style == "code":
+        return _wrap(escape(text.replace("`", "'")), "`")
+    if span.style == "command":
+        return _wrap(escape(f"{SLASH_COMMAND} {text.strip().removeprefix('/')}"), "`")
+    if span.style == "link" and span.url and span.url.startswith(LINK_SCHEMES):
+        url = escape(span.url.replace("|", "%7C"))
+        label = escape(text.replace("|", "¦")).strip() or url
+        return f"<{url}|{label}>"
+    return escape(text)
+
+
+def _chunks(text: str, limit: int) -> Iterator[str]:
+    """Pieces of `text` whose escaped form fits in `limit`, cut at lines, then anywhere."""
+    for line in text.splitlines(keepends=True):
+        piece, size = "", 0
+        for char in line:
+            width = len(escape(char))
+            if size + width > limit:
+                yield piece
+                piece, size = "", 0
+            piece, size = piece + char, size + width
+        if piece:
+            yield piece
+
+
+def _atoms(spans: Sequence[Span]) -> Iterator[str]:
+    """Rendered pieces that are never cut further; each styled line is wrapped on its own."""
+    for span in spans:
+        for piece in _chunks(span.text, ATOM_LIMIT):
+            newline = "\n" if piece.endswith("\n") else ""
+            yield _styled(piece.removesuffix("\n"), span) + newline
+
+
+def _section_texts(spans: Sequence[Span]) -> list[str]:
+    """mrkdwn texts of at most SECTION_LIMIT characters, broken between lines where possible."""
+    texts: list[str] = []
+    current = ""
+    line: list[str] = []
+
+    def add(atoms: list[str]) -> None:
+        nonlocal current
+        whole = "".join(atoms)
+        if len(current) + len(whole) <= SECTION_LIMIT:
+            current += whole
+            return
+        for atom in atoms:
+            if len(current) + len(atom) > SECTION_LIMIT:
+                texts.append(current)
+                current = ""
+            current += atom
+
+    for atom in _atoms(spans):
+        line.append(atom)
+        if atom.endswith("\n"):
+            add(line)
+            line = []
+    add(line)
+    texts.append(current)
+    return [text.strip("\n") for text in texts if text.strip()]
+
+
+def section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def context(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+
+
+def _label(text: str) -> str:
+    text = " ".join(text.split()) or "…"
+    return text if len(text) <= BUTTON_TEXT_LIMIT else text[: BUTTON_TEXT_LIMIT - 1] + "…"
+
+
+def _actions(
+    rows: Sequence[Sequence[Button]], numbers: Iterator[int], values: Mapping[str, str]
+) -> list[Block]:
+    """One actions block per row of buttons; `values` maps payloads too long for Slack to keys."""
+    blocks = []
+    for row in rows:
+        for start in range(0, len(row), BUTTONS_PER_ACTIONS):
+            elements = [
+                {
+                    "type": "button",
+                    "text": {"type": "plain_text", "text": _label(button.label), "emoji": True},
+                    "action_id": f"{ACTION_PREFIX}{next(numbers)}",
+                    "value": values.get(button.payload, button.payload)[:BUTTON_VALUE_LIMIT],
+                }
+                for button in row[start : start + BUTTONS_PER_ACTIONS]
+            ]
+            blocks.append({"type": "actions", "elements": elements})
+    return blocks
+
+
+def long_payloads(replies: Sequence[Reply]) -> list[str]:
+    """Button payloads that do not fit in a Slack button value and must be kept server-side."""
+    return [
+        button.payload
+        for reply in replies
+        for row in reply.buttons
+        for button in row
+        if len(button.payload) > BUTTON_VALUE_LIMIT
+    ]
+
+
+def reply_blocks(reply: Reply, numbers: Iterator[int], values: Mapping[str, str]) -> list[Block]:
+    return [section(text) for text in _section_texts(reply.spans)] + _actions(reply.buttons, numbers, values)
+
+
+def render_reply(reply: Reply, values: Mapping[str, str] | None = None) -> list[SlackMessage]:
+    """One message, or several when the answer outgrows Slack's block or text limits."""
+    blocks = reply_blocks(reply, count(), values or {})
+    messages: list[SlackMessage] = []
+    batch: list[Block] = []
+    for block in blocks:
+        size = sum(len(_text_of(b)) for b in batch) + len(_text_of(block))
+        if batch and (len(batch) == BLOCKS_PER_MESSAGE or size > TEXT_LIMIT):
+            messages.append(_message(batch))
+            batch = []
+        batch.append(block)
+    if batch:
+        messages.append(_message(batch))
+    return messages
+
+
+def _text_of(block: Block) -> str:
+    return str(block.get("text", {}).get("text", "")) if block["type"] == "section" else ""
+
+
+def _message(blocks: list[Block]) -> SlackMessage:
+    """The fallback text notifications and old clients show: the sections, or the button labels."""
+    text = "\n".join(filter(None, map(_text_of, blocks)))
+    if not text:
+        labels = [e["text"]["text"] for b in blocks if b["type"] == "actions" for e in b["elements"]]
+        text = escape(" · ".join(labels))
+    return SlackMessage(text, blocks)
+
+
+def home_view(parts: Sequence[tuple[str, Sequence[Reply]]], values: Mapping[str, str] | None = None) -> Block:
+    """The App Home tab: a header per part, then the part's replies, within the 100-block limit."""
+    numbers = count()
+    share = BLOCKS_PER_VIEW // max(1, len(parts)) - 2
+    blocks: list[Block] = []
+    for title, replies in parts:
+        blocks.append({"type": "header", "text": {"type": "plain_text", "text": title[:150]}})
+        body = [block for reply in replies for block in reply_blocks(reply, numbers, values or {})]
+        blocks.extend(body[:share])
+        blocks.append({"type": "divider"})
+    return {"type": "home", "blocks": blocks[:BLOCKS_PER_VIEW]}
+
+
+def chosen(blocks: Sequence[Block], label: str) -> list[Block]:
+    """The message a button was pressed on, its buttons replaced by a note of the choice made."""
+    kept = [block for block in blocks if block.get("type") != "actions"]
+    return [*kept, context(f"✓ {escape(label)}")]
+
+
+def attachment_fallback(reply: Reply, attachment: Attachment) -> Reply:
+    """When an upload fails the file's text goes inline, so the person still gets the content."""
+    note = Span(f"\n(I could not attach {attachment.filename}; here is its content.)\n", "italic")
+    spans = [*reply.spans, note]
+    if attachment.mime_type.startswith("text/"):
+        spans.append(Span(attachment.content.decode("utf-8", "replace")[: SECTION_LIMIT * 3], "code"))
+    return Reply(spans=tuple(spans), buttons=reply.buttons, public=reply.public)

@@ -1,0 +1,425 @@
+"""A fake Slack for tests: the Web API on 127.0.0.1, and the signed requests Slack sends to apps.
+
+The Web API validates like Slack where it matters to us (no_text, invalid_blocks, msg_too_long,
+a response_url used at most five times), answers 429 with Retry-After when a method is throttled
+or over its configured rate, and lets a test make one person unreachable (account_inactive…).
+Everything it receives is recorded for assertions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import itertools
+import json
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+import aiohttp
+from aiohttp import web
+
+TOKEN = "xoxb-test-token"
+SIGNING_SECRET = "test-signing-secret"
+TEAM_ID = "T0TEST"
+BOT_USER_ID = "U0BOT"
+Params = dict[str, Any]
+
+
+class SlackError(Exception):
+    def __init__(self, code: str, detail: str = "") -> None:
+        super().__init__(code)
+        self.code, self.detail = code, detail
+
+
+@dataclass
+class Call:
+    method: str
+    params: Params
+    status: int = 200
+
+
+@dataclass
+class Message:
+    channel: str
+    ts: str
+    text: str
+    blocks: list[dict[str, Any]]
+    ephemeral_for: str = ""
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Response:
+    """One POST to a response_url."""
+
+    url_id: str
+    body: dict[str, Any]
+
+
+def sign(body: str, *, secret: str = SIGNING_SECRET, timestamp: int | None = None) -> dict[str, str]:
+    """The headers Slack adds: v0 HMAC-SHA256 of `v0:timestamp:body` with the signing secret."""
+    stamp = str(int(time.time()) if timestamp is None else timestamp)
+    digest = hmac.new(secret.encode(), f"v0:{stamp}:{body}".encode(), hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": f"v0={digest}"}
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _text_object(obj: Any, *, limit: int, plain_only: bool = False) -> None:
+    kinds = ("plain_text",) if plain_only else ("plain_text", "mrkdwn")
+    if not isinstance(obj, dict) or obj.get("type") not in kinds:
+        raise SlackError("invalid_blocks", f"bad text object {obj!r}")
+    if not 1 <= len(obj.get("text", "")) <= limit:
+        raise SlackError("invalid_blocks", f"text length {len(obj.get('text', ''))} outside 1..{limit}")
+
+
+def validate_blocks(blocks: Any, *, limit: int = 50) -> None:
+    """The Block Kit rules our renderer must respect (a subset of Slack's, same answers)."""
+    if not isinstance(blocks, list) or len(blocks) > limit:
+        raise SlackError("invalid_blocks", f"more than {limit} blocks")
+    action_ids: set[str] = set()
+    for block in blocks:
+        kind = block.get("type")
+        if kind == "section":
+            _text_object(block.get("text"), limit=3000)
+        elif kind == "context":
+            elements = block.get("elements") or []
+            if not 1 <= len(elements) <= 10:
+                raise SlackError("invalid_blocks", "context needs 1..10 elements")
+            for element in elements:
+                _text_object(element, limit=3000)
+        elif kind == "header":
+            _text_object(block.get("text"), limit=150, plain_only=True)
+        elif kind == "actions":
+            elements = block.get("elements") or []
+            if not 1 <= len(elements) <= 25:
+                raise SlackError("invalid_blocks", "actions needs 1..25 elements")
+            for button in elements:
+                _text_object(button.get("text"), limit=75, plain_only=True)
+                if button.get("type") != "button" or not 1 <= len(button.get("value", "")) <= 2000:
+                    raise SlackError("invalid_blocks", f"bad button {button!r}")
+                if button.get("action_id") in action_ids:
+                    raise SlackError("invalid_blocks", "duplicate action_id")
+                action_ids.add(button.get("action_id"))
+        elif kind != "divider":
+            raise SlackError("invalid_blocks", f"unknown block type {kind!r}")
+
+
+def validate_message(params: Params) -> tuple[str, list[dict[str, Any]]]:
+    text, blocks = params.get("text") or "", _json(params.get("blocks")) or []
+    if not text and not blocks:
+        raise SlackError("no_text")
+    if len(text) > 40_000:
+        raise SlackError("msg_too_long")
+    validate_blocks(blocks)
+    return text, blocks
+
+
+class FakeSlackApi:
+    """The Web API methods the adapter calls, plus the upload URL and response_url endpoints."""
+
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.users: dict[str, Params] = {}
+        self.messages: dict[str, Message] = {}
+        self.ephemeral: list[Message] = []
+        self.responses: list[Response] = []
+        self.views: dict[str, Params] = {}
+        self.files: dict[str, Params] = {}
+        self.unreachable: dict[str, str] = {}
+        self.rates: dict[str, int] = {}
+        self.retry_after = 1
+        self._throttled: dict[str, int] = defaultdict(int)
+        self._failures: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        self._recent: dict[str, deque[float]] = defaultdict(deque)
+        self._numbers = itertools.count(1)
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+        self._changed = asyncio.Condition()
+        app = web.Application(middlewares=[self._notify])
+        app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_post("/upload/{file_id}", self._upload)
+        app.router.add_post("/response/{url_id}", self._respond)
+        self.app = app
+        self._methods: dict[str, Callable[[Params], Params]] = {
+            "auth.test": self._auth_test,
+            "chat.postMessage": self._post_message,
+            "chat.update": self._update,
+            "chat.postEphemeral": self._post_ephemeral,
+            "conversations.open": self._open,
+            "users.info": self._users_info,
+            "views.publish": self._publish,
+            "files.getUploadURLExternal": self._upload_url,
+            "files.completeUploadExternal": self._complete_upload,
+        }
+
+    async def __aenter__(self) -> FakeSlackApi:
+        self._runner = web.AppRunner(self.app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        assert site._server is not None and site._server.sockets
+        self.port = site._server.sockets[0].getsockname()[1]
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/"
+
+    def response_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/response/R{next(self._numbers)}"
+
+    # What tests arrange.
+    def add_user(self, user_id: str, name: str, *, tz: str = "Europe/Madrid", locale: str = "es-ES") -> None:
+        self.users[user_id] = {
+            "id": user_id,
+            "team_id": TEAM_ID,
+            "name": name.lower().replace(" ", "."),
+            "real_name": name,
+            "tz": tz,
+            "locale": locale,
+            "profile": {"display_name": name, "real_name": name},
+        }
+
+    def throttle(self, method: str, times: int = 1) -> None:
+        """The next `times` calls of `method` get 429 with Retry-After."""
+        self._throttled[method] += times
+
+    def fail(self, method: str, error: str, *, status: int = 200, times: int = 1) -> None:
+        self._failures[method].extend([(status, error)] * times)
+
+    def calls_to(self, method: str) -> list[Params]:
+        return [call.params for call in self.calls if call.method == method and call.status == 200]
+
+    def dm_messages(self, user: str) -> list[Message]:
+        return [m for m in self.messages.values() if m.channel == f"D{user}"]
+
+    async def wait_for(self, condition: Callable[[], object]) -> None:
+        """Bolt answers Slack first and works after, so tests wait for the work's visible effect."""
+        try:
+            async with asyncio.timeout(5), self._changed:
+                await self._changed.wait_for(condition)
+        except TimeoutError:
+            raise AssertionError(f"timed out; calls: {[c.method for c in self.calls]}") from None
+
+    # The HTTP side.
+    @web.middleware
+    async def _notify(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        try:
+            return await handler(request)  # type: ignore[no-any-return]
+        finally:
+            async with self._changed:
+                self._changed.notify_all()
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        params: Params = dict(request.query)
+        if request.content_type == "application/json":
+            params.update(await request.json())
+        elif request.can_read_body:
+            params.update(await request.post())
+        call = Call(method, params)
+        self.calls.append(call)
+        refusal = self._refusal(request, method)
+        if refusal is not None:
+            call.status = refusal.status
+            return refusal
+        try:
+            result = self._methods[method](params)
+        except KeyError:
+            return web.json_response({"ok": False, "error": "unknown_method"}, status=404)
+        except SlackError as error:
+            return web.json_response({"ok": False, "error": error.code, "errors": [error.detail]})
+        return web.json_response({"ok": True, **result})
+
+    def _refusal(self, request: web.Request, method: str) -> web.Response | None:
+        if request.headers.get("Authorization") != f"Bearer {TOKEN}":
+            return web.json_response({"ok": False, "error": "invalid_auth"})
+        now, recent = time.monotonic(), self._recent[method]
+        while recent and recent[0] < now - 1:
+            recent.popleft()
+        over_rate = method in self.rates and len(recent) >= self.rates[method]
+        if self._throttled[method] > 0 or over_rate:
+            self._throttled[method] = max(0, self._throttled[method] - 1)
+            headers = {"Retry-After": str(self.retry_after)}
+            return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers=headers)
+        recent.append(now)
+        if self._failures[method]:
+            status, error = self._failures[method].pop(0)
+            return web.json_response({"ok": False, "error": error}, status=status)
+        return None
+
+    def _auth_test(self, _params: Params) -> Params:
+        return {
+            "team": "Test",
+            "team_id": TEAM_ID,
+            "user": "clusterbot",
+            "user_id": BOT_USER_ID,
+            "bot_id": "B0BOT",
+        }
+
+    def _channel(self, params: Params) -> str:
+        channel = str(params.get("channel") or "")
+        if not channel:
+            raise SlackError("channel_not_found")
+        if channel.startswith("D") and channel[1:] in self.unreachable:
+            raise SlackError(self.unreachable[channel[1:]])
+        return channel
+
+    def _post_message(self, params: Params) -> Params:
+        channel = self._channel(params)
+        text, blocks = validate_message(params)
+        ts = f"{time.time():.0f}.{next(self._numbers):06d}"
+        self.messages[ts] = Message(channel, ts, text, blocks)
+        return {"channel": channel, "ts": ts, "message": {"text": text, "blocks": blocks, "ts": ts}}
+
+    def _update(self, params: Params) -> Params:
+        channel = self._channel(params)
+        message = self.messages.get(str(params.get("ts")))
+        if message is None or message.channel != channel:
+            raise SlackError("message_not_found")
+        message.history.append({"text": message.text, "blocks": message.blocks})
+        message.text, message.blocks = validate_message(params)
+        return {"channel": channel, "ts": message.ts}
+
+    def _post_ephemeral(self, params: Params) -> Params:
+        channel = self._channel(params)
+        text, blocks = validate_message(params)
+        ts = f"{time.time():.0f}.{next(self._numbers):06d}"
+        self.ephemeral.append(Message(channel, ts, text, blocks, ephemeral_for=str(params.get("user"))))
+        return {"message_ts": ts}
+
+    def _open(self, params: Params) -> Params:
+        user = str(params.get("users") or "")
+        if user in self.unreachable:
+            raise SlackError(self.unreachable[user])
+        if user not in self.users:
+            raise SlackError("user_not_found")
+        return {"channel": {"id": f"D{user}"}}
+
+    def _users_info(self, params: Params) -> Params:
+        user = self.users.get(str(params.get("user")))
+        if user is None:
+            raise SlackError("user_not_found")
+        include_locale = str(params.get("include_locale")).lower() in ("1", "true")
+        return {"user": user if include_locale else {k: v for k, v in user.items() if k != "locale"}}
+
+    def _publish(self, params: Params) -> Params:
+        view = _json(params.get("view"))
+        if not isinstance(view, dict) or view.get("type") != "home":
+            raise SlackError("invalid_arguments")
+        validate_blocks(view.get("blocks"), limit=100)
+        self.views[str(params.get("user_id"))] = view
+        return {"view": {"id": f"V{next(self._numbers)}", **view}}
+
+    def _upload_url(self, params: Params) -> Params:
+        file_id = f"F{next(self._numbers)}"
+        self.files[file_id] = {"filename": params.get("filename"), "length": int(params.get("length", 0))}
+        return {"file_id": file_id, "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}"}
+
+    def _complete_upload(self, params: Params) -> Params:
+        done = []
+        for item in _json(params.get("files")):
+            file = self.files.get(item["id"])
+            if file is None or "content" not in file:
+                raise SlackError("file_not_found")
+            file.update(channel=params.get("channel_id"), comment=params.get("initial_comment"))
+            done.append({"id": item["id"], "title": item.get("title")})
+        return {"files": done}
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        file = self.files.get(request.match_info["file_id"])
+        if file is None:
+            return web.Response(status=404, text="not found")
+        file["content"] = await request.read()
+        return web.Response(text=f"OK - {len(file['content'])}")
+
+    async def _respond(self, request: web.Request) -> web.Response:
+        url_id = request.match_info["url_id"]
+        if sum(r.url_id == url_id for r in self.responses) >= 5:
+            return web.Response(status=404, text="used_url")
+        body = await request.json()
+        try:
+            validate_message(body)
+        except SlackError as error:
+            return web.Response(status=400, text=error.code)
+        self.responses.append(Response(url_id, body))
+        return web.Response(text="ok")
+
+
+class SlackSender:
+    """What Slack itself sends to the app's request URL, signed as Slack signs it."""
+
+    def __init__(self, url: str, *, secret: str = SIGNING_SECRET) -> None:
+        self.url, self.secret = url, secret
+        self._numbers = itertools.count(1)
+
+    async def post(
+        self, body: str, content_type: str, *, headers: dict[str, str] | None = None, **signing: Any
+    ) -> tuple[int, str]:
+        sent = {"Content-Type": content_type, **sign(body, secret=self.secret, **signing), **(headers or {})}
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(self.url, data=body, headers=sent) as response,
+        ):
+            return response.status, await response.text()
+
+    def event_body(self, event: Params, *, event_id: str | None = None) -> str:
+        envelope = {
+            "type": "event_callback",
+            "team_id": TEAM_ID,
+            "api_app_id": "A0TEST",
+            "event": event,
+            "event_id": event_id or f"Ev{next(self._numbers):08d}",
+            "event_time": int(time.time()),
+        }
+        return json.dumps(envelope)
+
+    async def event(self, event: Params, *, event_id: str | None = None, **options: Any) -> tuple[int, str]:
+        return await self.post(self.event_body(event, event_id=event_id), "application/json", **options)
+
+    async def dm(self, user: str, text: str, **options: Any) -> tuple[int, str]:
+        event = {"type": "message", "channel_type": "im", "channel": f"D{user}", "user": user, "text": text}
+        return await self.event({**event, "ts": f"{time.time():.6f}"}, **options)
+
+    async def slash(
+        self, user: str, text: str, response_url: str, *, channel: str = "C0GENERAL"
+    ) -> tuple[int, str]:
+        form = {
+            "command": "/cluster",
+            "text": text,
+            "team_id": TEAM_ID,
+            "user_id": user,
+            "channel_id": channel,
+            "response_url": response_url,
+            "trigger_id": "1.2.3",
+        }
+        return await self.post(urlencode(form), "application/x-www-form-urlencoded")
+
+    async def click(self, user: str, button: Params, *, container: Params, **extra: Any) -> tuple[int, str]:
+        """A press on `button` (a block element as the app sent it) inside `container`."""
+        action = {**button, "block_id": "b", "action_ts": f"{time.time():.6f}"}
+        payload = {
+            "type": "block_actions",
+            "user": {"id": user, "team_id": TEAM_ID},
+            "team": {"id": TEAM_ID},
+            "api_app_id": "A0TEST",
+            "container": container,
+            "trigger_id": "1.2.3",
+            "actions": [action],
+            **extra,
+        }
+        return await self.post(
+            urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded"
+        )

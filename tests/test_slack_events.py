@@ -1,0 +1,310 @@
+"""End to end through the real slack-bolt app: signed requests in, the fake Web API records what comes out."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import aiohttp
+import pytest
+from prometheus_client import CollectorRegistry
+from sqlalchemy import func, select
+
+from bot.http import HttpServer, database_check
+from bot.settings import Settings
+from bot.slack import SlackAdapter
+from handlers.assistant import Assistant
+from store.db import Database
+from store.models import Identity, Member, Rsvp
+from tests.conftest import Clock
+from tests.factories import add_event, add_member
+from tests.fakes.slack_api import SIGNING_SECRET, TOKEN, FakeSlackApi, SlackSender
+
+USER = "U0LAIA"
+
+
+@dataclass
+class World:
+    api: FakeSlackApi
+    slack: SlackSender
+    http: HttpServer
+    db: Database
+    clock: Clock
+
+
+def slack_settings(api: FakeSlackApi) -> Settings:
+    return Settings(
+        slack_bot_token=TOKEN,
+        slack_signing_secret=SIGNING_SECRET,
+        slack_app_token="",
+        slack_api_base_url=api.base_url,
+    )
+
+
+@pytest.fixture
+async def world(db: Database, assistant: Assistant, clock: Clock) -> AsyncIterator[World]:
+    async with FakeSlackApi() as api:
+        api.add_user(USER, "Laia Puig", tz="Europe/Lisbon", locale="ca-ES")
+        http = HttpServer("127.0.0.1", 0, registry=CollectorRegistry())
+        http.add_check("database", database_check(db))
+        adapter = SlackAdapter(slack_settings(api), assistant, db, http)
+        await http.start()
+        await adapter.start()
+        yield World(api, SlackSender(f"{http.url}/slack/events"), http, db, clock)
+        await adapter.stop()
+        await http.stop()
+
+
+async def count(db: Database, statement: Any) -> int:
+    async with db.transaction() as session:
+        return int(await session.scalar(statement) or 0)
+
+
+def section_text(blocks: list[dict[str, Any]]) -> str:
+    return "\n".join(b["text"]["text"] for b in blocks if b["type"] == "section")
+
+
+async def test_slash_find_answers_through_response_url_and_seeds_the_profile(world: World) -> None:
+    await add_member(
+        world.db, world.clock.now, "Marta Ferrer", organisation="Teixits SL", offers="textile finishing"
+    )
+    response_url = world.api.response_url()
+
+    status, _ = await world.slack.slash(USER, "find textile", response_url)
+
+    assert status == 200
+    await world.api.wait_for(lambda: world.api.responses)
+    answer = world.api.responses[0].body
+    assert answer["response_type"] == "ephemeral"
+    assert "*Marta Ferrer*" in section_text(answer["blocks"]) and "Marta Ferrer" in answer["text"]
+    async with world.db.transaction() as session:
+        member = await session.scalar(
+            select(Member)
+            .join(Identity)
+            .where(Identity.platform == "slack", Identity.user_id == "T0TEST:U0LAIA")
+        )
+    assert member is not None
+    assert (member.name, member.timezone, member.language) == ("Laia Puig", "Europe/Lisbon", "ca")
+
+
+async def test_dm_events_answers_in_the_dm(world: World) -> None:
+    await add_event(world.db, world.clock.now, "Learning visit to Terrassa", starts_in=timedelta(days=3))
+
+    await world.slack.dm(USER, "events")
+
+    await world.api.wait_for(lambda: world.api.dm_messages(USER))
+    (message,) = world.api.dm_messages(USER)
+    assert "Learning visit to Terrassa" in section_text(message.blocks)
+    assert "`/cluster event NUMBER`" in section_text(message.blocks)
+
+
+async def test_clicking_going_stores_the_rsvp_and_updates_the_message(world: World) -> None:
+    event_id = await add_event(world.db, world.clock.now, "B2B session Porto", starts_in=timedelta(days=5))
+    await world.slack.dm(USER, f"event {event_id}")
+    await world.api.wait_for(lambda: world.api.dm_messages(USER))
+    (details,) = world.api.dm_messages(USER)
+    going = next(
+        e
+        for b in details.blocks
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["text"]["text"] == "Going"
+    )
+
+    status, _ = await world.slack.click(
+        USER,
+        going,
+        container={"type": "message", "message_ts": details.ts, "channel_id": details.channel},
+        channel={"id": details.channel},
+        message={"ts": details.ts, "text": details.text, "blocks": details.blocks},
+        response_url=world.api.response_url(),
+    )
+
+    assert status == 200
+    await world.api.wait_for(lambda: len(world.api.dm_messages(USER)) == 2)
+    assert await count(world.db, select(func.count()).select_from(Rsvp).where(Rsvp.status == "going")) == 1
+    confirmation = world.api.dm_messages(USER)[1]
+    assert "You're going to *B2B session Porto*" in section_text(confirmation.blocks)
+    assert details.history, "the message with the buttons was edited"
+    assert [b["type"] for b in details.blocks][-1] == "context"
+    assert "actions" not in [b["type"] for b in details.blocks]
+    assert details.blocks[-1]["elements"][0]["text"] == "✓ Going"
+
+
+async def test_app_home_shows_events_opportunities_and_contacts(world: World) -> None:
+    await add_event(world.db, world.clock.now, "Smart textiles fair", starts_in=timedelta(days=9))
+    await add_member(world.db, world.clock.now, "Joana Silva", offers="recycled polyester yarn")
+    await world.slack.dm(USER, "profile set seeks recycled polyester")
+    await world.api.wait_for(lambda: world.api.dm_messages(USER))
+
+    await world.slack.event({"type": "app_home_opened", "user": USER, "channel": f"D{USER}", "tab": "home"})
+
+    await world.api.wait_for(lambda: USER in world.api.views)
+    blocks = world.api.views[USER]["blocks"]
+    headers = [b["text"]["text"] for b in blocks if b["type"] == "header"]
+    assert headers == ["Upcoming events", "Open opportunities", "Suggested contacts"]
+    assert "Smart textiles fair" in section_text(blocks)
+    assert "Joana Silva" in section_text(blocks)
+
+
+@pytest.mark.parametrize(
+    "signing",
+    [{"secret": "forged"}, {"timestamp": int(time.time()) - 6 * 60}],
+    ids=["forged-signature", "stale-timestamp"],
+)
+async def test_unsigned_or_stale_requests_get_401_and_change_nothing(
+    world: World, signing: dict[str, Any]
+) -> None:
+    forger = SlackSender(world.slack.url, secret=signing.get("secret", SIGNING_SECRET))
+    body = forger.event_body(
+        {"type": "message", "channel_type": "im", "channel": "DX", "user": USER, "text": "help"}
+    )
+
+    status, _ = await forger.post(body, "application/json", timestamp=signing.get("timestamp"))
+
+    assert status == 401
+    assert [call.method for call in world.api.calls] == ["auth.test"]
+    assert await count(world.db, select(func.count()).select_from(Identity)) == 0
+
+
+async def test_a_redelivered_event_is_handled_once(world: World) -> None:
+    body = world.slack.event_body(
+        {
+            "type": "message",
+            "channel_type": "im",
+            "channel": f"D{USER}",
+            "user": USER,
+            "text": "help",
+            "ts": "1.1",
+        },
+        event_id="Ev0DUPLICATE",
+    )
+    assert (await world.slack.post(body, "application/json"))[0] == 200
+    retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_error"}
+    assert (await world.slack.post(body, "application/json", headers=retry))[0] == 200
+    timeout_retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+    await world.slack.dm(USER, "profile", headers=timeout_retry)  # first seen here, but a timeout retry
+    await world.slack.dm(USER, "events")
+
+    await world.api.wait_for(lambda: len(world.api.dm_messages(USER)) >= 2)
+    texts = [m.text for m in world.api.dm_messages(USER)]
+    assert len(texts) == 2 and "What I can do" in texts[0] and "events" in texts[1].lower()
+
+
+async def test_hostile_profile_text_renders_escaped(world: World) -> None:
+    await add_member(
+        world.db,
+        world.clock.now,
+        "<!channel> Mallory & Co",
+        offers="textile <https://evil.example|free money> <@U0BOSS>",
+    )
+    response_url = world.api.response_url()
+
+    await world.slack.slash(USER, "find textile", response_url)
+
+    await world.api.wait_for(lambda: world.api.responses)
+    text = json.dumps(world.api.responses[0].body)
+    assert "<!channel>" not in text and "<https://evil" not in text and "<@U0BOSS>" not in text
+    assert "&lt;!channel&gt; Mallory &amp; Co" in section_text(world.api.responses[0].body["blocks"])
+
+
+async def test_a_429_from_post_message_is_waited_out_with_nothing_lost(world: World) -> None:
+    world.api.throttle("chat.postMessage")
+
+    await world.slack.dm(USER, "help")
+
+    await world.api.wait_for(lambda: world.api.dm_messages(USER))
+    attempts = [call.status for call in world.api.calls if call.method == "chat.postMessage"]
+    assert attempts == [429, 200]
+    assert len(world.api.dm_messages(USER)) == 1
+
+
+async def test_a_mention_in_a_channel_answers_only_the_person(world: World) -> None:
+    await world.slack.event(
+        {
+            "type": "app_mention",
+            "user": USER,
+            "channel": "C0GENERAL",
+            "text": "<@U0BOT> help find",
+            "ts": "1.2",
+        }
+    )
+
+    await world.api.wait_for(lambda: world.api.ephemeral)
+    (message,) = world.api.ephemeral
+    assert (message.channel, message.ephemeral_for) == ("C0GENERAL", USER)
+    assert "`/cluster find TEXT [in:PLACE]`" in section_text(message.blocks)
+
+
+async def test_a_calendar_file_is_uploaded_to_the_dm(world: World) -> None:
+    event_id = await add_event(world.db, world.clock.now, "Trade fair Lyon", starts_in=timedelta(days=20))
+
+    await world.slack.slash(USER, f"ics {event_id}", world.api.response_url())
+
+    await world.api.wait_for(lambda: world.api.responses)
+    (upload,) = world.api.files.values()
+    assert upload["channel"] == f"D{USER}" and upload["content"].startswith(b"BEGIN:VCALENDAR")
+    assert "Trade fair Lyon" in upload["comment"]
+    assert "direct messages" in world.api.responses[0].body["text"]
+
+
+async def test_a_failed_upload_falls_back_to_text(world: World) -> None:
+    event_id = await add_event(world.db, world.clock.now, "Trade fair Lyon", starts_in=timedelta(days=20))
+    world.api.fail("files.completeUploadExternal", "access_denied")
+
+    await world.slack.dm(USER, f"ics {event_id}")
+
+    await world.api.wait_for(lambda: world.api.dm_messages(USER))
+    assert "BEGIN:VCALENDAR" in world.api.dm_messages(USER)[0].text
+
+
+async def test_url_verification_challenge_is_answered(world: World) -> None:
+    body = json.dumps({"type": "url_verification", "token": "t", "challenge": "c0ffee"})
+
+    status, text = await world.slack.post(body, "application/json")
+
+    assert status == 200 and "c0ffee" in text
+
+
+async def test_healthz_counts_the_slack_connection(world: World) -> None:
+    async with aiohttp.ClientSession() as session, session.get(f"{world.http.url}/healthz") as response:
+        assert response.status == 200
+        assert (await response.json())["checks"] == ["database", "slack"]
+
+
+async def test_a_button_on_an_ephemeral_answer_replies_through_its_response_url(world: World) -> None:
+    event_id = await add_event(world.db, world.clock.now, "Staff exchange Prato", starts_in=timedelta(days=4))
+    await world.slack.slash(USER, f"event {event_id}", world.api.response_url())
+    await world.api.wait_for(lambda: world.api.responses)
+    going = world.api.responses[0].body["blocks"][-2]["elements"][0]
+    response_url = world.api.response_url()
+
+    await world.slack.click(
+        USER,
+        going,
+        container={"type": "message", "message_ts": "1.1", "channel_id": "C0GENERAL", "is_ephemeral": True},
+        channel={"id": "C0GENERAL"},
+        response_url=response_url,
+    )
+
+    await world.api.wait_for(lambda: len(world.api.responses) == 2)
+    answer = world.api.responses[1]
+    assert answer.url_id == response_url.rsplit("/", 1)[1]
+    assert (answer.body["response_type"], answer.body["replace_original"]) == ("ephemeral", False)
+    assert "You're going to *Staff exchange Prato*" in answer.body["text"]
+
+
+async def test_socket_mode_takes_no_http_route(db: Database, assistant: Assistant) -> None:
+    http = HttpServer("127.0.0.1", 0, registry=CollectorRegistry())
+    settings = Settings(
+        slack_bot_token=TOKEN, slack_app_token="xapp-test", slack_api_base_url="http://127.0.0.1:9/"
+    )
+
+    SlackAdapter(settings, assistant, db, http)
+
+    assert "/slack/events" not in [resource.canonical for resource in http.app.router.resources()]
+    assert "slack" in http.checks

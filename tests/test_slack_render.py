@@ -1,0 +1,112 @@
+"""Neutral replies as Block Kit: escaping, styles, and Slack's limits (checked by the fake's validator)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.slack_render import attachment_fallback, chosen, escape, home_view, render_reply
+from handlers.types import Attachment, Button, Reply, Span, Text
+from tests.fakes.slack_api import validate_blocks, validate_message
+
+
+def only_text(reply: Reply) -> str:
+    (message,) = render_reply(reply)
+    return message.blocks[0]["text"]["text"]
+
+
+def test_user_text_is_escaped_for_mrkdwn() -> None:
+    assert escape("<!channel> & <@U1>") == "&lt;!channel&gt; &amp; &lt;@U1&gt;"
+    assert only_text(Text().bold("<b> & co").reply()) == "*&lt;b&gt; &amp; co*"
+
+
+@pytest.mark.parametrize(
+    ("span", "expected"),
+    [
+        (Span("#12 ", "bold"), "*#12*  x"),
+        (Span("Tags: ", "italic"), "_Tags:_  x"),
+        (Span("a`b", "code"), "`a'b` x"),
+        (Span("/find textile", "command"), "`/cluster find textile` x"),
+        (Span("site", "link", "https://example.org/?a=1&b=2"), "<https://example.org/?a=1&amp;b=2|site> x"),
+        (Span("click", "link", "javascript:alert(1)"), "click x"),
+    ],
+)
+def test_each_style_renders_as_mrkdwn(span: Span, expected: str) -> None:
+    assert only_text(Reply(spans=(span, Span(" x")))) == expected
+
+
+def test_a_styled_span_over_several_lines_is_styled_line_by_line() -> None:
+    assert only_text(Reply(spans=(Span("one\ntwo", "bold"),))) == "*one*\n*two*"
+
+
+def test_a_long_answer_is_split_within_slack_limits_and_keeps_every_line() -> None:
+    lines = [f"{n}. Member {n} <offers> & seeks " + "x" * 80 for n in range(2500)]
+    text = Text()
+    for line in lines:
+        text.bold(f"#{line[:4]}").line(line)
+    reply = text.reply(buttons=((Button("More results", "/find x page:2"),),))
+
+    messages = render_reply(reply)
+
+    assert len(messages) > 1
+    for message in messages:
+        validate_message({"text": message.text, "blocks": message.blocks})
+    sections = [b["text"]["text"] for m in messages for b in m.blocks if b["type"] == "section"]
+    rendered = "\n".join(sections)
+    assert all(escape(line) in rendered for line in lines)
+    assert messages[-1].blocks[-1]["type"] == "actions"
+
+
+def test_a_single_huge_line_is_cut_to_fit_a_section() -> None:
+    messages = render_reply(Reply(spans=(Span("&" * 10_000, "italic"),)))
+
+    for message in messages:
+        validate_message({"text": message.text, "blocks": message.blocks})
+
+
+def test_buttons_fit_slack_limits_and_carry_their_payload() -> None:
+    label = "A very long label that goes on and on beyond what Slack allows on one button face"
+    row = tuple(Button(f"{label} {n}", f"/event {n}") for n in range(30))
+    reply = Reply(buttons=(row,))
+
+    (message,) = render_reply(reply)
+
+    validate_blocks(message.blocks)
+    buttons = [e for b in message.blocks for e in b["elements"]]
+    assert [b["value"] for b in buttons] == [f"/event {n}" for n in range(30)]
+    assert len({b["action_id"] for b in buttons}) == 30
+    assert all(len(b["text"]["text"]) <= 75 for b in buttons)
+    assert message.text.startswith("A very long label")
+
+
+def test_long_payloads_use_the_values_they_are_kept_under() -> None:
+    payload = "/find " + "y" * 3000
+    (message,) = render_reply(Reply(buttons=((Button("More", payload),),)), {payload: "cbkey:abc"})
+
+    assert message.blocks[0]["elements"][0]["value"] == "cbkey:abc"
+
+
+def test_the_home_view_stays_within_one_hundred_blocks() -> None:
+    many = [Text().line(f"Event {n}").reply(buttons=((Button("Going", f"/going {n}"),),)) for n in range(80)]
+
+    view = home_view([("Upcoming events", many), ("Open opportunities", many), ("Suggested contacts", [])])
+
+    assert view["type"] == "home"
+    validate_blocks(view["blocks"], limit=100)
+
+
+def test_a_chosen_button_is_replaced_by_a_note_of_the_choice() -> None:
+    (message,) = render_reply(Text().add("Event").reply(buttons=((Button("Going", "/going 1"),),)))
+
+    blocks = chosen(message.blocks, "Going <now>")
+
+    assert [b["type"] for b in blocks] == ["section", "context"]
+    assert blocks[-1]["elements"][0]["text"] == "✓ Going &lt;now&gt;"
+
+
+def test_a_file_that_cannot_be_uploaded_is_shown_inline() -> None:
+    calendar = Attachment("event-1.ics", b"BEGIN:VCALENDAR\nEND:VCALENDAR\n", "text/calendar")
+
+    fallback = attachment_fallback(Text().add("Calendar file.").reply(attachment=calendar), calendar)
+
+    assert fallback.attachment is None
+    assert "`BEGIN:VCALENDAR`\n`END:VCALENDAR`" in only_text(fallback)
