@@ -1,0 +1,344 @@
+"""The Telegram adapter: updates in, neutral messages to the assistant, its replies out as Bot API calls.
+
+It only translates. What to answer is the assistant's business; what this module owns is how
+Telegram wants to be spoken to: HTML that is always escaped, messages within 4096 characters,
+64-byte button data, callback queries that must be answered, and a planned reaction to each
+refusal (blocked, flood control, bad markup, network trouble) so that nothing is silently lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+import re
+import secrets
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from aiohttp import web
+from telegram import Bot, BotCommand, CallbackQuery, Message, Update
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+
+from bot.adapter import Recipient, SendResult
+from bot.http import HttpServer
+from bot.metrics import ERRORS, REPLIES_OUT, answer
+from bot.settings import Settings
+from bot.telegram_render import KEY_PREFIX, Chunk, keyboard, render_text
+from handlers.assistant import Assistant
+from handlers.types import ChatKind, Incoming, Reply
+from store.buttons import Buttons
+from store.db import Database
+from store.people import People
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "telegram"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+ALLOWED_UPDATES = ["message", "callback_query"]
+EXPIRED_BUTTON = "This button has expired; please send the command again."
+# "/find@ClusterBot textile": the command, and the bot it is addressed to if any.
+_COMMAND = re.compile(r"(/[^\s@]+)(?:@(\S+))?")
+
+Call = Callable[..., Awaitable[Any]]
+
+
+class TelegramAdapter:
+    platform = PLATFORM
+    # Timing knobs, per instance so that tests can shrink them; the defaults are for production.
+    poll_timeout = 10.0
+    backoff = 1.0  # seconds before the first retry after a network error or 5xx; doubles after that
+    max_attempts = 8
+
+    def __init__(
+        self, settings: Settings, assistant: Assistant, db: Database, http: HttpServer | None = None
+    ) -> None:
+        self.settings, self.assistant, self.db = settings, assistant, db
+        self.webhook_secret = settings.telegram_webhook_secret or secrets.token_urlsafe(32)
+        self._app: Application[Any, Any, Any, Any, Any, Any] | None = None
+        if settings.telegram_webhook_url:
+            if http is None:
+                raise ValueError("TELEGRAM_WEBHOOK_URL is set but there is no HTTP server to receive it")
+            # Added now, not in start(): aiohttp freezes its routes once the server runs.
+            http.add_route("POST", urlsplit(settings.telegram_webhook_url).path or "/", self._webhook)
+
+    async def start(self) -> None:
+        """Connect, publish the command menu, then poll, or ask Telegram to POST to our webhook."""
+        webhook_url = self.settings.telegram_webhook_url
+        builder = (
+            Application.builder()
+            .token(self.settings.telegram_bot_token)
+            .base_url(self.settings.telegram_api_base_url)
+            .job_queue(None)  # scheduler/ owns time; PTB's own job queue would be a second clock
+        )
+        if webhook_url:
+            builder = builder.updater(None)
+        app = builder.build()
+        app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, self._on_message))
+        app.add_handler(CallbackQueryHandler(self._on_callback))
+        app.add_error_handler(self._on_error)
+        self._app = app
+        await app.initialize()
+        await app.bot.set_my_commands(self._commands())
+        if app.updater is not None:
+            await app.updater.start_polling(timeout=self.poll_timeout, allowed_updates=ALLOWED_UPDATES)
+        await app.start()
+        if webhook_url:
+            await app.bot.set_webhook(
+                webhook_url, secret_token=self.webhook_secret, allowed_updates=ALLOWED_UPDATES
+            )
+
+    async def stop(self) -> None:
+        """Stop taking updates and finish the one in hand; a webhook stays set for other processes."""
+        app, self._app = self._app, None
+        if app is None:
+            return
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+
+    async def send(self, to: Recipient, replies: Sequence[Reply]) -> SendResult:
+        """A proactive message from the outbox; the result tells the outbox what to do next."""
+        try:
+            await self._deliver(to.chat_id, replies, patient=False)
+        except Forbidden as error:
+            await self._mark_unreachable(to.user_id, error)
+            return SendResult("unreachable", error=error.message)
+        except RetryAfter as error:
+            return SendResult("retry", retry_after=_seconds(error.retry_after), error=error.message)
+        except BadRequest as error:
+            return SendResult("failed", error=error.message)
+        except NetworkError as error:  # timeouts, refused connections and 5xx answers
+            return SendResult("retry", retry_after=self.backoff, error=error.message)
+        except TelegramError as error:
+            return SendResult("failed", error=error.message)
+        return SendResult("sent")
+
+    # Updates in.
+
+    async def _on_message(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, user, chat = update.message, update.effective_user, update.effective_chat
+        if message is None or message.text is None or user is None or chat is None:
+            return
+        text = self._addressed_text(message.text, chat.type)
+        if text is None:
+            return
+        msg = Incoming(
+            PLATFORM,
+            str(user.id),
+            str(chat.id),
+            text=text,
+            chat_kind=_chat_kind(chat.type),
+            display_name=user.full_name,
+            language_code=user.language_code,
+        )
+        await self._answer(msg)
+
+    async def _on_callback(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        query, user, chat = update.callback_query, update.effective_user, update.effective_chat
+        if query is None or user is None:
+            return
+        payload = await self._payload(query.data)
+        await self._acknowledge(query, None if payload is not None else EXPIRED_BUTTON)
+        if payload is None:
+            return
+        msg = Incoming(
+            PLATFORM,
+            str(user.id),
+            str(chat.id if chat else user.id),
+            payload=payload,
+            chat_kind=_chat_kind(chat.type if chat else ChatType.PRIVATE),
+            display_name=user.full_name,
+            language_code=user.language_code,
+        )
+        await self._answer(msg, edit=query.message if isinstance(query.message, Message) else None)
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """PTB calls this for anything a handler raised; polling goes on with the next update."""
+        ERRORS.labels(PLATFORM, "update").inc()
+        update_id = update.update_id if isinstance(update, Update) else None
+        log.error("update %s could not be handled", update_id, exc_info=context.error)
+
+    async def _webhook(self, request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not hmac.compare_digest(given, self.webhook_secret.encode()):
+            ERRORS.labels(PLATFORM, "webhook_secret").inc()
+            return web.Response(status=403)
+        app = self._app
+        if app is None or not app.running:
+            return web.Response(status=503)  # Telegram delivers it again later
+        try:
+            update = Update.de_json(await request.json(), app.bot)
+        except ValueError:
+            return web.Response(status=400)
+        # Queued, not awaited: Telegram wants its 200 quickly and the queue keeps the order.
+        await app.update_queue.put(update)
+        return web.Response()
+
+    def _addressed_text(self, text: str, chat_type: str) -> str | None:
+        """The text if it is meant for us, "/cmd@OurBot" shortened to "/cmd"; None for chatter in
+        groups and for commands addressed to another bot."""
+        command = _COMMAND.match(text)
+        if command is None:
+            return text if chat_type == ChatType.PRIVATE else None
+        addressee = command.group(2)
+        if addressee and addressee.lower() != (self._bot().username or "").lower():
+            return None
+        return command.group(1) + text[command.end() :]
+
+    async def _answer(self, msg: Incoming, edit: Message | None = None) -> None:
+        replies = await answer(self.assistant, msg)
+        try:
+            await self._deliver(msg.chat_id, replies, patient=True, edit=edit)
+        except Forbidden as error:
+            if msg.chat_kind != "private":
+                raise  # removed from a group: not a reason to stop writing to this person
+            await self._mark_unreachable(msg.user_id, error)
+
+    async def _acknowledge(self, query: CallbackQuery, notice: str | None) -> None:
+        """Stop the button's spinner; a failure here must not keep the press from being handled."""
+        try:
+            await query.answer(notice)
+        except TelegramError as error:
+            ERRORS.labels(PLATFORM, "callback_answer").inc()
+            log.warning("could not answer callback query %s: %s", query.id, error)
+
+    # Replies out.
+
+    async def _deliver(
+        self, chat_id: str, replies: Sequence[Reply], *, patient: bool, edit: Message | None = None
+    ) -> None:
+        """Each reply as one or more messages (a file last), its keyboard under its last message.
+
+        Impatient delivery (the outbox) gives up at the first refusal so the outbox can reschedule,
+        but only while nothing is out yet: once part of a reply is delivered, the rest is sent
+        patiently, or the person would get the first part twice.
+        """
+        bot = self._bot()
+        delivered = 0
+        for reply in replies:
+            chunks = render_text(reply.spans)
+            markup = await keyboard(reply.buttons, self._keep_payload)
+            for index, chunk in enumerate(chunks):
+                own_markup = markup if index == len(chunks) - 1 and reply.attachment is None else None
+                wait = patient or delivered > 0
+                if index == 0 and reply.replaces_previous and edit is not None:
+                    await self._edit(edit, chunk, own_markup, patient=wait)
+                else:
+                    await self._call(
+                        bot.send_message, patient=wait, chunk=chunk, chat_id=chat_id, reply_markup=own_markup
+                    )
+                delivered += 1
+            if reply.attachment is not None:
+                await self._call(
+                    bot.send_document,
+                    patient=patient or delivered > 0,
+                    chat_id=chat_id,
+                    document=reply.attachment.content,
+                    filename=reply.attachment.filename,
+                    reply_markup=markup,
+                )
+                delivered += 1
+
+    async def _edit(self, message: Message, chunk: Chunk, markup: Any, *, patient: bool) -> None:
+        """Replace the message a button was pressed on; if Telegram refuses (too old), send anew."""
+        try:
+            await self._call(message.edit_text, patient=patient, chunk=chunk, reply_markup=markup)
+        except BadRequest:
+            await self._call(
+                self._bot().send_message,
+                patient=patient,
+                chunk=chunk,
+                chat_id=message.chat_id,
+                reply_markup=markup,
+            )
+
+    async def _call(self, method: Call, *, patient: bool, chunk: Chunk | None = None, **params: Any) -> None:
+        """One Bot API call, with the planned answer to each refusal.
+
+        Flood control: wait `retry_after` and try again. Network errors and 5xx: back off and try
+        again. HTML Telegram cannot parse: log the text's id and send the plain text instead.
+        An impatient call raises instead of waiting; anything else is raised to the caller.
+        """
+        attempt, network_failures, plain = 1, 0, False
+        while True:
+            if chunk is not None:
+                params["text"] = chunk.plain if plain else chunk.html
+                params["parse_mode"] = None if plain else ParseMode.HTML
+            try:
+                await method(**params)
+            except RetryAfter as error:
+                ERRORS.labels(PLATFORM, "rate_limited").inc()
+                if not patient or attempt >= self.max_attempts:
+                    raise
+                await asyncio.sleep(_seconds(error.retry_after))
+            except BadRequest as error:
+                if "not modified" in error.message:
+                    return  # an edit to what the message already shows
+                if chunk is None or plain or "can't parse entities" not in error.message.lower():
+                    ERRORS.labels(PLATFORM, "bad_request").inc()
+                    raise
+                ERRORS.labels(PLATFORM, "parse_error").inc()
+                log.warning(
+                    "text %s: Telegram refused our HTML (%s); sending it as plain text",
+                    hashlib.sha256(chunk.html.encode()).hexdigest()[:12],
+                    error.message,
+                )
+                plain = True
+                continue
+            except NetworkError:
+                ERRORS.labels(PLATFORM, "network").inc()
+                if not patient or attempt >= self.max_attempts:
+                    raise
+                await asyncio.sleep(self.backoff * 2**network_failures)
+                network_failures += 1
+            else:
+                REPLIES_OUT.labels(PLATFORM).inc()
+                return
+            attempt += 1
+
+    # The store, for what Telegram cannot hold.
+
+    async def _keep_payload(self, payload: str) -> str:
+        async with self.db.transaction() as session:
+            return await Buttons(session).keep(payload, self.assistant.clock())
+
+    async def _payload(self, data: str | None) -> str | None:
+        if data is None or not data.startswith(KEY_PREFIX):
+            return data
+        async with self.db.transaction() as session:
+            return await Buttons(session).lookup(data.removeprefix(KEY_PREFIX))
+
+    async def _mark_unreachable(self, user_id: str, error: TelegramError) -> None:
+        ERRORS.labels(PLATFORM, "blocked").inc()
+        log.info("telegram user %s is unreachable: %s", user_id, error.message)
+        async with self.db.transaction() as session:
+            await People(session).mark_unreachable(PLATFORM, user_id)
+
+    def _commands(self) -> list[BotCommand]:
+        """The menu Telegram shows next to the text box: every top-level command and its summary."""
+        commands = self.assistant.router.commands.values()
+        return [BotCommand(c.name, c.summary[:256]) for c in commands if c.name == c.word]
+
+    def _bot(self) -> Bot:
+        if self._app is None:
+            raise RuntimeError("TelegramAdapter.start() has not been called")
+        return self._app.bot
+
+
+def _chat_kind(chat_type: str) -> ChatKind:
+    if chat_type == ChatType.PRIVATE:
+        return "private"
+    return "channel" if chat_type == ChatType.CHANNEL else "group"
+
+
+def _seconds(retry_after: float | timedelta) -> float:
+    """PTB gives `retry_after` as seconds today and as a timedelta with PTB_TIMEDELTA set."""
+    return retry_after.total_seconds() if isinstance(retry_after, timedelta) else float(retry_after)
