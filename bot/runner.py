@@ -6,23 +6,32 @@ import asyncio
 import logging
 import signal
 import sys
+from dataclasses import replace
+from datetime import timedelta
 
 from bot.adapter import Adapter
 from bot.http import HttpServer, database_check
 from bot.settings import Settings
 from bot.wiring import build_assistant, open_database
 from handlers.assistant import Assistant
-from scheduler.ratelimit import SLACK_LIMITS, TELEGRAM_LIMITS, RateLimiter
+from scheduler.delivery import DeliveryPolicy
+from scheduler.ratelimit import SLACK_LIMITS, TELEGRAM_LIMITS, Limits, RateLimiter
 from scheduler.service import Scheduler
 from store.db import Database
 
 log = logging.getLogger(__name__)
 
-PLATFORM_LIMITS = {"telegram": TELEGRAM_LIMITS, "slack": SLACK_LIMITS}
 NO_ADAPTER = (
     "clusterbot: no adapter configured. Set TELEGRAM_BOT_TOKEN for Telegram, or SLACK_BOT_TOKEN and "
     "SLACK_SIGNING_SECRET for Slack (see README: Connect Telegram / Connect Slack)."
 )
+
+
+def platform_limits(settings: Settings) -> dict[str, Limits]:
+    return {
+        "telegram": replace(TELEGRAM_LIMITS, overall_per_second=settings.telegram_rate),
+        "slack": replace(SLACK_LIMITS, overall_per_second=settings.slack_rate),
+    }
 
 
 def configured_adapters(
@@ -52,7 +61,8 @@ async def serve(settings: Settings) -> int:
     scheduler = Scheduler(
         db,
         {adapter.platform: adapter for adapter in adapters},
-        {adapter.platform: RateLimiter(PLATFORM_LIMITS[adapter.platform]) for adapter in adapters},
+        {adapter.platform: RateLimiter(platform_limits(settings)[adapter.platform]) for adapter in adapters},
+        policy=DeliveryPolicy(lease=timedelta(seconds=settings.outbox_lease_seconds)),
     )
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -23,6 +23,11 @@ class Settings(BaseSettings):
     admins: str = Field("", validation_alias=_env("CLUSTERBOT_ADMINS"))
     default_timezone: str = Field("Europe/Madrid", validation_alias=_env("CLUSTERBOT_TIMEZONE"))
     log_level: str = Field("INFO", validation_alias=_env("CLUSTERBOT_LOG_LEVEL"))
+    # Proactive messages per second, overall, per platform (each chat also gets at most one a second).
+    telegram_rate: float = Field(30.0, gt=0, le=1000, validation_alias=_env("CLUSTERBOT_TELEGRAM_RATE"))
+    slack_rate: float = Field(20.0, gt=0, le=1000, validation_alias=_env("CLUSTERBOT_SLACK_RATE"))
+    # How long a claimed outbox row stays with a process before another may send it (after a crash).
+    outbox_lease_seconds: float = Field(120.0, ge=1, validation_alias=_env("CLUSTERBOT_OUTBOX_LEASE_SECONDS"))
 
     telegram_bot_token: str = Field("", validation_alias=_env("TELEGRAM_BOT_TOKEN"))
     telegram_api_base_url: str = Field(

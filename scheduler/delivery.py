@@ -32,7 +32,7 @@ def utc_now() -> datetime:
 @dataclass(frozen=True, slots=True)
 class DeliveryPolicy:
     batch_size: int = 200
-    concurrency: int = 64
+    concurrency: int = 16
     lease: timedelta = timedelta(minutes=2)
     max_attempts: int = 8
     first_backoff_seconds: float = 2.0
@@ -93,6 +93,8 @@ class OutboxWorker:
         if identity is None:
             await self._record(row.id, "unreachable", error="no platform on which to reach this member")
             return
+        # A slot is held until the outcome is committed, so at most `concurrency` messages are ever
+        # sent but not yet recorded: the most a crash can make us send twice.
         async with self._slots:
             await self.limiters[identity.platform].acquire(identity.chat_id)
             recipient = Recipient(identity.platform, identity.user_id, identity.chat_id)
@@ -103,7 +105,7 @@ class OutboxWorker:
             except Exception as error:
                 log.exception("adapter %s raised on outbox row %s", identity.platform, row.id)
                 result = SendResult("retry", error=f"{type(error).__name__}: {error}")
-        await self._apply(row, identity, result)
+            await self._apply(row, identity, result)
 
     async def _apply(self, row: OutboxMessage, identity: Identity, result: SendResult) -> None:
         if result.outcome == "sent":

@@ -158,6 +158,14 @@ class FakeTelegram:
 
     # What tests do and read.
 
+    def open_chat(self, user: User) -> None:
+        """`user` once started the bot, so the bot may write to them (as after an earlier /start)."""
+        self._chats[user.id] = {"id": user.id, "type": "private", "first_name": user.first_name}
+
+    def received_by_chat(self) -> dict[int, int]:
+        """How many messages each chat holds: a broadcast wants exactly one everywhere."""
+        return {chat_id: len(messages) for chat_id, messages in self._messages.items() if messages}
+
     async def send_text(self, user: User, text: str, *, group: Json | None = None) -> None:
         """`user` writes `text` in their private chat, or in `group` ({"id": -1, "title": …})."""
         chat = {"id": group["id"], "type": "group", "title": group["title"]} if group else None
@@ -196,9 +204,9 @@ class FakeTelegram:
     def called(self, method: str) -> list[Json]:
         return [params for name, params in self.calls if name == method]
 
-    async def wait_until(self, condition: Callable[[], bool]) -> None:
-        """Wake when `condition` holds (checked after every API call), or fail after WAIT_SECONDS."""
-        async with asyncio.timeout(WAIT_SECONDS), self._changed:
+    async def wait_until(self, condition: Callable[[], bool], *, timeout: float = WAIT_SECONDS) -> None:
+        """Wake when `condition` holds (checked after every API call), or fail after `timeout` s."""
+        async with asyncio.timeout(timeout), self._changed:
             await self._changed.wait_for(condition)
 
     async def wait_for_messages(self, chat_id: int, count: int) -> list[Sent]:
