@@ -204,9 +204,9 @@ class FakeTelegram:
     def called(self, method: str) -> list[Json]:
         return [params for name, params in self.calls if name == method]
 
-    async def wait_until(self, condition: Callable[[], bool], *, timeout: float = WAIT_SECONDS) -> None:
-        """Wake when `condition` holds (checked after every API call), or fail after `timeout` s."""
-        async with asyncio.timeout(timeout), self._changed:
+    async def wait_until(self, condition: Callable[[], bool], *, within: float = WAIT_SECONDS) -> None:
+        """Wake when `condition` holds (checked after every API call), or fail after `within` seconds."""
+        async with asyncio.timeout(within), self._changed:
             await self._changed.wait_for(condition)
 
     async def wait_for_messages(self, chat_id: int, count: int) -> list[Sent]:
@@ -258,7 +258,7 @@ class FakeTelegram:
         self._updates = [update for update in self._updates if update["update_id"] >= offset]
         timeout = float(params.get("timeout", 0))
         with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(timeout), self._changed:
+            async with asyncio.timeout(within), self._changed:
                 await self._changed.wait_for(lambda: bool(self._updates) or self._closing)
         return self._updates[: int(params.get("limit", 100))]
 
