@@ -159,9 +159,7 @@ async def test_a_killed_process_resumes_and_repeats_at_most_what_was_in_flight(
     await db.close()
 
     first = start_bot(db_path, telegram, tmp_path)
-    await telegram.wait_until(
-        lambda: sum(telegram.received_by_chat().values()) >= RECIPIENTS // 3, within=60
-    )
+    await telegram.wait_until(lambda: sum(telegram.received_by_chat().values()) >= RECIPIENTS // 3, within=60)
     first.send_signal(signal.SIGKILL)
     first.wait()
     sent_before_kill = sum(telegram.received_by_chat().values())

@@ -258,7 +258,7 @@ class FakeTelegram:
         self._updates = [update for update in self._updates if update["update_id"] >= offset]
         timeout = float(params.get("timeout", 0))
         with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(within), self._changed:
+            async with asyncio.timeout(timeout), self._changed:
                 await self._changed.wait_for(lambda: bool(self._updates) or self._closing)
         return self._updates[: int(params.get("limit", 100))]
 
