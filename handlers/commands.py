@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from handlers import announce, directory, event_admin, events, onboarding, opportunities, profile, settings
+from handlers import (
+    announce,
+    directory,
+    event_admin,
+    events,
+    introductions,
+    onboarding,
+    opportunities,
+    profile,
+    settings,
+)
 from handlers.context import Context
 from handlers.flows import Flows
 from handlers.router import Router
@@ -171,7 +181,7 @@ def build_router() -> Router:
         "settings",
         settings.settings,
         summary="reminders, alerts and privacy",
-        usage="settings [reminders 24h,1h|off] [alerts on|off]",
+        usage="settings [reminders 24h,1h|off] [alerts on|off] [suggestions on|off]",
         example="settings reminders 48h,2h",
     )
     add(
@@ -205,5 +215,26 @@ def build_router() -> Router:
         summary="sent, pending, unreachable and failed counts",
         usage="announce status NUMBER",
         example="announce status 4",
+    )
+    add(
+        "introduce",
+        introductions.introduce,
+        summary="ask to be introduced to a member (they decide; contacts are shared on accept)",
+        usage="introduce MEMBER_ID",
+        example="introduce 42",
+    )
+    add(
+        "intro accept",
+        introductions.accept,
+        summary="accept an introduction: you both get each other's contact",
+        usage="intro accept NUMBER",
+        example="intro accept 7",
+    )
+    add(
+        "intro decline",
+        introductions.decline,
+        summary="decline an introduction (they are told kindly, without details)",
+        usage="intro decline NUMBER",
+        example="intro decline 7",
     )
     return router

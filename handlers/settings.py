@@ -40,6 +40,12 @@ async def settings(ctx: Context) -> list[Reply]:
             raise UsageError("Say settings alerts on, or settings alerts off.")
         await ctx.store.people.update(ctx.member, ctx.now, muted=value == "off")
         return [Text().add("Suggestions and alerts: ").bold(value).add(".").reply()]
+    if ctx.args and ctx.args[0].lower() == "suggestions":
+        value = ctx.args[1].lower() if len(ctx.args) > 1 else ""
+        if value not in ("on", "off"):
+            raise UsageError("Say settings suggestions on, or settings suggestions off.")
+        await ctx.store.people.update(ctx.member, ctx.now, suggestible=value == "on")
+        return [Text().add("Suggesting you to other members: ").bold(value).add(".").reply()]
     if ctx.args:
         raise UsageError(f"I can't change '{ctx.args[0]}' here.")
     member = ctx.member
@@ -47,10 +53,12 @@ async def settings(ctx: Context) -> list[Reply]:
     text = Text().bold("Your settings").line().line()
     text.add("Event reminders: ").line(reminders)
     text.add("Suggestions and alerts: ").line("off" if member.muted else "on")
+    text.add("Suggested to other members: ").line("yes" if member.suggestible else "no")
     text.add("Listed in the directory: ").line("yes" if member.listed else "no")
     text.add("Contact shared on accepted introductions: ").line("yes" if member.share_contact else "no")
     text.add("Time zone: ").line(member.timezone).line()
     text.add("Change with ").command("settings reminders 24h,1h").add(", ").command("settings alerts off")
+    text.add(", ").command("settings suggestions off")
     text.add(", ").command("profile set listed no").add(" or ").command("profile set timezone Europe/Lisbon")
     return [text.reply()]
 

@@ -18,6 +18,12 @@ from bot.metrics import OUTBOX_DEPTH
 from scheduler.delivery import DeliveryPolicy, OutboxWorker, utc_now
 from scheduler.jobs import queue_deadline_reminders, queue_event_reminders
 from scheduler.ratelimit import RateLimiter
+from scheduler.synergy import (
+    INCREMENTAL_JOB,
+    queue_incremental_synergy_alerts,
+    queue_synergy_alerts,
+    queue_weekly_digests,
+)
 from store.db import Database
 from store.jobs import JobLeases
 from store.models import OUTBOX_STATUSES
@@ -40,6 +46,9 @@ async def update_outbox_depth(db: Database, _now: datetime) -> int:
 PERIODIC_JOBS: tuple[tuple[str, Job, timedelta], ...] = (
     ("event_reminders", queue_event_reminders, timedelta(seconds=30)),
     ("deadline_reminders", queue_deadline_reminders, timedelta(minutes=5)),
+    (INCREMENTAL_JOB, queue_incremental_synergy_alerts, timedelta(minutes=10)),
+    ("synergy_full", queue_synergy_alerts, timedelta(hours=24)),
+    ("weekly_digest", queue_weekly_digests, timedelta(hours=1)),
 )
 
 

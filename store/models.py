@@ -8,12 +8,14 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     JSON,
     Boolean,
+    Float,
     ForeignKey,
     Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -31,6 +33,7 @@ OPPORTUNITY_KINDS = (
 )
 RSVP_STATUSES = ("going", "not_going", "waitlisted")
 OUTBOX_STATUSES = ("pending", "sending", "sent", "failed", "unreachable", "dead")
+INTRODUCTION_STATUSES = ("suggested", "requested", "accepted", "declined")
 
 
 class Base(DeclarativeBase):
@@ -92,6 +95,8 @@ class Member(Base):
     reminder_offsets: Mapped[list[str]] = mapped_column(default=lambda: ["24h", "1h"])
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime] = mapped_column(index=True)
+    # False: never suggested to others by synergy alerts (the member may still be found and asked).
+    suggestible: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class Identity(Base):
@@ -251,3 +256,23 @@ class JobRun(Base):
     lease_until: Mapped[datetime]
     last_started_at: Mapped[datetime | None]
     last_finished_at: Mapped[datetime | None]
+
+
+class Introduction(Base):
+    """A suggested or requested introduction between two members; consent is the target's to give.
+
+    One row per ordered pair: a synergy alert writes it as `suggested`, the requester's
+    `introduce` makes it `requested`, and only the target moves it to `accepted` or `declined`.
+    """
+
+    __tablename__ = "introductions"
+    __table_args__ = (UniqueConstraint("requester_id", "target_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    requester_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    target_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    score: Mapped[float] = mapped_column(Float, default=0.0)
+    status: Mapped[str] = mapped_column(String(20), default="suggested")
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    decided_at: Mapped[datetime | None]

@@ -91,3 +91,14 @@ async def test_followers_hear_7_days_and_1_day_before_a_deadline(db: Database, c
     assert "Deadline in 7 days: Digital textiles call" in reminders[0][1]
     assert "Deadline tomorrow" in reminders[1][1]
     assert "no longer follow" in await follower.say(f"/unfollow {opportunity_id}")
+
+
+async def test_settings_show_and_change_alerts_and_suggestions(db: Database, chat_as) -> None:
+    chat = chat_as("ana")
+    shown = await chat.say("/settings")
+    assert "Event reminders: 24h, 1h before" in shown and "Suggested to other members: yes" in shown
+    assert "Suggesting you to other members: off" in await chat.say("/settings suggestions off")
+    assert "Suggestions and alerts: off" in await chat.say("/settings alerts off")
+    shown = await chat.say("/settings")
+    assert "Suggested to other members: no" in shown and "Suggestions and alerts: off" in shown
+    assert "Say settings suggestions on" in await chat.say("/settings suggestions maybe")

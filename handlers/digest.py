@@ -1,0 +1,46 @@
+"""The weekly digest: what happened in the network this week that is worth a member's Monday."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from handlers.timefmt import when
+from handlers.types import Button, Reply, Text
+from store.models import Event
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """A contact or an opportunity for the digest: what to open, and why it fits."""
+
+    number: int
+    reason: str
+
+
+def weekly_digest(
+    week: str,
+    timezone: str,
+    events: Sequence[Event],
+    contacts: Sequence[Suggestion],
+    opportunities: Sequence[Suggestion],
+) -> Reply | None:
+    """None when there is nothing to say: an empty digest is not sent."""
+    if not (events or contacts or opportunities):
+        return None
+    text = Text().bold(f"🗞 Your week in the network ({week})").line()
+    if events:
+        text.line().bold("New events").line()
+        for event in events:
+            text.add("• ").add(event.title).add(f" — {when(event.starts_at, timezone)} ")
+            text.command(f"event {event.id}").line()
+    if opportunities:
+        text.line().bold("Opportunities that fit you").line()
+        for item in opportunities:
+            text.add("• ").add(item.reason).add(" ").command(f"opportunity {item.number}").line()
+    if contacts:
+        text.line().bold("People you could work with").line()
+        for contact in contacts:
+            text.add("• ").add(contact.reason).add(" ").command(f"introduce {contact.number}").line()
+    buttons = tuple((Button(f"Introduce me to #{c.number}", f"/introduce {c.number}"),) for c in contacts)
+    return text.reply(buttons=buttons)

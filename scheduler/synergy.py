@@ -1,0 +1,175 @@
+"""Synergy alerts and the weekly digest: run the matcher over the store and ration what it finds.
+
+The matcher (`scheduler.matcher.scan`) is pure and CPU-bound, so it runs in a worker thread while
+the event loop keeps answering. What was already suggested lives in the store (introductions and
+outbox causes), so a run after a restart, a second process or the nightly scan after the
+incremental one never suggests the same pair twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Collection, Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.digest import Suggestion, weekly_digest
+from handlers.notices import member_suggestion, opportunity_suggestion
+from handlers.timefmt import zone
+from handlers.types import Reply
+from scheduler.matcher import Match, scan, scan_members, scan_opportunities
+from store import synergy
+from store.db import Database
+from store.jobs import JobLeases
+from store.outbox import Outbox
+from store.synergy import OpportunityProfile, Profile
+
+INCREMENTAL_JOB = "synergy_incremental"
+# Alerts a member gets per 7 days; the best matches over the cap wait for the digest.
+WEEKLY_ALERTS = 3
+DIGEST_CONTACTS = 3
+# The incremental run looks back a little before the last run finished, so that a profile saved
+# while that run was reading is not missed (seeing it twice costs nothing: dedupe).
+INCREMENTAL_OVERLAP = timedelta(minutes=5)
+DIGEST_WEEKDAY, DIGEST_HOUR = 0, 9
+
+
+async def queue_synergy_alerts(db: Database, now: datetime) -> int:
+    """The full scan: every member against every member and open opportunity (nightly)."""
+    async with db.transaction() as session:
+        people = await synergy.profiles(session)
+        opportunities = await synergy.open_opportunities(session, now)
+        pairs = await synergy.known_pairs(session)
+        alerted = await synergy.alerted_opportunities(session)
+    matches = await asyncio.to_thread(
+        scan, people, opportunities, known_pairs=pairs, known_opportunities=alerted
+    )
+    return await dispatch(db, matches, now)
+
+
+async def queue_incremental_synergy_alerts(db: Database, now: datetime) -> int:
+    """Only members changed and opportunities posted since the last run (every few minutes)."""
+    async with db.transaction() as session:
+        last = await JobLeases(session).last_finished(INCREMENTAL_JOB)
+        if last is None:
+            changed, new_opportunities = None, []
+        else:
+            since = last - INCREMENTAL_OVERLAP
+            changed = set(await synergy.changed_members(session, since))
+            new_opportunities = await synergy.open_opportunities(session, now, created_since=since)
+            if not changed and not new_opportunities:
+                return 0
+        people = await synergy.profiles(session)
+        opportunities = await synergy.open_opportunities(session, now)
+        pairs = await synergy.known_pairs(session)
+        alerted = await synergy.alerted_opportunities(session)
+    if changed is None:  # never ran: everything is new
+        matches = await asyncio.to_thread(
+            scan, people, opportunities, known_pairs=pairs, known_opportunities=alerted
+        )
+    else:
+        matches = await asyncio.to_thread(
+            _scan_changes, people, opportunities, new_opportunities, changed, pairs, alerted
+        )
+    return await dispatch(db, matches, now)
+
+
+def _scan_changes(
+    people: Sequence[Profile],
+    opportunities: Sequence[OpportunityProfile],
+    new_opportunities: Sequence[OpportunityProfile],
+    changed: Collection[int],
+    pairs: Collection[tuple[int, int]],
+    alerted: Collection[tuple[int, int]],
+) -> list[Match]:
+    """Changed members as recipients and as suggestions, plus everyone against new opportunities."""
+    found = scan_members(people, known_pairs=pairs, recipients=changed)
+    found += scan_members(people, known_pairs=pairs, candidates=changed)
+    found += scan_opportunities(people, opportunities, known=alerted, recipients=changed)
+    found += scan_opportunities(people, new_opportunities, known=alerted)
+    return sorted(found, key=lambda m: (-m.score, m.member_id, m.kind, m.other_id))
+
+
+async def dispatch(db: Database, matches: Sequence[Match], now: datetime) -> int:
+    """Alert each member of their best matches, up to WEEKLY_ALERTS per 7 days; returns how many.
+
+    Matches arrive best first. A member pair is handled once, whichever side found it; member
+    matches over the cap are recorded as suggestions for the digest.
+    """
+    queued = 0
+    async with db.transaction() as session:
+        sent = Counter(await synergy.alerts_since(session, now - synergy.ALERT_WINDOW))
+        taken = {(min(a, b), max(a, b)) for a, b in await synergy.known_pairs(session)}
+        kept: Counter[int] = Counter()
+        suggestions: list[tuple[int, int, str, float]] = []
+        outbox, seen = Outbox(session), set()
+        for match in matches:
+            if match.cause in seen:  # the incremental scan's parts overlap
+                continue
+            seen.add(match.cause)
+            if match.kind == "member":
+                pair = (min(match.member_id, match.other_id), max(match.member_id, match.other_id))
+                if pair in taken:
+                    continue
+                if sent[match.member_id] >= WEEKLY_ALERTS and kept[match.member_id] >= DIGEST_CONTACTS:
+                    continue
+                taken.add(pair)
+                suggestions.append((match.member_id, match.other_id, match.reason, match.score))
+            if sent[match.member_id] >= WEEKLY_ALERTS:
+                kept[match.member_id] += match.kind == "member"
+                continue
+            await outbox.enqueue([match.member_id], match.cause, _alert(match).to_dict(), now)
+            sent[match.member_id] += 1
+            queued += 1
+        await synergy.record_suggestions(session, suggestions, now)
+    return queued
+
+
+def _alert(match: Match) -> Reply:
+    if match.kind == "member":
+        return member_suggestion(match.other_id, match.reason)
+    return opportunity_suggestion(match.other_id, match.reason)
+
+
+async def queue_weekly_digests(db: Database, now: datetime) -> int:
+    """Monday 09:00 in each member's zone (run hourly): the week's events, opportunities, contacts.
+
+    Muted members get the events only: they asked for no suggestions. Members with nothing to
+    read get nothing; the cause (one per ISO week) makes a second run in the hour a no-op.
+    """
+    queued = 0
+    async with db.transaction() as session:
+        for name in await synergy.member_zones(session):
+            local = now.astimezone(zone(name))
+            if local.weekday() == DIGEST_WEEKDAY and local.hour == DIGEST_HOUR:
+                queued += await _queue_zone_digests(session, name, local, now)
+    return queued
+
+
+async def _queue_zone_digests(session: AsyncSession, name: str, local: datetime, now: datetime) -> int:
+    """The digests of the members living in one time zone, whose Monday 09:00 it is."""
+    # The week runs from last Monday 09:00 to this one, so consecutive digests never overlap.
+    since = local.replace(minute=0, second=0, microsecond=0) - timedelta(days=7)
+    members = await synergy.members_in_zones(session, [name])
+    listening = [member_id for member_id, muted in members if not muted]
+    events = await synergy.new_events(session, since, now)
+    contacts = await synergy.unsent_suggestions(session, listening, since)
+    fitting: dict[int, list[Suggestion]] = {}
+    for match in scan_opportunities(
+        await synergy.profiles(session, listening),
+        await synergy.open_opportunities(session, now, created_since=since),
+        known=await synergy.alerted_opportunities(session),
+    ):
+        fitting.setdefault(match.member_id, []).append(Suggestion(match.other_id, match.reason))
+    iso = local.isocalendar()
+    week = f"{iso.year}-W{iso.week:02d}"
+    outbox, queued = Outbox(session), 0
+    for member_id, _muted in members:
+        suggested = [Suggestion(i.target_id, i.reason) for i in contacts.get(member_id, [])]
+        reply = weekly_digest(week, name, events, suggested, fitting.get(member_id, []))
+        if reply is not None:
+            await outbox.enqueue([member_id], f"digest:{week}", reply.to_dict(), now)
+            queued += 1
+    return queued
