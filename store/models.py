@@ -97,6 +97,13 @@ class Member(Base):
     updated_at: Mapped[datetime] = mapped_column(index=True)
     # False: never suggested to others by synergy alerts (the member may still be found and asked).
     suggestible: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # A coordinator's scope: one cluster, or None for all clusters (with is_coordinator set).
+    coordinator_cluster_id: Mapped[int | None] = mapped_column(ForeignKey("clusters.id", ondelete="SET NULL"))
+    # The secret in the member's personal calendar feed URL; None until they ask for it.
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Wrong link codes typed by this member, and until when further tries are refused.
+    link_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    link_locked_until: Mapped[datetime | None]
 
 
 class Identity(Base):
@@ -132,6 +139,8 @@ class Event(Base):
     capacity: Mapped[int | None] = mapped_column(Integer)
     tags: Mapped[list[str]] = mapped_column(default=list)
     cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The id the event has elsewhere (an .ics UID, a CSV id), so re-importing updates it.
+    external_id: Mapped[str | None] = mapped_column(String(300), unique=True)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
@@ -166,6 +175,8 @@ class Opportunity(Base):
     cluster_id: Mapped[int | None] = mapped_column(ForeignKey("clusters.id"))
     posted_by: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
     status: Mapped[str] = mapped_column(String(20), default="open")
+    # The id the opportunity has in the coordinators' own lists, so re-importing updates it.
+    external_id: Mapped[str | None] = mapped_column(String(300), unique=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -276,3 +287,43 @@ class Introduction(Base):
     status: Mapped[str] = mapped_column(String(20), default="suggested")
     created_at: Mapped[datetime] = mapped_column(index=True)
     decided_at: Mapped[datetime | None]
+
+
+class LinkCode(Base):
+    """A one-time code that joins a member's identity on another platform to them (hash only)."""
+
+    __tablename__ = "link_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class Invitation(Base):
+    """An imported member's invitation: the deep-link token that binds a platform identity to them."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class AuditEntry(Base):
+    """Who did what, when, to whom: every coordinator and admin action, and every erasure."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    # Kept as text so the entry still reads after the actor is erased ("former member").
+    actor_name: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(60))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    segment: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(index=True)

@@ -83,7 +83,11 @@ async def test_members_live_in_the_time_zone_of_their_cluster(db: Database) -> N
     await seed_demo(db, NOW)
 
     async with db.transaction() as session:
-        rows = (await session.execute(select(Member.timezone, Cluster.country).join(Cluster))).all()
+        rows = (
+            await session.execute(
+                select(Member.timezone, Cluster.country).join(Cluster, Cluster.id == Member.cluster_id)
+            )
+        ).all()
 
     assert rows
     assert all(zone == COUNTRY_ZONES[country] for zone, country in rows)
