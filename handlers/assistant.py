@@ -86,7 +86,7 @@ class Assistant:
             timezone=msg.timezone or self.options.default_timezone,
             language=(msg.language_code or "")[:2] or None,
         )
-        if f"{msg.platform}:{msg.user_id}" in self.options.admins and not member.is_admin:
+        if is_listed_admin(msg, self.options.admins) and not member.is_admin:
             await store.people.update(member, now, is_admin=True)
         return Context(msg, store, member, identity, now, self.options, self.directory)
 
@@ -104,3 +104,9 @@ def usage_reply(error: UsageError) -> Reply:
     if error.command is not None:
         text.add("\nUsage: ").command(error.command.usage).add("\nExample: ").command(error.command.example)
     return text.reply()
+
+
+def is_listed_admin(msg: Incoming, admins: frozenset[str]) -> bool:
+    """CLUSTERBOT_ADMINS names people as `platform:id`; for Slack the id may omit the team."""
+    user = msg.user_id.rsplit(":", 1)[-1]
+    return f"{msg.platform}:{msg.user_id}" in admins or f"{msg.platform}:{user}" in admins

@@ -8,7 +8,7 @@ import logging
 import pytest
 from sqlalchemy import func, select
 
-from handlers.assistant import Assistant
+from handlers.assistant import Assistant, is_listed_admin
 from handlers.commands import build_flows, build_router
 from handlers.context import Context
 from handlers.router import Router
@@ -120,3 +120,11 @@ async def test_two_first_messages_at_once_make_one_member(db: Database, assistan
     async with db.transaction() as session:
         assert await session.scalar(select(func.count()).select_from(Member)) == 1
         assert await session.scalar(select(func.count()).select_from(Identity)) == 1
+
+
+def test_admins_are_named_as_in_the_settings_with_or_without_the_slack_team() -> None:
+    admins = frozenset({"telegram:123", "slack:U0ABC"})
+    assert is_listed_admin(Incoming("telegram", "123", "123"), admins)
+    assert is_listed_admin(Incoming("slack", "T0TEAM:U0ABC", ""), admins)
+    assert not is_listed_admin(Incoming("slack", "T0TEAM:U0XYZ", ""), admins)
+    assert not is_listed_admin(Incoming("telegram", "1234", "1234"), admins)
