@@ -8,19 +8,30 @@ import shlex
 import sys
 from collections.abc import Coroutine
 from datetime import UTC, datetime
+from enum import StrEnum
 from importlib.metadata import version
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from slack_sdk.errors import SlackApiError
 
 from bot.console import ConsoleChat
+from bot.importing import (
+    BadFile,
+    export_csv,
+    import_file,
+    invite_on_slack,
+    write_invitations,
+    write_rejections,
+)
 from bot.settings import Settings, SettingsError, load_settings
 from bot.wiring import build_assistant, open_database
 from handlers.announce import announcement_reply, split_segment
 from handlers.errors import UserError
 from store.db import Database
 from store.demo import DEMO_HANDLE, seed_demo
+from store.importing import InvitationLink, Kind, Outcome
 from store.migrate import upgrade
 from store.repository import Store
 
@@ -220,6 +231,131 @@ def announce(
             await database.close()
 
     raise typer.Exit(_run(go()))
+
+
+class ImportKind(StrEnum):
+    members = "members"
+    events = "events"
+    opportunities = "opportunities"
+
+
+class ExportKind(StrEnum):
+    members = "members"
+    events = "events"
+    rsvps = "rsvps"
+
+
+# Rejected rows shown on screen; all of them are in the -rejected.csv report.
+SHOWN_REJECTIONS = 20
+
+
+@app.command("import")
+def import_command(
+    kind: Annotated[ImportKind, typer.Argument(help="What the file holds.")],
+    file: Annotated[Path, typer.Argument(help="A CSV file (events: also an .ics calendar).")],
+    invite_slack: Annotated[
+        bool,
+        typer.Option("--invite-slack", help="DM an invitation to members whose e-mail is a Slack user."),
+    ] = False,
+    db: Annotated[
+        str | None, typer.Option("--db", help="Database URL (default: CLUSTERBOT_DATABASE_URL).")
+    ] = None,
+) -> None:
+    """Create or update rows from a file (idempotent). Exit 1 if rows were rejected, 2 if the file was."""
+    settings = _settings(database_url=db)
+    _configure_logging(settings, quiet=True)
+    raise typer.Exit(_run(_import(settings, kind.value, file, invite_slack=invite_slack)))
+
+
+async def _import(settings: Settings, kind: Kind, file: Path, *, invite_slack: bool) -> int:
+    database = await open_database(settings.database_url)
+    try:
+        try:
+            outcome = await import_file(
+                database,
+                kind,
+                file,
+                now=datetime.now(UTC),
+                default_timezone=settings.default_timezone,
+                show_progress=sys.stdout.isatty(),
+            )
+        except BadFile as error:
+            typer.echo(f"clusterbot: {error}", err=True)
+            return 2
+        _report(file, outcome)
+        if outcome.invitations:
+            await _invite(settings, database, file, outcome.invitations, slack=invite_slack)
+    finally:
+        await database.close()
+    return 1 if outcome.rejected else 0
+
+
+def _report(file: Path, outcome: Outcome) -> None:
+    typer.echo(
+        f"{file.name}: {outcome.taken} rows taken ({outcome.created} new, {outcome.updated} updated, "
+        f"{outcome.unchanged} unchanged), {len(outcome.rejected)} rejected."
+    )
+    stale = file.with_name(f"{file.stem}-rejected.csv")
+    if not outcome.rejected:
+        stale.unlink(missing_ok=True)
+        return
+    for rejection in outcome.rejected[:SHOWN_REJECTIONS]:
+        column = f" {rejection.column}:" if rejection.column else ""
+        typer.echo(f"  line {rejection.line}:{column} {rejection.reason}")
+    if len(outcome.rejected) > SHOWN_REJECTIONS:
+        typer.echo(f"  … and {len(outcome.rejected) - SHOWN_REJECTIONS} more.")
+    typer.echo(f"Rejected rows and reasons: {write_rejections(file, outcome.rejected)}")
+
+
+async def _invite(
+    settings: Settings, database: Database, file: Path, links: list[InvitationLink], *, slack: bool
+) -> None:
+    report = write_invitations(file, links, settings.telegram_bot_username)
+    typer.echo(
+        f"Invitation links for {len(links)} members who have not joined yet: {report} "
+        "(keep it private: each link connects an account to a profile)."
+    )
+    if not settings.telegram_bot_username:
+        typer.echo("Set TELEGRAM_BOT_USERNAME to get t.me links; meanwhile members can send /start TOKEN.")
+    if not slack:
+        return
+    if not settings.slack_bot_token:
+        typer.echo("Slack is not configured (SLACK_BOT_TOKEN), so no Slack invitations were sent.")
+        return
+    try:
+        sent, absent = await invite_on_slack(settings, database, links)
+    except SlackApiError as error:
+        # Typically `missing_scope`: the app needs users:read.email to look members up by address.
+        typer.echo(f"Slack refused the invitations ({error.response.get('error')}); none sent.", err=True)
+        return
+    typer.echo(f"Slack: invited {sent} members by DM; {absent} e-mail addresses are not in the workspace.")
+
+
+@app.command("export")
+def export_command(
+    what: Annotated[ExportKind, typer.Argument(help="What to export.")],
+    file: Annotated[Path | None, typer.Argument(help="CSV file to write (default: standard output).")] = None,
+    db: Annotated[
+        str | None, typer.Option("--db", help="Database URL (default: CLUSTERBOT_DATABASE_URL).")
+    ] = None,
+) -> None:
+    """Write members (listed ones; e-mail only where shared), events or RSVPs as CSV."""
+    settings = _settings(database_url=db)
+    _configure_logging(settings, quiet=True)
+
+    async def go() -> int:
+        database = await open_database(settings.database_url)
+        try:
+            if file is None:
+                return await export_csv(database, what.value, sys.stdout)
+            with file.open("w", newline="", encoding="utf-8") as out:
+                return await export_csv(database, what.value, out)
+        finally:
+            await database.close()
+
+    count = _run(go())
+    if file is not None:
+        typer.echo(f"Wrote {count} {what.value} to {file}.")
 
 
 @app.command()

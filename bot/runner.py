@@ -10,6 +10,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from bot.adapter import Adapter
+from bot.calendar_feed import add_calendar_feed
 from bot.http import HttpServer, database_check
 from bot.settings import Settings
 from bot.wiring import build_assistant, open_database
@@ -56,6 +57,7 @@ async def serve(settings: Settings) -> int:
     db = await open_database(settings.database_url)
     http = HttpServer(settings.http_host, settings.http_port)
     http.add_check("database", database_check(db))
+    add_calendar_feed(http, db)
     assistant = build_assistant(settings, db)
     adapters = configured_adapters(settings, assistant, db, http)
     scheduler = Scheduler(

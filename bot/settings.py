@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     slack_rate: float = Field(20.0, gt=0, le=1000, validation_alias=_env("CLUSTERBOT_SLACK_RATE"))
     # How long a claimed outbox row stays with a process before another may send it (after a crash).
     outbox_lease_seconds: float = Field(120.0, ge=1, validation_alias=_env("CLUSTERBOT_OUTBOX_LEASE_SECONDS"))
+    # The address people reach the HTTP server at (calendar feeds); empty: http://HOST:PORT.
+    public_url: str = Field("", validation_alias=_env("CLUSTERBOT_PUBLIC_URL"))
 
     telegram_bot_token: str = Field("", validation_alias=_env("TELEGRAM_BOT_TOKEN"))
     telegram_api_base_url: str = Field(
@@ -35,6 +37,8 @@ class Settings(BaseSettings):
     )
     telegram_webhook_url: str = Field("", validation_alias=_env("TELEGRAM_WEBHOOK_URL"))
     telegram_webhook_secret: str = Field("", validation_alias=_env("TELEGRAM_WEBHOOK_SECRET"))
+    # The bot's @username without the @, for invitation links t.me/<username>?start=<token>.
+    telegram_bot_username: str = Field("", validation_alias=_env("TELEGRAM_BOT_USERNAME"))
 
     slack_bot_token: str = Field("", validation_alias=_env("SLACK_BOT_TOKEN"))
     slack_signing_secret: str = Field("", validation_alias=_env("SLACK_SIGNING_SECRET"))
@@ -65,6 +69,23 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r}") from None
         return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("use an address such as https://bot.example.org")
+        return value.rstrip("/")
+
+    @field_validator("telegram_bot_username")
+    @classmethod
+    def _username(cls, value: str) -> str:
+        return value.strip().removeprefix("@")
+
+    @property
+    def feed_base_url(self) -> str:
+        """CLUSTERBOT_PUBLIC_URL, else the HTTP server's own address (right for one machine only)."""
+        return self.public_url or f"http://{self.http_host}:{self.http_port}"
 
     @property
     def admin_ids(self) -> frozenset[str]:

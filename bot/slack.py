@@ -156,6 +156,16 @@ class SlackAdapter:
         self._failures = 0
         return SendResult("sent")
 
+    async def user_by_email(self, email: str) -> str | None:
+        """The workspace user with this e-mail address (for invitations); None when there is none."""
+        try:
+            found = await self.client.users_lookupByEmail(email=email)
+        except SlackApiError as error:
+            if _code(error) == "users_not_found":
+                return None
+            raise
+        return str(found["user"]["id"])
+
     async def _send_failed(self, to: Recipient, user: str, error: SlackApiError) -> SendResult:
         code, status = _code(error), error.response.status_code
         ERRORS.labels(PLATFORM, code).inc()

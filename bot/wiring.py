@@ -22,5 +22,10 @@ async def open_database(url: str) -> Database:
 
 
 def build_assistant(settings: Settings, db: Database) -> Assistant:
-    options = Options(default_timezone=settings.default_timezone, admins=settings.admin_ids)
+    options = Options(
+        default_timezone=settings.default_timezone,
+        admins=settings.admin_ids,
+        public_url=settings.feed_base_url,
+        telegram_bot_username=settings.telegram_bot_username,
+    )
     return Assistant(db, build_router(), build_flows(), options=options)

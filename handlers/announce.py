@@ -7,6 +7,7 @@ import shlex
 from handlers.context import Context
 from handlers.errors import NotFound, UsageError
 from handlers.forms import positive_int
+from handlers.roles import record, require_segment, segment_text
 from handlers.types import Button, Reply, Text
 from store.announcements import announcement_cause
 from store.models import Announcement
@@ -50,6 +51,7 @@ def segment_label(announcement: Announcement) -> str:
 
 async def announce(ctx: Context) -> list[Reply]:
     kind, value, message = split_segment(ctx.rest)
+    await require_segment(ctx, kind, value)
     announcement = await ctx.store.announcements.draft(ctx.member.id, message, kind, value, ctx.now)
     text = Text().bold(f"Announcement #{announcement.id} — preview").line()
     text.add(f"To: {segment_label(announcement)} ({announcement.recipients} members)").line().line()
@@ -86,9 +88,13 @@ async def confirm(ctx: Context) -> list[Reply]:
         return await status(ctx)
     if announcement.status != "draft":
         raise UsageError(f"Announcement #{announcement.id} was {announcement.status}.")
+    # Checked again here: a draft may have been written by a coordinator with a wider scope.
+    await require_segment(ctx, announcement.segment_kind, announcement.segment_value)
     count = await ctx.store.announcements.send(
         announcement, announcement_reply(announcement, ctx.member.name).to_dict(), ctx.now
     )
+    segment = segment_text(announcement.segment_kind, announcement.segment_value)
+    await record(ctx, "announce", f"announcement #{announcement.id} to {count} members", segment)
     text = Text().add(f"Queued announcement #{announcement.id} for {count} members. Follow it with ")
     return [
         text.command(f"announce status {announcement.id}").reply(

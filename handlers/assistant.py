@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from handlers.context import Context, Options
@@ -45,6 +46,7 @@ class Assistant:
         self.directory = DirectoryIndex()
 
     async def respond(self, msg: Incoming) -> list[Reply]:
+        msg = without_nul(msg)
         text = msg.command_text.strip()
         if not text:
             return []
@@ -96,6 +98,19 @@ class Assistant:
             if answered is not None:
                 return answered
         return await self.router.dispatch(ctx, text)
+
+
+def without_nul(msg: Incoming) -> Incoming:
+    """The message with NUL characters dropped: they mean nothing in a chat, and PostgreSQL refuses
+    them in text, which would turn a stray one in a name or a profile into a failed command."""
+    if "\x00" not in f"{msg.text}{msg.payload or ''}{msg.display_name}":
+        return msg
+    return replace(
+        msg,
+        text=msg.text.replace("\x00", ""),
+        payload=msg.payload.replace("\x00", "") if msg.payload is not None else None,
+        display_name=msg.display_name.replace("\x00", ""),
+    )
 
 
 def usage_reply(error: UsageError) -> Reply:

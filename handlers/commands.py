@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from handlers import (
     announce,
+    calendar,
     directory,
     event_admin,
     events,
     introductions,
+    linking,
     onboarding,
     opportunities,
+    privacy,
     profile,
+    roles,
     settings,
 )
 from handlers.context import Context
@@ -236,5 +240,79 @@ def build_router() -> Router:
         summary="decline an introduction (they are told kindly, without details)",
         usage="intro decline NUMBER",
         example="intro decline 7",
+    )
+    add(
+        "mydata",
+        privacy.mydata,
+        summary="a file with everything I hold about you",
+        usage="mydata",
+        example="mydata",
+    )
+    add(
+        "forget",
+        privacy.forget,
+        summary="erase your data (asks first)",
+        usage="forget",
+        example="forget",
+    )
+    add(
+        "forget confirm",
+        privacy.forget_confirm,
+        summary="erase your data now; this cannot be undone",
+        usage="forget confirm",
+        example="forget confirm",
+    )
+    add(
+        "calendar",
+        calendar.calendar,
+        summary="your personal calendar feed of the events you're going to",
+        usage="calendar",
+        example="calendar",
+    )
+    add(
+        "calendar reset",
+        calendar.calendar_reset,
+        summary="a new calendar feed address (the old one stops working)",
+        usage="calendar reset",
+        example="calendar reset",
+    )
+    add(
+        "link",
+        linking.link,
+        summary="join your Telegram and Slack accounts: get a code here, type it there",
+        usage="link [CODE]",
+        example="link ABCD2345",
+    )
+    add(
+        "coordinator",
+        roles.coordinators,
+        role="admin",
+        summary="who coordinates, and which cluster",
+        usage="coordinator",
+        example="coordinator",
+    )
+    add(
+        "coordinator add",
+        roles.coordinator_add,
+        role="admin",
+        summary="give coordinator rights, for one cluster or for all",
+        usage="coordinator add MEMBER [cluster:NAME]",
+        example='coordinator add #12 cluster:"Tèxtil Innova"',
+    )
+    add(
+        "coordinator remove",
+        roles.coordinator_remove,
+        role="admin",
+        summary="take coordinator rights away",
+        usage="coordinator remove MEMBER",
+        example="coordinator remove #12",
+    )
+    add(
+        "audit",
+        roles.audit,
+        role="admin",
+        summary="the latest coordinator and admin actions: who, what, when, to whom",
+        usage="audit [N]",
+        example="audit 50",
     )
     return router

@@ -18,6 +18,10 @@ class Options:
     default_timezone: str = "Europe/Madrid"
     # "platform:user_id" strings, from CLUSTERBOT_ADMINS.
     admins: frozenset[str] = frozenset()
+    # Where the HTTP server is reached from outside: personal calendar feed URLs start with it.
+    public_url: str = "http://127.0.0.1:8080"
+    # For invitation deep links (t.me/<username>?start=…); empty when unknown.
+    telegram_bot_username: str = ""
 
 
 @dataclass(slots=True)

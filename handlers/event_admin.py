@@ -8,6 +8,7 @@ from handlers.context import Context
 from handlers.errors import UsageError
 from handlers.events import kind_label, load_event
 from handlers.forms import choice, parse_form, positive_int, require
+from handlers.roles import record, require_cluster, scope
 from handlers.timefmt import parse_duration, parse_local, span, valid_zone
 from handlers.types import Button, Reply, Text
 from store.models import EVENT_KINDS, Event
@@ -78,8 +79,10 @@ async def event_add(ctx: Context) -> list[Reply]:
     require(form, "title", "start")
     values = await _event_values(ctx, form, None)
     values.setdefault("timezone", ctx.member.timezone)
-    values.setdefault("cluster_id", ctx.member.cluster_id)
+    values.setdefault("cluster_id", scope(ctx) or ctx.member.cluster_id)
+    await require_cluster(ctx, values["cluster_id"], "the cluster of this event")
     event = await ctx.store.events.create(ctx.now, created_by=ctx.member.id, **values)
+    await record(ctx, "event add", f"#{event.id} {event.title}")
     text = (
         Text()
         .add("Created ")
@@ -91,10 +94,13 @@ async def event_add(ctx: Context) -> list[Reply]:
 
 async def event_edit(ctx: Context) -> list[Reply]:
     event = await load_event(ctx)
+    await require_cluster(ctx, event.cluster_id, f"event #{event.id}")
     form = parse_form(ctx.args[1:], EVENT_FIELDS)
     if not form:
         raise UsageError(f"What should change? Fields: {', '.join(EVENT_FIELDS)}.")
     values = await _event_values(ctx, form, event)
+    if "cluster_id" in values:
+        await require_cluster(ctx, values["cluster_id"], "the cluster you moved it to")
     await ctx.store.events.update(event, ctx.now, **values)
     notice = (
         Text()
@@ -106,11 +112,15 @@ async def event_edit(ctx: Context) -> list[Reply]:
         .reply(buttons=((Button("Details", f"/event {event.id}"),),))
     )
     notified = await _notify_attendees(ctx, event, f"event{event.id}:changed:{ctx.now.isoformat()}", notice)
+    changed = ", ".join(sorted(form))
+    detail = f"#{event.id} {event.title}: {changed}; {notified} attendees told"
+    await record(ctx, "event edit", detail, f"event:{event.id}")
     return [Text().add("Saved ").bold(f"#{event.id}").add(f"; {notified} attendees will be told.").reply()]
 
 
 async def event_cancel(ctx: Context) -> list[Reply]:
     event = await load_event(ctx)
+    await require_cluster(ctx, event.cluster_id, f"event #{event.id}")
     if event.cancelled:
         raise UsageError(f"#{event.id} is already cancelled.")
     await ctx.store.events.update(event, ctx.now, cancelled=True)
@@ -121,6 +131,8 @@ async def event_cancel(ctx: Context) -> list[Reply]:
         .reply()
     )
     notified = await _notify_attendees(ctx, event, f"event{event.id}:cancelled", notice)
+    detail = f"#{event.id} {event.title}; {notified} attendees told"
+    await record(ctx, "event cancel", detail, f"event:{event.id}")
     return [
         Text()
         .add("Cancelled ")

@@ -7,7 +7,7 @@ from typing import Any
 from handlers.context import Context
 from handlers.errors import UsageError
 from handlers.flows import Flow, Step, as_text, ask, begin_flow
-from handlers.types import Button, Reply, Text
+from handlers.types import Button, Reply, Text, text_reply
 from store.text import clean_tags
 
 YES = frozenset({"yes", "y", "si", "sí", "oui", "sim", "ok", "1", "true"})
@@ -110,7 +110,24 @@ ONBOARDING = Flow(
 
 
 async def start(ctx: Context) -> list[Reply]:
-    """Begin onboarding, resume it where it stopped, or greet someone who has done it."""
+    """Begin onboarding, resume it where it stopped, or greet someone who has done it.
+
+    `start TOKEN` comes from an invitation link (a Telegram deep link, a Slack invitation button):
+    it connects this account to the profile a coordinator imported, instead of asking again.
+    """
+    if ctx.args:
+        invited = await accept_invitation(ctx, ctx.args[0])
+        if invited is not None:
+            return invited
+        notice = text_reply(
+            "That invitation link is unknown or has already been used, so there is no prepared "
+            "profile to connect you to. Let's set you up here instead."
+        )
+        return [notice, *await _start(ctx)]
+    return await _start(ctx)
+
+
+async def _start(ctx: Context) -> list[Reply]:
     conversation = await ctx.store.conversations.current(ctx.msg.platform, ctx.msg.user_id)
     if conversation is not None and conversation.flow == ONBOARDING.name:
         return [await ask(ctx, ONBOARDING, conversation.step, intro="Let's carry on where we left off.")]
@@ -122,3 +139,41 @@ async def start(ctx: Context) -> list[Reply]:
         buttons = ((Button("Upcoming events", "/events"), Button("Opportunities", "/opportunities")),)
         return [text.reply(buttons=buttons)]
     return [await begin_flow(ctx, ONBOARDING)]
+
+
+async def accept_invitation(ctx: Context, token: str) -> list[Reply] | None:
+    """Bind the account writing to the invited member; None when the token is unknown or used."""
+    invitations = ctx.store.invitations
+    invitation = await invitations.unused(token)
+    if invitation is None:
+        return None
+    if invitation.member_id != ctx.member.id and await invitations.holds_something(ctx.member, ctx.identity):
+        # Moving the account would strand what this person already has here; merging is `link`'s job.
+        return [
+            text_reply(
+                "You already have a profile with me, so I kept it and left the one your coordinators "
+                "prepared untouched. Ask them to remove the prepared one if you don't need it."
+            )
+        ]
+    await ctx.store.conversations.end(ctx.msg.platform, ctx.msg.user_id)
+    ctx.member = await invitations.bind(invitation, ctx.member, ctx.identity, ctx.now)
+    text = Text().add("Welcome, ").bold(ctx.member.name).line("!")
+    text.line("Your cluster coordinators invited you, and this account is now connected to your profile.")
+    if ctx.member.listed:
+        text.line("Other members can find you in the directory.")
+    else:
+        text.line("You are not listed in the directory; ").command("profile set listed yes").add(
+            " changes that."
+        ).line()
+    text.add("Check your details with ").command("profile").add(", or see everything with ").command("help")
+    buttons = ((Button("My profile", "/profile"), Button("Upcoming events", "/events")),)
+    return [text.add(".").reply(buttons=buttons)]
+
+
+def invitation_reply(name: str, token: str) -> Reply:
+    """The invitation sent where there is no deep link (a Slack DM): its button types `start TOKEN`."""
+    text = Text().add("Hello ").bold(name).line("!")
+    text.line("Your cluster coordinators have added you to ClusterBot, the assistant of the cluster network.")
+    text.add("Press the button to connect this account to the profile they prepared; you can review it ")
+    text.add("with ").command("profile").add(" and erase it any time with ").command("forget").add(".")
+    return text.reply(buttons=((Button("Connect my profile", f"/start {token}"),),))

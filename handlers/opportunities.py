@@ -10,6 +10,7 @@ from handlers.context import Context
 from handlers.errors import NotAllowed, NotFound, UsageError
 from handlers.flows import Flow, Step, as_text, begin_flow
 from handlers.forms import choice, parse_form, positive_int, require
+from handlers.roles import record, require_cluster, scope
 from handlers.timefmt import day, parse_local
 from handlers.types import Button, Reply, Text
 from store.models import OPPORTUNITY_KINDS, Opportunity
@@ -128,8 +129,10 @@ async def _deadline(ctx: Context, answer: str) -> Any:
 
 
 async def _publish(ctx: Context, values: dict[str, Any]) -> list[Reply]:
-    values.setdefault("cluster_id", ctx.member.cluster_id)
+    values.setdefault("cluster_id", scope(ctx) or ctx.member.cluster_id)
     opportunity = await ctx.store.opportunities.create(ctx.now, posted_by=ctx.member.id, **values)
+    if ctx.is_coordinator:
+        await record(ctx, "opportunity add", f"#{opportunity.id} {opportunity.title}")
     text = Text().add("Published ").bold(f"#{opportunity.id} {opportunity.title}").add(".")
     return [text.reply(buttons=((Button("Show it", f"/opportunity {opportunity.id}"),),))]
 
@@ -148,9 +151,13 @@ async def opportunity_add(ctx: Context) -> list[Reply]:
 
 
 async def _own_or_coordinator(ctx: Context) -> Opportunity:
+    """The poster may always change their own; a coordinator only within their cluster."""
     opportunity = await load_opportunity(ctx)
-    if not (ctx.is_coordinator or opportunity.posted_by == ctx.member.id):
+    if opportunity.posted_by == ctx.member.id:
+        return opportunity
+    if not ctx.is_coordinator:
         raise NotAllowed("Only the member who posted it or a coordinator can change it.")
+    await require_cluster(ctx, opportunity.cluster_id, f"opportunity #{opportunity.id}")
     return opportunity
 
 
@@ -160,12 +167,18 @@ async def opportunity_edit(ctx: Context) -> list[Reply]:
     if not form:
         raise UsageError(f"What should change? Fields: {', '.join(FORM_FIELDS)}.")
     await ctx.store.opportunities.update(opportunity, ctx.now, **(await _values(form, ctx)))
+    if ctx.is_coordinator:
+        await record(
+            ctx, "opportunity edit", f"#{opportunity.id} {opportunity.title}: {', '.join(sorted(form))}"
+        )
     return [Text().add("Saved ").bold(f"#{opportunity.id} {opportunity.title}").add(".").reply()]
 
 
 async def opportunity_close(ctx: Context) -> list[Reply]:
     opportunity = await _own_or_coordinator(ctx)
     await ctx.store.opportunities.update(opportunity, ctx.now, status="closed")
+    if ctx.is_coordinator:
+        await record(ctx, "opportunity close", f"#{opportunity.id} {opportunity.title}")
     return [Text().add("Closed ").bold(f"#{opportunity.id} {opportunity.title}").add(".").reply()]
 
 

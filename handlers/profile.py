@@ -63,6 +63,11 @@ async def _text(_ctx: Context, value: str) -> str:
     return " ".join(value.split())[:2000]
 
 
+async def _short_text(_ctx: Context, value: str) -> str:
+    """For columns of 200 characters (PostgreSQL refuses longer values rather than cutting them)."""
+    return " ".join(value.split())[:200]
+
+
 async def _name(_ctx: Context, value: str) -> str:
     name = " ".join(value.split())
     if not name:
@@ -99,7 +104,7 @@ async def _language(_ctx: Context, value: str) -> str:
 Setter = Callable[[Context, str], Awaitable[Any]]
 FIELDS: dict[str, tuple[str, Setter]] = {
     "name": ("name", _name),
-    "role": ("role", _text),
+    "role": ("role", _short_text),
     "bio": ("bio", _text),
     "offers": ("offers", _text),
     "seeks": ("seeks", _text),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from handlers.context import Context
 from handlers.errors import NotFound, UsageError
 from handlers.forms import positive_int
+from handlers.linking import listing, platform_name
 from handlers.timefmt import parse_duration
 from handlers.types import Button, Reply, Text
 
@@ -46,9 +47,37 @@ async def settings(ctx: Context) -> list[Reply]:
             raise UsageError("Say settings suggestions on, or settings suggestions off.")
         await ctx.store.people.update(ctx.member, ctx.now, suggestible=value == "on")
         return [Text().add("Suggesting you to other members: ").bold(value).add(".").reply()]
+    if ctx.args and ctx.args[0].lower() == "platform":
+        return [await _platform(ctx)]
     if ctx.args:
         raise UsageError(f"I can't change '{ctx.args[0]}' here.")
+    return [await _overview(ctx)]
+
+
+async def _platforms(ctx: Context) -> list[str]:
+    """The platforms the member can be reached on, oldest first (the default for notifications)."""
+    identities = await ctx.store.people.identities(ctx.member.id)
+    return list(dict.fromkeys(identity.platform for identity in identities))
+
+
+async def _platform(ctx: Context) -> Reply:
+    """Where proactive messages go for a member on several platforms; only one they are on."""
+    platforms = await _platforms(ctx)
+    wanted = ctx.args[1].lower() if len(ctx.args) > 1 else ""
+    if wanted not in platforms:
+        raise UsageError(
+            f"I can reach you on {listing(platforms)}: say settings platform {' or '.join(platforms)}. "
+            "To add a platform, send link."
+        )
+    await ctx.store.people.update(ctx.member, ctx.now, preferred_platform=wanted)
+    return Text().add("Notifications will come on ").bold(platform_name(wanted)).add(".").reply()
+
+
+async def _overview(ctx: Context) -> Reply:
     member = ctx.member
+    platforms = await _platforms(ctx)
+    preferred = member.preferred_platform if member.preferred_platform in platforms else platforms[0]
+    others = [platform for platform in platforms if platform != preferred]
     reminders = ", ".join(member.reminder_offsets) + " before" if member.reminder_offsets else "off"
     text = Text().bold("Your settings").line().line()
     text.add("Event reminders: ").line(reminders)
@@ -56,11 +85,15 @@ async def settings(ctx: Context) -> list[Reply]:
     text.add("Suggested to other members: ").line("yes" if member.suggestible else "no")
     text.add("Listed in the directory: ").line("yes" if member.listed else "no")
     text.add("Contact shared on accepted introductions: ").line("yes" if member.share_contact else "no")
-    text.add("Time zone: ").line(member.timezone).line()
+    text.add("Time zone: ").line(member.timezone)
+    text.add("Notifications on: ").add(platform_name(preferred))
+    text.line(f" (also linked: {listing([platform_name(p) for p in others])})" if others else "").line()
     text.add("Change with ").command("settings reminders 24h,1h").add(", ").command("settings alerts off")
     text.add(", ").command("settings suggestions off")
+    if others:
+        text.add(", ").command(f"settings platform {others[0]}")
     text.add(", ").command("profile set listed no").add(" or ").command("profile set timezone Europe/Lisbon")
-    return [text.reply()]
+    return text.reply()
 
 
 async def _opportunity_id(ctx: Context) -> int:

@@ -11,11 +11,13 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from bot.adapter import Adapter, Recipient, SendResult
+from handlers.errors import Unavailable
 from handlers.types import Reply
 from scheduler.ratelimit import RateLimiter
 from store.db import Database
@@ -23,6 +25,9 @@ from store.models import Identity, OutboxMessage
 from store.outbox import Delivery
 
 log = logging.getLogger(__name__)
+
+# First pause before writing an outcome again while the database is out of reach; it doubles.
+OUTCOME_RETRY_SECONDS = 0.25
 
 
 def utc_now() -> datetime:
@@ -119,10 +124,10 @@ class OutboxWorker:
             delay = max(result.retry_after, self._backoff(row.attempts))
             if result.retry_after:
                 self.limiters[identity.platform].hold(identity.chat_id, result.retry_after)
-            async with self.db.transaction() as session:
-                await Delivery(session).retry_later(
-                    row.id, self.clock() + timedelta(seconds=delay), result.error or "retry"
-                )
+            at = self.clock() + timedelta(seconds=delay)
+            await self._write_outcome(
+                row.id, lambda delivery: delivery.retry_later(row.id, at, result.error or "retry")
+            )
 
     def _backoff(self, attempts: int) -> float:
         """Exponential with jitter (0.5x to 1.5x), so retries of many rows do not arrive together."""
@@ -130,5 +135,28 @@ class OutboxWorker:
         return min(base, self.policy.max_backoff_seconds) * (0.5 + self.jitter())
 
     async def _record(self, message_id: int, status: str, *, error: str = "") -> None:
-        async with self.db.transaction() as session:
-            await Delivery(session).finish(message_id, status, self.clock(), error=error)
+        await self._write_outcome(
+            message_id, lambda delivery: delivery.finish(message_id, status, self.clock(), error=error)
+        )
+
+    async def _write_outcome(self, message_id: int, write: Callable[[Delivery], Awaitable[None]]) -> None:
+        """Commit what happened to a message, waiting out a database outage for up to one lease.
+
+        The message is already out (or refused) by now: giving up on its outcome would leave the row
+        `sending`, and it would be sent again when the lease runs out.
+        """
+        give_up = time.monotonic() + self.policy.lease.total_seconds()
+        pause = OUTCOME_RETRY_SECONDS
+        while True:
+            try:
+                async with self.db.transaction() as session:
+                    await write(Delivery(session))
+                return
+            except Unavailable:
+                if time.monotonic() + pause > give_up:
+                    raise
+                log.warning(
+                    "outbox row %s: database unavailable; recording its outcome again soon", message_id
+                )
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 5.0)

@@ -7,6 +7,8 @@ SQLITE_BUSY when another writer got in between, whatever the timeout says.
 
 from __future__ import annotations
 
+import errno
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -47,6 +49,8 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Deleted rows are overwritten, so an erased member leaves no bytes behind in the file.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
@@ -85,6 +89,8 @@ class Database:
         except (OperationalError, DBAPIError, OSError) as error:
             if isinstance(error, DBAPIError) and not _is_connectivity_error(error):
                 raise
+            if isinstance(error, OSError) and not _is_network_error(error):
+                raise  # a file or OS error in the work itself (a bug), not a database out of reach
             raise Unavailable(str(error)) from error
 
     async def close(self) -> None:
@@ -102,4 +108,14 @@ def _is_connectivity_error(error: DBAPIError) -> bool:
     return error.connection_invalidated or any(
         word in message
         for word in ("database is locked", "could not connect", "connection", "unable to open")
+    )
+
+
+def _is_network_error(error: OSError) -> bool:
+    """What a driver raises as it is (asyncpg does) when the server cannot be reached."""
+    return isinstance(error, ConnectionError | TimeoutError | socket.gaierror) or error.errno in (
+        errno.ENETUNREACH,
+        errno.EHOSTUNREACH,
+        errno.ENETDOWN,
+        errno.EHOSTDOWN,
     )

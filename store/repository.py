@@ -5,12 +5,16 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.announcements import Announcements
+from store.audit import Audit, Roles
 from store.buttons import Buttons
 from store.conversations import Conversations
 from store.events import Events
+from store.importing import Invitations
+from store.linking import Linking
 from store.opportunities import Follows, Opportunities
 from store.outbox import Outbox
 from store.people import People
+from store.privacy import Calendars, Privacy
 
 
 class Store:
@@ -23,4 +27,10 @@ class Store:
         self.outbox = Outbox(session)
         self.buttons = Buttons(session)
         self.follows = Follows(session)
+        self.privacy = Privacy(session)
+        self.calendars = Calendars(session)
+        self.invitations = Invitations(session)
         self.announcements = Announcements(session)
+        self.linking = Linking(session)
+        self.audit = Audit(session)
+        self.roles = Roles(session)

@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import random
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
@@ -28,6 +29,8 @@ SIGNING_SECRET = "test-signing-secret"
 TEAM_ID = "T0TEST"
 BOT_USER_ID = "U0BOT"
 Params = dict[str, Any]
+# The methods random failures (`failure_rates`) apply to: the ones that deliver a message.
+POSTING_METHODS = frozenset({"chat.postMessage", "chat.update", "chat.postEphemeral"})
 
 
 class SlackError(Exception):
@@ -125,7 +128,13 @@ def validate_message(params: Params) -> tuple[str, list[dict[str, Any]]]:
 class FakeSlackApi:
     """The Web API methods the adapter calls, plus the upload URL and response_url endpoints."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, failure_rates: dict[str, float] | None = None, seed: int = 0) -> None:
+        """`failure_rates` refuses that share of posts at random: {"429": 0.02, "5xx": 0.01}."""
+        self.failure_rates = dict(failure_rates or {})
+        unknown = set(self.failure_rates) - {"429", "5xx"}
+        if unknown:
+            raise ValueError(f"unknown failure kinds {sorted(unknown)}: use '429' and '5xx'")
+        self._random = random.Random(seed)
         self.calls: list[Call] = []
         self.users: dict[str, Params] = {}
         self.messages: dict[str, Message] = {}
@@ -155,6 +164,7 @@ class FakeSlackApi:
             "chat.postEphemeral": self._post_ephemeral,
             "conversations.open": self._open,
             "users.info": self._users_info,
+            "users.lookupByEmail": self._lookup_by_email,
             "views.publish": self._publish,
             "files.getUploadURLExternal": self._upload_url,
             "files.completeUploadExternal": self._complete_upload,
@@ -181,7 +191,9 @@ class FakeSlackApi:
         return f"http://127.0.0.1:{self.port}/response/R{next(self._numbers)}"
 
     # What tests arrange.
-    def add_user(self, user_id: str, name: str, *, tz: str = "Europe/Madrid", locale: str = "es-ES") -> None:
+    def add_user(
+        self, user_id: str, name: str, *, tz: str = "Europe/Madrid", locale: str = "es-ES", email: str = ""
+    ) -> None:
         self.users[user_id] = {
             "id": user_id,
             "team_id": TEAM_ID,
@@ -189,7 +201,7 @@ class FakeSlackApi:
             "real_name": name,
             "tz": tz,
             "locale": locale,
-            "profile": {"display_name": name, "real_name": name},
+            "profile": {"display_name": name, "real_name": name, "email": email},
         }
 
     def throttle(self, method: str, times: int = 1) -> None:
@@ -255,9 +267,24 @@ class FakeSlackApi:
             headers = {"Retry-After": str(self.retry_after)}
             return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers=headers)
         recent.append(now)
+        injected = self._random_refusal(method)
+        if injected is not None:
+            return injected
         if self._failures[method]:
             status, error = self._failures[method].pop(0)
             return web.json_response({"ok": False, "error": error}, status=status)
+        return None
+
+    def _random_refusal(self, method: str) -> web.Response | None:
+        """A random 429 or 500 on a post, as a busy Slack gives now and then (see `failure_rates`)."""
+        if not self.failure_rates or method not in POSTING_METHODS:
+            return None
+        roll = self._random.random()
+        if roll < self.failure_rates.get("429", 0.0):
+            headers = {"Retry-After": str(self.retry_after)}
+            return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers=headers)
+        if roll < self.failure_rates.get("429", 0.0) + self.failure_rates.get("5xx", 0.0):
+            return web.json_response({"ok": False, "error": "internal_error"}, status=500)
         return None
 
     def _auth_test(self, _params: Params) -> Params:
@@ -314,6 +341,14 @@ class FakeSlackApi:
             raise SlackError("user_not_found")
         include_locale = str(params.get("include_locale")).lower() in ("1", "true")
         return {"user": user if include_locale else {k: v for k, v in user.items() if k != "locale"}}
+
+    def _lookup_by_email(self, params: Params) -> Params:
+        """Like Slack: the address matches case-insensitively; no match is the error users_not_found."""
+        wanted = str(params.get("email") or "").lower()
+        for user in self.users.values():
+            if wanted and user["profile"]["email"].lower() == wanted:
+                return {"user": user}
+        raise SlackError("users_not_found")
 
     def _publish(self, params: Params) -> Params:
         view = _json(params.get("view"))

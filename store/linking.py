@@ -1,0 +1,288 @@
+"""One person, one member: one-time link codes, and the merge of the two member records they join.
+
+A code is shown once and kept only as its sha256, so a copy of the database holds no usable code.
+The merge keeps the older record and loses nothing the other one had: what clashes is resolved
+row by row (the stronger RSVP, the decided introduction), the rest moves over.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from store.models import Base, Follow, Identity, Introduction, LinkCode, Member, OutboxMessage, Rsvp
+
+# No 0/O or 1/I/L: the code is read off one screen and typed on another.
+ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+CODE_LIFETIME = timedelta(minutes=10)
+MAX_FAILURES = 5
+LOCKOUT = timedelta(minutes=15)
+
+RSVP_STRENGTH = {"not_going": 0, "waitlisted": 1, "going": 2}
+# A decision by the person introduced outweighs a suggestion or a request still waiting for one.
+INTRODUCTION_STRENGTH = {"suggested": 0, "requested": 1, "declined": 2, "accepted": 3}
+# Profile fields the newer record may fill in when the older one left them empty.
+FILLABLE = ("role", "bio", "offers", "seeks", "email", "language", "calendar_token", "preferred_platform")
+# Tables whose rows need more than a new member id (link codes are simply dropped with the loser);
+# every other reference to a member just moves.
+MERGED_BY_HAND = frozenset({"rsvps", "follows", "introductions", "outbox", "identities", "link_codes"})
+
+Outcome = Literal["joined", "own", "unknown", "expired", "used", "locked"]
+
+
+@dataclass(frozen=True, slots=True)
+class Redemption:
+    outcome: Outcome
+    owner: Member | None = None
+    tries_left: int = MAX_FAILURES
+    locked_until: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MergeReport:
+    """What the surviving member gained from the other record, to show the person."""
+
+    member: Member
+    kept_platforms: tuple[str, ...]
+    joined_platforms: tuple[str, ...]
+    rsvps: int
+    follows: int
+    introductions: int
+    messages: int
+    tags_added: int
+    filled: tuple[str, ...]
+
+
+def normalise(code: str) -> str:
+    """People type codes with spaces, dashes or in lower case; none of that should matter."""
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def looks_like_code(code: str) -> bool:
+    cleaned = normalise(code)
+    return len(cleaned) == CODE_LENGTH and all(ch in ALPHABET for ch in cleaned)
+
+
+def code_hash(code: str) -> str:
+    return hashlib.sha256(normalise(code).encode()).hexdigest()
+
+
+class Linking:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def issue(self, member: Member, now: datetime) -> str:
+        """A fresh code for `member`; codes they asked for before and never used stop working."""
+        await self.session.execute(
+            delete(LinkCode).where(LinkCode.member_id == member.id, LinkCode.used_at.is_(None))
+        )
+        code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+        self.session.add(
+            LinkCode(
+                member_id=member.id, code_hash=code_hash(code), expires_at=now + CODE_LIFETIME, created_at=now
+            )
+        )
+        await self.session.flush()
+        return code
+
+    async def redeem(self, member: Member, typed: str, now: datetime) -> Redemption:
+        """Check a code typed by `member`; wrong guesses count against them, and lock them out.
+
+        Only unknown codes count: an expired or used code was a real one, not a guess.
+        """
+        if member.link_locked_until is not None and now < member.link_locked_until:
+            return Redemption("locked", locked_until=member.link_locked_until)
+        # Locked on PostgreSQL, so the same code typed twice at once joins only once.
+        code = await self.session.scalar(
+            select(LinkCode).where(LinkCode.code_hash == code_hash(typed)).with_for_update()
+        )
+        if code is None:
+            return await self._wrong_guess(member, now)
+        if code.member_id == member.id:
+            return Redemption("own")
+        if code.used_at is not None:
+            return Redemption("used")
+        if code.expires_at <= now:
+            return Redemption("expired")
+        code.used_at = now
+        member.link_failures, member.link_locked_until = 0, None
+        await self.session.flush()
+        return Redemption("joined", owner=await self.session.get(Member, code.member_id))
+
+    async def _wrong_guess(self, member: Member, now: datetime) -> Redemption:
+        failures = member.link_failures + 1
+        if failures >= MAX_FAILURES:
+            member.link_failures, member.link_locked_until = 0, now + LOCKOUT
+            await self.session.flush()
+            return Redemption("locked", locked_until=member.link_locked_until)
+        member.link_failures = failures
+        await self.session.flush()
+        return Redemption("unknown", tries_left=MAX_FAILURES - failures)
+
+    async def merge(self, first: Member, second: Member, now: datetime) -> MergeReport:
+        """Join two members into the older one; the newer row is deleted once nothing points at it."""
+        winner, loser = sorted((first, second), key=lambda member: (member.created_at, member.id))
+        kept_platforms = await self._platforms(winner.id)
+        joined_platforms = await self._platforms(loser.id)
+        rsvps = await self._move_rsvps(winner.id, loser.id)
+        follows = await self._move_follows(winner.id, loser.id)
+        introductions = await self._move_introductions(winner.id, loser.id)
+        messages = await self._move_outbox(winner.id, loser.id)
+        await self.session.execute(
+            update(Identity).where(Identity.member_id == loser.id).values(member_id=winner.id)
+        )
+        await self._move_references(winner.id, loser.id)
+        leftovers = {column.key: getattr(loser, column.key) for column in Member.__table__.columns}
+        # Deleted before its fields are copied: a unique value (the calendar token) cannot be on both.
+        await self.session.delete(loser)
+        await self.session.flush()
+        tags_added, filled = _fill_in(winner, leftovers)
+        winner.updated_at = now
+        await self.session.flush()
+        return MergeReport(
+            winner,
+            kept_platforms,
+            joined_platforms,
+            rsvps,
+            follows,
+            introductions,
+            messages,
+            tags_added,
+            filled,
+        )
+
+    async def _platforms(self, member_id: int) -> tuple[str, ...]:
+        found = await self.session.scalars(
+            select(Identity.platform).where(Identity.member_id == member_id).order_by(Identity.id)
+        )
+        return tuple(dict.fromkeys(found.all()))
+
+    async def _move_rsvps(self, winner_id: int, loser_id: int) -> int:
+        """Every answer of the loser carries over; where both answered, the stronger one stays."""
+        rows = (
+            await self.session.scalars(select(Rsvp).where(Rsvp.member_id.in_((winner_id, loser_id))))
+        ).all()
+        kept = {rsvp.event_id: rsvp for rsvp in rows if rsvp.member_id == winner_id}
+        moved = 0
+        for rsvp in (row for row in rows if row.member_id == loser_id):
+            mine = kept.get(rsvp.event_id)
+            if mine is None:
+                rsvp.member_id, moved = winner_id, moved + 1
+                continue
+            if RSVP_STRENGTH[rsvp.status] > RSVP_STRENGTH[mine.status]:
+                # The loser's timestamp keeps their place in the waitlist.
+                mine.status, mine.updated_at, moved = rsvp.status, rsvp.updated_at, moved + 1
+            await self.session.delete(rsvp)
+        await self.session.flush()
+        return moved
+
+    async def _move_follows(self, winner_id: int, loser_id: int) -> int:
+        followed = set(
+            (
+                await self.session.scalars(select(Follow.opportunity_id).where(Follow.member_id == winner_id))
+            ).all()
+        )
+        moved = 0
+        for follow in (await self.session.scalars(select(Follow).where(Follow.member_id == loser_id))).all():
+            if follow.opportunity_id in followed:
+                await self.session.delete(follow)
+            else:
+                follow.member_id, moved = winner_id, moved + 1
+        await self.session.flush()
+        return moved
+
+    async def _move_introductions(self, winner_id: int, loser_id: int) -> int:
+        """Pairs are re-keyed to the winner; an introduction between the two records is dropped."""
+        rows = (
+            await self.session.scalars(
+                select(Introduction).where(
+                    or_(
+                        Introduction.requester_id.in_((winner_id, loser_id)),
+                        Introduction.target_id.in_((winner_id, loser_id)),
+                    )
+                )
+            )
+        ).all()
+        involved = [row for row in rows if loser_id in (row.requester_id, row.target_id)]
+        kept = {(row.requester_id, row.target_id): row for row in rows if row not in involved}
+        moved = 0
+        for intro in involved:
+            requester, target = (
+                winner_id if who == loser_id else who for who in (intro.requester_id, intro.target_id)
+            )
+            existing = kept.get((requester, target))
+            if requester == target or existing is not None:
+                if (
+                    existing is not None
+                    and INTRODUCTION_STRENGTH[intro.status] > INTRODUCTION_STRENGTH[existing.status]
+                ):
+                    existing.status, existing.decided_at = intro.status, intro.decided_at
+                await self.session.delete(intro)
+                continue
+            intro.requester_id, intro.target_id, moved = requester, target, moved + 1
+            kept[(requester, target)] = intro
+        await self.session.flush()
+        return moved
+
+    async def _move_outbox(self, winner_id: int, loser_id: int) -> int:
+        """Messages move too (sent ones keep the dedupe history); a message both would get goes once."""
+        causes = set(
+            (
+                await self.session.scalars(
+                    select(OutboxMessage.cause).where(OutboxMessage.member_id == winner_id)
+                )
+            ).all()
+        )
+        waiting = 0
+        rows = await self.session.scalars(select(OutboxMessage).where(OutboxMessage.member_id == loser_id))
+        for row in rows.all():
+            if row.cause in causes:
+                await self.session.delete(row)
+                continue
+            row.member_id = winner_id
+            waiting += row.status in ("pending", "sending", "failed")
+        await self.session.flush()
+        return waiting
+
+    async def _move_references(self, winner_id: int, loser_id: int) -> None:
+        """Every other column that points at a member (events created, opportunities posted, audit
+        entries, invitations…), including tables added after this was written."""
+        for table in Base.metadata.sorted_tables:
+            if table.name in MERGED_BY_HAND:
+                continue
+            for column in table.columns:
+                if any(key.column.table.name == Member.__tablename__ for key in column.foreign_keys):
+                    await self.session.execute(
+                        update(table).where(column == loser_id).values({column.name: winner_id})
+                    )
+        await self.session.flush()
+
+
+def _fill_in(winner: Member, leftovers: dict[str, Any]) -> tuple[int, tuple[str, ...]]:
+    """Copy what the winner lacks from the loser's values; returns (tags added, fields filled)."""
+    filled = [name for name in FILLABLE if not getattr(winner, name) and leftovers[name]]
+    for name in filled:
+        setattr(winner, name, leftovers[name])
+    # Organisation and cluster go together, or a member could belong to one cluster's organisation
+    # while being counted in another cluster.
+    if winner.organisation_id is None and winner.cluster_id is None:
+        winner.organisation_id, winner.cluster_id = leftovers["organisation_id"], leftovers["cluster_id"]
+        filled.extend(name for name in ("organisation_id", "cluster_id") if leftovers[name])
+    new_tags = [tag for tag in leftovers["tags"] or [] if tag not in (winner.tags or [])]
+    winner.tags = [*(winner.tags or []), *new_tags]
+    winner.languages = list(dict.fromkeys([*(winner.languages or []), *(leftovers["languages"] or [])]))
+    winner.onboarded = winner.onboarded or leftovers["onboarded"]
+    winner.is_admin = winner.is_admin or leftovers["is_admin"]
+    if leftovers["is_coordinator"]:
+        # Rights only widen: for all clusters (None) beats one cluster.
+        if not winner.is_coordinator or leftovers["coordinator_cluster_id"] is None:
+            winner.coordinator_cluster_id = leftovers["coordinator_cluster_id"]
+        winner.is_coordinator = True
+    return len(new_tags), tuple(filled)
