@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from handlers.context import Context, Options
 from handlers.errors import Unavailable, UsageError, UserError
 from handlers.flows import Flows
+from handlers.i18n import choose_language
 from handlers.router import Router
 from handlers.types import Incoming, Reply, Text, text_reply
 from store.db import Database
@@ -90,7 +91,8 @@ class Assistant:
         )
         if is_listed_admin(msg, self.options.admins) and not member.is_admin:
             await store.people.update(member, now, is_admin=True)
-        return Context(msg, store, member, identity, now, self.options, self.directory)
+        language = choose_language(member.language, msg.language_code, self.options.default_language)
+        return Context(msg, store, member, identity, now, self.options, self.directory, language=language)
 
     async def _route(self, ctx: Context, text: str) -> list[Reply]:
         if not text.startswith("/") or text.lower() in ("/cancel", "/stop"):

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from handlers.types import Incoming
+from handlers.i18n import DEFAULT_LANGUAGE
+from handlers.types import Incoming, Text, fill
 from store.directory import DirectoryIndex
 from store.models import Identity, Member
 from store.repository import Store
@@ -22,6 +23,8 @@ class Options:
     public_url: str = "http://127.0.0.1:8080"
     # For invitation deep links (t.me/<username>?start=…); empty when unknown.
     telegram_bot_username: str = ""
+    # The language of people who chose none and whose app says none we speak.
+    default_language: str = DEFAULT_LANGUAGE
 
 
 @dataclass(slots=True)
@@ -36,6 +39,16 @@ class Context:
     # The words after the command (and sub-command), split shell-style, and the raw remainder.
     args: list[str] = field(default_factory=list)
     rest: str = ""
+    # The reader's language: their `lang` choice, else their app's, else the default.
+    language: str = DEFAULT_LANGUAGE
+
+    def text(self) -> Text:
+        """A reply builder in the reader's language."""
+        return Text(language=self.language)
+
+    def tr(self, message: str, **values: str | int) -> str:
+        """A message in the reader's language as plain text, for errors and button labels."""
+        return fill(self.language, message, **values)
 
     @property
     def is_coordinator(self) -> bool:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from handlers.i18n import DEFAULT_LANGUAGE, PLACEHOLDER, translate
+
 ChatKind = Literal["private", "group", "channel"]
 # "command" holds a command line without its prefix ("find textile"): each adapter shows it the way
 # its users type commands ("/find textile" in Telegram, "/cluster find textile" in Slack).
@@ -101,9 +103,27 @@ class Reply:
 
 @dataclass(slots=True)
 class Text:
-    """A small builder for `Reply.spans`, so handlers never concatenate markup by hand."""
+    """A small builder for `Reply.spans`, so handlers never concatenate markup by hand.
+
+    `t()` adds a message in the reader's `language`; its `{name}` fields are filled after
+    translation with plain strings or styled spans (`bold("…")`), so user text stays data.
+    """
 
     spans: list[Span] = field(default_factory=list)
+    language: str = DEFAULT_LANGUAGE
+
+    def t(self, message: str, **values: str | int | Span) -> Text:
+        template = translate(self.language, message)
+        for index, piece in enumerate(PLACEHOLDER.split(template)):
+            if index % 2 == 0:
+                self.add(piece)
+                continue
+            value = values[piece]
+            if isinstance(value, Span):
+                self.add(value.text, value.style, value.url)
+            else:
+                self.add(str(value))
+        return self
 
     def add(self, text: str, style: Style = "plain", url: str | None = None) -> Text:
         if text:
@@ -140,3 +160,21 @@ class Text:
 
 def text_reply(text: str, **options: Any) -> Reply:
     return Reply(spans=(Span(text),), **options)
+
+
+def bold(text: str) -> Span:
+    return Span(text, "bold")
+
+
+def command(text: str) -> Span:
+    return Span(text, "command")
+
+
+def fill(language: str, message: str, **values: str | int) -> str:
+    """A translated message with its `{name}` fields filled, as plain text (errors, labels)."""
+    return "".join(span.text for span in Text(language=language).t(message, **values).spans)
+
+
+def N_(message: str) -> str:
+    """Marks a constant message for translation; it is translated where it is shown."""
+    return message

@@ -1,0 +1,57 @@
+"""Five languages: English, Catalan, Spanish, French and Portuguese.
+
+Every user-facing string is an English message id looked up in `handlers/locale/<lang>.po`
+(gettext catalogs, read with Babel). Placeholders are `{name}` fields filled after translation, so
+a translator can move them; `tests/test_i18n.py` fails when a catalog misses a message or a
+placeholder. Dates and times are formatted with the locale's own words.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+
+from babel.dates import format_datetime
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po
+
+LANGUAGES = ("en", "ca", "es", "fr", "pt")
+DEFAULT_LANGUAGE = "en"
+LOCALE_DIR = Path(__file__).parent / "locale"
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+@cache
+def catalog(language: str) -> Catalog | None:
+    path = LOCALE_DIR / f"{language}.po"
+    if language == DEFAULT_LANGUAGE or not path.exists():
+        return None
+    with path.open("rb") as po:
+        return read_po(po, locale=language)
+
+
+def translate(language: str, message: str) -> str:
+    """The message in `language`, or the English one when the catalog has no translation."""
+    found = catalog(language)
+    entry = found.get(message) if found is not None else None
+    return entry.string if entry is not None and isinstance(entry.string, str) and entry.string else message
+
+
+def choose_language(setting: str | None, platform_code: str | None, default: str = DEFAULT_LANGUAGE) -> str:
+    """The member's own choice, else what their app says (`pt-BR` -> `pt`), else the default."""
+    for candidate in (setting, platform_code):
+        code = (candidate or "").lower().replace("_", "-").split("-")[0]
+        if code in LANGUAGES:
+            return code
+    return default
+
+
+def placeholders(message: str) -> set[str]:
+    return set(PLACEHOLDER.findall(message))
+
+
+def local_datetime(moment: datetime, language: str) -> str:
+    """'Thu 3 Dec 2026, 10:00' in English, 'dj. 3 de des. 2026, 10:00' in Catalan (already local)."""
+    return format_datetime(moment, "EEE d MMM y, HH:mm", locale=language)
