@@ -14,6 +14,7 @@ without a database; `scheduler.synergy` feeds it from the store and writes the a
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -201,7 +202,9 @@ def _allowed(member_id: int, only: Collection[int] | None) -> bool:
     return only is None or member_id in only
 
 
+@functools.lru_cache(maxsize=65_536)
 def _trim(text: str) -> str:
+    """A phrase cut to REASON_CHARS; cached, as the same offers and seeks recur across many pairs."""
     text = " ".join(text.split())
     return text if len(text) <= REASON_CHARS else text[: REASON_CHARS - 1].rstrip() + "…"
 

@@ -106,11 +106,17 @@ def _shared_keys(
     window = np.repeat(query_rows * 7919 % counts[keys], lengths)
     offsets = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
     cols = postings[np.repeat(starts[keys], lengths) + (window + offsets) % np.repeat(counts[keys], lengths)]
-    pair_keys = np.repeat(query_rows, lengths) * choice_count + cols
-    order = np.argsort(pair_keys)
-    pair_keys = pair_keys[order]
+    # Each (query, choice) pair and the entry that produced it, packed in one int64: a plain sort
+    # groups the pairs twice as fast as an argsort followed by gathers.
+    entry_bits = max(len(keys).bit_length(), 1)
+    assert (int(query_rows.max()) + 1) * choice_count < 1 << (62 - entry_bits), "too large to pack"
+    packed = np.repeat(query_rows, lengths) * choice_count + cols
+    packed <<= entry_bits
+    packed |= np.repeat(np.arange(len(keys), dtype=np.int64), lengths)
+    packed.sort()
+    pair_keys = packed >> entry_bits
     firsts = _run_starts(pair_keys)
-    overlap = np.add.reduceat(np.repeat(weights[keys], lengths)[order], firsts)
+    overlap = np.add.reduceat(weights[keys][packed & ((1 << entry_bits) - 1)], firsts)
     rows, cols = pair_keys[firsts] // choice_count, pair_keys[firsts] % choice_count
     # Most candidates share a single common-ish word with the query; those far below its best
     # candidate are dropped before the (costlier) ranking.

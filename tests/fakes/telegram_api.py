@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import random
 import re
 import socket
 import time
@@ -95,8 +96,18 @@ class FakeTelegram:
         *,
         per_chat: RateLimit = RateLimit(1, 1.0),
         overall: RateLimit = RateLimit(30, 1.0),
+        failure_rates: dict[str, float] | None = None,
+        seed: int = 0,
+        injected_retry_after: float = 0.2,
     ) -> None:
+        """`failure_rates` refuses that share of message calls at random: {"429": 0.02, "5xx": 0.01}."""
         self.per_chat, self.overall = per_chat, overall
+        self.failure_rates = dict(failure_rates or {})
+        unknown = set(self.failure_rates) - {"429", "5xx"}
+        if unknown:
+            raise ValueError(f"unknown failure kinds {sorted(unknown)}: use '429' and '5xx'")
+        self.injected_retry_after = injected_retry_after
+        self._random = random.Random(seed)
         self.calls: list[tuple[str, Json]] = []
         self.blocked: set[int] = set()
         self.answered_callbacks: list[Json] = []
@@ -342,12 +353,24 @@ class FakeTelegram:
     def _writable_chat(self, params: Json) -> int:
         if self._failures:
             raise self._failures.popleft()
+        self._maybe_fail()
         chat_id = int(params.get("chat_id", 0))
         if chat_id not in self._chats:
             raise ApiError(400, "Bad Request: chat not found")
         if chat_id in self.blocked:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
         return chat_id
+
+    def _maybe_fail(self) -> None:
+        """A random refusal, as a busy Telegram gives now and then (see `failure_rates`)."""
+        if not self.failure_rates:
+            return
+        roll = self._random.random()
+        if roll < self.failure_rates.get("429", 0.0):
+            wait = self.injected_retry_after
+            raise ApiError(429, f"Too Many Requests: retry after {wait}", wait)
+        if roll < self.failure_rates.get("429", 0.0) + self.failure_rates.get("5xx", 0.0):
+            raise ApiError(502, "Bad Gateway")
 
     def _throttle(self, chat_id: int) -> None:
         """Flood control: a sliding window per chat and one for the whole bot."""
