@@ -29,6 +29,7 @@ from bot.settings import Settings, SettingsError, load_settings
 from bot.wiring import build_assistant, open_database
 from handlers.announce import announcement_reply, split_segment
 from handlers.errors import UserError
+from handlers.i18n import DEFAULT_LANGUAGE, choose_language
 from store.db import Database
 from store.demo import DEMO_HANDLE, seed_demo
 from store.importing import InvitationLink, Kind, Outcome
@@ -205,7 +206,7 @@ def announce(
     settings = _settings(database_url=db)
     _configure_logging(settings, quiet=True)
     try:
-        kind, value, message = split_segment(f"{shlex.quote(segment)} {text}")
+        kind, value, message = split_segment(f"{shlex.quote(segment)} {text}", DEFAULT_LANGUAGE)
     except UserError as error:
         typer.echo(f"clusterbot: {error}", err=True)
         raise typer.Exit(2) from None
@@ -223,7 +224,11 @@ def announce(
                     typer.echo("Not sent.")
                     return 1
                 count = await store.announcements.send(
-                    draft, announcement_reply(draft, author).to_dict(), now
+                    draft,
+                    lambda stored: announcement_reply(
+                        draft, author, choose_language(stored, None, settings.default_language)
+                    ).to_dict(),
+                    now,
                 )
                 typer.echo(f"Queued announcement #{draft.id} for {count} members.")
                 return 0

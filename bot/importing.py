@@ -192,7 +192,9 @@ async def invite_on_slack(settings: Settings, db: Database, links: list[Invitati
         if user is None:
             absent += 1
             continue
-        result = await adapter.send(Recipient("slack", user, ""), [invitation_reply(link.name, link.token)])
+        result = await adapter.send(
+            Recipient("slack", user, ""), [invitation_reply(link.name, link.token, settings.default_language)]
+        )
         sent += result.outcome == "sent"
     return sent, absent
 

@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from handlers.i18n import DEFAULT_LANGUAGE, LANGUAGES
+
 DEFAULT_DATABASE_URL = "sqlite:///clusterbot.db"
 
 
@@ -22,6 +24,8 @@ class Settings(BaseSettings):
     http_port: int = Field(8080, ge=0, le=65535, validation_alias=_env("CLUSTERBOT_HTTP_PORT"))
     admins: str = Field("", validation_alias=_env("CLUSTERBOT_ADMINS"))
     default_timezone: str = Field("Europe/Madrid", validation_alias=_env("CLUSTERBOT_TIMEZONE"))
+    # For people who chose no language and whose app says none of en, ca, es, fr, pt.
+    default_language: str = Field(DEFAULT_LANGUAGE, validation_alias=_env("CLUSTERBOT_LANGUAGE"))
     log_level: str = Field("INFO", validation_alias=_env("CLUSTERBOT_LOG_LEVEL"))
     # Proactive messages per second, overall, per platform (each chat also gets at most one a second).
     telegram_rate: float = Field(30.0, gt=0, le=1000, validation_alias=_env("CLUSTERBOT_TELEGRAM_RATE"))
@@ -59,6 +63,13 @@ class Settings(BaseSettings):
             platform, _, user = item.partition(":")
             if not platform or not user:
                 raise ValueError(f"'{item}' should look like telegram:123 or slack:U0ABC")
+        return value
+
+    @field_validator("default_language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        if value not in LANGUAGES:
+            raise ValueError(f"use one of {', '.join(LANGUAGES)}")
         return value
 
     @field_validator("default_timezone")

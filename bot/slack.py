@@ -49,7 +49,7 @@ from bot.slack_render import (
 )
 from handlers.assistant import Assistant
 from handlers.home import home_commands
-from handlers.types import Attachment, Incoming, Reply
+from handlers.types import Attachment, Incoming, Reply, fill
 from store.db import Database
 from store.repository import Store
 
@@ -241,7 +241,10 @@ class SlackAdapter:
     async def _publish_home(self, team: str, user: str) -> None:
         asking = await self._incoming(team, user, "")
         parts = []
-        for title, command in await home_commands(self.db, PLATFORM, asking.user_id):
+        found = await home_commands(
+            self.db, PLATFORM, asking.user_id, asking.language_code, self.assistant.options
+        )
+        for title, command in found:
             parts.append((title, await self._answer(replace(asking, text=command))))
         values = await self._keep_long([reply for _, replies in parts for reply in replies])
         await self.client.views_publish(user_id=user, view=home_view(parts, values))
@@ -377,7 +380,12 @@ class SlackAdapter:
             return
         REPLIES_OUT.labels(PLATFORM).inc()
         if dm != where.channel:
-            note = SlackMessage(f"📎 I sent you {escape(attachment.filename)} in our direct messages.")
+            sent = fill(
+                reply.language,
+                "📎 I sent you {filename} in our direct messages.",
+                filename=attachment.filename,
+            )
+            note = SlackMessage(escape(sent))
             await self._post(where, note, public=False, replacing=False)
 
 

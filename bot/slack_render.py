@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from itertools import count
 from typing import Any
 
-from handlers.types import Attachment, Button, Reply, Span
+from handlers.types import Attachment, Button, Reply, Span, fill
 
 SECTION_LIMIT = 3000
 BLOCKS_PER_MESSAGE = 50
@@ -217,8 +217,11 @@ def chosen(blocks: Sequence[Block], label: str) -> list[Block]:
 
 def attachment_fallback(reply: Reply, attachment: Attachment) -> Reply:
     """When an upload fails the file's text goes inline, so the person still gets the content."""
-    note = Span(f"\n(I could not attach {attachment.filename}; here is its content.)\n", "italic")
+    could_not = fill(
+        reply.language, "(I could not attach {filename}; here is its content.)", filename=attachment.filename
+    )
+    note = Span(f"\n{could_not}\n", "italic")
     spans = [*reply.spans, note]
     if attachment.mime_type.startswith("text/"):
         spans.append(Span(attachment.content.decode("utf-8", "replace")[: SECTION_LIMIT * 3], "code"))
-    return Reply(spans=tuple(spans), buttons=reply.buttons, public=reply.public)
+    return Reply(spans=tuple(spans), buttons=reply.buttons, public=reply.public, language=reply.language)

@@ -31,7 +31,8 @@ from bot.metrics import ERRORS, REPLIES_OUT, answer
 from bot.settings import Settings
 from bot.telegram_render import KEY_PREFIX, Chunk, keyboard, render_text
 from handlers.assistant import Assistant
-from handlers.types import ChatKind, Incoming, Reply
+from handlers.i18n import DEFAULT_LANGUAGE, LANGUAGES, choose_language
+from handlers.types import N_, ChatKind, Incoming, Reply, fill
 from store.buttons import Buttons
 from store.db import Database
 from store.people import People
@@ -41,7 +42,7 @@ log = logging.getLogger(__name__)
 PLATFORM = "telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ["message", "callback_query"]
-EXPIRED_BUTTON = "This button has expired; please send the command again."
+EXPIRED_BUTTON = N_("This button has expired; please send the command again.")
 # "/find@ClusterBot textile": the command, and the bot it is addressed to if any.
 _COMMAND = re.compile(r"(/[^\s@]+)(?:@(\S+))?")
 
@@ -84,7 +85,7 @@ class TelegramAdapter:
         app.add_error_handler(self._on_error)
         self._app = app
         await app.initialize()
-        await app.bot.set_my_commands(self._commands())
+        await self._publish_menus(app.bot)
         if app.updater is not None:
             await app.updater.start_polling(timeout=self.poll_timeout, allowed_updates=ALLOWED_UPDATES)
         await app.start()
@@ -146,7 +147,12 @@ class TelegramAdapter:
         if query is None or user is None:
             return
         payload = await self._payload(query.data)
-        await self._acknowledge(query, None if payload is not None else EXPIRED_BUTTON)
+        if payload is None:
+            # Without the member's own choice at hand, the app's language is the best guess.
+            language = choose_language(None, user.language_code, self.assistant.options.default_language)
+            await self._acknowledge(query, fill(language, EXPIRED_BUTTON))
+        else:
+            await self._acknowledge(query, None)
         if payload is None:
             return
         msg = Incoming(
@@ -322,10 +328,21 @@ class TelegramAdapter:
         async with self.db.transaction() as session:
             await People(session).mark_unreachable(PLATFORM, user_id)
 
-    def _commands(self) -> list[BotCommand]:
-        """The menu Telegram shows next to the text box: every top-level command and its summary."""
+    async def _publish_menus(self, bot: Bot) -> None:
+        """The command menu in every language we speak: Telegram picks the one matching the app's
+        language, and shows the default (English) to everyone else."""
+        await bot.set_my_commands(self._commands(DEFAULT_LANGUAGE))
+        for language in LANGUAGES:
+            if language != DEFAULT_LANGUAGE:
+                await bot.set_my_commands(self._commands(language), language_code=language)
+
+    def _commands(self, language: str) -> list[BotCommand]:
+        """The menu Telegram shows next to the text box: every top-level command and its summary.
+
+        The command words stay English (they are typed the same everywhere); only summaries change.
+        """
         commands = self.assistant.router.commands.values()
-        return [BotCommand(c.name, c.summary[:256]) for c in commands if c.name == c.word]
+        return [BotCommand(c.name, fill(language, c.summary)[:256]) for c in commands if c.name == c.word]
 
     def _bot(self) -> Bot:
         if self._app is None:

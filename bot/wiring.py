@@ -24,6 +24,7 @@ async def open_database(url: str) -> Database:
 def build_assistant(settings: Settings, db: Database) -> Assistant:
     options = Options(
         default_timezone=settings.default_timezone,
+        default_language=settings.default_language,
         admins=settings.admin_ids,
         public_url=settings.feed_base_url,
         telegram_bot_username=settings.telegram_bot_username,

@@ -7,8 +7,9 @@ import shlex
 from handlers.context import Context
 from handlers.errors import NotFound, UsageError
 from handlers.forms import positive_int
+from handlers.i18n import choose_language
 from handlers.roles import record, require_segment, segment_text
-from handlers.types import Button, Reply, Text
+from handlers.types import N_, Button, Reply, Text, bold, command, fill
 from store.announcements import announcement_cause
 from store.models import Announcement
 from store.outbox import Delivery
@@ -17,51 +18,75 @@ from store.segments import SEGMENT_KINDS
 MAX_TEXT = 3500
 
 
-def split_segment(rest: str) -> tuple[str, str, str]:
+# What an announcement's status reads as; the stored value stays English.
+STATUS_LABELS = {"draft": N_("draft"), "sent": N_("sent"), "discarded": N_("discarded")}
+
+
+def split_segment(rest: str, language: str) -> tuple[str, str, str]:
     """`cluster:"Tèxtil Innova" Hello all` -> ("cluster", "Tèxtil Innova", "Hello all")."""
     lexer = shlex.shlex(rest, posix=True)
     lexer.whitespace_split = True
     try:
         first = lexer.get_token() or ""
     except ValueError:
-        raise UsageError("A quote is not closed.") from None
+        raise UsageError(fill(language, "A quote is not closed.")) from None
     text = lexer.instream.read().strip()
     kind, _, value = first.partition(":")
-    kind = kind.lower()
+    kind, value = kind.lower(), value[:200]  # the segment column holds 200 characters
     if kind not in SEGMENT_KINDS:
-        raise UsageError(
-            f"Say who it is for first: {', '.join(k + ':…' for k in SEGMENT_KINDS[1:])} or everyone."
-        )
+        kinds = ", ".join(k + ":…" for k in SEGMENT_KINDS[1:])
+        raise UsageError(fill(language, "Say who it is for first: {kinds} or everyone.", kinds=kinds))
     if kind != "everyone" and not value:
-        raise UsageError(f"Which {kind}? Write it as {kind}:NAME (quote names with spaces).")
+        raise UsageError(
+            fill(language, "Which {kind}? Write it as {kind}:NAME (quote names with spaces).", kind=kind)
+        )
     if kind == "event":
-        value = str(positive_int(value.lstrip("#"), "event number"))
+        value = str(positive_int(value.lstrip("#"), fill(language, "event number"), language))
     if not text:
-        raise UsageError("What should the announcement say?")
+        raise UsageError(fill(language, "What should the announcement say?"))
     if len(text) > MAX_TEXT:
-        raise UsageError(f"That is {len(text)} characters; keep announcements under {MAX_TEXT}.")
+        raise UsageError(
+            fill(
+                language,
+                "That is {count} characters; keep announcements under {limit}.",
+                count=len(text),
+                limit=MAX_TEXT,
+            )
+        )
     return kind, value, text
 
 
-def segment_label(announcement: Announcement) -> str:
+def segment_label(announcement: Announcement, language: str) -> str:
     if announcement.segment_kind == "everyone":
-        return "everyone"
+        return fill(language, "everyone")
     return f"{announcement.segment_kind} {announcement.segment_value}"
 
 
+def status_label(announcement: Announcement, language: str) -> str:
+    known = STATUS_LABELS.get(announcement.status)
+    return fill(language, known) if known else announcement.status
+
+
 async def announce(ctx: Context) -> list[Reply]:
-    kind, value, message = split_segment(ctx.rest)
+    kind, value, message = split_segment(ctx.rest, ctx.language)
     await require_segment(ctx, kind, value)
     announcement = await ctx.store.announcements.draft(ctx.member.id, message, kind, value, ctx.now)
-    text = Text().bold(f"Announcement #{announcement.id} — preview").line()
-    text.add(f"To: {segment_label(announcement)} ({announcement.recipients} members)").line().line()
-    text.line(message)
+    text = ctx.text().bold(ctx.tr("Announcement #{number} — preview", number=announcement.id)).line()
+    text.t(
+        "To: {segment} ({count} members)",
+        segment=segment_label(announcement, ctx.language),
+        count=announcement.recipients,
+    )
+    text.line().line().line(message)
     if not announcement.recipients:
-        return [text.line().add("Nobody is in that segment, so there is nothing to send.").reply()]
+        return [text.line().t("Nobody is in that segment, so there is nothing to send.").reply()]
     buttons = (
         (
-            Button(f"Send to {announcement.recipients}", f"/announce confirm {announcement.id}"),
-            Button("Discard", f"/announce discard {announcement.id}"),
+            Button(
+                ctx.tr("Send to {count}", count=announcement.recipients),
+                f"/announce confirm {announcement.id}",
+            ),
+            Button(ctx.tr("Discard"), f"/announce discard {announcement.id}"),
         ),
     )
     return [text.reply(buttons=buttons)]
@@ -69,17 +94,19 @@ async def announce(ctx: Context) -> list[Reply]:
 
 async def _draft(ctx: Context) -> Announcement:
     if not ctx.args:
-        raise UsageError("Which announcement? Give its number.")
+        raise UsageError(ctx.tr("Which announcement? Give its number."))
+    typed = ctx.args[0].lstrip("#")
     announcement = await ctx.store.announcements.get(
-        positive_int(ctx.args[0].lstrip("#"), "announcement number")
+        positive_int(typed, ctx.tr("announcement number"), ctx.language)
     )
     if announcement is None:
-        raise NotFound(f"There is no announcement #{ctx.args[0].lstrip('#')}.")
+        raise NotFound(ctx.tr("There is no announcement #{number}.", number=typed))
     return announcement
 
 
-def announcement_reply(announcement: Announcement, author: str) -> Reply:
-    return Text().bold("📣 Announcement").line().line(announcement.text).line().italic(f"— {author}").reply()
+def announcement_reply(announcement: Announcement, author: str, language: str) -> Reply:
+    text = Text(language=language).bold(fill(language, "📣 Announcement")).line().line(announcement.text)
+    return text.line().italic(f"— {author}").reply()
 
 
 async def confirm(ctx: Context) -> list[Reply]:
@@ -87,30 +114,48 @@ async def confirm(ctx: Context) -> list[Reply]:
     if announcement.status == "sent":
         return await status(ctx)
     if announcement.status != "draft":
-        raise UsageError(f"Announcement #{announcement.id} was {announcement.status}.")
+        raise UsageError(
+            ctx.tr(
+                "Announcement #{number} was {status}.",
+                number=announcement.id,
+                status=status_label(announcement, ctx.language),
+            )
+        )
     # Checked again here: a draft may have been written by a coordinator with a wider scope.
     await require_segment(ctx, announcement.segment_kind, announcement.segment_value)
+    default = ctx.options.default_language
     count = await ctx.store.announcements.send(
-        announcement, announcement_reply(announcement, ctx.member.name).to_dict(), ctx.now
+        announcement,
+        lambda stored: announcement_reply(
+            announcement, ctx.member.name, choose_language(stored, None, default)
+        ).to_dict(),
+        ctx.now,
     )
     segment = segment_text(announcement.segment_kind, announcement.segment_value)
     await record(ctx, "announce", f"announcement #{announcement.id} to {count} members", segment)
-    text = Text().add(f"Queued announcement #{announcement.id} for {count} members. Follow it with ")
-    return [
-        text.command(f"announce status {announcement.id}").reply(
-            replaces_previous=ctx.msg.payload is not None
-        )
-    ]
+    text = ctx.text().t(
+        "Queued announcement #{number} for {count} members. Follow it with {command}",
+        number=announcement.id,
+        count=count,
+        command=command(f"announce status {announcement.id}"),
+    )
+    return [text.reply(replaces_previous=ctx.msg.payload is not None)]
 
 
 async def discard(ctx: Context) -> list[Reply]:
     announcement = await _draft(ctx)
     if announcement.status != "draft":
-        raise UsageError(f"Announcement #{announcement.id} was already {announcement.status}.")
+        raise UsageError(
+            ctx.tr(
+                "Announcement #{number} was already {status}.",
+                number=announcement.id,
+                status=status_label(announcement, ctx.language),
+            )
+        )
     announcement.status = "discarded"
     return [
-        Text()
-        .add(f"Discarded announcement #{announcement.id}; nothing was sent.")
+        ctx.text()
+        .t("Discarded announcement #{number}; nothing was sent.", number=announcement.id)
         .reply(replaces_previous=ctx.msg.payload is not None)
     ]
 
@@ -119,11 +164,18 @@ async def status(ctx: Context) -> list[Reply]:
     announcement = await _draft(ctx)
     counts = await Delivery(ctx.store.session).counts(announcement_cause(announcement.id))
     waiting = counts.get("pending", 0) + counts.get("sending", 0) + counts.get("failed", 0)
-    text = Text().bold(f"Announcement #{announcement.id}").add(f" to {segment_label(announcement)}: ")
-    text.line(announcement.status)
-    text.line(
-        f"sent {counts.get('sent', 0)} · pending {waiting} · unreachable {counts.get('unreachable', 0)}"
-        f" · failed {counts.get('dead', 0)}"
+    text = ctx.text().t(
+        "{announcement} to {segment}:",
+        announcement=bold(ctx.tr("Announcement #{number}", number=announcement.id)),
+        segment=segment_label(announcement, ctx.language),
     )
-    buttons = ((Button("Refresh", f"/announce status {announcement.id}"),),)
+    text.add(" ").line(status_label(announcement, ctx.language))
+    text.t(
+        "sent {sent} · pending {pending} · unreachable {unreachable} · failed {failed}",
+        sent=counts.get("sent", 0),
+        pending=waiting,
+        unreachable=counts.get("unreachable", 0),
+        failed=counts.get("dead", 0),
+    ).line()
+    buttons = ((Button(ctx.tr("Refresh"), f"/announce status {announcement.id}"),),)
     return [text.reply(buttons=buttons, replaces_previous=ctx.msg.payload is not None)]

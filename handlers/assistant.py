@@ -13,7 +13,7 @@ from handlers.errors import Unavailable, UsageError, UserError
 from handlers.flows import Flows
 from handlers.i18n import choose_language
 from handlers.router import Router
-from handlers.types import Incoming, Reply, Text, text_reply
+from handlers.types import Incoming, Reply, Text, command, fill, text_reply
 from store.db import Database
 from store.directory import DirectoryIndex
 from store.repository import Store
@@ -51,17 +51,20 @@ class Assistant:
         text = msg.command_text.strip()
         if not text:
             return []
+        # Until the member is read, the app's language is the best guess (the database may be down).
+        language = choose_language(None, msg.language_code, self.options.default_language)
         try:
             async with self.db.transaction() as session:
                 ctx = await self._context(msg, Store(session))
+                language = ctx.language
                 return await self._route(ctx, text)
         except UsageError as error:
-            return [usage_reply(error)]
+            return [usage_reply(error, language)]
         except UserError as error:
             return [text_reply(str(error))]
         except Unavailable:
             log.warning("database unavailable while answering %s:%s", msg.platform, msg.user_id)
-            return [text_reply("I'm temporarily unavailable. Please try again in a minute.")]
+            return [text_reply(fill(language, "I'm temporarily unavailable. Please try again in a minute."))]
         except Exception:
             ref = secrets.token_hex(3).upper()
             log.exception(
@@ -73,7 +76,11 @@ class Assistant:
             )
             return [
                 text_reply(
-                    f"Something went wrong (ref {ref}). The team has been told; please try again later."
+                    fill(
+                        language,
+                        "Something went wrong (ref {ref}). The team has been told; please try again later.",
+                        ref=ref,
+                    )
                 )
             ]
 
@@ -115,11 +122,12 @@ def without_nul(msg: Incoming) -> Incoming:
     )
 
 
-def usage_reply(error: UsageError) -> Reply:
+def usage_reply(error: UsageError, language: str) -> Reply:
     """What was wrong, then how the command is written, with an example that works."""
-    text = Text().add(str(error))
+    text = Text(language=language).add(str(error))
     if error.command is not None:
-        text.add("\nUsage: ").command(error.command.usage).add("\nExample: ").command(error.command.example)
+        text.line().t("Usage: {usage}", usage=command(fill(language, error.command.usage)))
+        text.line().t("Example: {example}", example=command(error.command.example))
     return text.reply()
 
 

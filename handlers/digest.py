@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from handlers.timefmt import when
-from handlers.types import Button, Reply, Text
+from handlers.types import Button, Reply, Text, fill
 from store.models import Event
 
 
@@ -21,26 +21,33 @@ class Suggestion:
 def weekly_digest(
     week: str,
     timezone: str,
+    language: str,
     events: Sequence[Event],
     contacts: Sequence[Suggestion],
     opportunities: Sequence[Suggestion],
 ) -> Reply | None:
-    """None when there is nothing to say: an empty digest is not sent."""
+    """None when there is nothing to say: an empty digest is not sent. The reasons come from the
+    matcher and stay as they are; the frame is in the member's language."""
     if not (events or contacts or opportunities):
         return None
-    text = Text().bold(f"🗞 Your week in the network ({week})").line()
+    text = (
+        Text(language=language).bold(fill(language, "🗞 Your week in the network ({week})", week=week)).line()
+    )
     if events:
-        text.line().bold("New events").line()
+        text.line().bold(fill(language, "New events")).line()
         for event in events:
-            text.add("• ").add(event.title).add(f" — {when(event.starts_at, timezone)} ")
+            text.add("• ").add(event.title).add(f" — {when(event.starts_at, timezone, language)} ")
             text.command(f"event {event.id}").line()
     if opportunities:
-        text.line().bold("Opportunities that fit you").line()
+        text.line().bold(fill(language, "Opportunities that fit you")).line()
         for item in opportunities:
             text.add("• ").add(item.reason).add(" ").command(f"opportunity {item.number}").line()
     if contacts:
-        text.line().bold("People you could work with").line()
+        text.line().bold(fill(language, "People you could work with")).line()
         for contact in contacts:
             text.add("• ").add(contact.reason).add(" ").command(f"introduce {contact.number}").line()
-    buttons = tuple((Button(f"Introduce me to #{c.number}", f"/introduce {c.number}"),) for c in contacts)
+    buttons = tuple(
+        (Button(fill(language, "Introduce me to #{number}", number=c.number), f"/introduce {c.number}"),)
+        for c in contacts
+    )
     return text.reply(buttons=buttons)

@@ -8,7 +8,7 @@ from handlers.context import Context
 from handlers.errors import UsageError
 from handlers.profile import describe
 from handlers.router import split_args
-from handlers.types import Button, Reply, Text
+from handlers.types import Button, Reply
 
 PAGE_SIZE = 10
 
@@ -30,24 +30,33 @@ def parse_query(args: list[str]) -> tuple[str, str, int]:
 async def find(ctx: Context) -> list[Reply]:
     query, place, page = parse_query(split_args(ctx.rest))
     if not query.strip():
-        raise UsageError("Tell me what to look for.")
+        raise UsageError(ctx.tr("Tell me what to look for."))
     await ctx.directory.refresh(ctx.store.session)
     ranked = ctx.directory.search(query, place=place, limit=page * PAGE_SIZE + 1)
     shown_ids = ranked[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     cards = await ctx.store.people.cards(shown_ids, listed_only=True)
     edit = ctx.msg.payload is not None and page > 1
     if not cards:
-        where = f" in {place}" if place else ""
-        text = Text().add(f"No member matches '{query}'{where}")
-        return [text.add(". Try fewer or other words.").reply(replaces_previous=edit)]
-    text = Text().bold(f"Members matching '{query}'")
+        text = ctx.text()
+        if place:
+            text.t(
+                "No member matches '{query}' in {place}. Try fewer or other words.", query=query, place=place
+            )
+        else:
+            text.t("No member matches '{query}'. Try fewer or other words.", query=query)
+        return [text.reply(replaces_previous=edit)]
     if place:
-        text.bold(f" in {place}")
-    text.line(f" (page {page})" if page > 1 else "").line()
+        title = ctx.tr("Members matching '{query}' in {place}", query=query, place=place)
+    else:
+        title = ctx.tr("Members matching '{query}'", query=query)
+    text = ctx.text().bold(title)
+    if page > 1:
+        text.add(" ").t("(page {page})", page=page)
+    text.line().line()
     for number, card in enumerate(cards, start=(page - 1) * PAGE_SIZE + 1):
         describe(card, text.add(f"{number}. "), full=False).line()
     buttons: tuple[tuple[Button, ...], ...] = ()
     if len(ranked) > page * PAGE_SIZE:
         words = [query] + ([f"in:{place}"] if place else []) + [f"page:{page + 1}"]
-        buttons = ((Button("More results", "/find " + shlex.join(words)),),)
+        buttons = ((Button(ctx.tr("More results"), "/find " + shlex.join(words)),),)
     return [text.reply(buttons=buttons, replaces_previous=edit)]

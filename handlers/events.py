@@ -6,61 +6,78 @@ from handlers.context import Context
 from handlers.errors import NotFound, UsageError
 from handlers.forms import positive_int
 from handlers.ics import event_calendar
+from handlers.notices import notify, promotion_notice
 from handlers.timefmt import span
-from handlers.types import Attachment, Button, Reply, Text
+from handlers.types import N_, Attachment, Button, Reply, bold, command, fill
 from store.models import EVENT_KINDS, Event
 from store.text import fold
 
 LIST_LIMIT = 15
+KIND_LABELS = {
+    "learning_visit": N_("learning visit"),
+    "trade_fair": N_("trade fair"),
+    "b2b_session": N_("B2B meeting session"),
+    "training": N_("training"),
+    "webinar": N_("webinar"),
+    "meeting": N_("meeting"),
+}
 
 
-def kind_label(kind: str) -> str:
-    return {"b2b_session": "B2B meeting session"}.get(kind, kind.replace("_", " "))
+def kind_label(kind: str, language: str) -> str:
+    return fill(language, KIND_LABELS[kind]) if kind in KIND_LABELS else kind.replace("_", " ")
 
 
 async def load_event(ctx: Context, *, index: int = 0) -> Event:
     if len(ctx.args) <= index:
-        raise UsageError("Which event? Give its number.")
-    event = await ctx.store.events.get(positive_int(ctx.args[index].lstrip("#"), "event number"))
+        raise UsageError(ctx.tr("Which event? Give its number."))
+    typed = ctx.args[index].lstrip("#")
+    event = await ctx.store.events.get(positive_int(typed, ctx.tr("event number"), ctx.language))
     if event is None:
-        raise NotFound(f"There is no event #{ctx.args[index].lstrip('#')}. See the list with /events.")
+        raise NotFound(ctx.tr("There is no event #{number}. See the list with /events.", number=typed))
     return event
+
+
+def _of_kind(event: Event, wanted: str, language: str) -> bool:
+    """`events trade fair` and `events fira` both find trade fairs, whatever the reader's language."""
+    return (
+        fold(kind_label(event.kind, "en")).startswith(wanted)
+        or fold(kind_label(event.kind, language)).startswith(wanted)
+        or event.kind.startswith(wanted.replace(" ", "_"))
+        or any(wanted in fold(tag) for tag in event.tags)
+    )
 
 
 async def events(ctx: Context) -> list[Reply]:
     wanted = fold(ctx.rest.strip())
     upcoming = await ctx.store.events.upcoming(ctx.now, limit=200)
     if wanted:
-        upcoming = [
-            e
-            for e in upcoming
-            if fold(kind_label(e.kind)).startswith(wanted)
-            or e.kind.startswith(wanted.replace(" ", "_"))
-            or any(wanted in fold(tag) for tag in e.tags)
-        ]
+        upcoming = [e for e in upcoming if _of_kind(e, wanted, ctx.language)]
     if not upcoming:
-        kinds = ", ".join(kind_label(k) for k in EVENT_KINDS)
-        return [
-            Text()
-            .add(
-                "No upcoming events" + (f" for '{ctx.rest.strip()}'" if wanted else "") + f". Kinds: {kinds}."
+        kinds = ", ".join(kind_label(k, ctx.language) for k in EVENT_KINDS)
+        if wanted:
+            message = ctx.tr(
+                "No upcoming events for '{wanted}'. Kinds: {kinds}.", wanted=ctx.rest.strip(), kinds=kinds
             )
-            .reply()
-        ]
+        else:
+            message = ctx.tr("No upcoming events. Kinds: {kinds}.", kinds=kinds)
+        return [ctx.text().add(message).reply()]
     statuses = await ctx.store.events.statuses_for(ctx.member.id, [e.id for e in upcoming])
-    text = Text().bold("Upcoming events").line().line()
+    marks = {"going": ctx.tr("✅ you're going"), "waitlisted": ctx.tr("⏳ waitlisted")}
+    text = ctx.text().bold(ctx.tr("Upcoming events")).line().line()
     for event in upcoming[:LIST_LIMIT]:
         text.bold(f"#{event.id} ").add(event.title).line()
-        text.add(f"   {span(event.starts_at, event.ends_at, ctx.member.timezone)}")
+        text.add(f"   {span(event.starts_at, event.ends_at, ctx.member.timezone, ctx.language)}")
         if event.place:
             text.add(f" · {event.place}")
-        mark = {"going": " · ✅ you're going", "waitlisted": " · ⏳ waitlisted"}.get(
-            statuses.get(event.id, ""), ""
+        mark = statuses.get(event.id, "")
+        text.line(
+            f" · {kind_label(event.kind, ctx.language)}" + (f" · {marks[mark]}" if mark in marks else "")
         )
-        text.line(f" · {kind_label(event.kind)}{mark}")
     if len(upcoming) > LIST_LIMIT:
-        text.line().line(f"…and {len(upcoming) - LIST_LIMIT} more; narrow with /events KIND or TAG.")
-    text.line().add("Details: ").command("event NUMBER")
+        text.line().t(
+            "…and {count} more; narrow with /events KIND or TAG.", count=len(upcoming) - LIST_LIMIT
+        ).line()
+    text.line().t("Details: {command}", command=command(ctx.tr("event NUMBER")))
     return [text.reply()]
 
 
@@ -69,32 +86,40 @@ async def event_details(ctx: Context) -> list[Reply]:
     going = await ctx.store.events.going_count(event.id)
     waiting = await ctx.store.events.waitlist_count(event.id)
     rsvp = await ctx.store.events.rsvp_of(ctx.member.id, event.id)
-    text = Text()
+    text = ctx.text()
     if event.cancelled:
-        text.bold("CANCELLED ").line()
+        text.bold(ctx.tr("CANCELLED") + " ").line()
     text.bold(f"#{event.id} {event.title}").line()
-    text.italic(kind_label(event.kind).capitalize()).line()
-    text.add("🕒 ").line(span(event.starts_at, event.ends_at, ctx.member.timezone))
+    text.italic(kind_label(event.kind, ctx.language).capitalize()).line()
+    text.add("🕒 ").line(span(event.starts_at, event.ends_at, ctx.member.timezone, ctx.language))
     if event.place:
         text.add("📍 ").line(event.place)
     if event.online_url:
         text.add("🔗 ").link(event.online_url, event.online_url).line()
     if event.description:
         text.line().line(event.description).line()
-    places = f" of {event.capacity} places" if event.capacity else ""
-    text.add(f"👥 {going} going{places}")
+    text.add("👥 ")
+    if event.capacity:
+        text.t("{going} going of {capacity} places", going=going, capacity=event.capacity)
+    else:
+        text.t("{going} going", going=going)
     if waiting:
-        text.add(f", {waiting} on the waitlist")
+        text.t(", {waiting} on the waitlist", waiting=waiting)
     text.line()
     if event.tags:
-        text.italic("Tags: ").line(", ".join(event.tags))
+        text.italic(ctx.tr("Tags:") + " ").line(", ".join(event.tags))
     if rsvp is not None and rsvp.status != "not_going":
-        text.line().bold("You're going." if rsvp.status == "going" else "You're on the waitlist.")
+        text.line().bold(
+            ctx.tr("You're going.") if rsvp.status == "going" else ctx.tr("You're on the waitlist.")
+        )
     buttons: tuple[tuple[Button, ...], ...] = ()
     if not event.cancelled:
         buttons = (
-            (Button("Going", f"/going {event.id}"), Button("Not going", f"/notgoing {event.id}")),
-            (Button("Add to calendar", f"/ics {event.id}"),),
+            (
+                Button(ctx.tr("Going"), f"/going {event.id}"),
+                Button(ctx.tr("Not going"), f"/notgoing {event.id}"),
+            ),
+            (Button(ctx.tr("Add to calendar"), f"/ics {event.id}"),),
         )
     return [text.reply(buttons=buttons)]
 
@@ -102,53 +127,49 @@ async def event_details(ctx: Context) -> list[Reply]:
 async def going(ctx: Context) -> list[Reply]:
     event = await load_event(ctx)
     if event.cancelled:
-        raise UsageError(f"#{event.id} {event.title} was cancelled.")
+        raise UsageError(ctx.tr("#{number} {title} was cancelled.", number=event.id, title=event.title))
     if event.ends_at <= ctx.now:
-        raise UsageError(f"#{event.id} {event.title} is already over.")
+        raise UsageError(ctx.tr("#{number} {title} is already over.", number=event.id, title=event.title))
     result = await ctx.store.events.attend(event, ctx.member.id, ctx.now)
-    text = Text()
+    text = ctx.text()
     if result in ("going", "already_going"):
-        text.add("You're going to ").bold(event.title).add(".")
+        text.t("You're going to {title}.", title=bold(event.title))
         if result == "already_going":
-            text.add(" (You had already said so.)")
-        text.add(" I'll remind you before it starts.")
-    else:
+            text.add(" ").t("(You had already said so.)")
+        text.add(" ").t("I'll remind you before it starts.")
+    elif result == "waitlisted":
         position = await ctx.store.events.waitlist_count(event.id)
-        text.bold(event.title).add(" is full. You're on the waitlist")
-        text.add(f" (number {position})" if result == "waitlisted" else "")
-        text.add("; I'll tell you as soon as a place frees up.")
-    return [text.reply(buttons=((Button("Add to calendar", f"/ics {event.id}"),),))]
+        text.t(
+            "{title} is full. You're on the waitlist (number {position}); "
+            "I'll tell you as soon as a place frees up.",
+            title=bold(event.title),
+            position=position,
+        )
+    else:
+        text.t(
+            "{title} is full. You're on the waitlist; I'll tell you as soon as a place frees up.",
+            title=bold(event.title),
+        )
+    return [text.reply(buttons=((Button(ctx.tr("Add to calendar"), f"/ics {event.id}"),),))]
 
 
 async def not_going(ctx: Context) -> list[Reply]:
     event = await load_event(ctx)
     departure = await ctx.store.events.leave(event, ctx.member.id, ctx.now)
     if departure.promoted_member_id is not None:
-        notice = (
-            Text()
-            .add("Good news: a place freed up and you're now going to ")
-            .bold(event.title)
-            .add(f" ({span(event.starts_at, event.ends_at, event.timezone)}).")
-            .reply(buttons=((Button("Details", f"/event {event.id}"),),))
-        )
-        await ctx.store.outbox.enqueue(
+        await notify(
+            ctx,
             [departure.promoted_member_id],
             f"event{event.id}:promoted:{ctx.now.isoformat()}",
-            notice.to_dict(),
-            ctx.now,
+            lambda language: promotion_notice(event, language),
         )
-    if departure.was_attending:
-        return [Text().add("Noted: you're not going to ").bold(event.title).add(".").reply()]
-    return [
-        Text()
-        .add("Noted: you're not going to ")
-        .bold(event.title)
-        .add(". You had no place, so nothing else changed.")
-        .reply()
-    ]
+    text = ctx.text().t("Noted: you're not going to {title}.", title=bold(event.title))
+    if not departure.was_attending:
+        text.add(" ").t("You had no place, so nothing else changed.")
+    return [text.reply()]
 
 
 async def ics(ctx: Context) -> list[Reply]:
     event = await load_event(ctx)
     attachment = Attachment(f"event-{event.id}.ics", event_calendar([event]), "text/calendar")
-    return [Text().add("Calendar file for ").bold(event.title).add(".").reply(attachment=attachment)]
+    return [ctx.text().t("Calendar file for {title}.", title=bold(event.title)).reply(attachment=attachment)]

@@ -8,7 +8,7 @@ from typing import Any
 
 from handlers.context import Context
 from handlers.errors import UsageError
-from handlers.types import Button, Reply, Text
+from handlers.types import N_, Button, Reply
 
 Parser = Callable[[Context, str], Awaitable[Any]]
 Choices = Callable[[Context], Awaitable[list[Button]]]
@@ -16,10 +16,16 @@ Finisher = Callable[[Context, dict[str, Any]], Awaitable[list[Reply]]]
 
 SKIP_WORDS = frozenset({"skip", "-"})
 CANCEL_WORDS = frozenset({"cancel", "/cancel", "stop", "/stop"})
+CARRY_ON = N_("Let's carry on where we left off.")
+# The words stay English in every language: they are what the parser accepts.
+CANCEL = N_("Type your answer, 'cancel' to stop.")
+SKIP_OR_CANCEL = N_("Type your answer, 'skip' to leave it empty or 'cancel' to stop.")
 
 
 @dataclass(frozen=True, slots=True)
 class Step:
+    """`question` (like a flow's `intro`) is an English message id, asked in the reader's language."""
+
     key: str
     question: str
     parse: Parser
@@ -35,10 +41,10 @@ class Flow:
     intro: str = ""
 
 
-async def as_text(_ctx: Context, answer: str) -> str:
+async def as_text(ctx: Context, answer: str) -> str:
     text = " ".join(answer.split())
     if not text:
-        raise UsageError("Please type an answer, or 'cancel' to stop.")
+        raise UsageError(ctx.tr("Please type an answer, or 'cancel' to stop."))
     return text[:2000]
 
 
@@ -54,7 +60,7 @@ class Flows:
         if conversation is None or conversation.flow not in self.flows:
             return None
         flow = self.flows[conversation.flow]
-        return await ask(ctx, flow, conversation.step, intro="Let's carry on where we left off.")
+        return await ask(ctx, flow, conversation.step, intro=CARRY_ON)
 
     async def answer(self, ctx: Context, text: str) -> list[Reply] | None:
         """Take `text` as the answer to the pending question; None when no flow is pending."""
@@ -63,7 +69,7 @@ class Flows:
             return None
         if text.strip().lower() in CANCEL_WORDS:
             await ctx.store.conversations.end(ctx.msg.platform, ctx.msg.user_id)
-            return [Text().add("Stopped. Nothing was saved from that conversation.").reply()]
+            return [ctx.text().t("Stopped. Nothing was saved from that conversation.").reply()]
         flow = self.flows[conversation.flow]
         step = flow.steps[conversation.step]
         answers = dict(conversation.answers)
@@ -86,15 +92,14 @@ async def begin_flow(ctx: Context, flow: Flow) -> Reply:
 
 
 async def ask(ctx: Context, flow: Flow, index: int, intro: str = "") -> Reply:
+    """`intro` is an English message id, like the step's question."""
     step = flow.steps[index]
-    text = Text()
+    text = ctx.text()
     if intro:
-        text.line(intro).line()
-    text.bold(f"({index + 1}/{len(flow.steps)}) ").add(step.question)
-    hints = ["'cancel' to stop"]
-    if step.optional:
-        hints.insert(0, "'skip' to leave it empty")
-    text.line().italic(f"Type your answer, {' or '.join(hints)}.")
+        text.t(intro).line().line()
+    text.bold(f"({index + 1}/{len(flow.steps)}) ").t(step.question)
+    hint = SKIP_OR_CANCEL if step.optional else CANCEL
+    text.line().italic(ctx.tr(hint))
     buttons = await step.choices(ctx) if step.choices else []
     rows = tuple((button,) for button in buttons)
     return text.reply(buttons=rows)

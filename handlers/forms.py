@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from handlers.errors import UsageError
+from handlers.types import fill
 
 
-def parse_form(args: Iterable[str], allowed: Iterable[str]) -> dict[str, str]:
+def parse_form(args: Iterable[str], allowed: Iterable[str], language: str) -> dict[str, str]:
     """key=value words into a dict; an unknown key is an error naming the keys that exist."""
     known = tuple(allowed)
     form: dict[str, str] = {}
@@ -15,34 +16,59 @@ def parse_form(args: Iterable[str], allowed: Iterable[str]) -> dict[str, str]:
         key, sep, value = arg.partition("=")
         key = key.strip().lower()
         if not sep:
-            raise UsageError(f"'{arg}' is not of the form key=value.")
+            raise UsageError(fill(language, "'{word}' is not of the form key=value.", word=arg))
         if key not in known:
-            raise UsageError(f"I don't know the field '{key}'. Fields: {', '.join(known)}.")
+            raise UsageError(
+                fill(
+                    language,
+                    "I don't know the field '{key}'. Fields: {fields}.",
+                    key=key,
+                    fields=", ".join(known),
+                )
+            )
         form[key] = value.strip()
     return form
 
 
-def require(form: dict[str, str], *keys: str) -> None:
+def require(form: dict[str, str], *keys: str, language: str) -> None:
     missing = [key for key in keys if not form.get(key)]
     if missing:
-        raise UsageError(f"Missing: {', '.join(missing)}.")
+        raise UsageError(fill(language, "Missing: {fields}.", fields=", ".join(missing)))
 
 
-def choice(value: str, options: Iterable[str], what: str) -> str:
-    """Accept 'Learning visit', 'learning-visit' or 'learning_visit' for the same option."""
+def choice(value: str, options: Iterable[str], what: str, language: str) -> str:
+    """Accept 'Learning visit', 'learning-visit' or 'learning_visit' for the same option.
+
+    `what` is already in the reader's language ("kind of event").
+    """
     wanted = value.strip().lower().replace("-", "_").replace(" ", "_")
     options = tuple(options)
     if wanted in options:
         return wanted
     names = ", ".join(o.replace("_", " ") for o in options)
-    raise UsageError(f"'{value}' is not a {what}. Choose one of: {names}.")
+    raise UsageError(
+        fill(
+            language,
+            "'{value}' is not a {what}. Choose one of: {names}.",
+            value=value,
+            what=what,
+            names=names,
+        )
+    )
 
 
-def positive_int(value: str, what: str) -> int:
+# Ids are 32-bit integers in PostgreSQL: a larger number can name nothing, so it is refused up front.
+LARGEST_NUMBER = 2**31 - 1
+
+
+def positive_int(value: str, what: str, language: str) -> int:
+    """`what` is already in the reader's language ("event number")."""
     try:
         number = int(value)
+        if number > LARGEST_NUMBER:
+            raise ValueError(value)
     except ValueError:
-        raise UsageError(f"The {what} should be a number, like 12.") from None
+        raise UsageError(fill(language, "The {what} should be a number, like 12.", what=what)) from None
     if number <= 0:
-        raise UsageError(f"The {what} should be a number above zero.")
+        raise UsageError(fill(language, "The {what} should be a number above zero.", what=what))
     return number

@@ -6,17 +6,29 @@ no platform decides on its own what "fits" a member.
 
 from __future__ import annotations
 
+from handlers.context import Options
+from handlers.i18n import choose_language
+from handlers.types import fill
 from store.db import Database
 from store.repository import Store
 
 
-async def home_commands(db: Database, platform: str, user_id: str) -> list[tuple[str, str]]:
-    """(title, command) pairs: upcoming events, open opportunities, people who offer what they seek."""
+async def home_commands(
+    db: Database, platform: str, user_id: str, language_code: str | None, options: Options
+) -> list[tuple[str, str]]:
+    """(title, command) pairs: upcoming events, open opportunities, people who offer what they seek.
+
+    The titles are in the member's language, chosen as for a message they send.
+    """
     async with db.transaction() as session:
-        seeks = await Store(session).people.seeks_of(platform, user_id)
-    parts = [("Upcoming events", "/events"), ("Open opportunities", "/opportunities")]
+        seeks, setting = await Store(session).people.seeks_and_language(platform, user_id)
+    language = choose_language(setting, language_code, options.default_language)
+    parts = [
+        (fill(language, "Upcoming events"), "/events"),
+        (fill(language, "Open opportunities"), "/opportunities"),
+    ]
     if seeks and seeks.strip():
-        parts.append(("Suggested contacts", f"/find {' '.join(seeks.split())[:300]}"))
+        parts.append((fill(language, "Suggested contacts"), f"/find {' '.join(seeks.split())[:300]}"))
     else:
-        parts.append(("Suggested contacts", "/help profile"))
+        parts.append((fill(language, "Suggested contacts"), "/help profile"))
     return parts

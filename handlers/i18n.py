@@ -13,7 +13,7 @@ from datetime import datetime
 from functools import cache
 from pathlib import Path
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
@@ -21,6 +21,8 @@ LANGUAGES = ("en", "ca", "es", "fr", "pt")
 DEFAULT_LANGUAGE = "en"
 LOCALE_DIR = Path(__file__).parent / "locale"
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
+# Babel's "pt" is Brazilian; our Portuguese members are in Portugal (Norte).
+BABEL_LOCALES = {"pt": "pt_PT"}
 
 
 @cache
@@ -54,4 +56,9 @@ def placeholders(message: str) -> set[str]:
 
 def local_datetime(moment: datetime, language: str) -> str:
     """'Thu 3 Dec 2026, 10:00' in English, 'dj. 3 de des. 2026, 10:00' in Catalan (already local)."""
-    return format_datetime(moment, "EEE d MMM y, HH:mm", locale=language)
+    return format_datetime(moment, "EEE d MMM y, HH:mm", locale=BABEL_LOCALES.get(language, language))
+
+
+def local_date(moment: datetime, language: str) -> str:
+    """'3 Dec 2026' in English, '3 de des. 2026' in Catalan (already local)."""
+    return format_date(moment, "d MMM y", locale=BABEL_LOCALES.get(language, language))

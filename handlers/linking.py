@@ -9,7 +9,7 @@ from __future__ import annotations
 from handlers.context import Context
 from handlers.errors import NotAllowed, UsageError
 from handlers.timefmt import when
-from handlers.types import Reply, Text
+from handlers.types import N_, Reply, bold, command, fill
 from store.linking import CODE_LENGTH, CODE_LIFETIME, LOCKOUT, MergeReport, Redemption, looks_like_code
 from store.models import Member
 
@@ -18,36 +18,49 @@ LOCKOUT_MINUTES = int(LOCKOUT.total_seconds() // 60)
 
 PLATFORM_NAMES = {"telegram": "Telegram", "slack": "Slack", "console": "console"}
 FIELD_NAMES = {
-    "organisation_id": "organisation",
-    "cluster_id": "cluster",
-    "calendar_token": "calendar feed",
-    "preferred_platform": "preferred platform",
+    "organisation_id": N_("organisation"),
+    "cluster_id": N_("cluster"),
+    "calendar_token": N_("calendar feed"),
+    "preferred_platform": N_("preferred platform"),
+    "role": N_("role"),
+    "bio": N_("bio"),
+    "offers": N_("offers"),
+    "seeks": N_("seeks"),
+    "email": N_("email"),
+    "language": N_("language"),
 }
+# What was merged, counted: (report field, one, several); never zero, as those are left out.
+MERGED_COUNTS = (
+    ("rsvps", N_("{count} RSVP"), N_("{count} RSVPs")),
+    ("follows", N_("{count} follow"), N_("{count} follows")),
+    ("introductions", N_("{count} introduction"), N_("{count} introductions")),
+    ("messages", N_("{count} waiting message"), N_("{count} waiting messages")),
+)
 
 
 def platform_name(platform: str) -> str:
     return PLATFORM_NAMES.get(platform, platform)
 
 
-def listing(items: list[str]) -> str:
-    """'a', 'a and b', 'a, b and c'."""
-    return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else "".join(items)
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
+def listing(items: list[str], language: str) -> str:
+    """'a', 'a and b', 'a, b and c' (with the reader's word for 'and')."""
+    if len(items) < 2:
+        return "".join(items)
+    return fill(language, "{items} and {last}", items=", ".join(items[:-1]), last=items[-1])
 
 
 async def link(ctx: Context) -> list[Reply]:
     # Whoever sees a code can join their account to the code's owner: never show or take one in a group.
     if ctx.msg.chat_kind != "private":
         raise NotAllowed(
-            "Send link to me in a private chat: a link code opens your account to whoever sees it."
+            ctx.tr("Send link to me in a private chat: a link code opens your account to whoever sees it.")
         )
     if not ctx.args:
         return [await _issue(ctx)]
     if not looks_like_code(ctx.rest):
-        raise UsageError(f"A link code is {CODE_LENGTH} letters and digits, like ABCD2345.")
+        raise UsageError(
+            ctx.tr("A link code is {length} letters and digits, like ABCD2345.", length=CODE_LENGTH)
+        )
     redemption = await ctx.store.linking.redeem(ctx.member, ctx.rest, ctx.now)
     if redemption.outcome == "joined" and redemption.owner is not None:
         return [await _join(ctx, redemption.owner)]
@@ -56,62 +69,91 @@ async def link(ctx: Context) -> list[Reply]:
 
 async def _issue(ctx: Context) -> Reply:
     code = await ctx.store.linking.issue(ctx.member, ctx.now)
-    text = Text().add("Your link code: ").bold(code).line()
-    text.add("On your other platform send: ").code(f"link {code}").line()
-    text.line(
-        f"(Telegram: /link {code} to the bot · Slack: a direct message to the bot, or /cluster link {code})"
+    text = ctx.text().t("Your link code: {code}", code=bold(code)).line()
+    text.t("On your other platform send: {command}", command=command(f"link {code}")).line()
+    text.t(
+        "(Telegram: /link {code} to the bot · Slack: a direct message to the bot, or /cluster link {code})",
+        code=code,
+    ).line()
+    text.t(
+        "It works once, for {minutes} minutes. Your profile, RSVPs and follows will be joined.",
+        minutes=CODE_MINUTES,
     )
-    text.add(f"It works once, for {CODE_MINUTES} minutes. Your profile, RSVPs and follows will be joined.")
     return text.reply()
 
 
 def _refusal(ctx: Context, redemption: Redemption) -> Reply:
-    again = "Send link on your other platform for a new code."
-    tries = "1 try" if redemption.tries_left == 1 else f"{redemption.tries_left} tries"
-    until = when(redemption.locked_until, ctx.member.timezone) if redemption.locked_until else ""
-    message = {
-        "locked": f"Too many wrong codes: linking is locked for {LOCKOUT_MINUTES} minutes, until {until}. "
-        "Then try again with a new code.",
-        "own": "That code comes from this same account, so there is nothing to join. "
-        "Type it on your other platform.",
-        "used": f"That code has been used already. {again}",
-        "expired": f"That code has expired (codes last {CODE_MINUTES} minutes). {again}",
-        "unknown": f"That code is not right. {tries} left before linking is locked for "
-        f"{LOCKOUT_MINUTES} minutes.",
-    }[redemption.outcome]
-    return Text().add(message).reply()
+    again = ctx.tr("Send link on your other platform for a new code.")
+    until = (
+        when(redemption.locked_until, ctx.member.timezone, ctx.language) if redemption.locked_until else ""
+    )
+    text = ctx.text()
+    if redemption.outcome == "locked":
+        text.t(
+            "Too many wrong codes: linking is locked for {minutes} minutes, until {until}. "
+            "Then try again with a new code.",
+            minutes=LOCKOUT_MINUTES,
+            until=until,
+        )
+    elif redemption.outcome == "own":
+        text.t(
+            "That code comes from this same account, so there is nothing to join. "
+            "Type it on your other platform."
+        )
+    elif redemption.outcome == "used":
+        text.t("That code has been used already.").add(" " + again)
+    elif redemption.outcome == "expired":
+        text.t("That code has expired (codes last {minutes} minutes).", minutes=CODE_MINUTES).add(" " + again)
+    elif redemption.tries_left == 1:
+        text.t(
+            "That code is not right. 1 try left before linking is locked for {minutes} minutes.",
+            minutes=LOCKOUT_MINUTES,
+        )
+    else:
+        text.t(
+            "That code is not right. {tries} tries left before linking is locked for {minutes} minutes.",
+            tries=redemption.tries_left,
+            minutes=LOCKOUT_MINUTES,
+        )
+    return text.reply()
 
 
 async def _join(ctx: Context, owner: Member) -> Reply:
     report = await ctx.store.linking.merge(owner, ctx.member, ctx.now)
     names = list(dict.fromkeys(platform_name(p) for p in (*report.kept_platforms, *report.joined_platforms)))
-    accounts = f"your two {names[0]} accounts" if len(names) == 1 else f"your {listing(names)} accounts"
-    text = Text().add(f"Joined {accounts}: {_merged(report)}.").line()
+    if len(names) == 1:
+        accounts = ctx.tr("your two {platform} accounts", platform=names[0])
+    else:
+        accounts = ctx.tr("your {platforms} accounts", platforms=listing(names, ctx.language))
+    text = ctx.text().t(
+        "Joined {accounts}: {merged}.", accounts=accounts, merged=_merged(report, ctx.language)
+    )
+    text.line()
     if report.kept_platforms:
-        older = listing([platform_name(p) for p in report.kept_platforms])
-        text.line(f"Where both had something, the older record (from {older}) was kept.")
+        older = listing([platform_name(p) for p in report.kept_platforms], ctx.language)
+        text.t(
+            "Where both had something, the older record (from {platforms}) was kept.", platforms=older
+        ).line()
     platforms = [identity.platform for identity in await ctx.store.people.identities(report.member.id)]
     preferred = report.member.preferred_platform or platforms[0]
-    text.add(f"Notifications come once, on {platform_name(preferred)}.")
+    text.t("Notifications come once, on {platform}.", platform=platform_name(preferred))
     others = [p for p in dict.fromkeys(platforms) if p != preferred]
     if others:
-        text.add(" Change with ").command(f"settings platform {others[0]}").add(".")
+        text.add(" ").t("Change with {command}.", command=command(f"settings platform {others[0]}"))
     return text.reply()
 
 
-def _merged(report: MergeReport) -> str:
+def _merged(report: MergeReport, language: str) -> str:
     parts = [
-        plural(count, word)
-        for count, word in (
-            (report.rsvps, "RSVP"),
-            (report.follows, "follow"),
-            (report.introductions, "introduction"),
-            (report.messages, "waiting message"),
-        )
-        if count
+        fill(language, one if count == 1 else several, count=count)
+        for field, one, several in MERGED_COUNTS
+        if (count := getattr(report, field))
     ]
     if report.tags_added:
-        parts.append("interests merged")
+        parts.append(fill(language, "interests merged"))
     if report.filled:
-        parts.append("filled in " + listing([FIELD_NAMES.get(name, name) for name in report.filled]))
-    return ", ".join(parts) if parts else "nothing else needed joining"
+        filled = [
+            fill(language, FIELD_NAMES[name]) if name in FIELD_NAMES else name for name in report.filled
+        ]
+        parts.append(fill(language, "filled in {fields}", fields=listing(filled, language)))
+    return ", ".join(parts) if parts else fill(language, "nothing else needed joining")

@@ -1,101 +1,137 @@
-"""The texts of proactive messages (reminders, deadline alerts), built like any other reply."""
+"""The texts of proactive messages (reminders, deadline alerts, introductions), built like any other
+reply but in the RECIPIENT's language, which is rarely the language of whoever caused them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
+from handlers.context import Context
+from handlers.i18n import choose_language
 from handlers.timefmt import day, span
-from handlers.types import Button, Reply, Text
+from handlers.types import Button, Reply, Text, bold, fill
 from store.models import Event, Opportunity
 from store.people import MemberCard
 
 
-def event_reminder(event: Event, timezone: str) -> Reply:
-    text = (
-        Text()
-        .add("⏰ Reminder: ")
-        .bold(event.title)
-        .add(" — ")
-        .add(span(event.starts_at, event.ends_at, timezone))
-    )
+async def notify(ctx: Context, member_ids: list[int], cause: str, build: Callable[[str], Reply]) -> None:
+    """Queue `build(language)` for each member, in their own language (built once per language)."""
+
+    def payload(stored: str | None) -> dict[str, Any]:
+        return build(choose_language(stored, None, ctx.options.default_language)).to_dict()
+
+    await ctx.store.outbox.enqueue_translated(member_ids, cause, payload, ctx.now)
+
+
+def event_reminder(event: Event, timezone: str, language: str) -> Reply:
+    when = span(event.starts_at, event.ends_at, timezone, language)
+    text = Text(language=language).t("⏰ Reminder: {title} — {when}", title=bold(event.title), when=when)
     if event.place:
         text.add(f" · {event.place}")
     if event.online_url:
         text.line().link(event.online_url, event.online_url)
-    buttons = ((Button("Details", f"/event {event.id}"), Button("Can't go", f"/notgoing {event.id}")),)
+    buttons = (
+        (
+            Button(fill(language, "Details"), f"/event {event.id}"),
+            Button(fill(language, "Can't go"), f"/notgoing {event.id}"),
+        ),
+    )
     return text.reply(buttons=buttons)
 
 
-def deadline_reminder(opportunity: Opportunity, timezone: str, now: datetime) -> Reply:
+def promotion_notice(event: Event, language: str) -> Reply:
+    """A waitlisted member got the place someone gave up (or erased with their data)."""
+    text = Text(language=language).t(
+        "Good news: a place freed up and you're now going to {title} ({when}).",
+        title=bold(event.title),
+        when=span(event.starts_at, event.ends_at, event.timezone, language),
+    )
+    return text.reply(buttons=((Button(fill(language, "Details"), f"/event {event.id}"),),))
+
+
+def deadline_reminder(opportunity: Opportunity, timezone: str, now: datetime, language: str) -> Reply:
     assert opportunity.deadline is not None
     days_left = max((opportunity.deadline - now).days, 0)
-    when = "tomorrow" if days_left <= 1 else f"in {days_left} days"
-    text = Text().add("⏳ Deadline ").bold(when).add(": ").bold(opportunity.title)
-    text.add(f" ({day(opportunity.deadline, timezone)})")
+    when = fill(language, "tomorrow") if days_left <= 1 else fill(language, "in {days} days", days=days_left)
+    text = Text(language=language).t(
+        "⏳ Deadline {when}: {title} ({date})",
+        when=bold(when),
+        title=bold(opportunity.title),
+        date=day(opportunity.deadline, timezone, language),
+    )
     buttons = (
         (
-            Button("Details", f"/opportunity {opportunity.id}"),
-            Button("Unfollow", f"/unfollow {opportunity.id}"),
+            Button(fill(language, "Details"), f"/opportunity {opportunity.id}"),
+            Button(fill(language, "Unfollow"), f"/unfollow {opportunity.id}"),
         ),
     )
     return text.reply(buttons=buttons)
 
 
-def member_suggestion(other_id: int, reason: str) -> Reply:
+def member_suggestion(other_id: int, reason: str, language: str) -> Reply:
     """A synergy alert about another member; the reason is built from profiles, so it stays plain."""
-    text = Text().bold("🤝 Someone you could work with").line().line(reason)
-    text.add("They'll only get your request if you ask; they choose whether to share contacts.")
-    return text.reply(buttons=((Button("Introduce us", f"/introduce {other_id}"),),))
+    text = Text(language=language).bold(fill(language, "🤝 Someone you could work with")).line().line(reason)
+    text.t("They'll only get your request if you ask; they choose whether to share contacts.")
+    return text.reply(buttons=((Button(fill(language, "Introduce us"), f"/introduce {other_id}"),),))
 
 
-def opportunity_suggestion(opportunity_id: int, reason: str) -> Reply:
-    text = Text().bold("💡 An opportunity that fits you").line().add(reason)
+def opportunity_suggestion(opportunity_id: int, reason: str, language: str) -> Reply:
+    text = Text(language=language).bold(fill(language, "💡 An opportunity that fits you")).line().add(reason)
     buttons = (
         (
-            Button("Details", f"/opportunity {opportunity_id}"),
-            Button("Follow", f"/follow {opportunity_id}"),
+            Button(fill(language, "Details"), f"/opportunity {opportunity_id}"),
+            Button(fill(language, "Follow"), f"/follow {opportunity_id}"),
         ),
     )
     return text.reply(buttons=buttons)
 
 
-def introduction_request(introduction_id: int, requester: MemberCard) -> Reply:
+def introduction_request(introduction_id: int, requester: MemberCard, language: str) -> Reply:
     """What the target of an introduction sees: who asks, what they do, and the choice."""
-    text = Text().add("👋 ").add(requester.member.name)
-    _affiliation(text, requester)
-    text.line(" would like to be introduced to you.")
+    text = Text(language=language).add("👋 ")
+    text.t("{name} would like to be introduced to you.", name=requester.member.name + _affiliation(requester))
+    text.line()
     if requester.member.offers:
-        text.italic("Offers: ").line(requester.member.offers)
+        text.italic(fill(language, "Offers:") + " ").line(requester.member.offers)
     if requester.member.seeks:
-        text.italic("Seeks: ").line(requester.member.seeks)
-    text.add("If you accept, you both get each other's contact.")
-    buttons = (
+        text.italic(fill(language, "Seeks:") + " ").line(requester.member.seeks)
+    text.t("If you accept, you both get each other's contact.")
+    return text.reply(buttons=decision_buttons(introduction_id, language))
+
+
+def decision_buttons(introduction_id: int, language: str) -> tuple[tuple[Button, ...], ...]:
+    return (
         (
-            Button("Accept", f"/intro accept {introduction_id}"),
-            Button("Decline", f"/intro decline {introduction_id}"),
+            Button(fill(language, "Accept"), f"/intro accept {introduction_id}"),
+            Button(fill(language, "Decline"), f"/intro decline {introduction_id}"),
         ),
     )
-    return text.reply(buttons=buttons)
 
 
-def introduction_contact(other: MemberCard, *, share_email: bool) -> Reply:
+def introduction_contact(other: MemberCard, language: str, *, share_email: bool) -> Reply:
     """The other member's contact after an accepted introduction; the e-mail only with their consent."""
-    text = Text().add("🤝 You are introduced to ").add(other.member.name)
-    _affiliation(text, other)
-    text.line(".")
+    text = Text(language=language).t(
+        "🤝 You are introduced to {name}.", name=other.member.name + _affiliation(other)
+    )
+    text.line()
     if share_email and other.member.email:
-        text.add("E-mail: ").add(other.member.email)
+        text.t("E-mail: {email}", email=other.member.email)
     else:
-        text.add("They have your contact and will get in touch.")
+        text.t("They have your contact and will get in touch.")
     return text.reply()
 
 
-def introduction_declined(target_name: str) -> Reply:
-    text = Text().add("Your introduction request to ").add(target_name).add(" was not taken up this time. ")
-    return text.add("I'll keep looking for other good matches for you.").reply()
+def introduction_declined(target_name: str, language: str) -> Reply:
+    text = Text(language=language).t(
+        "Your introduction request to {name} was not taken up this time. "
+        "I'll keep looking for other good matches for you.",
+        name=target_name,
+    )
+    return text.reply()
 
 
-def _affiliation(text: Text, card: MemberCard) -> None:
+def _affiliation(card: MemberCard) -> str:
+    """' (Organisation, Country)' after a name, or nothing when neither is known."""
     place = ", ".join(filter(None, [card.organisation.name if card.organisation else "", card.country]))
-    if place:
-        text.add(" (").add(place).add(")")
+    return f" ({place})" if place else ""

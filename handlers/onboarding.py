@@ -6,35 +6,39 @@ from typing import Any
 
 from handlers.context import Context
 from handlers.errors import UsageError
-from handlers.flows import Flow, Step, as_text, ask, begin_flow
-from handlers.types import Button, Reply, Text, text_reply
+from handlers.flows import CARRY_ON, Flow, Step, as_text, ask, begin_flow
+from handlers.types import N_, Button, Reply, Text, bold, command, fill
 from store.text import clean_tags
 
-YES = frozenset({"yes", "y", "si", "sí", "oui", "sim", "ok", "1", "true"})
+YES = frozenset({"yes", "y", "si", "sí", "oui", "sim", "ok", "1", "true", "d'accord", "vale"})
 NO = frozenset({"no", "n", "non", "não", "nao", "0", "false"})
 
 
-async def parse_yes_no(_ctx: Context, answer: str) -> bool:
+async def parse_yes_no(ctx: Context, answer: str) -> bool:
     word = answer.strip().lower()
     if word in YES:
         return True
     if word in NO:
         return False
-    raise UsageError("Please answer yes or no.")
+    raise UsageError(ctx.tr("Please answer yes or no."))
 
 
 async def parse_cluster(ctx: Context, answer: str) -> int:
     cluster = await ctx.store.people.cluster_by_name(answer)
     if cluster is None:
         names = ", ".join(c.name for c in await ctx.store.people.clusters())
-        raise UsageError(f"I don't know the cluster '{answer}'. Known clusters: {names}.")
+        raise UsageError(
+            ctx.tr("I don't know the cluster '{name}'. Known clusters: {names}.", name=answer, names=names)
+        )
     return cluster.id
 
 
-async def parse_tags(_ctx: Context, answer: str) -> list[str]:
+async def parse_tags(ctx: Context, answer: str) -> list[str]:
     tags = clean_tags(answer)
     if not tags:
-        raise UsageError("Give one or more interests separated by commas, e.g. recycling, smart textiles.")
+        raise UsageError(
+            ctx.tr("Give one or more interests separated by commas, e.g. recycling, smart textiles.")
+        )
     return tags[:20]
 
 
@@ -42,8 +46,8 @@ async def cluster_buttons(ctx: Context) -> list[Button]:
     return [Button(c.name, c.name) for c in (await ctx.store.people.clusters())[:12]]
 
 
-async def yes_no_buttons(_ctx: Context) -> list[Button]:
-    return [Button("Yes, list me", "yes"), Button("No, keep me hidden", "no")]
+async def yes_no_buttons(ctx: Context) -> list[Button]:
+    return [Button(ctx.tr("Yes, list me"), "yes"), Button(ctx.tr("No, keep me hidden"), "no")]
 
 
 async def finish(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
@@ -62,45 +66,49 @@ async def finish(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
         listed=bool(answers["listed"]),
         onboarded=True,
     )
-    text = Text().add("Thank you, ").bold(ctx.member.name).line(". You're all set.")
+    text = ctx.text().t("Thank you, {name}. You're all set.", name=bold(ctx.member.name)).line()
     if ctx.member.listed:
-        text.line("Other members can now find you in the directory.")
+        text.t("Other members can now find you in the directory.").line()
     else:
-        text.line("You are not listed in the directory; change that any time with ").command(
-            "profile set listed yes"
+        text.t(
+            "You are not listed in the directory; change that any time with {command}",
+            command=command("profile set listed yes"),
         ).line()
-    text.line().line("Things to try:")
-    text.command("find recycled fibres").line(" — find people by what they do")
-    text.command("events").line(" — what is coming up")
-    text.command("opportunities").line(" — open calls and partner searches")
-    return [text.reply(buttons=((Button("Upcoming events", "/events"), Button("My profile", "/profile")),))]
+    text.line().t("Things to try:").line()
+    text.command("find recycled fibres").add(" — ").t("find people by what they do").line()
+    text.command("events").add(" — ").t("what is coming up").line()
+    text.command("opportunities").add(" — ").t("open calls and partner searches").line()
+    buttons = ((Button(ctx.tr("Upcoming events"), "/events"), Button(ctx.tr("My profile"), "/profile")),)
+    return [text.reply(buttons=buttons)]
 
 
 ONBOARDING = Flow(
     name="onboarding",
-    intro="Welcome to ClusterBot! A few questions so that members can find you (about a minute).",
+    intro=N_("Welcome to ClusterBot! A few questions so that members can find you (about a minute)."),
     steps=(
-        Step("name", "What is your name?", as_text),
-        Step("organisation", "Which organisation do you work for?", as_text),
+        Step("name", N_("What is your name?"), as_text),
+        Step("organisation", N_("Which organisation do you work for?"), as_text),
         Step(
             "cluster",
-            "Which cluster are you a member of?",
+            N_("Which cluster are you a member of?"),
             parse_cluster,
             optional=True,
             choices=cluster_buttons,
         ),
-        Step("offers", "What does your organisation offer? (skills, products, services)", as_text),
-        Step("seeks", "What are you looking for? (partners, suppliers, know-how)", as_text),
+        Step("offers", N_("What does your organisation offer? (skills, products, services)"), as_text),
+        Step("seeks", N_("What are you looking for? (partners, suppliers, know-how)"), as_text),
         Step(
             "tags",
-            "Your interests, separated by commas (e.g. recycling, smart textiles).",
+            N_("Your interests, separated by commas (e.g. recycling, smart textiles)."),
             parse_tags,
             optional=True,
         ),
         Step(
             "listed",
-            "May other members find you in the directory? Your contact details are shared only "
-            "when you accept an introduction.",
+            N_(
+                "May other members find you in the directory? Your contact details are shared only "
+                "when you accept an introduction."
+            ),
             parse_yes_no,
             choices=yes_no_buttons,
         ),
@@ -119,9 +127,13 @@ async def start(ctx: Context) -> list[Reply]:
         invited = await accept_invitation(ctx, ctx.args[0])
         if invited is not None:
             return invited
-        notice = text_reply(
-            "That invitation link is unknown or has already been used, so there is no prepared "
-            "profile to connect you to. Let's set you up here instead."
+        notice = (
+            ctx.text()
+            .t(
+                "That invitation link is unknown or has already been used, so there is no prepared "
+                "profile to connect you to. Let's set you up here instead."
+            )
+            .reply()
         )
         return [notice, *await _start(ctx)]
     return await _start(ctx)
@@ -130,13 +142,17 @@ async def start(ctx: Context) -> list[Reply]:
 async def _start(ctx: Context) -> list[Reply]:
     conversation = await ctx.store.conversations.current(ctx.msg.platform, ctx.msg.user_id)
     if conversation is not None and conversation.flow == ONBOARDING.name:
-        return [await ask(ctx, ONBOARDING, conversation.step, intro="Let's carry on where we left off.")]
+        return [await ask(ctx, ONBOARDING, conversation.step, intro=CARRY_ON)]
     if ctx.member.onboarded:
-        text = Text().add("Welcome back, ").bold(ctx.member.name).line(".")
-        text.add("Send ").command("help").add(" to see everything I can do, or ").command("profile").add(
-            " to review your details."
+        text = ctx.text().t("Welcome back, {name}.", name=bold(ctx.member.name)).line()
+        text.t(
+            "Send {help} to see everything I can do, or {profile} to review your details.",
+            help=command("help"),
+            profile=command("profile"),
         )
-        buttons = ((Button("Upcoming events", "/events"), Button("Opportunities", "/opportunities")),)
+        buttons = (
+            (Button(ctx.tr("Upcoming events"), "/events"), Button(ctx.tr("Opportunities"), "/opportunities")),
+        )
         return [text.reply(buttons=buttons)]
     return [await begin_flow(ctx, ONBOARDING)]
 
@@ -150,30 +166,42 @@ async def accept_invitation(ctx: Context, token: str) -> list[Reply] | None:
     if invitation.member_id != ctx.member.id and await invitations.holds_something(ctx.member, ctx.identity):
         # Moving the account would strand what this person already has here; merging is `link`'s job.
         return [
-            text_reply(
+            ctx.text()
+            .t(
                 "You already have a profile with me, so I kept it and left the one your coordinators "
                 "prepared untouched. Ask them to remove the prepared one if you don't need it."
             )
+            .reply()
         ]
     await ctx.store.conversations.end(ctx.msg.platform, ctx.msg.user_id)
     ctx.member = await invitations.bind(invitation, ctx.member, ctx.identity, ctx.now)
-    text = Text().add("Welcome, ").bold(ctx.member.name).line("!")
-    text.line("Your cluster coordinators invited you, and this account is now connected to your profile.")
+    text = ctx.text().t("Welcome, {name}!", name=bold(ctx.member.name)).line()
+    text.t("Your cluster coordinators invited you, and this account is now connected to your profile.").line()
     if ctx.member.listed:
-        text.line("Other members can find you in the directory.")
+        text.t("Other members can find you in the directory.").line()
     else:
-        text.line("You are not listed in the directory; ").command("profile set listed yes").add(
-            " changes that."
+        text.t(
+            "You are not listed in the directory; {command} changes that.",
+            command=command("profile set listed yes"),
         ).line()
-    text.add("Check your details with ").command("profile").add(", or see everything with ").command("help")
-    buttons = ((Button("My profile", "/profile"), Button("Upcoming events", "/events")),)
-    return [text.add(".").reply(buttons=buttons)]
+    text.t(
+        "Check your details with {profile}, or see everything with {help}.",
+        profile=command("profile"),
+        help=command("help"),
+    )
+    buttons = ((Button(ctx.tr("My profile"), "/profile"), Button(ctx.tr("Upcoming events"), "/events")),)
+    return [text.reply(buttons=buttons)]
 
 
-def invitation_reply(name: str, token: str) -> Reply:
+def invitation_reply(name: str, token: str, language: str) -> Reply:
     """The invitation sent where there is no deep link (a Slack DM): its button types `start TOKEN`."""
-    text = Text().add("Hello ").bold(name).line("!")
-    text.line("Your cluster coordinators have added you to ClusterBot, the assistant of the cluster network.")
-    text.add("Press the button to connect this account to the profile they prepared; you can review it ")
-    text.add("with ").command("profile").add(" and erase it any time with ").command("forget").add(".")
-    return text.reply(buttons=((Button("Connect my profile", f"/start {token}"),),))
+    text = Text(language=language).t("Hello {name}!", name=bold(name)).line()
+    text.t("Your cluster coordinators have added you to ClusterBot, the assistant of the cluster network.")
+    text.line().t(
+        "Press the button to connect this account to the profile they prepared; you can review it "
+        "with {profile} and erase it any time with {forget}.",
+        profile=command("profile"),
+        forget=command("forget"),
+    )
+    label = fill(language, "Connect my profile")
+    return text.reply(buttons=((Button(label, f"/start {token}"),),))

@@ -12,7 +12,7 @@ from handlers.flows import Flow, Step, as_text, begin_flow
 from handlers.forms import choice, parse_form, positive_int, require
 from handlers.roles import record, require_cluster, scope
 from handlers.timefmt import day, parse_local
-from handlers.types import Button, Reply, Text
+from handlers.types import N_, Button, Reply, bold, command, fill
 from store.models import OPPORTUNITY_KINDS, Opportunity
 from store.text import clean_tags, words
 
@@ -20,15 +20,28 @@ LIST_LIMIT = 15
 FORM_FIELDS = ("kind", "title", "description", "tags", "deadline", "region", "url")
 
 
-def kind_label(kind: str) -> str:
-    return kind.replace("_", " ")
+KIND_LABELS = {
+    "funding_call": N_("funding call"),
+    "partner_search": N_("partner search"),
+    "tender": N_("tender"),
+    "staff_exchange": N_("staff exchange"),
+    "offer": N_("offer"),
+    "request": N_("request"),
+}
 
 
-def matches(opportunity: Opportunity, query_words: list[str]) -> bool:
-    """Every word of the query is (nearly) a word of the opportunity: 'recyclng' finds 'recycling'."""
+def kind_label(kind: str, language: str) -> str:
+    return fill(language, KIND_LABELS[kind]) if kind in KIND_LABELS else kind.replace("_", " ")
+
+
+def matches(opportunity: Opportunity, query_words: list[str], language: str) -> bool:
+    """Every word of the query is (nearly) a word of the opportunity: 'recyclng' finds 'recycling'.
+
+    The kind counts in English and in the reader's language, so 'licitació' finds tenders.
+    """
     vocabulary = words(
         f"{opportunity.title} {opportunity.description} {' '.join(opportunity.tags)} "
-        f"{kind_label(opportunity.kind)} {opportunity.region}"
+        f"{kind_label(opportunity.kind, 'en')} {kind_label(opportunity.kind, language)} {opportunity.region}"
     )
     return (
         all(
@@ -44,46 +57,61 @@ async def opportunities(ctx: Context) -> list[Reply]:
     found = await ctx.store.opportunities.open(ctx.now)
     query_words = words(ctx.rest)
     if query_words:
-        found = [o for o in found if matches(o, query_words)]
+        found = [o for o in found if matches(o, query_words, ctx.language)]
     if not found:
-        what = f" matching '{ctx.rest.strip()}'" if query_words else ""
-        return [Text().add(f"No open opportunities{what}. Post one with ").command("post").add(".").reply()]
-    text = Text().bold("Open opportunities").add(" (nearest deadline first)").line().line()
+        text = ctx.text()
+        if query_words:
+            text.t(
+                "No open opportunities matching '{words}'. Post one with {command}.",
+                words=ctx.rest.strip(),
+                command=command("post"),
+            )
+        else:
+            text.t("No open opportunities. Post one with {command}.", command=command("post"))
+        return [text.reply()]
+    text = ctx.text().bold(ctx.tr("Open opportunities")).add(" ").t("(nearest deadline first)").line().line()
     for opportunity in found[:LIST_LIMIT]:
         text.bold(f"#{opportunity.id} ").add(opportunity.title).line()
         deadline = (
-            f"deadline {day(opportunity.deadline, ctx.member.timezone)}"
+            ctx.tr("deadline {date}", date=day(opportunity.deadline, ctx.member.timezone, ctx.language))
             if opportunity.deadline
-            else "no deadline"
+            else ctx.tr("no deadline")
         )
         text.line(
-            f"   {kind_label(opportunity.kind)} · {deadline}"
+            f"   {kind_label(opportunity.kind, ctx.language)} · {deadline}"
             + (f" · {opportunity.region}" if opportunity.region else "")
         )
     if len(found) > LIST_LIMIT:
-        text.line().line(f"…and {len(found) - LIST_LIMIT} more; narrow with /opportunities WORDS.")
-    return [text.add("\nDetails: ").command("opportunity NUMBER").reply()]
+        text.line().t(
+            "…and {count} more; narrow with /opportunities WORDS.", count=len(found) - LIST_LIMIT
+        ).line()
+    text.line().t("Details: {command}", command=command(ctx.tr("opportunity NUMBER")))
+    return [text.reply()]
 
 
 async def load_opportunity(ctx: Context) -> Opportunity:
     if not ctx.args:
-        raise UsageError("Which opportunity? Give its number.")
-    number = positive_int(ctx.args[0].lstrip("#"), "opportunity number")
+        raise UsageError(ctx.tr("Which opportunity? Give its number."))
+    number = positive_int(ctx.args[0].lstrip("#"), ctx.tr("opportunity number"), ctx.language)
     opportunity = await ctx.store.opportunities.get(number)
     if opportunity is None:
-        raise NotFound(f"There is no opportunity #{number}. See the list with /opportunities.")
+        raise NotFound(
+            ctx.tr("There is no opportunity #{number}. See the list with /opportunities.", number=number)
+        )
     return opportunity
 
 
 async def opportunity_details(ctx: Context) -> list[Reply]:
     opportunity = await load_opportunity(ctx)
-    text = Text()
+    text = ctx.text()
     if opportunity.status != "open":
-        text.bold("CLOSED ").line()
+        text.bold(ctx.tr("CLOSED") + " ").line()
     text.bold(f"#{opportunity.id} {opportunity.title}").line()
-    text.italic(kind_label(opportunity.kind).capitalize()).line()
+    text.italic(kind_label(opportunity.kind, ctx.language).capitalize()).line()
     if opportunity.deadline:
-        text.add("⏰ Deadline: ").line(day(opportunity.deadline, ctx.member.timezone))
+        text.add("⏰ ").t(
+            "Deadline: {date}", date=day(opportunity.deadline, ctx.member.timezone, ctx.language)
+        ).line()
     if opportunity.region:
         text.add("📍 ").line(opportunity.region)
     if opportunity.url:
@@ -91,11 +119,11 @@ async def opportunity_details(ctx: Context) -> list[Reply]:
     if opportunity.description:
         text.line().line(opportunity.description)
     if opportunity.tags:
-        text.line().italic("Tags: ").line(", ".join(opportunity.tags))
+        text.line().italic(ctx.tr("Tags:") + " ").line(", ".join(opportunity.tags))
     if opportunity.posted_by:
         poster = await ctx.store.people.card(opportunity.posted_by)
         if poster is not None:
-            text.italic("Posted by: ").add(poster.member.name)
+            text.italic(ctx.tr("Posted by:") + " ").add(poster.member.name)
             if poster.organisation:
                 text.add(f" — {poster.organisation.name}")
     return [text.reply()]
@@ -104,14 +132,15 @@ async def opportunity_details(ctx: Context) -> list[Reply]:
 async def _values(form: dict[str, str], ctx: Context) -> dict[str, Any]:
     values: dict[str, Any] = {}
     if "kind" in form:
-        values["kind"] = choice(form["kind"], OPPORTUNITY_KINDS, "kind of opportunity")
+        values["kind"] = choice(form["kind"], OPPORTUNITY_KINDS, ctx.tr("kind of opportunity"), ctx.language)
     if "title" in form:
         if not form["title"].strip():
-            raise UsageError("The title cannot be empty.")
+            raise UsageError(ctx.tr("The title cannot be empty."))
         values["title"] = form["title"].strip()[:300]
-    for key in ("description", "region", "url"):
+    # Cut to each column's size: PostgreSQL refuses longer values rather than cutting them.
+    for key, size in (("description", 4000), ("region", 120), ("url", 500)):
         if key in form:
-            values[key] = form[key][:4000]
+            values[key] = form[key][:size]
     if "tags" in form:
         values["tags"] = clean_tags(form["tags"])
     if "deadline" in form:
@@ -121,10 +150,10 @@ async def _values(form: dict[str, str], ctx: Context) -> dict[str, Any]:
 
 async def _deadline(ctx: Context, answer: str) -> Any:
     moment = parse_local(
-        answer.strip() + (" 23:59" if len(answer.strip()) == 10 else ""), ctx.member.timezone
+        answer.strip() + (" 23:59" if len(answer.strip()) == 10 else ""), ctx.member.timezone, ctx.language
     )
     if moment <= ctx.now:
-        raise UsageError("The deadline has to be in the future.")
+        raise UsageError(ctx.tr("The deadline has to be in the future."))
     return moment
 
 
@@ -133,8 +162,10 @@ async def _publish(ctx: Context, values: dict[str, Any]) -> list[Reply]:
     opportunity = await ctx.store.opportunities.create(ctx.now, posted_by=ctx.member.id, **values)
     if ctx.is_coordinator:
         await record(ctx, "opportunity add", f"#{opportunity.id} {opportunity.title}")
-    text = Text().add("Published ").bold(f"#{opportunity.id} {opportunity.title}").add(".")
-    return [text.reply(buttons=((Button("Show it", f"/opportunity {opportunity.id}"),),))]
+    text = ctx.text().t(
+        "Published {opportunity}.", opportunity=bold(f"#{opportunity.id} {opportunity.title}")
+    )
+    return [text.reply(buttons=((Button(ctx.tr("Show it"), f"/opportunity {opportunity.id}"),),))]
 
 
 async def post(ctx: Context) -> list[Reply]:
@@ -145,8 +176,8 @@ async def post(ctx: Context) -> list[Reply]:
 
 
 async def opportunity_add(ctx: Context) -> list[Reply]:
-    form = parse_form(ctx.args, FORM_FIELDS)
-    require(form, "kind", "title")
+    form = parse_form(ctx.args, FORM_FIELDS, ctx.language)
+    require(form, "kind", "title", language=ctx.language)
     return await _publish(ctx, await _values(form, ctx))
 
 
@@ -156,22 +187,26 @@ async def _own_or_coordinator(ctx: Context) -> Opportunity:
     if opportunity.posted_by == ctx.member.id:
         return opportunity
     if not ctx.is_coordinator:
-        raise NotAllowed("Only the member who posted it or a coordinator can change it.")
-    await require_cluster(ctx, opportunity.cluster_id, f"opportunity #{opportunity.id}")
+        raise NotAllowed(ctx.tr("Only the member who posted it or a coordinator can change it."))
+    await require_cluster(ctx, opportunity.cluster_id, ctx.tr("opportunity #{number}", number=opportunity.id))
     return opportunity
 
 
 async def opportunity_edit(ctx: Context) -> list[Reply]:
     opportunity = await _own_or_coordinator(ctx)
-    form = parse_form(ctx.args[1:], FORM_FIELDS)
+    form = parse_form(ctx.args[1:], FORM_FIELDS, ctx.language)
     if not form:
-        raise UsageError(f"What should change? Fields: {', '.join(FORM_FIELDS)}.")
+        raise UsageError(ctx.tr("What should change? Fields: {fields}.", fields=", ".join(FORM_FIELDS)))
     await ctx.store.opportunities.update(opportunity, ctx.now, **(await _values(form, ctx)))
     if ctx.is_coordinator:
         await record(
             ctx, "opportunity edit", f"#{opportunity.id} {opportunity.title}: {', '.join(sorted(form))}"
         )
-    return [Text().add("Saved ").bold(f"#{opportunity.id} {opportunity.title}").add(".").reply()]
+    return [
+        ctx.text()
+        .t("Saved {opportunity}.", opportunity=bold(f"#{opportunity.id} {opportunity.title}"))
+        .reply()
+    ]
 
 
 async def opportunity_close(ctx: Context) -> list[Reply]:
@@ -179,19 +214,23 @@ async def opportunity_close(ctx: Context) -> list[Reply]:
     await ctx.store.opportunities.update(opportunity, ctx.now, status="closed")
     if ctx.is_coordinator:
         await record(ctx, "opportunity close", f"#{opportunity.id} {opportunity.title}")
-    return [Text().add("Closed ").bold(f"#{opportunity.id} {opportunity.title}").add(".").reply()]
+    return [
+        ctx.text()
+        .t("Closed {opportunity}.", opportunity=bold(f"#{opportunity.id} {opportunity.title}"))
+        .reply()
+    ]
 
 
-async def _kind(_ctx: Context, answer: str) -> str:
-    return choice(answer, OPPORTUNITY_KINDS, "kind of opportunity")
+async def _kind(ctx: Context, answer: str) -> str:
+    return choice(answer, OPPORTUNITY_KINDS, ctx.tr("kind of opportunity"), ctx.language)
 
 
 async def _tags(_ctx: Context, answer: str) -> list[str]:
     return clean_tags(answer)[:20]
 
 
-async def _kind_buttons(_ctx: Context) -> list[Button]:
-    return [Button(kind_label(kind).capitalize(), kind) for kind in OPPORTUNITY_KINDS]
+async def _kind_buttons(ctx: Context) -> list[Button]:
+    return [Button(kind_label(kind, ctx.language).capitalize(), kind) for kind in OPPORTUNITY_KINDS]
 
 
 async def _finish_post(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
@@ -201,18 +240,18 @@ async def _finish_post(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
 
 POST_FLOW = Flow(
     name="post",
-    intro="Let's post an opportunity for the network.",
+    intro=N_("Let's post an opportunity for the network."),
     steps=(
-        Step("kind", "What kind of opportunity is it?", _kind, choices=_kind_buttons),
-        Step("title", "A short title?", as_text),
-        Step("description", "Describe it: what, who for, how to take part.", as_text),
+        Step("kind", N_("What kind of opportunity is it?"), _kind, choices=_kind_buttons),
+        Step("title", N_("A short title?"), as_text),
+        Step("description", N_("Describe it: what, who for, how to take part."), as_text),
         Step(
             "tags",
-            "Tags, separated by commas (e.g. recycling, digitalisation).",
+            N_("Tags, separated by commas (e.g. recycling, digitalisation)."),
             _tags,
             optional=True,
         ),
-        Step("deadline", "Deadline (YYYY-MM-DD)?", _deadline, optional=True),
+        Step("deadline", N_("Deadline (YYYY-MM-DD)?"), _deadline, optional=True),
     ),
     finish=_finish_post,
 )

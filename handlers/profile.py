@@ -7,18 +7,26 @@ from typing import Any
 
 from handlers.context import Context
 from handlers.errors import UsageError
+from handlers.i18n import LANGUAGES
 from handlers.onboarding import parse_cluster, parse_yes_no
 from handlers.timefmt import valid_zone
-from handlers.types import Button, Reply, Text
+from handlers.types import Button, Reply, Text, bold, command, fill
 from store.people import MemberCard
 from store.text import clean_tags
 
-LANGUAGES = ("en", "ca", "es", "fr", "pt")
+
+def _label(text: Text, message: str) -> Text:
+    """A field name in the reader's language, in italics, before its value."""
+    return text.italic(fill(text.language, message) + " ")
+
+
+def yes_no(language: str, value: bool) -> str:
+    return fill(language, "yes") if value else fill(language, "no")
 
 
 def describe(card: MemberCard, text: Text, *, full: bool) -> Text:
     """A member as others see them; `full` adds what only the member sees of themselves."""
-    member = card.member
+    member, language = card.member, text.language
     text.bold(member.name)
     if member.role:
         text.add(f", {member.role}")
@@ -29,33 +37,33 @@ def describe(card: MemberCard, text: Text, *, full: bool) -> Text:
         text.add(f" ({place})")
     text.line()
     if member.offers:
-        text.italic("Offers: ").line(member.offers)
+        _label(text, "Offers:").line(member.offers)
     if member.seeks:
-        text.italic("Seeks: ").line(member.seeks)
+        _label(text, "Seeks:").line(member.seeks)
     if member.tags:
-        text.italic("Interests: ").line(", ".join(member.tags))
+        _label(text, "Interests:").line(", ".join(member.tags))
     if full:
         if member.bio:
-            text.italic("About: ").line(member.bio)
-        text.italic("Time zone: ").line(member.timezone)
-        text.italic("Listed in the directory: ").line("yes" if member.listed else "no")
-        text.italic("Contact shared on accepted introductions: ").line(
-            "yes" if member.share_contact else "no"
-        )
+            _label(text, "About:").line(member.bio)
+        _label(text, "Time zone:").line(member.timezone)
+        _label(text, "Listed in the directory:").line(yes_no(language, member.listed))
+        _label(text, "Contact shared on accepted introductions:").line(yes_no(language, member.share_contact))
         if member.email:
-            text.italic("E-mail: ").line(member.email)
+            _label(text, "E-mail:").line(member.email)
     return text
 
 
 async def profile(ctx: Context) -> list[Reply]:
     card = await ctx.store.people.card(ctx.member.id)
     assert card is not None  # the caller's own member row exists within this transaction
-    text = describe(card, Text().line("Your profile").line(), full=True)
-    text.line().add("Change a field with ").command("profile set FIELD VALUE").add(
-        f"; fields: {', '.join(FIELDS)}."
+    text = describe(card, ctx.text().t("Your profile").line().line(), full=True)
+    text.line().t(
+        "Change a field with {command}; fields: {fields}.",
+        command=command(ctx.tr("profile set FIELD VALUE")),
+        fields=", ".join(FIELDS),
     )
     if not ctx.member.onboarded:
-        return [text.reply(buttons=((Button("Introduce myself", "/start"),),))]
+        return [text.reply(buttons=((Button(ctx.tr("Introduce myself"), "/start"),),))]
     return [text.reply()]
 
 
@@ -68,10 +76,10 @@ async def _short_text(_ctx: Context, value: str) -> str:
     return " ".join(value.split())[:200]
 
 
-async def _name(_ctx: Context, value: str) -> str:
+async def _name(ctx: Context, value: str) -> str:
     name = " ".join(value.split())
     if not name:
-        raise UsageError("Your name cannot be empty.")
+        raise UsageError(ctx.tr("Your name cannot be empty."))
     return name[:200]
 
 
@@ -83,21 +91,21 @@ async def _languages(_ctx: Context, value: str) -> list[str]:
     return clean_tags(value)[:10]
 
 
-async def _timezone(_ctx: Context, value: str) -> str:
-    return valid_zone(value.strip())
+async def _timezone(ctx: Context, value: str) -> str:
+    return valid_zone(value.strip(), ctx.language)
 
 
-async def _email(_ctx: Context, value: str) -> str:
+async def _email(ctx: Context, value: str) -> str:
     email = value.strip()
     if email and ("@" not in email or " " in email or len(email) > 300):
-        raise UsageError(f"'{email}' does not look like an e-mail address.")
+        raise UsageError(ctx.tr("'{email}' does not look like an e-mail address.", email=email))
     return email
 
 
-async def _language(_ctx: Context, value: str) -> str:
+async def parse_language(ctx: Context, value: str) -> str:
     code = value.strip().lower()
     if code not in LANGUAGES:
-        raise UsageError(f"Choose one of: {', '.join(LANGUAGES)}.")
+        raise UsageError(ctx.tr("Choose one of: {choices}.", choices=", ".join(LANGUAGES)))
     return code
 
 
@@ -110,7 +118,7 @@ FIELDS: dict[str, tuple[str, Setter]] = {
     "seeks": ("seeks", _text),
     "interests": ("tags", _tags),
     "languages": ("languages", _languages),
-    "language": ("language", _language),
+    "language": ("language", parse_language),
     "timezone": ("timezone", _timezone),
     "email": ("email", _email),
     "listed": ("listed", parse_yes_no),
@@ -124,10 +132,14 @@ async def profile_set(ctx: Context) -> list[Reply]:
     if field in ("organisation", "organization", "cluster"):
         return await _set_affiliation(ctx, field, value)
     if field not in FIELDS:
-        raise UsageError(f"Which field? One of: {', '.join([*FIELDS, 'organisation', 'cluster'])}.")
+        raise UsageError(
+            ctx.tr("Which field? One of: {fields}.", fields=", ".join([*FIELDS, "organisation", "cluster"]))
+        )
     column, parse = FIELDS[field]
     await ctx.store.people.update(ctx.member, ctx.now, **{column: await parse(ctx, value)})
-    return [Text().add("Saved your ").bold(field).add(".").reply()]
+    if column == "language":
+        ctx.language = ctx.member.language or ctx.language
+    return [ctx.text().t("Saved your {field}.", field=bold(field)).reply()]
 
 
 async def _set_affiliation(ctx: Context, field: str, value: str) -> list[Reply]:
@@ -144,7 +156,7 @@ async def _set_affiliation(ctx: Context, field: str, value: str) -> list[Reply]:
         cluster = await people.get_cluster(ctx.member.cluster_id) if ctx.member.cluster_id else None
         organisation = await people.organisation_for(name, cluster)
         await people.update(ctx.member, ctx.now, organisation_id=organisation.id)
-    return [Text().add("Saved your ").bold(field).add(".").reply()]
+    return [ctx.text().t("Saved your {field}.", field=bold(field)).reply()]
 
 
 async def interests(ctx: Context) -> list[Reply]:
@@ -154,20 +166,23 @@ async def interests(ctx: Context) -> list[Reply]:
     if action == "list":
         if not current:
             return [
-                Text()
-                .add("You have no interests yet. Add some: ")
-                .command("interests add recycling, smart textiles")
+                ctx.text()
+                .t(
+                    "You have no interests yet. Add some: {command}",
+                    command=command("interests add recycling, smart textiles"),
+                )
                 .reply()
             ]
-        return [Text().bold("Your interests: ").add(", ".join(current)).reply()]
+        return [ctx.text().bold(ctx.tr("Your interests:") + " ").add(", ".join(current)).reply()]
     if action not in ("add", "remove") or not given:
-        raise UsageError("Say add or remove, then the interests separated by commas.")
+        raise UsageError(ctx.tr("Say add or remove, then the interests separated by commas."))
     if action == "add":
         updated = list(dict.fromkeys([*current, *given]))[:30]
     else:
         unknown = [tag for tag in given if tag not in current]
         if unknown:
-            raise UsageError(f"Not among your interests: {', '.join(unknown)}.")
+            raise UsageError(ctx.tr("Not among your interests: {tags}.", tags=", ".join(unknown)))
         updated = [tag for tag in current if tag not in given]
     await ctx.store.people.update(ctx.member, ctx.now, tags=updated)
-    return [Text().bold("Your interests: ").add(", ".join(updated) or "none").reply()]
+    interests_now = ", ".join(updated) or ctx.tr("none")
+    return [ctx.text().bold(ctx.tr("Your interests:") + " ").add(interests_now).reply()]

@@ -6,8 +6,9 @@ from __future__ import annotations
 from handlers.context import Context
 from handlers.errors import NotAllowed, NotFound, UsageError, UserError
 from handlers.forms import positive_int
+from handlers.notices import notify
 from handlers.timefmt import when
-from handlers.types import Reply, Text
+from handlers.types import Reply, Text, bold, command, fill
 from store.models import Cluster, Member
 from store.text import fold
 
@@ -22,17 +23,24 @@ def scope(ctx: Context) -> int | None:
 
 async def _scope_name(ctx: Context, cluster_id: int) -> str:
     cluster = await ctx.store.people.get_cluster(cluster_id)
-    return cluster.name if cluster else f"cluster {cluster_id}"
+    return cluster.name if cluster else ctx.tr("cluster {number}", number=cluster_id)
 
 
 async def require_cluster(ctx: Context, cluster_id: int | None, what: str) -> None:
-    """Refuse a scoped coordinator anything outside their cluster (network-wide things included)."""
+    """Refuse a scoped coordinator anything outside their cluster (network-wide things included).
+
+    `what` names the thing in the reader's language ("event #3").
+    """
     mine = scope(ctx)
     if mine is None or cluster_id == mine:
         return
     raise NotAllowed(
-        f"You coordinate {await _scope_name(ctx, mine)} only, and {what} is outside it. "
-        "A coordinator for all clusters or an admin can do this."
+        ctx.tr(
+            "You coordinate {cluster} only, and {what} is outside it. "
+            "A coordinator for all clusters or an admin can do this.",
+            cluster=await _scope_name(ctx, mine),
+            what=what,
+        )
     )
 
 
@@ -52,12 +60,17 @@ async def require_segment(ctx: Context, kind: str, value: str) -> None:
         if event is not None and event.cluster_id == mine:
             return
     raise NotAllowed(
-        f'You coordinate {name} only, so you can announce to cluster:"{name}" or to event:NUMBER '
-        f"for one of its events; {segment_text(kind, value)} would reach members outside it."
+        ctx.tr(
+            'You coordinate {cluster} only, so you can announce to cluster:"{cluster}" or to event:NUMBER '
+            "for one of its events; {segment} would reach members outside it.",
+            cluster=name,
+            segment=segment_text(kind, value),
+        )
     )
 
 
 def segment_text(kind: str, value: str) -> str:
+    """The segment as it is typed (`cluster:Name`, `everyone`): the same in every language."""
     return "everyone" if kind == "everyone" else f"{kind}:{value}"
 
 
@@ -67,26 +80,38 @@ async def record(ctx: Context, action: str, detail: str, segment: str = "") -> N
 
 async def _member(ctx: Context, typed: str) -> Member:
     if not typed.strip():
-        raise UsageError("Whom? Give their member number (#12) or their name.")
+        raise UsageError(ctx.tr("Whom? Give their member number (#12) or their name."))
     match = await ctx.store.roles.member_named(typed)
     if match.member is not None:
         return match.member
     if not match.candidates:
-        raise NotFound(f"I found no member called '{typed}'. Give their number instead, like #12.")
+        raise NotFound(
+            ctx.tr("I found no member called '{name}'. Give their number instead, like #12.", name=typed)
+        )
     listed = ", ".join(f"#{member_id} {name}" for member_id, name in match.candidates)
-    raise UserError(f"Several members match '{typed}': {listed}. Say which one by its number.")
+    raise UserError(
+        ctx.tr(
+            "Several members match '{name}': {members}. Say which one by its number.",
+            name=typed,
+            members=listed,
+        )
+    )
 
 
 async def _cluster(ctx: Context, scopes: list[str]) -> Cluster | None:
     if len(scopes) > 1:
-        raise UsageError("Give at most one cluster:NAME.")
+        raise UsageError(ctx.tr("Give at most one cluster:NAME."))
     if not scopes:
         return None
     name = scopes[0].partition(":")[2]
     cluster = await ctx.store.people.cluster_by_name(name) if name.strip() else None
     if cluster is None:
         known = ", ".join(c.name for c in await ctx.store.people.clusters())
-        raise UsageError(f"I don't know the cluster '{name}'. Clusters: {known or 'none yet'}.")
+        raise UsageError(
+            ctx.tr("I don't know the cluster '{name}'. Clusters: {clusters}.", name=name, clusters=known)
+            if known
+            else ctx.tr("I don't know the cluster '{name}'. There are no clusters yet.", name=name)
+        )
     return cluster
 
 
@@ -95,52 +120,74 @@ async def coordinator_add(ctx: Context) -> list[Reply]:
     cluster = await _cluster(ctx, scopes)
     member = await _member(ctx, " ".join(arg for arg in ctx.args if arg not in scopes))
     await ctx.store.roles.grant(member, cluster.id if cluster else None, ctx.now)
-    reach = cluster.name if cluster else "all clusters"
     await record(
         ctx,
         "coordinator add",
         f"{member.name} (#{member.id})",
         f"cluster:{cluster.name}" if cluster else "all",
     )
-    notice = Text().add(f"You are now a coordinator for {reach}. Send ").command("help")
-    notice.add(" to see what you can do.")
-    await ctx.store.outbox.enqueue(
-        [member.id], f"role:coordinator:{ctx.now.isoformat()}", notice.reply().to_dict(), ctx.now
+
+    def reach(language: str) -> str:
+        return cluster.name if cluster else fill(language, "all clusters")
+
+    def notice(language: str) -> Reply:
+        text = Text(language=language).t(
+            "You are now a coordinator for {reach}. Send {help} to see what you can do.",
+            reach=reach(language),
+            help=command("help"),
+        )
+        return text.reply()
+
+    await notify(ctx, [member.id], f"role:coordinator:{ctx.now.isoformat()}", notice)
+    text = ctx.text().t(
+        "{member} is now a coordinator for {reach}.",
+        member=bold(f"{member.name} (#{member.id})"),
+        reach=reach(ctx.language),
     )
-    return [Text().bold(f"{member.name} (#{member.id})").add(f" is now a coordinator for {reach}.").reply()]
+    return [text.reply()]
 
 
 async def coordinator_remove(ctx: Context) -> list[Reply]:
     member = await _member(ctx, " ".join(ctx.args))
     who = f"{member.name} (#{member.id})"
     if not member.is_coordinator:
-        return [Text().bold(who).add(" is not a coordinator.").reply()]
+        return [ctx.text().t("{member} is not a coordinator.", member=bold(who)).reply()]
     await ctx.store.roles.revoke(member, ctx.now)
     await record(ctx, "coordinator remove", who)
-    text = Text().bold(who).add(" is no longer a coordinator.")
+    text = ctx.text().t("{member} is no longer a coordinator.", member=bold(who))
     if member.is_admin:
-        text.add(" They stay an admin: that comes from CLUSTERBOT_ADMINS.")
+        text.add(" ").t("They stay an admin: that comes from CLUSTERBOT_ADMINS.")
     return [text.reply()]
 
 
 async def coordinators(ctx: Context) -> list[Reply]:
     found = await ctx.store.roles.coordinators()
     if not found:
-        return [Text().add("There are no coordinators yet. Add one with ").command("coordinator add").reply()]
-    text = Text().bold("Coordinators").line().line()
+        return [
+            ctx.text()
+            .t("There are no coordinators yet. Add one with {command}", command=command("coordinator add"))
+            .reply()
+        ]
+    text = ctx.text().bold(ctx.tr("Coordinators")).line().line()
+    everywhere = ctx.tr("all clusters")
     for member, cluster in found:
-        text.add(f"#{member.id} ").add(member.name).line(f" — {cluster or 'all clusters'}")
+        text.add(f"#{member.id} ").add(member.name).line(f" — {cluster or everywhere}")
     return [text.reply()]
 
 
 async def audit(ctx: Context) -> list[Reply]:
-    limit = min(positive_int(ctx.args[0], "number of entries"), AUDIT_MAX) if ctx.args else AUDIT_DEFAULT
+    limit = (
+        min(positive_int(ctx.args[0], ctx.tr("number of entries"), ctx.language), AUDIT_MAX)
+        if ctx.args
+        else AUDIT_DEFAULT
+    )
     entries = await ctx.store.audit.latest(limit)
     if not entries:
-        return [Text().add("The audit log is empty.").reply()]
-    text = Text().bold(f"Audit log — the last {len(entries)}, newest first").line().line()
+        return [ctx.text().t("The audit log is empty.").reply()]
+    text = ctx.text().bold(ctx.tr("Audit log — the last {count}, newest first", count=len(entries)))
+    text.line().line()
     for entry in entries:
-        text.add(when(entry.created_at, ctx.member.timezone)).add(" · ").bold(entry.actor_name)
+        text.add(when(entry.created_at, ctx.member.timezone, ctx.language)).add(" · ").bold(entry.actor_name)
         text.add(f" (#{entry.actor_id})" if entry.actor_id else "").add(" · ").add(entry.action)
         text.add(f": {entry.detail}" if entry.detail else "").add(
             f" → {entry.segment}" if entry.segment else ""

@@ -11,14 +11,23 @@ from rapidfuzz import fuzz, process
 
 from handlers.context import Context
 from handlers.errors import NotAllowed, UsageError
-from handlers.types import Button, Reply, Text
+from handlers.types import N_, Button, Reply, Text, command
 
 Role = Literal["member", "coordinator", "admin"]
 Handler = Callable[[Context], Awaitable[list[Reply]]]
 
+REFUSALS = {
+    "coordinator": N_("'{command}' is for coordinators only."),
+    "admin": N_("'{command}' is for admins only."),
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Command:
+    """`summary` is an English message id, translated where it is shown; so is `usage` when it has
+    parts to fill in (`going NUMBER`). Command words and the whole `example` stay as typed: they
+    are the same on every platform and in every language."""
+
     name: str
     handler: Handler
     summary: str
@@ -79,12 +88,14 @@ class Router:
         if command is None:
             return [self.unknown(word, ctx)]
         if not self.allowed(command, ctx):
-            raise NotAllowed(f"'{command.name}' is for {command.role}s only.")
+            raise NotAllowed(ctx.tr(REFUSALS[command.role], command=command.name))
         ctx.rest, ctx.args = rest, split_args(rest)
         try:
             return await command.handler(ctx)
         except UsageError as error:
-            raise UsageError(f"{error}\nUsage: /{command.usage}\nExample: /{command.example}") from error
+            usage = ctx.tr("Usage: /{usage}", usage=ctx.tr(command.usage))
+            example = ctx.tr("Example: /{example}", example=command.example)
+            raise UsageError(f"{error}\n{usage}\n{example}") from error
 
     def allowed(self, command: Command, ctx: Context) -> bool:
         if command.role == "admin":
@@ -98,47 +109,49 @@ class Router:
         return match[0] if match else None
 
     def unknown(self, word: str, ctx: Context) -> Reply:
-        text = Text()
+        text = ctx.text()
         guess = self.suggestion(word) if word else None
         if guess:
-            text.add("I don't know '").add(word).add("'. Did you mean ").command(guess).line("?")
+            text.t("I don't know '{word}'. Did you mean {command}?", word=word, command=command(guess)).line()
         elif word:
-            text.add("I don't know '").add(word).line("'.")
+            text.t("I don't know '{word}'.", word=word).line()
         text.line()
         self._overview(text, ctx)
-        buttons = ((_help_button(guess),),) if guess else ()
+        buttons = ((Button(ctx.tr("Help on {word}", word=guess), f"/help {guess}"),),) if guess else ()
         return text.reply(buttons=buttons)
 
     def help(self, ctx: Context, topic: str = "") -> Reply:
         topic = topic.strip().removeprefix("/").lower()
         if not topic:
-            return self._overview(Text(), ctx).reply()
+            return self._overview(ctx.text(), ctx).reply()
         matching = [c for c in self.commands.values() if c.word == topic and self.allowed(c, ctx)]
         if not matching:
             guess = self.suggestion(topic)
-            text = Text().add(f"There is no command '{topic}'.")
+            text = ctx.text().t("There is no command '{word}'.", word=topic)
             if guess:
-                text.add(" Did you mean ").command(guess).add("?")
+                text.t(" Did you mean {command}?", command=command(guess))
             return text.reply()
-        text = Text()
-        for command in matching:
-            text.bold(command.name).add(f" — {command.summary}\n")
-            text.add("Usage: ").command(command.usage).add("\nExample: ").command(command.example)
-            text.line("\n")
+        text = ctx.text()
+        for found in matching:
+            text.bold(found.name).add(" — ").line(ctx.tr(found.summary))
+            text.t("Usage: {usage}", usage=command(ctx.tr(found.usage))).line()
+            text.t("Example: {example}", example=command(found.example)).line("\n")
         return text.reply()
 
     def _overview(self, text: Text, ctx: Context) -> Text:
-        text.bold("What I can do").line()
-        for command in self.commands.values():
-            if command.name == command.word and self.allowed(command, ctx):
-                text.command(command.usage).add(f" — {command.summary}\n")
+        text.bold(ctx.tr("What I can do")).line()
+        for found in self.commands.values():
+            if found.name == found.word and self.allowed(found, ctx):
+                self._summary_line(text, found, ctx)
         staff = [c for c in self.commands.values() if c.name != c.word and self.allowed(c, ctx)]
         if staff:
-            text.line().bold("More").line()
-            for command in staff:
-                text.command(command.usage).add(f" — {command.summary}\n")
-        return text.add("\nSend ").command("help COMMAND").add(" for details and an example.")
+            text.line().bold(ctx.tr("More")).line()
+            for found in staff:
+                self._summary_line(text, found, ctx)
+        return text.line().t(
+            "Send {command} for details and an example.", command=command(ctx.tr("help COMMAND"))
+        )
 
-
-def _help_button(word: str) -> Button:
-    return Button(f"Help on {word}", f"/help {word}")
+    @staticmethod
+    def _summary_line(text: Text, found: Command, ctx: Context) -> None:
+        text.command(ctx.tr(found.usage)).add(" — ").line(ctx.tr(found.summary))

@@ -5,32 +5,47 @@ from __future__ import annotations
 from handlers.context import Context
 from handlers.errors import NotFound, UsageError
 from handlers.forms import positive_int
+from handlers.languages import LANGUAGE_NAMES
 from handlers.linking import listing, platform_name
+from handlers.profile import yes_no
 from handlers.timefmt import parse_duration
-from handlers.types import Button, Reply, Text
+from handlers.types import Button, Reply, bold, command, fill
 
 MAX_REMINDERS = 4
 
 
-def parse_offsets(text: str) -> list[str]:
+def parse_offsets(text: str, language: str) -> list[str]:
     """'24h,1h' -> ['24h', '1h'] (checked, longest first); 'off' -> []."""
     if text.strip().lower() in ("off", "none", "no"):
         return []
     offsets = [part.strip().lower() for part in text.split(",") if part.strip()]
     if not offsets or len(offsets) > MAX_REMINDERS:
-        raise UsageError(f"Give one to {MAX_REMINDERS} times before the event, like 24h,1h — or off.")
+        raise UsageError(
+            fill(
+                language,
+                "Give one to {count} times before the event, like 24h,1h — or off.",
+                count=MAX_REMINDERS,
+            )
+        )
     for offset in offsets:
-        if parse_duration(offset).days > 14:
-            raise UsageError("Reminders can be at most 14 days before an event.")
+        if parse_duration(offset, language).days > 14:
+            raise UsageError(fill(language, "Reminders can be at most 14 days before an event."))
     return sorted(set(offsets), key=parse_duration, reverse=True)
+
+
+def on_off(ctx: Context, value: bool) -> str:
+    return ctx.tr("on") if value else ctx.tr("off")
+
+
+def reminders_said(ctx: Context, offsets: list[str]) -> str:
+    return ctx.tr("{offsets} before", offsets=", ".join(offsets)) if offsets else ctx.tr("off")
 
 
 async def settings(ctx: Context) -> list[Reply]:
     if ctx.args and ctx.args[0].lower() == "reminders":
-        offsets = parse_offsets(" ".join(ctx.args[1:]))
+        offsets = parse_offsets(" ".join(ctx.args[1:]), ctx.language)
         await ctx.store.people.update(ctx.member, ctx.now, reminder_offsets=offsets)
-        said = ", ".join(offsets) + " before" if offsets else "off"
-        return [Text().add("Event reminders: ").bold(said).add(".").reply()]
+        return [ctx.text().t("Event reminders: {value}.", value=bold(reminders_said(ctx, offsets))).reply()]
     if ctx.args and ctx.args[0].lower() in ("alerts", "mute"):
         value = (
             (ctx.args[1].lower() if len(ctx.args) > 1 else "off")
@@ -38,19 +53,21 @@ async def settings(ctx: Context) -> list[Reply]:
             else "off"
         )
         if value not in ("on", "off"):
-            raise UsageError("Say settings alerts on, or settings alerts off.")
+            raise UsageError(ctx.tr("Say settings alerts on, or settings alerts off."))
         await ctx.store.people.update(ctx.member, ctx.now, muted=value == "off")
-        return [Text().add("Suggestions and alerts: ").bold(value).add(".").reply()]
+        said = on_off(ctx, value == "on")
+        return [ctx.text().t("Suggestions and alerts: {value}.", value=bold(said)).reply()]
     if ctx.args and ctx.args[0].lower() == "suggestions":
         value = ctx.args[1].lower() if len(ctx.args) > 1 else ""
         if value not in ("on", "off"):
-            raise UsageError("Say settings suggestions on, or settings suggestions off.")
+            raise UsageError(ctx.tr("Say settings suggestions on, or settings suggestions off."))
         await ctx.store.people.update(ctx.member, ctx.now, suggestible=value == "on")
-        return [Text().add("Suggesting you to other members: ").bold(value).add(".").reply()]
+        said = on_off(ctx, value == "on")
+        return [ctx.text().t("Suggesting you to other members: {value}.", value=bold(said)).reply()]
     if ctx.args and ctx.args[0].lower() == "platform":
         return [await _platform(ctx)]
     if ctx.args:
-        raise UsageError(f"I can't change '{ctx.args[0]}' here.")
+        raise UsageError(ctx.tr("I can't change '{setting}' here.", setting=ctx.args[0]))
     return [await _overview(ctx)]
 
 
@@ -66,62 +83,82 @@ async def _platform(ctx: Context) -> Reply:
     wanted = ctx.args[1].lower() if len(ctx.args) > 1 else ""
     if wanted not in platforms:
         raise UsageError(
-            f"I can reach you on {listing(platforms)}: say settings platform {' or '.join(platforms)}. "
-            "To add a platform, send link."
+            ctx.tr(
+                "I can reach you on {platforms}: say settings platform {choices}. "
+                "To add a platform, send link.",
+                platforms=listing(platforms, ctx.language),
+                choices=ctx.tr(" or ").join(platforms),
+            )
         )
     await ctx.store.people.update(ctx.member, ctx.now, preferred_platform=wanted)
-    return Text().add("Notifications will come on ").bold(platform_name(wanted)).add(".").reply()
+    return (
+        ctx.text().t("Notifications will come on {platform}.", platform=bold(platform_name(wanted))).reply()
+    )
 
 
 async def _overview(ctx: Context) -> Reply:
-    member = ctx.member
+    member, language = ctx.member, ctx.language
     platforms = await _platforms(ctx)
     preferred = member.preferred_platform if member.preferred_platform in platforms else platforms[0]
     others = [platform for platform in platforms if platform != preferred]
-    reminders = ", ".join(member.reminder_offsets) + " before" if member.reminder_offsets else "off"
-    text = Text().bold("Your settings").line().line()
-    text.add("Event reminders: ").line(reminders)
-    text.add("Suggestions and alerts: ").line("off" if member.muted else "on")
-    text.add("Suggested to other members: ").line("yes" if member.suggestible else "no")
-    text.add("Listed in the directory: ").line("yes" if member.listed else "no")
-    text.add("Contact shared on accepted introductions: ").line("yes" if member.share_contact else "no")
-    text.add("Time zone: ").line(member.timezone)
-    text.add("Notifications on: ").add(platform_name(preferred))
-    text.line(f" (also linked: {listing([platform_name(p) for p in others])})" if others else "").line()
-    text.add("Change with ").command("settings reminders 24h,1h").add(", ").command("settings alerts off")
-    text.add(", ").command("settings suggestions off")
+    text = ctx.text().bold(ctx.tr("Your settings")).line().line()
+    text.t("Event reminders: {value}", value=reminders_said(ctx, member.reminder_offsets)).line()
+    text.t("Suggestions and alerts: {value}", value=on_off(ctx, not member.muted)).line()
+    text.t("Suggested to other members: {value}", value=yes_no(language, member.suggestible)).line()
+    text.t("Listed in the directory: {value}", value=yes_no(language, member.listed)).line()
+    text.t(
+        "Contact shared on accepted introductions: {value}", value=yes_no(language, member.share_contact)
+    ).line()
+    text.t("Time zone: {value}", value=member.timezone).line()
+    text.t("Language: {value}", value=LANGUAGE_NAMES[language]).line()
+    text.t("Notifications on: {platform}", platform=platform_name(preferred))
+    if others:
+        text.add(" ").t(
+            "(also linked: {platforms})", platforms=listing([platform_name(p) for p in others], language)
+        )
+    text.line().line()
+    text.t(
+        "Change with {reminders}, {alerts}, {suggestions}",
+        reminders=command("settings reminders 24h,1h"),
+        alerts=command("settings alerts off"),
+        suggestions=command("settings suggestions off"),
+    )
     if others:
         text.add(", ").command(f"settings platform {others[0]}")
-    text.add(", ").command("profile set listed no").add(" or ").command("profile set timezone Europe/Lisbon")
+    text.add(", ").command("lang")
+    text.add(", ").t(
+        "{listed} or {timezone}",
+        listed=command("profile set listed no"),
+        timezone=command("profile set timezone Europe/Lisbon"),
+    )
     return text.reply()
 
 
 async def _opportunity_id(ctx: Context) -> int:
     if not ctx.args:
-        raise UsageError("Which opportunity? Give its number.")
-    number = positive_int(ctx.args[0].lstrip("#"), "opportunity number")
+        raise UsageError(ctx.tr("Which opportunity? Give its number."))
+    number = positive_int(ctx.args[0].lstrip("#"), ctx.tr("opportunity number"), ctx.language)
     if await ctx.store.opportunities.get(number) is None:
-        raise NotFound(f"There is no opportunity #{number}.")
+        raise NotFound(ctx.tr("There is no opportunity #{number}.", number=number))
     return number
 
 
 async def follow(ctx: Context) -> list[Reply]:
     number = await _opportunity_id(ctx)
     new = await ctx.store.follows.follow(ctx.member.id, number, ctx.now)
-    text = Text().add(f"You follow opportunity #{number}" + ("" if new else " already"))
-    text.add("; I'll remind you 7 days and 1 day before its deadline.")
-    return [text.reply(buttons=((Button("Unfollow", f"/unfollow {number}"),),))]
+    if new:
+        message = "You follow opportunity #{number}; I'll remind you 7 days and 1 day before its deadline."
+    else:
+        message = (
+            "You follow opportunity #{number} already; I'll remind you 7 days and 1 day before its deadline."
+        )
+    text = ctx.text().t(message, number=number)
+    return [text.reply(buttons=((Button(ctx.tr("Unfollow"), f"/unfollow {number}"),),))]
 
 
 async def unfollow(ctx: Context) -> list[Reply]:
     number = await _opportunity_id(ctx)
     removed = await ctx.store.follows.unfollow(ctx.member.id, number)
-    return [
-        Text()
-        .add(
-            f"You no longer follow opportunity #{number}."
-            if removed
-            else f"You were not following opportunity #{number}."
-        )
-        .reply()
-    ]
+    if removed:
+        return [ctx.text().t("You no longer follow opportunity #{number}.", number=number).reply()]
+    return [ctx.text().t("You were not following opportunity #{number}.", number=number).reply()]

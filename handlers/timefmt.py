@@ -1,4 +1,4 @@
-"""Times as a member reads them: in their own time zone, with the zone named."""
+"""Times as a member reads them: in their own time zone and language, with the zone named."""
 
 from __future__ import annotations
 
@@ -6,20 +6,24 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from handlers.errors import UsageError
+from handlers.i18n import DEFAULT_LANGUAGE, local_date, local_datetime
+from handlers.types import fill
 
 
 def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder such as 'Europe'
         return ZoneInfo("UTC")
 
 
-def valid_zone(name: str) -> str:
+def valid_zone(name: str, language: str) -> str:
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise UsageError(f"'{name}' is not a time zone I know; try e.g. Europe/Lisbon.") from None
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise UsageError(
+            fill(language, "'{zone}' is not a time zone I know; try e.g. Europe/Lisbon.", zone=name)
+        ) from None
     return name
 
 
@@ -27,25 +31,25 @@ def local(moment: datetime, timezone: str) -> datetime:
     return moment.astimezone(zone(timezone))
 
 
-def when(moment: datetime, timezone: str) -> str:
-    """'Tue 3 Dec 2026, 10:00 CET'."""
+def when(moment: datetime, timezone: str, language: str) -> str:
+    """'Tue 3 Dec 2026, 10:00 CET': the date in the reader's words, then our zone abbreviation
+    (CLDR would say 'Central European Standard Time', which no one writes in a chat)."""
     shown = local(moment, timezone)
-    return f"{shown:%a} {shown.day} {shown:%b %Y, %H:%M} {shown.tzname()}"
+    return f"{local_datetime(shown, language)} {shown.tzname()}"
 
 
-def span(starts: datetime, ends: datetime, timezone: str) -> str:
+def span(starts: datetime, ends: datetime, timezone: str, language: str) -> str:
     start_local, end_local = local(starts, timezone), local(ends, timezone)
     if start_local.date() == end_local.date():
-        return f"{when(starts, timezone)}–{end_local:%H:%M}"
-    return f"{when(starts, timezone)} – {when(ends, timezone)}"
+        return f"{when(starts, timezone, language)}–{end_local:%H:%M}"
+    return f"{when(starts, timezone, language)} – {when(ends, timezone, language)}"
 
 
-def day(moment: datetime, timezone: str) -> str:
-    shown = local(moment, timezone)
-    return f"{shown.day} {shown:%b %Y}"
+def day(moment: datetime, timezone: str, language: str) -> str:
+    return local_date(local(moment, timezone), language)
 
 
-def parse_local(text: str, timezone: str) -> datetime:
+def parse_local(text: str, timezone: str, language: str) -> datetime:
     """'2026-12-03 10:00' (or a bare date) in the given zone, as an aware UTC datetime."""
     cleaned = text.strip().replace("T", " ")
     for pattern in ("%Y-%m-%d %H:%M", "%Y-%m-%d"):
@@ -54,13 +58,20 @@ def parse_local(text: str, timezone: str) -> datetime:
         except ValueError:
             continue
         return naive.replace(tzinfo=zone(timezone)).astimezone(UTC)
-    raise UsageError(f"'{text}' is not a date I can read; write it as 2026-12-03 or 2026-12-03 10:00.")
+    raise UsageError(
+        fill(
+            language,
+            "'{text}' is not a date I can read; write it as 2026-12-03 or 2026-12-03 10:00.",
+            text=text,
+        )
+    )
 
 
-def parse_duration(text: str) -> timedelta:
-    """'90m', '2h', '1d', '1h30m'."""
+def parse_duration(text: str, language: str = DEFAULT_LANGUAGE) -> timedelta:
+    """'90m', '2h', '1d', '1h30m'. The language is the reader's; our own offsets never fail."""
     total, number = timedelta(), ""
     units = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1)}
+    refusal = UsageError(fill(language, "'{text}' is not a duration; write e.g. 90m, 2h or 1d.", text=text))
     for ch in text.strip().lower():
         if ch.isdigit():
             number += ch
@@ -68,7 +79,7 @@ def parse_duration(text: str) -> timedelta:
             total += int(number) * units[ch]
             number = ""
         else:
-            raise UsageError(f"'{text}' is not a duration; write e.g. 90m, 2h or 1d.")
+            raise refusal
     if number or total <= timedelta():
-        raise UsageError(f"'{text}' is not a duration; write e.g. 90m, 2h or 1d.")
+        raise refusal
     return total

@@ -70,6 +70,8 @@ class Reply:
     `replaces_previous` asks the adapter to edit the message the button was pressed on (used by
     pagination) instead of sending a new one; adapters that cannot edit just send it.
     `public` marks an answer meant for the whole channel (Slack answers privately otherwise).
+    `language` is the reader's, so that an adapter's own words around it (a file it could not
+    attach) match the reply.
     """
 
     spans: tuple[Span, ...] = ()
@@ -77,6 +79,7 @@ class Reply:
     attachment: Attachment | None = None
     replaces_previous: bool = False
     public: bool = False
+    language: str = DEFAULT_LANGUAGE
 
     @property
     def plain_text(self) -> str:
@@ -88,6 +91,7 @@ class Reply:
             "spans": [[s.text, s.style, s.url] for s in self.spans],
             "buttons": [[[b.label, b.payload] for b in row] for row in self.buttons],
             "public": self.public,
+            "language": self.language,
         }
 
     @classmethod
@@ -98,6 +102,7 @@ class Reply:
                 tuple(Button(label, payload) for label, payload in row) for row in data.get("buttons", [])
             ),
             public=bool(data.get("public", False)),
+            language=str(data.get("language", DEFAULT_LANGUAGE)),
         )
 
 
@@ -155,7 +160,7 @@ class Text:
             spans[-1] = Span(trimmed) if trimmed else spans[-1]
             if not trimmed:
                 spans.pop()
-        return Reply(spans=tuple(spans), **options)
+        return Reply(spans=tuple(spans), **({"language": self.language} | options))
 
 
 def text_reply(text: str, **options: Any) -> Reply:

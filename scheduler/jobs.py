@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from handlers.i18n import choose_language
 from handlers.notices import deadline_reminder, event_reminder
 from handlers.timefmt import parse_duration
 from store.db import Database
@@ -29,13 +30,16 @@ async def queue_event_reminders(db: Database, now: datetime) -> int:
     queued = 0
     async with db.transaction() as session:
         outbox = Outbox(session)
-        for event, member_id, timezone, offsets in await attendees_of_events_starting_soon(session, now):
+        for event, member_id, timezone, offsets, language in await attendees_of_events_starting_soon(
+            session, now
+        ):
             offset = latest_due(offsets, event.starts_at, now)
             if offset is None:
                 continue
             # The start time is part of the key: a moved event gets its reminders again.
             cause = f"reminder:event{event.id}:{int(event.starts_at.timestamp())}:{offset}"
-            await outbox.enqueue([member_id], cause, event_reminder(event, timezone).to_dict(), now)
+            reply = event_reminder(event, timezone, choose_language(language, None))
+            await outbox.enqueue([member_id], cause, reply.to_dict(), now)
             queued += 1
     return queued
 
@@ -44,13 +48,15 @@ async def queue_deadline_reminders(db: Database, now: datetime) -> int:
     queued = 0
     async with db.transaction() as session:
         outbox = Outbox(session)
-        for opportunity, member_id, timezone in await followers_of_closing_opportunities(session, now):
+        for opportunity, member_id, timezone, language in await followers_of_closing_opportunities(
+            session, now
+        ):
             assert opportunity.deadline is not None
             offset = latest_due(DEADLINE_OFFSETS, opportunity.deadline, now)
             if offset is None:
                 continue
             cause = f"deadline:opp{opportunity.id}:{int(opportunity.deadline.timestamp())}:{offset}"
-            reply = deadline_reminder(opportunity, timezone, now)
+            reply = deadline_reminder(opportunity, timezone, now, choose_language(language, None))
             await outbox.enqueue([member_id], cause, reply.to_dict(), now)
             queued += 1
     return queued

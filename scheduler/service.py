@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -42,13 +43,24 @@ async def update_outbox_depth(db: Database, _now: datetime) -> int:
     return 0
 
 
-# name, job, how often; every process runs its own depth gauge, the rest are leased.
-PERIODIC_JOBS: tuple[tuple[str, Job, timedelta], ...] = (
-    ("event_reminders", queue_event_reminders, timedelta(seconds=30)),
-    ("deadline_reminders", queue_deadline_reminders, timedelta(minutes=5)),
-    (INCREMENTAL_JOB, queue_incremental_synergy_alerts, timedelta(minutes=10)),
-    ("synergy_full", queue_synergy_alerts, timedelta(hours=24)),
-    ("weekly_digest", queue_weekly_digests, timedelta(hours=1)),
+@dataclass(frozen=True, slots=True)
+class PeriodicJob:
+    """A leased job: `every` is its period; `nightly_at` (an hour, UTC) pins it to the night instead
+    of running it at start-up, for work too heavy to repeat each time a process starts."""
+
+    name: str
+    job: Job
+    every: timedelta
+    nightly_at: int | None = None
+
+
+# Every process schedules them all; the lease in the store lets one process run each tick.
+PERIODIC_JOBS = (
+    PeriodicJob("event_reminders", queue_event_reminders, timedelta(seconds=30)),
+    PeriodicJob("deadline_reminders", queue_deadline_reminders, timedelta(minutes=5)),
+    PeriodicJob(INCREMENTAL_JOB, queue_incremental_synergy_alerts, timedelta(minutes=10)),
+    PeriodicJob("synergy_full", queue_synergy_alerts, timedelta(hours=24), nightly_at=3),
+    PeriodicJob("weekly_digest", queue_weekly_digests, timedelta(hours=1)),
 )
 
 
@@ -83,16 +95,23 @@ class Scheduler:
         return True
 
     async def start(self) -> None:
-        for name, job, every in PERIODIC_JOBS:
+        for periodic in PERIODIC_JOBS:
+            trigger: dict[str, object] = (
+                {"trigger": "cron", "hour": periodic.nightly_at}
+                if periodic.nightly_at is not None
+                else {
+                    "trigger": "interval",
+                    "seconds": periodic.every.total_seconds(),
+                    "next_run_time": datetime.now(UTC),
+                }
+            )
             self.aps.add_job(
                 self.run_leased,
-                "interval",
-                seconds=every.total_seconds(),
-                args=[name, job, every],
-                id=name,
+                args=[periodic.name, periodic.job, periodic.every],
+                id=periodic.name,
                 coalesce=True,
                 max_instances=1,
-                next_run_time=datetime.now(UTC),
+                **trigger,
             )
         self.aps.add_job(
             update_outbox_depth,

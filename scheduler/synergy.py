@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.digest import Suggestion, weekly_digest
+from handlers.i18n import choose_language
 from handlers.notices import member_suggestion, opportunity_suggestion
 from handlers.timefmt import zone
 from handlers.types import Reply
@@ -24,6 +25,7 @@ from store import synergy
 from store.db import Database
 from store.jobs import JobLeases
 from store.outbox import Outbox
+from store.people import languages_of
 from store.synergy import OpportunityProfile, Profile
 
 INCREMENTAL_JOB = "synergy_incremental"
@@ -105,6 +107,7 @@ async def dispatch(db: Database, matches: Sequence[Match], now: datetime) -> int
         kept: Counter[int] = Counter()
         suggestions: list[tuple[int, int, str, float]] = []
         outbox, seen = Outbox(session), set()
+        languages = await languages_of(session, sorted({match.member_id for match in matches}))
         for match in matches:
             if match.cause in seen:  # the incremental scan's parts overlap
                 continue
@@ -120,17 +123,18 @@ async def dispatch(db: Database, matches: Sequence[Match], now: datetime) -> int
             if sent[match.member_id] >= WEEKLY_ALERTS:
                 kept[match.member_id] += match.kind == "member"
                 continue
-            await outbox.enqueue([match.member_id], match.cause, _alert(match).to_dict(), now)
+            alert = _alert(match, choose_language(languages.get(match.member_id), None))
+            await outbox.enqueue([match.member_id], match.cause, alert.to_dict(), now)
             sent[match.member_id] += 1
             queued += 1
         await synergy.record_suggestions(session, suggestions, now)
     return queued
 
 
-def _alert(match: Match) -> Reply:
+def _alert(match: Match, language: str) -> Reply:
     if match.kind == "member":
-        return member_suggestion(match.other_id, match.reason)
-    return opportunity_suggestion(match.other_id, match.reason)
+        return member_suggestion(match.other_id, match.reason, language)
+    return opportunity_suggestion(match.other_id, match.reason, language)
 
 
 async def queue_weekly_digests(db: Database, now: datetime) -> int:
@@ -153,7 +157,7 @@ async def _queue_zone_digests(session: AsyncSession, name: str, local: datetime,
     # The week runs from last Monday 09:00 to this one, so consecutive digests never overlap.
     since = local.replace(minute=0, second=0, microsecond=0) - timedelta(days=7)
     members = await synergy.members_in_zones(session, [name])
-    listening = [member_id for member_id, muted in members if not muted]
+    listening = [member_id for member_id, muted, _language in members if not muted]
     events = await synergy.new_events(session, since, now)
     contacts = await synergy.unsent_suggestions(session, listening, since)
     fitting: dict[int, list[Suggestion]] = {}
@@ -166,9 +170,10 @@ async def _queue_zone_digests(session: AsyncSession, name: str, local: datetime,
     iso = local.isocalendar()
     week = f"{iso.year}-W{iso.week:02d}"
     outbox, queued = Outbox(session), 0
-    for member_id, _muted in members:
+    for member_id, _muted, language in members:
         suggested = [Suggestion(i.target_id, i.reason) for i in contacts.get(member_id, [])]
-        reply = weekly_digest(week, name, events, suggested, fitting.get(member_id, []))
+        reader = choose_language(language, None)
+        reply = weekly_digest(week, name, reader, events, suggested, fitting.get(member_id, []))
         if reply is not None:
             await outbox.enqueue([member_id], f"digest:{week}", reply.to_dict(), now)
             queued += 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -40,12 +41,23 @@ class Announcements:
     async def get(self, announcement_id: int) -> Announcement | None:
         return await self.session.get(Announcement, announcement_id)
 
-    async def send(self, announcement: Announcement, payload: dict[str, Any], now: datetime) -> int:
-        """Queue it for the segment as it is now; the outbox makes a second confirm a no-op."""
+    async def send(
+        self,
+        announcement: Announcement,
+        payload_for: Callable[[str | None], dict[str, Any]],
+        now: datetime,
+    ) -> int:
+        """Queue it for the segment as it is now; the outbox makes a second confirm a no-op.
+
+        `payload_for` gets each recipient's stored language: the text is the coordinator's, but
+        the frame around it is in the reader's language.
+        """
         recipients = await segment_members(
             self.session, announcement.segment_kind, announcement.segment_value
         )
-        await Outbox(self.session).enqueue(recipients, announcement_cause(announcement.id), payload, now)
+        await Outbox(self.session).enqueue_translated(
+            recipients, announcement_cause(announcement.id), payload_for, now
+        )
         announcement.status, announcement.sent_at, announcement.recipients = "sent", now, len(recipients)
         await self.session.flush()
         return len(recipients)

@@ -51,6 +51,15 @@ class Events:
         event.updated_at = now
         await self.session.flush()
 
+    async def _lock(self, event: Event) -> None:
+        """Serialise RSVPs to one event, so two people can never both take its last place.
+
+        SQLite's write transactions already run one at a time (BEGIN IMMEDIATE); PostgreSQL
+        needs the event's row locked until the transaction ends.
+        """
+        if self.session.get_bind().dialect.name == "postgresql":
+            await self.session.execute(select(Event.id).where(Event.id == event.id).with_for_update())
+
     async def going_count(self, event_id: int) -> int:
         return await self._count(event_id, "going")
 
@@ -70,6 +79,7 @@ class Events:
 
     async def attend(self, event: Event, member_id: int, now: datetime) -> RsvpResult:
         """Say yes: a place when there is one, the end of the waitlist otherwise."""
+        await self._lock(event)
         rsvp = await self.rsvp_of(member_id, event.id)
         if rsvp is not None and rsvp.status in ("going", "waitlisted"):
             return "already_going" if rsvp.status == "going" else "already_waitlisted"
@@ -84,6 +94,7 @@ class Events:
 
     async def leave(self, event: Event, member_id: int, now: datetime) -> Departure:
         """Say no: a freed place goes to whoever has waited longest."""
+        await self._lock(event)
         rsvp = await self.rsvp_of(member_id, event.id)
         was_going = rsvp is not None and rsvp.status == "going"
         was_attending = rsvp is not None and rsvp.status in ("going", "waitlisted")

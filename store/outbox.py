@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -10,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.models import Identity, Member, OutboxMessage
+from store.people import languages_of
 
 
 class Outbox:
@@ -48,6 +50,21 @@ class Outbox:
         else:
             statement = insert(OutboxMessage)
         await self.session.execute(statement, rows)
+
+    async def enqueue_translated(
+        self,
+        member_ids: list[int],
+        cause: str,
+        payload_for: Callable[[str | None], dict[str, Any]],
+        now: datetime,
+    ) -> None:
+        """Like `enqueue`, but each member reads it in their own language: `payload_for` gets a
+        member's stored language (None when unknown) and is called once per language."""
+        by_language: dict[str | None, list[int]] = {}
+        for member_id, language in (await languages_of(self.session, member_ids)).items():
+            by_language.setdefault(language, []).append(member_id)
+        for language, ids in by_language.items():
+            await self.enqueue(ids, cause, payload_for(language), now)
 
     async def for_member(self, member_id: int) -> list[OutboxMessage]:
         return list(

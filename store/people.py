@@ -14,6 +14,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from store.models import Cluster, Identity, Member, Organisation
 from store.text import fold
 
+# Members per query when reading languages, well under SQLite's limit on bound parameters.
+CHUNK = 500
+
+
+async def languages_of(session: AsyncSession, member_ids: list[int]) -> dict[int, str | None]:
+    """Each member's language, in the order given; members that no longer exist are left out."""
+    found: dict[int, str | None] = {}
+    for start in range(0, len(member_ids), CHUNK):
+        chunk = member_ids[start : start + CHUNK]
+        rows = await session.execute(select(Member.id, Member.language).where(Member.id.in_(chunk)))
+        found.update((member_id, language) for member_id, language in rows)
+    return {member_id: found[member_id] for member_id in member_ids if member_id in found}
+
 
 @dataclass(frozen=True, slots=True)
 class MemberCard:
@@ -118,13 +131,17 @@ class People:
         await self.session.flush()
         return member, identity
 
-    async def seeks_of(self, platform: str, user_id: str) -> str | None:
-        """What the person behind a platform account is looking for, if we know them."""
-        return await self.session.scalar(
-            select(Member.seeks)
-            .join(Identity, Identity.member_id == Member.id)
-            .where(Identity.platform == platform, Identity.user_id == user_id)
-        )
+    async def seeks_and_language(self, platform: str, user_id: str) -> tuple[str | None, str | None]:
+        """What the person behind a platform account is looking for, and the language they read,
+        if we know them (None, None otherwise)."""
+        row = (
+            await self.session.execute(
+                select(Member.seeks, Member.language)
+                .join(Identity, Identity.member_id == Member.id)
+                .where(Identity.platform == platform, Identity.user_id == user_id)
+            )
+        ).first()
+        return (row[0], row[1]) if row is not None else (None, None)
 
     async def get(self, member_id: int) -> Member | None:
         return await self.session.get(Member, member_id)

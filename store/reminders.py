@@ -16,10 +16,10 @@ DEADLINE_HORIZON = timedelta(days=8)
 
 async def attendees_of_events_starting_soon(
     session: AsyncSession, now: datetime
-) -> list[tuple[Event, int, str, list[str]]]:
-    """(event, member id, member time zone, member's reminder offsets) for upcoming events."""
+) -> list[tuple[Event, int, str, list[str], str | None]]:
+    """(event, member id, time zone, reminder offsets, language) for upcoming events."""
     rows = await session.execute(
-        select(Event, Member.id, Member.timezone, Member.reminder_offsets)
+        select(Event, Member.id, Member.timezone, Member.reminder_offsets, Member.language)
         .join(Rsvp, Rsvp.event_id == Event.id)
         .join(Member, Member.id == Rsvp.member_id)
         .where(
@@ -30,15 +30,18 @@ async def attendees_of_events_starting_soon(
         )
         .order_by(Event.starts_at, Member.id)
     )
-    return [(event, member_id, zone, list(offsets or [])) for event, member_id, zone, offsets in rows.all()]
+    return [
+        (event, member_id, zone, list(offsets or []), language)
+        for event, member_id, zone, offsets, language in rows.all()
+    ]
 
 
 async def followers_of_closing_opportunities(
     session: AsyncSession, now: datetime
-) -> list[tuple[Opportunity, int, str]]:
-    """(opportunity, member id, member time zone) for open opportunities closing soon."""
+) -> list[tuple[Opportunity, int, str, str | None]]:
+    """(opportunity, member id, time zone, language) for open opportunities closing soon."""
     rows = await session.execute(
-        select(Opportunity, Member.id, Member.timezone)
+        select(Opportunity, Member.id, Member.timezone, Member.language)
         .join(Follow, Follow.opportunity_id == Opportunity.id)
         .join(Member, Member.id == Follow.member_id)
         .where(
@@ -48,4 +51,4 @@ async def followers_of_closing_opportunities(
         )
         .order_by(Opportunity.deadline, Member.id)
     )
-    return [(opportunity, member_id, zone) for opportunity, member_id, zone in rows.all()]
+    return [(opportunity, member_id, zone, language) for opportunity, member_id, zone, language in rows.all()]

@@ -196,12 +196,12 @@ async def member_zones(session: AsyncSession) -> list[str]:
     return list(await session.scalars(select(Member.timezone).distinct()))
 
 
-async def members_in_zones(session: AsyncSession, zones: list[str]) -> list[tuple[int, bool]]:
-    """(member id, muted) of the members living in those time zones."""
+async def members_in_zones(session: AsyncSession, zones: list[str]) -> list[tuple[int, bool, str | None]]:
+    """(member id, muted, language) of the members living in those time zones."""
     rows = await session.execute(
-        select(Member.id, Member.muted).where(Member.timezone.in_(zones)).order_by(Member.id)
+        select(Member.id, Member.muted, Member.language).where(Member.timezone.in_(zones)).order_by(Member.id)
     )
-    return [(member_id, bool(muted)) for member_id, muted in rows]
+    return [(member_id, bool(muted), language) for member_id, muted, language in rows]
 
 
 async def new_events(session: AsyncSession, since: datetime, now: datetime, *, limit: int = 8) -> list[Event]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from icalendar import Calendar
@@ -118,3 +119,14 @@ async def test_a_bad_date_in_event_add_gets_usage_and_changes_nothing(db: Databa
     answer = await coordinator.say('/event add title="X" start="next tuesday"')
     assert "not a date I can read" in answer and "Usage: /event add" in answer
     assert "No upcoming events" in await coordinator.say("/events")
+
+
+async def test_the_last_place_goes_to_one_of_two_people_answering_at_once(
+    db: Database, clock, chat_as
+) -> None:
+    event_id = await add_event(db, clock.now, "Tiny workshop", starts_in=timedelta(days=2), capacity=1)
+    first, second = chat_as("first"), chat_as("second")
+    await first.say("/help")
+    await second.say("/help")
+    await asyncio.gather(first.say(f"/going {event_id}"), second.say(f"/going {event_id}"))
+    assert sorted((await rsvps(db)).values()) == ["going", "waitlisted"]

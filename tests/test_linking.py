@@ -264,8 +264,9 @@ async def test_one_person_on_telegram_and_slack_gets_one_reminder_on_the_preferr
     going = await slack_dm(platforms, f"going {event_id}")
     chosen = await slack_dm(platforms, "settings platform slack")
 
-    assert "Joined your Telegram and Slack accounts" in joined
-    assert "going" in going and "Notifications will come on *Slack*" in chosen
+    # Ana's apps are in Catalan on both platforms, so she is answered, and reminded, in Catalan.
+    assert "S'han unit els teus comptes de Telegram i Slack" in joined
+    assert "Vas a" in going and "Les notificacions arribaran a *Slack*" in chosen
     assert await queue_event_reminders(db, clock.now) == 1
     telegram_before = len(platforms.telegram.sent(ana.id))
     slack_before = len(platforms.slack_api.dm_messages("U0ANA"))
@@ -281,5 +282,5 @@ async def test_one_person_on_telegram_and_slack_gets_one_reminder_on_the_preferr
     assert await worker.drain_once() == 0
 
     [reminder] = platforms.slack_api.dm_messages("U0ANA")[slack_before:]
-    assert "Reminder" in reminder.text and "B2B session Porto" in reminder.text
+    assert "Recordatori" in reminder.text and "B2B session Porto" in reminder.text
     assert len(platforms.telegram.sent(ana.id)) == telegram_before, "nothing on the other platform"

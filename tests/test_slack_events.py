@@ -48,7 +48,8 @@ def slack_settings(api: FakeSlackApi) -> Settings:
 @pytest.fixture
 async def world(db: Database, assistant: Assistant, clock: Clock) -> AsyncIterator[World]:
     async with FakeSlackApi() as api:
-        api.add_user(USER, "Laia Puig", tz="Europe/Lisbon", locale="ca-ES")
+        # Laia's Slack is in English, so the tests read the English texts (one gives her Catalan).
+        api.add_user(USER, "Laia Puig", tz="Europe/Lisbon", locale="en-GB")
         http = HttpServer("127.0.0.1", 0, registry=CollectorRegistry())
         http.add_check("database", database_check(db))
         adapter = SlackAdapter(slack_settings(api), assistant, db, http)
@@ -69,6 +70,7 @@ def section_text(blocks: list[dict[str, Any]]) -> str:
 
 
 async def test_slash_find_answers_through_response_url_and_seeds_the_profile(world: World) -> None:
+    world.api.add_user(USER, "Laia Puig", tz="Europe/Lisbon", locale="ca-ES")  # her Slack in Catalan
     await add_member(
         world.db, world.clock.now, "Marta Ferrer", organisation="Teixits SL", offers="textile finishing"
     )

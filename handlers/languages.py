@@ -1,0 +1,28 @@
+"""`lang`: the member picks the language I write in; it also sets their proactive messages."""
+
+from __future__ import annotations
+
+from handlers.context import Context
+from handlers.i18n import LANGUAGES
+from handlers.profile import parse_language
+from handlers.types import Button, Reply, bold, command
+
+# Each language named in itself: someone who cannot read the current one still finds their own.
+LANGUAGE_NAMES = {"en": "English", "ca": "Català", "es": "Español", "fr": "Français", "pt": "Português"}
+
+
+async def lang(ctx: Context) -> list[Reply]:
+    if not ctx.args:
+        text = (
+            ctx.text().t("I write to you in {language}.", language=bold(LANGUAGE_NAMES[ctx.language])).line()
+        )
+        text.t("Choose another with a button, or send {command}.", command=command("lang ca"))
+        buttons = tuple(
+            (Button(LANGUAGE_NAMES[code], f"/lang {code}"),) for code in LANGUAGES if code != ctx.language
+        )
+        return [text.reply(buttons=buttons)]
+    code = await parse_language(ctx, ctx.args[0])
+    await ctx.store.people.update(ctx.member, ctx.now, language=code)
+    ctx.language = code
+    text = ctx.text().t("From now on I write to you in {language}.", language=bold(LANGUAGE_NAMES[code]))
+    return [text.reply(replaces_previous=ctx.msg.payload is not None)]

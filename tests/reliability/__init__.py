@@ -1,0 +1,1 @@
+"""The reliability suite: hostile input, authorisation, faults, load and concurrent writers."""

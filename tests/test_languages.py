@@ -1,0 +1,102 @@
+"""Members read ClusterBot in their own language: their `lang` choice, else their app's, else English."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.settings import Settings
+from bot.telegram import TelegramAdapter
+from handlers.assistant import Assistant
+from handlers.types import Incoming
+from scheduler.jobs import queue_event_reminders
+from store.db import Database
+from store.models import OutboxMessage
+from tests.conftest import Clock
+from tests.factories import add_event
+from tests.fakes.telegram_api import TOKEN, FakeTelegram, RateLimit
+
+
+async def test_a_member_who_chose_catalan_gets_help_events_and_errors_in_catalan(
+    db: Database, clock: Clock, chat_as
+) -> None:
+    await add_event(db, clock.now, "Visita a Terrassa", starts_in=timedelta(days=3), kind="learning_visit")
+    laia = chat_as("laia")
+
+    assert "A partir d'ara t'escric en Català." in await laia.say("/lang ca")
+    help_text = await laia.say("/help")
+    assert "Què puc fer" in help_text
+    assert "/find TEXT [in:LLOC] — troba membres pel que fan, on són o qui són" in help_text
+    events = await laia.say("/events")
+    assert "Esdeveniments propers" in events
+    assert "dj. 26 de nov. 2026, 10:00 CET–12:00" in events and "visita d'aprenentatge" in events
+    refused = await laia.say("/going")
+    assert refused == "Quin esdeveniment? Indica'n el número.\nÚs: /going NÚMERO\nExemple: /going 3"
+
+
+async def test_lang_shows_the_current_language_with_buttons_for_the_others(chat_as) -> None:
+    joan = chat_as("joan")
+
+    assert "I write to you in English." in await joan.say("/lang")
+    assert ("Català", "/lang ca") in joan.buttons and ("English", "/lang en") not in joan.buttons
+    assert "Choose one of: en, ca, es, fr, pt." in await joan.say("/lang xx")
+
+
+async def test_a_telegram_user_whose_app_is_in_french_gets_french(assistant: Assistant) -> None:
+    def from_marie(text: str) -> Incoming:
+        return Incoming("telegram", "2001", "2001", text=text, display_name="Marie", language_code="fr")
+
+    [welcome] = await assistant.respond(from_marie("/start"))
+    assert "Bienvenue sur ClusterBot !" in welcome.plain_text
+    assert "Comment vous appelez-vous ?" in welcome.plain_text
+    [stopped] = await assistant.respond(from_marie("cancel"))
+    assert stopped.plain_text == "Arrêté. Rien n'a été enregistré de cette conversation."
+    [english] = await assistant.respond(from_marie("/lang en"))
+    assert english.plain_text == "From now on I write to you in English."
+    [events] = await assistant.respond(from_marie("/events"))
+    assert events.plain_text.startswith("No upcoming events."), "her own choice wins over her app"
+
+
+async def test_a_reminder_is_written_in_the_recipients_language(db: Database, clock: Clock, chat_as) -> None:
+    event_id = await add_event(db, clock.now, "Sessão B2B Porto", starts_in=timedelta(days=3))
+    await chat_as("ana").say(f"/going {event_id}")
+    pia = chat_as("pia")
+    await pia.say("/lang pt")
+    await pia.say(f"/going {event_id}")
+
+    clock.advance(days=2)
+    assert await queue_event_reminders(db, clock.now) == 2
+    async with db.transaction() as session:
+        rows = (await session.scalars(select(OutboxMessage).order_by(OutboxMessage.member_id))).all()
+    texts = ["".join(span[0] for span in row.payload["spans"]) for row in rows]
+    buttons = [[label for line in row.payload["buttons"] for label, _ in line] for row in rows]
+    assert texts[0].startswith("⏰ Reminder: Sessão B2B Porto — Thu 26 Nov 2026, 10:00 CET")
+    assert texts[1].startswith("⏰ Lembrete: Sessão B2B Porto — quinta 26 nov. 2026, 10:00 CET")
+    assert buttons == [["Details", "Can't go"], ["Detalhes", "Não posso ir"]]
+
+
+@pytest.fixture
+async def telegram() -> AsyncIterator[FakeTelegram]:
+    async with FakeTelegram(per_chat=RateLimit(1, 0.02), overall=RateLimit(30, 0.02)) as fake:
+        yield fake
+
+
+async def test_the_telegram_menu_is_published_in_every_language(
+    telegram: FakeTelegram, assistant: Assistant, db: Database
+) -> None:
+    settings = Settings(telegram_bot_token=TOKEN, telegram_api_base_url=telegram.base_url)
+    adapter = TelegramAdapter(settings, assistant, db)
+    adapter.poll_timeout = 0.5
+    await adapter.start()
+    await adapter.stop()
+
+    menus = {call.get("language_code"): call["commands"] for call in telegram.called("setMyCommands")}
+    assert set(menus) == {None, "ca", "es", "fr", "pt"}
+    summaries = {code: {c["command"]: c["description"] for c in menu} for code, menu in menus.items()}
+    assert summaries[None]["find"] == "find members by what they do, where, or who they are"
+    assert summaries["fr"]["find"] == "trouver des membres par ce qu'ils font, où ils sont ou qui ils sont"
+    assert summaries["pt"]["lang"].startswith("o idioma em que lhe escrevo")
+    assert all(menu.keys() == summaries[None].keys() for menu in summaries.values()), "the words stay English"
