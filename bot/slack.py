@@ -8,10 +8,8 @@ reply is public, and as ordinary messages in the member's DM with the bot.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
@@ -47,6 +45,7 @@ from bot.slack_render import (
     long_payloads,
     render_reply,
 )
+from bot.turns import Turns
 from handlers.assistant import Assistant
 from handlers.home import home_commands
 from handlers.types import Attachment, Incoming, Reply, fill
@@ -116,7 +115,7 @@ class SlackAdapter:
         self._seen_events: dict[str, None] = {}
         self._profiles: dict[str, tuple[str, str | None, str | None]] = {}
         self._dm_channels: dict[str, str] = {}
-        self._turns: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        self._turns = Turns()
         if http is not None:
             # Routes must exist before the server starts, so they are added here rather than in start().
             if not socket_mode:
@@ -288,9 +287,8 @@ class SlackAdapter:
         log.error("Slack request %s failed", body.get("type", "?"), exc_info=error)
 
     async def _answer(self, msg: Incoming) -> list[Reply]:
-        """One person's messages are answered one at a time, in order: a flow's next answer depends on
-        the last, and a new member's first two messages must not both create them."""
-        async with self._turns.setdefault(msg.user_id, asyncio.Lock()):
+        """One person's messages are answered one at a time, in order (see bot.turns)."""
+        async with self._turns.of(msg.user_id):
             return await answer(self.assistant, msg)
 
     async def _incoming(self, team: str, user: str, chat_id: str, **fields: Any) -> Incoming:

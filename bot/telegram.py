@@ -30,6 +30,7 @@ from bot.http import HttpServer
 from bot.metrics import ERRORS, REPLIES_OUT, answer
 from bot.settings import Settings
 from bot.telegram_render import KEY_PREFIX, Chunk, keyboard, render_text
+from bot.turns import Turns
 from handlers.assistant import Assistant
 from handlers.i18n import DEFAULT_LANGUAGE, LANGUAGES, choose_language
 from handlers.types import N_, ChatKind, Incoming, Reply, fill
@@ -42,6 +43,8 @@ log = logging.getLogger(__name__)
 PLATFORM = "telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ["message", "callback_query"]
+# Updates handled at once: enough to keep the database busy, few enough to bound memory.
+CONCURRENT_UPDATES = 64
 EXPIRED_BUTTON = N_("This button has expired; please send the command again.")
 # "/find@ClusterBot textile": the command, and the bot it is addressed to if any.
 _COMMAND = re.compile(r"(/[^\s@]+)(?:@(\S+))?")
@@ -62,6 +65,7 @@ class TelegramAdapter:
         self.settings, self.assistant, self.db = settings, assistant, db
         self.webhook_secret = settings.telegram_webhook_secret or secrets.token_urlsafe(32)
         self._app: Application[Any, Any, Any, Any, Any, Any] | None = None
+        self._turns = Turns()
         if settings.telegram_webhook_url:
             if http is None:
                 raise ValueError("TELEGRAM_WEBHOOK_URL is set but there is no HTTP server to receive it")
@@ -76,6 +80,8 @@ class TelegramAdapter:
             .token(self.settings.telegram_bot_token)
             .base_url(self.settings.telegram_api_base_url)
             .job_queue(None)  # scheduler/ owns time; PTB's own job queue would be a second clock
+            # Many updates at once; each person's still one at a time, in order (bot.turns).
+            .concurrent_updates(CONCURRENT_UPDATES)
         )
         if webhook_url:
             builder = builder.updater(None)
@@ -200,7 +206,11 @@ class TelegramAdapter:
         return command.group(1) + text[command.end() :]
 
     async def _answer(self, msg: Incoming, edit: Message | None = None) -> None:
-        replies = await answer(self.assistant, msg)
+        async with self._turns.of(msg.user_id):
+            replies = await answer(self.assistant, msg)
+            await self._reply(msg, replies, edit)
+
+    async def _reply(self, msg: Incoming, replies: Sequence[Reply], edit: Message | None) -> None:
         try:
             await self._deliver(msg.chat_id, replies, patient=True, edit=edit)
         except Forbidden as error:
