@@ -54,27 +54,21 @@ async def queue_synergy_alerts(db: Database, now: datetime) -> int:
 async def queue_incremental_synergy_alerts(db: Database, now: datetime) -> int:
     """Only members changed and opportunities posted since the last run (every few minutes)."""
     async with db.transaction() as session:
-        last = await JobLeases(session).last_finished(INCREMENTAL_JOB)
-        if last is None:
-            changed, new_opportunities = None, []
-        else:
-            since = last - INCREMENTAL_OVERLAP
-            changed = set(await synergy.changed_members(session, since))
-            new_opportunities = await synergy.open_opportunities(session, now, created_since=since)
-            if not changed and not new_opportunities:
-                return 0
+        # The first run looks back only a little: the whole network is the nightly scan's work,
+        # not something to repeat (in memory and CPU) every time a process starts.
+        last = await JobLeases(session).last_finished(INCREMENTAL_JOB) or now
+        since = last - INCREMENTAL_OVERLAP
+        changed = set(await synergy.changed_members(session, since))
+        new_opportunities = await synergy.open_opportunities(session, now, created_since=since)
+        if not changed and not new_opportunities:
+            return 0
         people = await synergy.profiles(session)
         opportunities = await synergy.open_opportunities(session, now)
         pairs = await synergy.known_pairs(session)
         alerted = await synergy.alerted_opportunities(session)
-    if changed is None:  # never ran: everything is new
-        matches = await asyncio.to_thread(
-            scan, people, opportunities, known_pairs=pairs, known_opportunities=alerted
-        )
-    else:
-        matches = await asyncio.to_thread(
-            _scan_changes, people, opportunities, new_opportunities, changed, pairs, alerted
-        )
+    matches = await asyncio.to_thread(
+        _scan_changes, people, opportunities, new_opportunities, changed, pairs, alerted
+    )
     return await dispatch(db, matches, now)
 
 
