@@ -66,7 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown benchmark {', '.join(unknown)}; choose from {', '.join(NAMES)}")
     names = [name for name in NAMES if name in args.names] if args.names else list(NAMES)
-    results = None if args.no_results else args.results
+    # Tiny figures say nothing about the quality bars: they never replace the real ones.
+    results = None if args.no_results or (args.tiny and args.results == RESULTS_PATH) else args.results
     reports = asyncio.run(run(names, tiny=args.tiny, postgres_url=args.postgres, results=results))
     print("\nsummary:")
     for report in reports:
