@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
@@ -96,3 +96,26 @@ async def make_coordinator(db: Database, handle: str) -> None:
             )
             .values(is_coordinator=True)
         )
+
+
+async def add_telegram_members(db: Database, count: int, first_chat_id: int) -> list[int]:
+    """`count` members reachable on Telegram in chats first_chat_id, first_chat_id + 1, … (bulk)."""
+    now = datetime.now(UTC)
+    async with db.transaction() as session:
+        members = [
+            Member(name=f"Member {n}", created_at=now, updated_at=now, tags=[], languages=[])
+            for n in range(count)
+        ]
+        session.add_all(members)
+        await session.flush()
+        session.add_all(
+            Identity(
+                member_id=member.id,
+                platform="telegram",
+                user_id=str(first_chat_id + n),
+                chat_id=str(first_chat_id + n),
+                created_at=now,
+            )
+            for n, member in enumerate(members)
+        )
+    return [member.id for member in members]

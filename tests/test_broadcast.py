@@ -28,8 +28,9 @@ from scheduler.delivery import DeliveryPolicy, OutboxWorker
 from scheduler.ratelimit import Limits, RateLimiter
 from store.db import Database
 from store.migrate import upgrade
-from store.models import Identity, Member, OutboxMessage
+from store.models import Identity, OutboxMessage
 from store.outbox import Outbox
+from tests.factories import add_telegram_members
 from tests.fakes.telegram_api import TOKEN, FakeTelegram, RateLimit, User
 
 pytestmark = pytest.mark.filterwarnings(
@@ -42,30 +43,11 @@ RATE = 300  # messages a second: Telegram's 30, scaled tenfold
 
 
 async def add_recipients(db: Database, telegram: FakeTelegram, count: int) -> list[int]:
-    now = datetime.now(UTC)
-    async with db.transaction() as session:
-        members = [
-            Member(
-                name=f"Member {i}", created_at=now, updated_at=now, tags=[], languages=[], reminder_offsets=[]
-            )
-            for i in range(count)
-        ]
-        session.add_all(members)
-        await session.flush()
-        session.add_all(
-            Identity(
-                member_id=m.id,
-                platform="telegram",
-                user_id=str(100_000 + i),
-                chat_id=str(100_000 + i),
-                created_at=now,
-            )
-            for i, m in enumerate(members)
-        )
+    member_ids = await add_telegram_members(db, count, 100_000)
     for i in range(count):
         telegram.open_chat(User(100_000 + i, f"Member {i}"))
     telegram.blocked.update(BLOCKED)
-    return [m.id for m in members]
+    return member_ids
 
 
 async def announce(db: Database, member_ids: list[int]) -> None:

@@ -32,8 +32,9 @@ from handlers.types import Text
 from scheduler.delivery import DeliveryPolicy, OutboxWorker
 from scheduler.ratelimit import Limits, RateLimiter
 from store.db import Database
-from store.models import Identity, Member, OutboxMessage
+from store.models import OutboxMessage
 from store.outbox import Outbox
+from tests.factories import add_telegram_members
 from tests.fakes.recording_adapter import RecordingAdapter
 from tests.fakes.telegram_api import TOKEN, FakeTelegram, RateLimit, User
 from tests.reliability.chaos_proxy import ChaosProxy
@@ -50,25 +51,7 @@ FIRST_RECIPIENT = 500_000
 
 async def add_recipients(db: Database, count: int) -> list[int]:
     """`count` members reachable on Telegram (chats FIRST_RECIPIENT…), as an announcement's segment."""
-    now = datetime.now(UTC)
-    async with db.transaction() as session:
-        members = [
-            Member(name=f"Member {n}", created_at=now, updated_at=now, tags=[], languages=[])
-            for n in range(count)
-        ]
-        session.add_all(members)
-        await session.flush()
-        session.add_all(
-            Identity(
-                member_id=member.id,
-                platform="telegram",
-                user_id=str(FIRST_RECIPIENT + n),
-                chat_id=str(FIRST_RECIPIENT + n),
-                created_at=now,
-            )
-            for n, member in enumerate(members)
-        )
-    return [member.id for member in members]
+    return await add_telegram_members(db, count, FIRST_RECIPIENT)
 
 
 async def announce(db: Database, member_ids: list[int], cause: str = "announce:fault") -> None:

@@ -37,8 +37,9 @@ from handlers.types import Text
 from scheduler.delivery import DeliveryPolicy, OutboxWorker
 from scheduler.ratelimit import Limits, RateLimiter
 from store.db import Database
-from store.models import Identity, Member, OutboxMessage
+from store.models import OutboxMessage
 from store.outbox import Outbox
+from tests.factories import add_telegram_members
 from tests.fakes.telegram_api import TOKEN, FakeTelegram, RateLimit, User
 from tests.reliability.conftest import BUG_PATH, UNAVAILABLE, ObservedAssistant, seed
 
@@ -87,27 +88,10 @@ def errors() -> Iterator[ErrorLog]:
 
 
 async def add_recipients(db: Database, telegram: FakeTelegram, count: int) -> list[int]:
-    now = datetime.now(UTC)
-    async with db.transaction() as session:
-        members = [
-            Member(name=f"Member {n}", created_at=now, updated_at=now, tags=[], languages=[])
-            for n in range(count)
-        ]
-        session.add_all(members)
-        await session.flush()
-        session.add_all(
-            Identity(
-                member_id=m.id,
-                platform="telegram",
-                user_id=str(FIRST_RECIPIENT + n),
-                chat_id=str(FIRST_RECIPIENT + n),
-                created_at=now,
-            )
-            for n, m in enumerate(members)
-        )
+    member_ids = await add_telegram_members(db, count, FIRST_RECIPIENT)
     for n in range(count):
         telegram.open_chat(User(FIRST_RECIPIENT + n, f"Member {n}"))
-    return [m.id for m in members]
+    return member_ids
 
 
 async def person(telegram: TimedTelegram, user: User, lines: list[str], latencies: list[float]) -> None:
