@@ -96,8 +96,7 @@ def main_options(
 
 
 async def _chat(settings: Settings, handle: str, *, coordinator: bool, tour: str = "") -> None:
-    db = await open_database(settings.database_url)
-    try:
+    async with await open_database(settings.database_url) as db:
         assistant = build_assistant(settings, db)
         if coordinator:
             await _make_coordinator(assistant.db, handle, settings)
@@ -112,8 +111,6 @@ async def _chat(settings: Settings, handle: str, *, coordinator: bool, tour: str
             echo=not sys.stdin.isatty(),
         )
         await chat.run()
-    finally:
-        await db.close()
 
 
 async def _make_coordinator(db: Database, handle: str, settings: Settings) -> None:
@@ -155,11 +152,8 @@ def demo(
     _configure_logging(settings, quiet=True)
 
     async def go() -> None:
-        database = await open_database(settings.database_url)
-        try:
+        async with await open_database(settings.database_url) as database:
             created = await seed_demo(database, datetime.now(UTC))
-        finally:
-            await database.close()
         if created:
             typer.echo(f"Created the demo network in {db}.", err=True)
         await _chat(settings, DEMO_HANDLE, coordinator=False, tour=DEMO_TOUR)
@@ -212,28 +206,27 @@ def announce(
         raise typer.Exit(2) from None
 
     async def go() -> int:
-        database = await open_database(settings.database_url)
-        try:
-            async with database.transaction() as session:
-                store, now = Store(session), datetime.now(UTC)
-                draft = await store.announcements.draft(None, message, kind, value, now)
-                if not draft.recipients:
-                    typer.echo("Nobody is in that segment; nothing was sent.")
-                    return 1
-                if not yes and not typer.confirm(f"Send to {draft.recipients} members?", default=False):
-                    typer.echo("Not sent.")
-                    return 1
-                count = await store.announcements.send(
-                    draft,
-                    lambda stored: announcement_reply(
-                        draft, author, choose_language(stored, None, settings.default_language)
-                    ).to_dict(),
-                    now,
-                )
-                typer.echo(f"Queued announcement #{draft.id} for {count} members.")
-                return 0
-        finally:
-            await database.close()
+        async with (
+            await open_database(settings.database_url) as database,
+            database.transaction() as session,
+        ):
+            store, now = Store(session), datetime.now(UTC)
+            draft = await store.announcements.draft(None, message, kind, value, now)
+            if not draft.recipients:
+                typer.echo("Nobody is in that segment; nothing was sent.")
+                return 1
+            if not yes and not typer.confirm(f"Send to {draft.recipients} members?", default=False):
+                typer.echo("Not sent.")
+                return 1
+            count = await store.announcements.send(
+                draft,
+                lambda stored: announcement_reply(
+                    draft, author, choose_language(stored, None, settings.default_language)
+                ).to_dict(),
+                now,
+            )
+            typer.echo(f"Queued announcement #{draft.id} for {count} members.")
+            return 0
 
     raise typer.Exit(_run(go()))
 
@@ -273,8 +266,7 @@ def import_command(
 
 
 async def _import(settings: Settings, kind: Kind, file: Path, *, invite_slack: bool) -> int:
-    database = await open_database(settings.database_url)
-    try:
+    async with await open_database(settings.database_url) as database:
         try:
             outcome = await import_file(
                 database,
@@ -290,8 +282,6 @@ async def _import(settings: Settings, kind: Kind, file: Path, *, invite_slack: b
         _report(file, outcome)
         if outcome.invitations:
             await _invite(settings, database, file, outcome.invitations, slack=invite_slack)
-    finally:
-        await database.close()
     return 1 if outcome.rejected else 0
 
 
@@ -349,14 +339,11 @@ def export_command(
     _configure_logging(settings, quiet=True)
 
     async def go() -> int:
-        database = await open_database(settings.database_url)
-        try:
+        async with await open_database(settings.database_url) as database:
             if file is None:
                 return await export_csv(database, what.value, sys.stdout)
             with file.open("w", newline="", encoding="utf-8") as out:
                 return await export_csv(database, what.value, out)
-        finally:
-            await database.close()
 
     count = _run(go())
     if file is not None:
