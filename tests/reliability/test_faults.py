@@ -192,14 +192,16 @@ async def test_sqlite_locked_by_another_connection_users_are_told_and_the_outbox
     platform = RecordingAdapter()
     worker = worker_for(db, platform, rate=60)
     chatter = Chatter(ObservedAssistant(db), [(ANA, "/events"), (BEN, f"/going {seeded.open_event}")])
-    locker = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    # The lock is taken from a thread: a blocking call on the event loop would stop the very
+    # transactions it waits for from finishing.
+    locker = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
     try:
         async with running(worker.run, chatter.run):
             await until(lambda: len(platform.received) >= 60, 20, "the announcement starts")
             outage_start = time.monotonic()
-            locker.execute("BEGIN EXCLUSIVE")
+            await asyncio.to_thread(locker.execute, "BEGIN EXCLUSIVE")
             await asyncio.sleep(OUTAGE_SECONDS / 2)
-            locker.execute("ROLLBACK")
+            await asyncio.to_thread(locker.execute, "ROLLBACK")
             outage_end = time.monotonic()
 
             async def drained() -> bool:
