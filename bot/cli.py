@@ -49,6 +49,11 @@ coordinator of her cluster. Things to try (type them, or press Ctrl-D to leave):
   /post                          post an opportunity, one question at a time
 """
 
+# The `--db` option every database command takes; None means CLUSTERBOT_DATABASE_URL.
+DatabaseOption = Annotated[
+    str | None, typer.Option("--db", help="Database URL (default: CLUSTERBOT_DATABASE_URL).")
+]
+
 app = typer.Typer(
     help="ClusterBot: an assistant for the members of industrial and innovation clusters.",
     no_args_is_help=True,
@@ -133,9 +138,7 @@ async def _make_coordinator(db: Database, handle: str, settings: Settings) -> No
 def chat(
     handle: Annotated[str, typer.Option("--as", help="Who you are in this chat (a console handle).")],
     coordinator: Annotated[bool, typer.Option("--coordinator", help="Chat with coordinator rights.")] = False,
-    db: Annotated[
-        str | None, typer.Option("--db", help="Database URL (default: CLUSTERBOT_DATABASE_URL).")
-    ] = None,
+    db: DatabaseOption = None,
 ) -> None:
     """Chat with the bot in the terminal: one message a line; works piped."""
     settings = _settings(database_url=db)
@@ -163,9 +166,7 @@ def demo(
 
 @db_app.command("upgrade")
 def db_upgrade(
-    db: Annotated[
-        str | None, typer.Option("--db", help="Database URL (default: CLUSTERBOT_DATABASE_URL).")
-    ] = None,
+    db: DatabaseOption = None,
 ) -> None:
     """Apply the Alembic migrations (safe to run from several processes at once)."""
     settings = _settings(database_url=db)
@@ -192,9 +193,7 @@ def announce(
     author: Annotated[
         str, typer.Option("--from", help="Signature shown under the message.")
     ] = "The coordinators",
-    db: Annotated[
-        str | None, typer.Option("--db", help="Database URL (default: CLUSTERBOT_DATABASE_URL).")
-    ] = None,
+    db: DatabaseOption = None,
 ) -> None:
     """Announce to a segment from a script; `clusterbot run` delivers it."""
     settings = _settings(database_url=db)
@@ -255,9 +254,7 @@ def import_command(
         bool,
         typer.Option("--invite-slack", help="DM an invitation to members whose e-mail is a Slack user."),
     ] = False,
-    db: Annotated[
-        str | None, typer.Option("--db", help="Database URL (default: CLUSTERBOT_DATABASE_URL).")
-    ] = None,
+    db: DatabaseOption = None,
 ) -> None:
     """Create or update rows from a file (idempotent). Exit 1 if rows were rejected, 2 if the file was."""
     settings = _settings(database_url=db)
@@ -330,9 +327,7 @@ async def _invite(
 def export_command(
     what: Annotated[ExportKind, typer.Argument(help="What to export.")],
     file: Annotated[Path | None, typer.Argument(help="CSV file to write (default: standard output).")] = None,
-    db: Annotated[
-        str | None, typer.Option("--db", help="Database URL (default: CLUSTERBOT_DATABASE_URL).")
-    ] = None,
+    db: DatabaseOption = None,
 ) -> None:
     """Write members (listed ones; e-mail only where shared), events or RSVPs as CSV."""
     settings = _settings(database_url=db)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from store.db import Database
-from store.models import Cluster, Event, Identity, Member, Opportunity
+from store.models import Cluster, Event, Identity, Member, Opportunity, OutboxMessage
 from store.repository import Store
 
 
@@ -119,3 +119,18 @@ async def add_telegram_members(db: Database, count: int, first_chat_id: int) -> 
             for n, member in enumerate(members)
         )
     return [member.id for member in members]
+
+
+async def queued_messages(db: Database) -> list[tuple[int, str, str, list[tuple[str, str]]]]:
+    """Every outbox row as (member, cause, its text, its buttons), oldest first."""
+    async with db.transaction() as session:
+        rows = await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+        return [
+            (
+                row.member_id,
+                row.cause,
+                "".join(span[0] for span in row.payload["spans"]),
+                [tuple(b) for line in row.payload["buttons"] for b in line],
+            )
+            for row in rows
+        ]

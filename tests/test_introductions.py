@@ -2,25 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from store.db import Database
-from store.models import Introduction, OutboxMessage
-from tests.factories import add_cluster, add_member
-
-
-async def outbox(db: Database) -> list[tuple[int, str, str, list[tuple[str, str]]]]:
-    async with db.transaction() as session:
-        rows = await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
-        return [
-            (
-                row.member_id,
-                row.cause,
-                "".join(span[0] for span in row.payload["spans"]),
-                [tuple(b) for line in row.payload["buttons"] for b in line],
-            )
-            for row in rows
-        ]
+from store.models import Introduction
+from tests.factories import add_cluster, add_member, queued_messages
 
 
 async def status(db: Database, introduction_id: int) -> str:
@@ -63,14 +47,14 @@ async def test_accepting_sends_both_contacts_the_requester_shares_only_with_cons
     marta, joan = await seed(db, clock.now)
     answer = await chat_as("joan").say(f"/introduce {marta}")
     assert "I've asked Marta" in answer
-    [(to, cause, text, buttons)] = await outbox(db)
+    [(to, cause, text, buttons)] = await queued_messages(db)
     assert (to, cause) == (marta, "intro:1:request")
     assert "Joan (Teixits Sala, Spain) would like to be introduced to you." in text
     assert buttons == [("Accept", "/intro accept 1"), ("Decline", "/intro decline 1")]
 
     assert "will both get each other's contact" in await chat_as("marta").press("/intro accept 1")
     assert await status(db, 1) == "accepted"
-    contacts = {to: text for to, cause, text, _ in await outbox(db) if cause == "intro:1:contact"}
+    contacts = {to: text for to, cause, text, _ in await queued_messages(db) if cause == "intro:1:contact"}
     assert "You are introduced to Marta (Fil Vert, France)" in contacts[joan]
     assert "marta@filvert.example" in contacts[joan]  # accepting is Marta's consent
     assert "You are introduced to Joan (Teixits Sala, Spain)" in contacts[marta]
@@ -83,7 +67,7 @@ async def test_a_requester_who_shares_contacts_has_the_e_mail_passed_on(db: Data
     await chat_as("joan").say(f"/introduce {marta}")
     await chat_as("marta").press("/intro accept 1")
     [to_marta] = [
-        text for to, cause, text, _ in await outbox(db) if to == marta and cause.endswith("contact")
+        text for to, cause, text, _ in await queued_messages(db) if to == marta and cause.endswith("contact")
     ]
     assert "joan@teixits.example" in to_marta
 
@@ -93,7 +77,7 @@ async def test_declining_tells_the_requester_kindly_without_details(db: Database
     await chat_as("joan").say(f"/introduce {marta}")
     assert "without any details" in await chat_as("marta").press("/intro decline 1")
     assert await status(db, 1) == "declined"
-    [(to, _cause, text, _)] = [row for row in await outbox(db) if row[1] == "intro:1:declined"]
+    [(to, _cause, text, _)] = [row for row in await queued_messages(db) if row[1] == "intro:1:declined"]
     assert to == joan
     assert "was not taken up this time" in text and "@" not in text
     assert "already answered" in await chat_as("marta").press("/intro accept 1")
@@ -120,7 +104,7 @@ async def test_asking_again_adds_nothing(db: Database, clock, chat_as) -> None:
     await marta_chat.press("/intro accept 1")
     assert "already introduced" in await joan_chat.say(f"/introduce {marta}")
     assert "already introduced" in await marta_chat.say(f"/introduce {joan}")
-    assert len(await outbox(db)) == 3  # the request and the two contacts
+    assert len(await queued_messages(db)) == 3  # the request and the two contacts
 
 
 async def test_introduce_needs_a_listed_member_other_than_oneself(db: Database, clock, chat_as) -> None:

@@ -11,9 +11,9 @@ from scheduler.synergy import queue_incremental_synergy_alerts, queue_synergy_al
 from store import synergy
 from store.db import Database
 from store.jobs import JobLeases
-from store.models import Introduction, Member, OutboxMessage
+from store.models import Introduction, Member
 from store.synergy import OpportunityProfile, Profile
-from tests.factories import add_cluster, add_member, add_opportunity
+from tests.factories import add_cluster, add_member, add_opportunity, queued_messages
 
 FINISHING = "recycled-polyester finishing and dyeing trials on our pilot line"
 SEEKS_FINISHING = "a finishing house to run dyeing trials on recycled polyester"
@@ -92,20 +92,6 @@ async def seed_network(db: Database, now) -> dict[str, int]:  # type: ignore[no-
     return ids
 
 
-async def alerts(db: Database) -> list[tuple[int, str, str, list[tuple[str, str]]]]:
-    async with db.transaction() as session:
-        rows = await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
-        return [
-            (
-                row.member_id,
-                row.cause,
-                "".join(span[0] for span in row.payload["spans"]),
-                [tuple(b) for line in row.payload["buttons"] for b in line],
-            )
-            for row in rows
-        ]
-
-
 async def test_a_seeded_network_gets_its_expected_pairs_in_order_with_reasons(db: Database, clock) -> None:
     ids = await seed_network(db, clock.now)
     async with db.transaction() as session:
@@ -118,7 +104,7 @@ async def test_a_seeded_network_gets_its_expected_pairs_in_order_with_reasons(db
     assert found[0].reason.startswith("Marta — Fil Vert, France — offers recycled-polyester finishing")
 
     assert await queue_synergy_alerts(db, clock.now) == 3
-    sent = await alerts(db)
+    sent = await queued_messages(db)
     assert {(member, cause) for member, cause, _, _ in sent} == {
         (ids["laia"], f"synergy:m{ids['laia']}:m{ids['ingrid']}"),
         (ids["joan"], f"synergy:m{ids['joan']}:m{ids['marta']}"),
@@ -146,7 +132,7 @@ async def test_the_same_pair_is_never_suggested_twice(db: Database, clock) -> No
         )
     assert await queue_incremental_synergy_alerts(db, clock.now) == 0
     assert await queue_synergy_alerts(db, clock.now) == 0
-    assert len(await alerts(db)) == 3
+    assert len(await queued_messages(db)) == 3
 
 
 async def test_the_incremental_scan_matches_a_new_member_and_a_new_opportunity(db: Database, clock) -> None:
@@ -161,14 +147,14 @@ async def test_the_incremental_scan_matches_a_new_member_and_a_new_opportunity(d
         db, clock.now, "Seamless 3D-knit prototypes for a sportswear pilot", tags=["knitting"]
     )
     assert await queue_incremental_synergy_alerts(db, clock.now) == 4
-    causes = {(member, cause) for member, cause, _, _ in (await alerts(db))[3:]}
+    causes = {(member, cause) for member, cause, _, _ in (await queued_messages(db))[3:]}
     assert causes == {
         (newcomer, f"synergy:m{newcomer}:m{ids['ingrid']}"),
         (newcomer, f"synergy:m{newcomer}:o{call}"),
         (ids["laia"], f"synergy:m{ids['laia']}:o{call}"),  # a new opportunity reaches everyone it fits
         (ids["ingrid"], f"synergy:m{ids['ingrid']}:o{call}"),  # she offers what it looks for
     }
-    opportunity_alert = next(a for a in await alerts(db) if a[1] == f"synergy:m{newcomer}:o{call}")
+    opportunity_alert = next(a for a in await queued_messages(db) if a[1] == f"synergy:m{newcomer}:o{call}")
     assert opportunity_alert[3] == [("Details", f"/opportunity {call}"), ("Follow", f"/follow {call}")]
 
 
@@ -198,6 +184,6 @@ async def test_muted_unsuggestible_and_unlisted_members_are_respected(db: Databa
     assert await queue_synergy_alerts(db, clock.now) == 0
     visible = await add_member(db, clock.now, "Visible", offers=FINISHING)
     assert await queue_synergy_alerts(db, clock.now) == 1
-    [(member, cause, _, _)] = await alerts(db)
+    [(member, cause, _, _)] = await queued_messages(db)
     assert (member, cause) == (seeker, f"synergy:m{seeker}:m{visible}")
     assert muted != member
