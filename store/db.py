@@ -65,7 +65,9 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = async_url(url)
         self.dialect = make_url(self.url).get_backend_name()
-        options: dict[str, Any] = {"echo": echo}
+        # SQLAlchemy puts a failed statement's parameters (a bio, a name) in the exception text, which
+        # ends up in logs; the statement alone says what failed.
+        options: dict[str, Any] = {"echo": echo, "hide_parameters": True}
         if self.dialect == "postgresql":
             options.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
         self.engine = create_async_engine(self.url, **options)
