@@ -67,6 +67,7 @@ KEPT_PREFIX = "cbkey:"  # a button value that names a payload kept in the store 
 REMEMBERED = 10_000  # profiles and DM channels kept in memory, oldest dropped first
 SIGNATURE = "X-Slack-Signature"
 TIMESTAMP = "X-Slack-Request-Timestamp"
+KEY_LENGTH = 100  # what store.models.SeenRequest.key holds
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,7 +227,7 @@ class SlackAdapter:
         """Each event id and each signed request is run once, whichever process it reaches and
         whenever: Slack's retries of an event and a replay of a captured request are answered 200
         and dropped. The store holds what was taken (store.replays), so restarts forget nothing."""
-        keys = [f"event:{body['event_id']}"] if body.get("event_id") else []
+        keys = [f"event:{body['event_id']}"[:KEY_LENGTH]] if body.get("event_id") else []
         signature = (request.headers.get(SIGNATURE.lower()) or [""])[0]
         if request.mode == "http" and signature:
             keys.append(f"signature:{signature}")
