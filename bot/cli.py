@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import shlex
 import sys
 from collections.abc import Coroutine
@@ -25,6 +24,7 @@ from bot.importing import (
     write_invitations,
     write_rejections,
 )
+from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
 from bot.wiring import build_assistant, open_database
 from handlers.announce import announcement_reply, split_segment
@@ -76,13 +76,6 @@ def _run(coroutine: Coroutine[Any, Any, Any]) -> Any:
         return asyncio.run(coroutine)
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
-
-
-def _configure_logging(settings: Settings, *, quiet: bool = False) -> None:
-    level = logging.WARNING if quiet else getattr(logging, settings.log_level.upper(), logging.INFO)
-    logging.basicConfig(
-        level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
 
 
 def _version(value: bool) -> None:
@@ -142,7 +135,7 @@ def chat(
 ) -> None:
     """Chat with the bot in the terminal: one message a line; works piped."""
     settings = _settings(database_url=db)
-    _configure_logging(settings, quiet=True)
+    configure_logging(settings, quiet=True)
     _run(_chat(settings, handle, coordinator=coordinator))
 
 
@@ -152,7 +145,7 @@ def demo(
 ) -> None:
     """Create a demo cluster network (once) and chat with the bot as one of its members."""
     settings = _settings(database_url=db)
-    _configure_logging(settings, quiet=True)
+    configure_logging(settings, quiet=True)
 
     async def go() -> None:
         async with await open_database(settings.database_url) as database:
@@ -170,7 +163,7 @@ def db_upgrade(
 ) -> None:
     """Apply the Alembic migrations (safe to run from several processes at once)."""
     settings = _settings(database_url=db)
-    _configure_logging(settings)
+    configure_logging(settings)
 
     async def go() -> None:
         async with Database(settings.database_url) as database:
@@ -197,7 +190,7 @@ def announce(
 ) -> None:
     """Announce to a segment from a script; `clusterbot run` delivers it."""
     settings = _settings(database_url=db)
-    _configure_logging(settings, quiet=True)
+    configure_logging(settings, quiet=True)
     try:
         kind, value, message = split_segment(f"{shlex.quote(segment)} {text}", DEFAULT_LANGUAGE)
     except UserError as error:
@@ -258,7 +251,7 @@ def import_command(
 ) -> None:
     """Create or update rows from a file (idempotent). Exit 1 if rows were rejected, 2 if the file was."""
     settings = _settings(database_url=db)
-    _configure_logging(settings, quiet=True)
+    configure_logging(settings, quiet=True)
     raise typer.Exit(_run(_import(settings, kind.value, file, invite_slack=invite_slack)))
 
 
@@ -331,7 +324,7 @@ def export_command(
 ) -> None:
     """Write members (listed ones; e-mail only where shared), events or RSVPs as CSV."""
     settings = _settings(database_url=db)
-    _configure_logging(settings, quiet=True)
+    configure_logging(settings, quiet=True)
 
     async def go() -> int:
         async with await open_database(settings.database_url) as database:
@@ -367,7 +360,7 @@ def run() -> None:
     from bot.runner import serve
 
     settings = _settings()
-    _configure_logging(settings)
+    configure_logging(settings)
     raise typer.Exit(_run(serve(settings)))
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import re
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, ValidationError, field_validator
@@ -10,6 +14,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from handlers.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
 DEFAULT_DATABASE_URL = "sqlite:///clusterbot.db"
+# What Telegram accepts as a webhook's secret_token.
+WEBHOOK_SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")
+# Mixed with the bot token to derive the webhook secret when none is configured (any fixed text).
+WEBHOOK_SECRET_LABEL = b"clusterbot telegram webhook secret"
 
 
 def _env(name: str) -> AliasChoices:
@@ -27,6 +35,7 @@ class Settings(BaseSettings):
     # For people who chose no language and whose app says none of en, ca, es, fr, pt.
     default_language: str = Field(DEFAULT_LANGUAGE, validation_alias=_env("CLUSTERBOT_LANGUAGE"))
     log_level: str = Field("INFO", validation_alias=_env("CLUSTERBOT_LOG_LEVEL"))
+    log_format: Literal["plain", "json"] = Field("plain", validation_alias=_env("CLUSTERBOT_LOG_FORMAT"))
     # Proactive messages per second, overall, per platform (each chat also gets at most one a second).
     telegram_rate: float = Field(30.0, gt=0, le=1000, validation_alias=_env("CLUSTERBOT_TELEGRAM_RATE"))
     slack_rate: float = Field(20.0, gt=0, le=1000, validation_alias=_env("CLUSTERBOT_SLACK_RATE"))
@@ -88,6 +97,13 @@ class Settings(BaseSettings):
             raise ValueError("use an address such as https://bot.example.org")
         return value.rstrip("/")
 
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: str) -> str:
+        if value and not WEBHOOK_SECRET_SHAPE.fullmatch(value):
+            raise ValueError("use 1 to 256 of the characters A-Z a-z 0-9 _ -")
+        return value
+
     @field_validator("telegram_bot_username")
     @classmethod
     def _username(cls, value: str) -> str:
@@ -97,6 +113,16 @@ class Settings(BaseSettings):
     def feed_base_url(self) -> str:
         """CLUSTERBOT_PUBLIC_URL, else the HTTP server's own address (right for one machine only)."""
         return self.public_url or f"http://{self.http_host}:{self.http_port}"
+
+    @property
+    def webhook_secret(self) -> str:
+        """TELEGRAM_WEBHOOK_SECRET, else one derived from the bot token: every process of one bot
+        derives the same, so none of them replaces the secret the others check (a random one per
+        process did, and the last to start won)."""
+        if self.telegram_webhook_secret:
+            return self.telegram_webhook_secret
+        token = self.telegram_bot_token.encode()
+        return hmac.new(WEBHOOK_SECRET_LABEL, token, hashlib.sha256).hexdigest()
 
     @property
     def admin_ids(self) -> frozenset[str]:

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import aiohttp
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.context.respond.async_respond import AsyncRespond
@@ -28,6 +28,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapter import Recipient, SendResult
@@ -63,7 +64,10 @@ UNREACHABLE = frozenset(
 )
 MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 KEPT_PREFIX = "cbkey:"  # a button value that names a payload kept in the store (over 2000 chars)
-REMEMBERED = 10_000  # event ids, profiles and DM channels kept in memory, oldest dropped first
+REMEMBERED = 10_000  # profiles and DM channels kept in memory, oldest dropped first
+SIGNATURE = "X-Slack-Signature"
+TIMESTAMP = "X-Slack-Request-Timestamp"
+KEY_LENGTH = 100  # what store.models.SeenRequest.key holds
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,13 +100,16 @@ class SlackAdapter:
             ],
         )
         socket_mode = bool(settings.slack_app_token)
-        # Socket Mode frames are not signed; HTTP requests always are, and bolt answers 401 otherwise.
+        # HTTP requests are verified in _on_http, before their body is parsed or logged by anyone;
+        # Socket Mode frames come over our own authenticated connection and are not signed.
+        secret = settings.slack_signing_secret
+        self._verifier = SignatureVerifier(secret) if secret and not socket_mode else None
         self.app = AsyncApp(
             client=self.client,
             signing_secret=settings.slack_signing_secret,
-            request_verification_enabled=not socket_mode,
+            request_verification_enabled=False,
         )
-        self.app.middleware(self._skip_redeliveries)
+        self.app.middleware(self._run_once)
         self.app.command(SLASH_COMMAND)(self._on_command)
         self.app.event("message")(self._on_message)
         self.app.event("app_mention")(self._on_mention)
@@ -112,7 +119,6 @@ class SlackAdapter:
         self._socket: AsyncSocketModeHandler | None = None
         self._problem = "not started"
         self._failures = 0
-        self._seen_events: dict[str, None] = {}
         self._profiles: dict[str, tuple[str, str | None, str | None]] = {}
         self._dm_channels: dict[str, str] = {}
         self._turns = Turns()
@@ -192,23 +198,46 @@ class SlackAdapter:
         return None
 
     async def _on_http(self, request: web.Request) -> web.Response:
-        response = await self.app.async_dispatch(await to_bolt_request(request))
-        if response.status == 401:
-            ERRORS.labels(PLATFORM, "bad_signature").inc()
-        return await to_aiohttp_response(response)
+        """Check the signature first (401): nothing of an unsigned body is parsed or logged. A body
+        that is not UTF-8 (Slack signs UTF-8 text) or that bolt cannot read is a 400."""
+        try:
+            body = (await request.read()).decode()
+        except UnicodeDecodeError:
+            return _refused(400, "malformed_body")
+        if not self._signed(body, request.headers.get(TIMESTAMP, ""), request.headers.get(SIGNATURE, "")):
+            return _refused(401, "bad_signature")
+        try:
+            bolt_request = AsyncBoltRequest(
+                body=body,
+                query=request.query_string,
+                headers=request.headers,  # type: ignore[arg-type]
+            )
+        except (ValueError, TypeError, AttributeError, KeyError):  # not JSON, or JSON of another shape
+            return _refused(400, "malformed_body")
+        return await to_aiohttp_response(await self.app.async_dispatch(bolt_request))
 
-    async def _skip_redeliveries(
+    def _signed(self, body: str, timestamp: str, signature: str) -> bool:
+        if self._verifier is None or not timestamp.isdigit() or not signature:
+            return False
+        return self._verifier.is_valid(body, timestamp, signature)
+
+    async def _run_once(
         self, body: dict[str, Any], request: AsyncBoltRequest, next: Any
     ) -> BoltResponse | None:
-        """Slack redelivers events it thinks we missed: each event id is handled once, and a retry after
-        a timeout is dropped even if unseen here (the first delivery reached some process)."""
-        event_id = body.get("event_id")
-        reason = (request.headers.get("x-slack-retry-reason") or [""])[0]
-        if event_id in self._seen_events or (event_id and reason == "http_timeout"):
-            log.info("Slack redelivered %s (%s); already handled", event_id, reason or "same process")
-            return BoltResponse(status=200, body="")
-        if event_id:
-            _remember(self._seen_events, event_id, None)
+        """Each event id and each signed request is run once, whichever process it reaches and
+        whenever: Slack's retries of an event and a replay of a captured request are answered 200
+        and dropped. The store holds what was taken (store.replays), so restarts forget nothing."""
+        keys = [f"event:{body['event_id']}"[:KEY_LENGTH]] if body.get("event_id") else []
+        signature = (request.headers.get(SIGNATURE.lower()) or [""])[0]
+        if request.mode == "http" and signature:
+            keys.append(f"signature:{signature}")
+        if keys:
+            async with self.db.transaction() as session:
+                new = await Store(session).seen.first_time(keys, self.assistant.clock())
+            if not new:
+                retry = (request.headers.get("x-slack-retry-num") or ["0"])[0]
+                log.info("Slack %s seen before (retry %s); not run again", body.get("type", "request"), retry)
+                return BoltResponse(status=200, body="")
         return await next()  # type: ignore[no-any-return]
 
     async def _on_command(self, ack: Any, body: dict[str, Any], respond: AsyncRespond) -> None:
@@ -392,6 +421,12 @@ def _code(error: BaseException) -> str:
     if isinstance(error, SlackApiError):
         return str(error.response.get("error") or f"http_{error.response.status_code}")
     return type(error).__name__
+
+
+def _refused(status: int, reason: str) -> web.Response:
+    """A request we do not take: counted by reason, answered with a status and no detail."""
+    ERRORS.labels(PLATFORM, reason).inc()
+    return web.json_response({"error": "invalid request"}, status=status)
 
 
 def _retry_after(error: SlackApiError) -> float:

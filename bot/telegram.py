@@ -13,7 +13,6 @@ import hashlib
 import hmac
 import logging
 import re
-import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import Any
@@ -63,7 +62,7 @@ class TelegramAdapter:
         self, settings: Settings, assistant: Assistant, db: Database, http: HttpServer | None = None
     ) -> None:
         self.settings, self.assistant, self.db = settings, assistant, db
-        self.webhook_secret = settings.telegram_webhook_secret or secrets.token_urlsafe(32)
+        self.webhook_secret = settings.webhook_secret
         self._app: Application[Any, Any, Any, Any, Any, Any] | None = None
         self._turns = Turns()
         if settings.telegram_webhook_url:
@@ -186,9 +185,9 @@ class TelegramAdapter:
         app = self._app
         if app is None or not app.running:
             return web.Response(status=503)  # Telegram delivers it again later
-        try:
-            update = Update.de_json(await request.json(), app.bot)
-        except ValueError:
+        update = await _update(request, app.bot)
+        if update is None:
+            ERRORS.labels(PLATFORM, "webhook_body").inc()
             return web.Response(status=400)
         # Queued, not awaited: Telegram wants its 200 quickly and the queue keeps the order.
         await app.update_queue.put(update)
@@ -358,6 +357,21 @@ class TelegramAdapter:
         if self._app is None:
             raise RuntimeError("TelegramAdapter.start() has not been called")
         return self._app.bot
+
+
+async def _update(request: web.Request, bot: Bot) -> Update | None:
+    """The update in a webhook request, or None when the body is not JSON or not an update.
+
+    PTB parses what Telegram sends and trusts its shape, so anything else (a probe, `{"foo": 1}`)
+    would raise deep inside it: the shape is checked here, and what PTB still refuses is a 400 too.
+    """
+    try:
+        data = await request.json()
+        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+            return None
+        return Update.de_json(data, bot)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
 
 
 def _chat_kind(chat_type: str) -> ChatKind:

@@ -67,10 +67,13 @@ class Assistant:
             return [text_reply(fill(language, "I'm temporarily unavailable. Please try again in a minute."))]
         except Exception:
             ref = secrets.token_hex(3).upper()
+            # What the person wrote is theirs: the log says which command and how long, never the text.
+            found, _, _ = self.router.resolve(text)
             log.exception(
-                "ref %s: handler failed on %r from %s:%s",
+                "ref %s: handler failed on %s (%d characters) from %s:%s",
                 ref,
-                text[:200],
+                found.name if found else "a message that is not a command",
+                len(text),
                 msg.platform,
                 msg.user_id,
             )

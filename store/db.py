@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import (
@@ -64,7 +65,9 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = async_url(url)
         self.dialect = make_url(self.url).get_backend_name()
-        options: dict[str, Any] = {"echo": echo}
+        # SQLAlchemy puts a failed statement's parameters (a bio, a name) in the exception text, which
+        # ends up in logs; the statement alone says what failed.
+        options: dict[str, Any] = {"echo": echo, "hide_parameters": True}
         if self.dialect == "postgresql":
             options.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
         self.engine = create_async_engine(self.url, **options)
@@ -101,6 +104,11 @@ class Database:
 
     async def __aexit__(self, *_exc: object) -> None:
         await self.close()
+
+
+def dialect_insert(session: AsyncSession) -> Any:
+    """The INSERT construct of the session's database, for its `on_conflict_do_nothing`."""
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 def _is_connectivity_error(error: DBAPIError) -> bool:

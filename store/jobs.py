@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.db import dialect_insert
 from store.models import JobRun
 
 
@@ -17,7 +17,7 @@ class JobLeases:
 
     async def claim(self, name: str, now: datetime, every: timedelta) -> bool:
         """True for the one process that may run `name` now; the lease lasts until the next tick."""
-        insert = postgresql.insert if self.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        insert = dialect_insert(self.session)
         await self.session.execute(
             insert(JobRun)
             .values(name=name, lease_until=now - timedelta(seconds=1))

@@ -327,3 +327,13 @@ class AuditEntry(Base):
     detail: Mapped[str] = mapped_column(Text, default="")
     segment: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class SeenRequest(Base):
+    """A Slack event id or request signature already taken: a retry or a replay reaching any process,
+    before or after a restart, finds it here and is not run again. Rows go after the replay window."""
+
+    __tablename__ = "seen_requests"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(index=True)

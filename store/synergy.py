@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.db import dialect_insert
 from store.models import Cluster, Event, Introduction, Member, Opportunity, Organisation, OutboxMessage
 
 ALERT_CAUSE = "synergy:"
@@ -166,7 +166,7 @@ async def record_suggestions(
     """Write (requester, target, reason, score) as `suggested` introductions; known pairs stay."""
     if not suggestions:
         return
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    insert = dialect_insert(session)
     rows = [
         {
             "requester_id": requester,

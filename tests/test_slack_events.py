@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp
 import pytest
@@ -22,7 +24,7 @@ from store.db import Database
 from store.models import Identity, Member, Rsvp
 from tests.conftest import Clock
 from tests.factories import add_event, add_member
-from tests.fakes.slack_api import SIGNING_SECRET, TOKEN, FakeSlackApi, SlackSender
+from tests.fakes.slack_api import SIGNING_SECRET, TOKEN, FakeSlackApi, SlackSender, sign
 
 USER = "U0LAIA"
 
@@ -173,6 +175,15 @@ async def test_unsigned_or_stale_requests_get_401_and_change_nothing(
     assert await count(world.db, select(func.count()).select_from(Identity)) == 0
 
 
+HELP = "What I can do"
+
+
+def help_and_another_answer(world: World) -> bool:
+    """Both the help and the answer to the message sent after it have come (in either order)."""
+    helps = [HELP in message.text for message in world.api.dm_messages(USER)]
+    return True in helps and False in helps
+
+
 async def test_a_redelivered_event_is_handled_once(world: World) -> None:
     body = world.slack.event_body(
         {
@@ -188,13 +199,89 @@ async def test_a_redelivered_event_is_handled_once(world: World) -> None:
     assert (await world.slack.post(body, "application/json"))[0] == 200
     retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_error"}
     assert (await world.slack.post(body, "application/json", headers=retry))[0] == 200
-    timeout_retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
-    await world.slack.dm(USER, "profile", headers=timeout_retry)  # first seen here, but a timeout retry
     await world.slack.dm(USER, "events")
 
-    await world.api.wait_for(lambda: len(world.api.dm_messages(USER)) >= 2)
-    texts = [m.text for m in world.api.dm_messages(USER)]
-    assert len(texts) == 2 and "What I can do" in texts[0] and "events" in texts[1].lower()
+    await world.api.wait_for(lambda: help_and_another_answer(world))
+    assert sorted(HELP in m.text for m in world.api.dm_messages(USER)) == [False, True]
+
+
+async def test_an_event_retried_on_another_process_is_handled_once(
+    world: World, assistant: Assistant
+) -> None:
+    other_http = HttpServer("127.0.0.1", 0, registry=CollectorRegistry())
+    other = SlackAdapter(slack_settings(world.api), assistant, world.db, other_http)  # same database
+    await other_http.start()
+    await other.start()
+    body = world.slack.event_body(
+        {"type": "message", "channel_type": "im", "channel": f"D{USER}", "user": USER, "text": "help"},
+        event_id="Ev0ELSEWHERE",
+    )
+    retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_error"}
+    try:
+        assert (await world.slack.post(body, "application/json"))[0] == 200
+        retried = SlackSender(f"{other_http.url}/slack/events")  # signed anew, as Slack does
+        assert (await retried.post(body, "application/json", headers=retry))[0] == 200
+        await retried.dm(USER, "events")
+
+        await world.api.wait_for(lambda: help_and_another_answer(world))
+    finally:
+        await other.stop()
+        await other_http.stop()
+    assert sorted(HELP in m.text for m in world.api.dm_messages(USER)) == [False, True]
+
+
+async def test_a_replayed_slash_command_runs_once(world: World) -> None:
+    await add_event(world.db, world.clock.now, "Trade fair Lyon", starts_in=timedelta(days=20))
+    captured = world.api.response_url()
+    form = {"command": "/cluster", "text": "going 1", "team_id": "T0TEST", "user_id": USER}
+    body = urlencode({**form, "channel_id": "C0GENERAL", "response_url": captured})
+    signed_at = int(time.time())
+
+    first = await world.slack.post(body, "application/x-www-form-urlencoded", timestamp=signed_at)
+    replayed = await world.slack.post(body, "application/x-www-form-urlencoded", timestamp=signed_at)
+    later = world.api.response_url()
+    await world.slack.slash(USER, "help going", later)
+
+    await world.api.wait_for(lambda: any(r.url_id == later.rsplit("/", 1)[1] for r in world.api.responses))
+    assert (first[0], replayed[0]) == (200, 200)
+    answers = [r for r in world.api.responses if r.url_id == captured.rsplit("/", 1)[1]]
+    assert len(answers) == 1 and "You're going to *Trade fair Lyon*" in answers[0].body["text"]
+
+
+async def test_a_malformed_unsigned_body_gets_401_and_is_not_logged(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    forger = SlackSender(world.slack.url, secret="forged")
+    body = '{"type": "event_callback", "event": {"text": "PRIVATE-MARKER' + "x" * 100_000
+
+    with caplog.at_level(logging.DEBUG):
+        status, _ = await forger.post(body, "application/json")
+        unsigned, _ = await forger.post(body, "application/json", headers={"X-Slack-Request-Timestamp": "x"})
+
+    assert (status, unsigned) == (401, 401)
+    assert "PRIVATE-MARKER" not in caplog.text and "Traceback" not in caplog.text
+    assert [call.method for call in world.api.calls] == ["auth.test"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b'{"type": "event_callback", "event":', b"payload=%7Bnot-json", b"\xff\xfe{}"],
+    ids=["broken-json", "broken-payload", "not-utf8"],
+)
+async def test_a_malformed_signed_body_gets_400_not_a_crash(
+    world: World, body: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
+    headers = {"Content-Type": "application/json", **sign(body)}
+
+    with caplog.at_level(logging.DEBUG):
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(world.slack.url, data=body, headers=headers) as response,
+        ):
+            status = response.status
+
+    assert status == 400
+    assert "Traceback" not in caplog.text
 
 
 async def test_hostile_profile_text_renders_escaped(world: World) -> None:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from aiohttp import ClientSession
@@ -32,8 +35,22 @@ async def telegram() -> AsyncIterator[FakeTelegram]:
 
 
 @pytest.fixture
-async def webhook_url(telegram: FakeTelegram, assistant: Assistant, db: Database) -> AsyncIterator[str]:
-    """The URL Telegram posts to, with the adapter started behind it (no secret configured)."""
+async def processes(telegram: FakeTelegram) -> AsyncIterator[list[tuple[TelegramAdapter, HttpServer]]]:
+    """Bot processes started by the test; stopped at its end."""
+    started: list[tuple[TelegramAdapter, HttpServer]] = []
+    yield started
+    for adapter, http in started:
+        await adapter.stop()
+        await http.stop()
+
+
+async def start_process(
+    telegram: FakeTelegram,
+    assistant: Assistant,
+    db: Database,
+    processes: list[tuple[TelegramAdapter, HttpServer]],
+) -> str:
+    """One more bot process in webhook mode (no secret configured); the URL Telegram posts to."""
     http = HttpServer("127.0.0.1", free_port())
     url = f"http://127.0.0.1:{http.port}{PATH}"
     settings = Settings(
@@ -41,10 +58,20 @@ async def webhook_url(telegram: FakeTelegram, assistant: Assistant, db: Database
     )
     adapter = TelegramAdapter(settings, assistant, db, http)
     await http.start()
+    processes.append((adapter, http))
     await adapter.start()
-    yield url
-    await adapter.stop()
-    await http.stop()
+    return url
+
+
+@pytest.fixture
+async def webhook_url(
+    telegram: FakeTelegram,
+    assistant: Assistant,
+    db: Database,
+    processes: list[tuple[TelegramAdapter, HttpServer]],
+) -> str:
+    """The URL Telegram posts to, with the adapter started behind it (no secret configured)."""
+    return await start_process(telegram, assistant, db, processes)
 
 
 def update(text: str) -> dict[str, object]:
@@ -55,7 +82,8 @@ def update(text: str) -> dict[str, object]:
 
 async def test_updates_posted_with_the_secret_are_processed(telegram: FakeTelegram, webhook_url: str) -> None:
     secret = telegram.webhook["secret_token"]
-    assert telegram.webhook["url"] == webhook_url and len(secret) >= 32  # random when not configured
+    assert telegram.webhook["url"] == webhook_url and len(secret) >= 32  # derived when not configured
+    assert TOKEN not in secret
 
     await telegram.send_text(ANA, "/help find")
     [answer] = await telegram.wait_for_messages(ANA.id, 1)
@@ -80,3 +108,62 @@ async def test_requests_without_the_right_secret_get_403_and_are_not_processed(
 
     sent = await telegram.wait_for_messages(ANA.id, 2)
     assert [message.text.split(" — ")[0] for message in sent[1:]] == ["ics"]
+
+
+async def test_processes_without_a_configured_secret_accept_the_same_secret(
+    telegram: FakeTelegram,
+    assistant: Assistant,
+    db: Database,
+    processes: list[tuple[TelegramAdapter, HttpServer]],
+) -> None:
+    first = await start_process(telegram, assistant, db, processes)
+    await start_process(telegram, assistant, db, processes)  # the last to start sets the webhook
+    await telegram.send_text(ANA, "/help")  # so that the fake knows Ana's chat
+    await telegram.wait_for_messages(ANA.id, 1)
+
+    # A load balancer may hand Telegram's next update to the first process.
+    secret = {SECRET_HEADER: telegram.webhook["secret_token"]}
+    async with ClientSession() as client, client.post(first, json=update("/help ics"), headers=secret) as r:
+        assert r.status == 200
+
+    answers = await telegram.wait_for_messages(ANA.id, 2)
+    assert answers[1].text.startswith("ics — ")
+
+
+async def test_json_that_is_not_an_update_gets_400_and_the_next_update_is_processed(
+    telegram: FakeTelegram, webhook_url: str
+) -> None:
+    secret = {SECRET_HEADER: telegram.webhook["secret_token"], "Content-Type": "application/json"}
+    not_updates = ['{"foo": 1}', "[1]", '{"update_id": 1, "message": "x"}', '{"update_id": "x"}', "{"]
+
+    async with ClientSession() as client:
+        for body in not_updates:
+            async with client.post(webhook_url, data=body, headers=secret) as response:
+                assert (body, response.status) == (body, 400)
+    await telegram.send_text(ANA, "/help find")
+
+    [answer] = await telegram.wait_for_messages(ANA.id, 1)
+    assert answer.text.startswith("find — ")
+
+
+def test_a_webhook_secret_telegram_would_refuse_stops_the_start_with_one_line(tmp_path: Path) -> None:
+    started = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "CLUSTERBOT_DATABASE_URL": f"sqlite:///{tmp_path}/bot.db",
+            "CLUSTERBOT_HTTP_PORT": "0",
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9/bot",  # nothing listens: never reached
+            "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/telegram/webhook",
+            "TELEGRAM_WEBHOOK_SECRET": "not allowed!",
+        },
+    )
+
+    assert started.returncode == 2
+    assert started.stderr.count("\n") == 1 and "TELEGRAM_WEBHOOK_SECRET" in started.stderr
+    assert "A-Z a-z 0-9 _ -" in started.stderr
