@@ -263,6 +263,8 @@ class Privacy:
             "calendar_token": None,
             "link_failures": 0,
             "link_locked_until": None,
+            "last_seen_at": None,
+            "retention_warned_at": None,
         }.items():
             setattr(member, field, value)
         member.updated_at = now
