@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from bot import csvout
 from bot.adapter import Recipient
 from bot.settings import Settings
 from handlers.onboarding import invitation_reply
@@ -153,7 +154,7 @@ def write_rejections(source: Path, rejected: list[Rejection]) -> Path:
     """`NAME-rejected.csv` next to the imported file: line, column, reason."""
     report = source.with_name(f"{source.stem}-rejected.csv")
     with report.open("w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out)
+        writer = csvout.SafeWriter(out)
         writer.writerow(["line", "column", "reason"])
         writer.writerows([r.line, r.column, r.reason] for r in rejected)
     return report
@@ -167,7 +168,7 @@ def write_invitations(source: Path, links: list[InvitationLink], bot_username: s
     """`NAME-invitations.csv` next to the imported file, for coordinators to send as they like."""
     report = source.with_name(f"{source.stem}-invitations.csv")
     with report.open("w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out)
+        writer = csvout.SafeWriter(out)
         writer.writerow(["name", "email", "telegram_link", "start_command"])
         writer.writerows(
             [link.name, link.email, telegram_link(bot_username, link.token), f"/start {link.token}"]
@@ -204,7 +205,7 @@ async def export_csv(db: Database, what: str, out: TextIO) -> int:
     columns, read = EXPORTS[what]
     async with db.transaction() as session:
         rows = await read(Exports(session))
-    writer = csv.writer(out)
+    writer = csvout.SafeWriter(out)
     writer.writerow(columns)
     writer.writerows(rows)
     return len(rows)

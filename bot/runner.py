@@ -17,6 +17,7 @@ from bot.wiring import build_assistant, open_database
 from handlers.assistant import Assistant
 from scheduler.delivery import DeliveryPolicy
 from scheduler.ratelimit import SLACK_LIMITS, TELEGRAM_LIMITS, Limits, RateLimiter
+from scheduler.retention import RetentionPolicy
 from scheduler.service import Scheduler
 from store.db import Database
 
@@ -65,6 +66,9 @@ async def serve(settings: Settings) -> int:
         {adapter.platform: adapter for adapter in adapters},
         {adapter.platform: RateLimiter(platform_limits(settings)[adapter.platform]) for adapter in adapters},
         policy=DeliveryPolicy(lease=timedelta(seconds=settings.outbox_lease_seconds)),
+        retention=RetentionPolicy(
+            settings.retention_inactive_months, settings.retention_outbox_days, settings.default_language
+        ),
     )
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()

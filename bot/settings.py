@@ -41,6 +41,14 @@ class Settings(BaseSettings):
     slack_rate: float = Field(20.0, gt=0, le=1000, validation_alias=_env("CLUSTERBOT_SLACK_RATE"))
     # How long a claimed outbox row stays with a process before another may send it (after a crash).
     outbox_lease_seconds: float = Field(120.0, ge=1, validation_alias=_env("CLUSTERBOT_OUTBOX_LEASE_SECONDS"))
+    # Members silent this many months (of 30 days) are warned, then erased 30 days later; 0: never.
+    retention_inactive_months: int = Field(
+        0, ge=0, le=1200, validation_alias=_env("CLUSTERBOT_RETENTION_INACTIVE_MONTHS")
+    )
+    # Days after which the text of a message sent (or given up on) is dropped; 0: kept.
+    retention_outbox_days: int = Field(
+        30, ge=0, le=36500, validation_alias=_env("CLUSTERBOT_RETENTION_OUTBOX_DAYS")
+    )
     # The address people reach the HTTP server at (calendar feeds); empty: http://HOST:PORT.
     public_url: str = Field("", validation_alias=_env("CLUSTERBOT_PUBLIC_URL"))
 

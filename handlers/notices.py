@@ -12,16 +12,29 @@ from handlers.i18n import choose_language
 from handlers.timefmt import day, span
 from handlers.types import Button, Reply, Text, bold, fill
 from store.models import Event, Opportunity
+from store.outbox import Outbox
 from store.people import MemberCard
 
 
 async def notify(ctx: Context, member_ids: list[int], cause: str, build: Callable[[str], Reply]) -> None:
     """Queue `build(language)` for each member, in their own language (built once per language)."""
+    await queue_notice(ctx.store.outbox, member_ids, cause, build, ctx.now, ctx.options.default_language)
+
+
+async def queue_notice(
+    outbox: Outbox,
+    member_ids: list[int],
+    cause: str,
+    build: Callable[[str], Reply],
+    now: datetime,
+    default_language: str,
+) -> None:
+    """`notify` for callers without a conversation (the scheduler's jobs)."""
 
     def payload(stored: str | None) -> dict[str, Any]:
-        return build(choose_language(stored, None, ctx.options.default_language)).to_dict()
+        return build(choose_language(stored, None, default_language)).to_dict()
 
-    await ctx.store.outbox.enqueue_translated(member_ids, cause, payload, ctx.now)
+    await outbox.enqueue_translated(member_ids, cause, payload, now)
 
 
 def event_reminder(event: Event, timezone: str, language: str) -> Reply:

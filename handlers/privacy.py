@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 from handlers.context import Context
-from handlers.notices import notify, promotion_notice
-from handlers.types import N_, Attachment, Button, Reply, command, text_reply
+from handlers.notices import promotion_notice, queue_notice
+from handlers.types import N_, Attachment, Button, Reply, Text, command, fill, text_reply
+from store.models import Member
+from store.repository import Store
 
 EXPORT_FILENAME = "clusterbot-mydata.json"
 # What stays of a message already sent to someone else that mentioned a member who was erased. It
@@ -41,12 +44,37 @@ async def forget(ctx: Context) -> list[Reply]:
 
 
 async def forget_confirm(ctx: Context) -> list[Reply]:
-    promotions = await ctx.store.privacy.erase(ctx.member, ctx.now, REDACTED.to_dict())
-    for event, member_id in promotions:
-        cause = f"event{event.id}:promoted:{ctx.now.isoformat()}"
-        await notify(ctx, [member_id], cause, lambda language, event=event: promotion_notice(event, language))
+    await erase(ctx.store, ctx.member, ctx.now, ctx.options.default_language)
     text = ctx.text().t("Done: your data is erased and I have forgotten who you are.").line()
     text.t(
         "If you write to me again you start as a new person; {command} sets you up.", command=command("start")
     )
     return [text.reply()]
+
+
+async def erase(store: Store, member: Member, now: datetime, default_language: str) -> None:
+    """The one erasure, for `forget confirm` and the retention job: places the member held at coming
+    events go to the waitlist, and whoever gets one is told."""
+    promotions = await store.privacy.erase(member, now, REDACTED.to_dict())
+    for event, member_id in promotions:
+        cause = f"event{event.id}:promoted:{now.isoformat()}"
+        await queue_notice(
+            store.outbox,
+            [member_id],
+            cause,
+            lambda language, event=event: promotion_notice(event, language),
+            now,
+            default_language,
+        )
+
+
+def retention_warning(months: int, days: int, language: str) -> Reply:
+    """Sent before the retention job erases a member who has not written for a long time."""
+    text = Text(language=language).t(
+        "You have not written to me for {months} months. Unless you send me a message in the next "
+        "{days} days, I will erase your data as {command} does.",
+        months=months,
+        days=days,
+        command=command("forget"),
+    )
+    return text.reply(buttons=((Button(fill(language, "Keep my profile"), "/profile"),),))

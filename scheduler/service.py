@@ -11,6 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -19,6 +20,7 @@ from bot.metrics import OUTBOX_DEPTH
 from scheduler.delivery import DeliveryPolicy, OutboxWorker, utc_now
 from scheduler.jobs import queue_deadline_reminders, queue_event_reminders
 from scheduler.ratelimit import RateLimiter
+from scheduler.retention import RetentionPolicy, empty_old_messages, warn_and_erase_inactive
 from scheduler.synergy import (
     INCREMENTAL_JOB,
     queue_incremental_synergy_alerts,
@@ -64,6 +66,19 @@ PERIODIC_JOBS = (
 )
 
 
+def retention_jobs(policy: RetentionPolicy) -> tuple[PeriodicJob, ...]:
+    """The retention jobs the policy asks for, at night (a setting of 0 schedules nothing)."""
+    nightly = timedelta(hours=24)
+    jobs = []
+    if policy.inactive_months:
+        erase_inactive = partial(warn_and_erase_inactive, policy=policy)
+        jobs.append(PeriodicJob("retention_inactive", erase_inactive, nightly, nightly_at=4))
+    if policy.outbox_days:
+        empty_messages = partial(empty_old_messages, policy=policy)
+        jobs.append(PeriodicJob("retention_outbox", empty_messages, nightly, nightly_at=4))
+    return tuple(jobs)
+
+
 class Scheduler:
     def __init__(
         self,
@@ -72,9 +87,11 @@ class Scheduler:
         limiters: Mapping[str, RateLimiter],
         *,
         policy: DeliveryPolicy | None = None,
+        retention: RetentionPolicy | None = None,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.db, self.clock = db, clock
+        self.periodic_jobs = (*PERIODIC_JOBS, *retention_jobs(retention or RetentionPolicy()))
         self.worker = OutboxWorker(db, adapters, limiters, policy=policy, clock=clock)
         self.aps = AsyncIOScheduler(timezone=UTC)
         self._stop = asyncio.Event()
@@ -95,7 +112,7 @@ class Scheduler:
         return True
 
     async def start(self) -> None:
-        for periodic in PERIODIC_JOBS:
+        for periodic in self.periodic_jobs:
             trigger: dict[str, object] = (
                 {"trigger": "cron", "hour": periodic.nightly_at}
                 if periodic.nightly_at is not None

@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from handlers.errors import Unavailable
+from store.purge import OWED, purge
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
@@ -83,12 +84,16 @@ class Database:
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A session whose work is committed when the block ends and rolled back on error.
 
+        Tables an erasure noted (`store.purge.owe_purge`) are purged after the commit.
         A database that does not answer becomes `Unavailable`, which users see as
         "temporarily unavailable" instead of an apology for a bug.
         """
         try:
             async with self.sessions() as session, session.begin():
                 yield session
+            owed = session.info.pop(OWED, None)
+            if owed:
+                await purge(self.engine, owed)
         except (OperationalError, DBAPIError, OSError) as error:
             if isinstance(error, DBAPIError) and not _is_connectivity_error(error):
                 raise

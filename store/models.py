@@ -104,6 +104,10 @@ class Member(Base):
     # Wrong link codes typed by this member, and until when further tries are refused.
     link_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     link_locked_until: Mapped[datetime | None]
+    # When the member last wrote to us (to the day), and when the retention job warned them that
+    # they would be erased if they stayed away; writing again clears the warning.
+    last_seen_at: Mapped[datetime | None]
+    retention_warned_at: Mapped[datetime | None]
 
 
 class Identity(Base):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from rapidfuzz import fuzz, process
@@ -16,6 +16,8 @@ from store.text import fold
 
 # Members per query when reading languages, well under SQLite's limit on bound parameters.
 CHUNK = 500
+# How precisely `last_seen_at` follows a member's messages (what the retention job needs).
+SEEN_RESOLUTION = timedelta(days=1)
 
 
 async def languages_of(session: AsyncSession, member_ids: list[int]) -> dict[int, str | None]:
@@ -26,6 +28,13 @@ async def languages_of(session: AsyncSession, member_ids: list[int]) -> dict[int
         rows = await session.execute(select(Member.id, Member.language).where(Member.id.in_(chunk)))
         found.update((member_id, language) for member_id, language in rows)
     return {member_id: found[member_id] for member_id in member_ids if member_id in found}
+
+
+def _seen(member: Member, now: datetime) -> None:
+    """Note that the member is here (to the day, so that most messages write nothing); being here
+    withdraws a retention warning."""
+    if member.last_seen_at is None or now - member.last_seen_at >= SEEN_RESOLUTION:
+        member.last_seen_at, member.retention_warned_at = now, None
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +94,7 @@ class People:
             identity.chat_id = chat_id
         # A person who writes to us again can be reached again.
         identity.unreachable = False
+        _seen(member, now)
         return member, identity
 
     async def _identified(self, platform: str, user_id: str) -> tuple[Member, Identity] | None:
@@ -113,6 +123,7 @@ class People:
             language=language,
             created_at=now,
             updated_at=now,
+            last_seen_at=now,
             tags=[],
             languages=[],
             reminder_offsets=["24h", "1h"],

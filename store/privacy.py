@@ -1,8 +1,10 @@
 """What we hold about one member: the export they may ask for, the erasure, their calendar feed secret.
 
 Erasure keeps the member row (events and opportunities they posted still point at it) but leaves
-nothing in it that names them, deletes every row that exists only because of them, and scrubs
-their name and contacts out of the texts other rows kept (messages to others, the audit log).
+nothing in it that names them, deletes every row that exists only because of them (and their
+organisation when nobody else is in it), and scrubs their name and contacts out of the texts other
+rows kept (messages to others, stored button payloads, the audit log). Once it has committed, the
+database files are purged of the old bytes (`store.purge`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy.orm import aliased
 from store.events import Events
 from store.models import (
     AuditEntry,
+    ButtonPayload,
     Cluster,
     Conversation,
     Event,
@@ -32,12 +35,27 @@ from store.models import (
     OutboxMessage,
     Rsvp,
 )
+from store.purge import owe_purge
 
 FORMER_MEMBER = "former member"
 PROFILE_FIELDS = ("name", "role", "bio", "offers", "seeks", "tags", "languages", "email", "language")
 SETTING_FIELDS = ("timezone", "listed", "share_contact", "suggestible", "muted", "preferred_platform")
 # Erased texts shorter than this are not scrubbed from other rows: "Al" would eat half the words.
 SCRUB_MIN_LENGTH = 3
+# Tables whose rows held an erased member's personal text: their old bytes are purged after an erasure.
+PERSONAL_TABLES = tuple(
+    model.__tablename__
+    for model in (
+        Member,
+        Identity,
+        Conversation,
+        OutboxMessage,
+        Introduction,
+        AuditEntry,
+        Organisation,
+        ButtonPayload,
+    )
+)
 # A feed shows the events still to come and those of the last weeks, as calendar apps expect.
 FEED_PAST = timedelta(days=30)
 
@@ -190,12 +208,22 @@ class Privacy:
             )
         )
         await self._scrub_others(member, personal, redacted)
+        organisation_id = member.organisation_id
         self._anonymise(member, now)
         self.session.add(
             AuditEntry(actor_id=member.id, actor_name=FORMER_MEMBER, action="erase", created_at=now)
         )
         await self.session.flush()
+        await self._drop_if_empty(organisation_id)
+        owe_purge(self.session, PERSONAL_TABLES)
         return promotions
+
+    async def _drop_if_empty(self, organisation_id: int | None) -> None:
+        """An organisation nobody belongs to any more goes with its last member: for a freelancer
+        or a one-person firm its name is the person's own, and the directory lists only members."""
+        if organisation_id is None or await self._count(Member, Member.organisation_id == organisation_id):
+            return
+        await self.session.execute(delete(Organisation).where(Organisation.id == organisation_id))
 
     async def _free_places(self, member_id: int, now: datetime) -> list[tuple[Event, int]]:
         attending = await self._rows(
@@ -235,6 +263,8 @@ class Privacy:
             "calendar_token": None,
             "link_failures": 0,
             "link_locked_until": None,
+            "last_seen_at": None,
+            "retention_warned_at": None,
         }.items():
             setattr(member, field, value)
         member.updated_at = now
@@ -242,7 +272,8 @@ class Privacy:
     async def _scrub_others(self, member: Member, names: list[str], redacted: dict[str, Any]) -> None:
         """Take the member out of what other rows kept about them.
 
-        Audit entries keep what was done, with the member's names replaced. A message to someone
+        Audit entries keep what was done, with the member's names replaced. A stored button payload
+        that names them (a search's "More results") is deleted. A message to someone
         else that mentions them (an introduction carries a name, a bio, an e-mail) is deleted if it
         has not gone out yet, and its stored copy replaced by `redacted` if it has.
         """
@@ -254,6 +285,10 @@ class Privacy:
                 update(AuditEntry)
                 .where(AuditEntry.detail.contains(name, autoescape=True))
                 .values(detail=func.replace(AuditEntry.detail, name, FORMER_MEMBER))
+            )
+        for name in names:
+            await self.session.execute(
+                delete(ButtonPayload).where(ButtonPayload.payload.contains(name, autoescape=True))
             )
         texts = [
             *names,

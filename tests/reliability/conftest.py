@@ -126,6 +126,8 @@ async def seed(db: Database, now: datetime = NOW) -> Seeded:
                 reminder_offsets=["24h", "1h"],
                 created_at=now,
                 updated_at=now,
+                # Seen on joining, as `identify` records it, so a first refused message writes nothing.
+                last_seen_at=now,
             )
             session.add(member)
             await session.flush()

@@ -1,0 +1,60 @@
+"""Retention: personal data the operator chose not to keep for ever, removed on schedule.
+
+Members who have not written for `inactive_months` (of 30 days) get a warning; if they are still
+silent `WARNING_NOTICE` after it, they are erased exactly as `forget confirm` erases them. Messages
+sent (or given up on) more than `outbox_days` ago lose their text. A policy of 0 is not scheduled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from handlers.i18n import DEFAULT_LANGUAGE
+from handlers.notices import queue_notice
+from handlers.privacy import erase, retention_warning
+from store.db import Database
+from store.repository import Store
+from store.retention import Retention
+
+MONTH = timedelta(days=30)
+WARNING_NOTICE = timedelta(days=30)
+# Members erased per transaction: short enough not to hold SQLite's write lock for long.
+ERASE_BATCH = 50
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionPolicy:
+    """CLUSTERBOT_RETENTION_INACTIVE_MONTHS and CLUSTERBOT_RETENTION_OUTBOX_DAYS; 0 keeps for ever."""
+
+    inactive_months: int = 0
+    outbox_days: int = 30
+    default_language: str = DEFAULT_LANGUAGE
+
+
+async def warn_and_erase_inactive(db: Database, now: datetime, policy: RetentionPolicy) -> int:
+    """Erase the members warned long enough ago, then warn the newly inactive; messages queued."""
+    while True:
+        async with db.transaction() as session:
+            due = await Retention(session).to_erase(now - WARNING_NOTICE, ERASE_BATCH)
+            for member in due:
+                await erase(Store(session), member, now, policy.default_language)
+        if len(due) < ERASE_BATCH:
+            break
+    async with db.transaction() as session:
+        quiet = await Retention(session).warn_quiet(now - policy.inactive_months * MONTH, now)
+        await queue_notice(
+            Store(session).outbox,
+            quiet,
+            f"retention:warning:{now.date().isoformat()}",
+            lambda language: retention_warning(policy.inactive_months, WARNING_NOTICE.days, language),
+            now,
+            policy.default_language,
+        )
+    return len(quiet)
+
+
+async def empty_old_messages(db: Database, now: datetime, policy: RetentionPolicy) -> int:
+    async with db.transaction() as session:
+        await Retention(session).empty_messages(now - timedelta(days=policy.outbox_days))
+    return 0
