@@ -13,7 +13,7 @@ from alembic import op
 import store.types
 
 revision: str = "0005_erasure"
-down_revision: str | None = "0004"
+down_revision: str | None = "0005_edges"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
