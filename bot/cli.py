@@ -30,6 +30,7 @@ from bot.wiring import build_assistant, open_database
 from handlers.announce import announcement_reply, split_segment
 from handlers.errors import UserError
 from handlers.i18n import DEFAULT_LANGUAGE, choose_language
+from store.backup import BackupRefused, backup_sqlite
 from store.db import Database
 from store.demo import DEMO_HANDLE, seed_demo
 from store.importing import InvitationLink, Kind, Outcome
@@ -171,6 +172,22 @@ def db_upgrade(
 
     _run(go())
     typer.echo("Database is at the newest schema.")
+
+
+@db_app.command("backup")
+def db_backup(
+    file: Annotated[Path, typer.Argument(help="Where to write the copy.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
+    db: DatabaseOption = None,
+) -> None:
+    """Copy a SQLite database, safely while the bot runs (PostgreSQL: use pg_dump)."""
+    settings = _settings(database_url=db)
+    try:
+        size = backup_sqlite(settings.database_url, file, replace=force)
+    except BackupRefused as error:
+        typer.echo(f"clusterbot: {error}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"Backed up the database to {file} ({size:,} bytes).")
 
 
 @app.command()

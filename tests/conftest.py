@@ -63,46 +63,49 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+async def create_postgres_database(migrate: bool = True) -> str:
+    """A throw-away database of our own, so parallel test runs on one server never collide."""
+    name = f"clusterbot_test_{uuid.uuid4().hex[:10]}"
+    admin = Database(POSTGRES_URL)
+    try:
+        async with admin.engine.connect() as connection:
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        await admin.close()
+    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    if migrate:
+        db = Database(url)
+        await upgrade(db)
+        await db.close()
+    return url
+
+
+async def drop_postgres_database(url: str) -> None:
+    admin = Database(POSTGRES_URL)
+    async with admin.engine.connect() as connection:
+        await connection.execution_options(isolation_level="AUTOCOMMIT")
+        await connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+    await admin.close()
+
+
 @pytest.fixture(scope="session")
 def postgres_database() -> Iterator[str | None]:
-    """A throw-away database of our own, so parallel test runs on one server never collide."""
+    """One migrated database for the whole run; each test empties its tables."""
     if not POSTGRES_URL:
         if REQUIRE_POSTGRES:
             pytest.fail("CLUSTERBOT_REQUIRE_POSTGRES=1 but CLUSTERBOT_TEST_POSTGRES_URL is not set")
         yield None
         return
-    name = f"clusterbot_test_{uuid.uuid4().hex[:10]}"
-    admin_url = POSTGRES_URL
-    test_url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-
-    async def create() -> None:
-        admin = Database(admin_url)
-        try:
-            async with admin.engine.connect() as connection:
-                await connection.execution_options(isolation_level="AUTOCOMMIT")
-                await connection.execute(text(f'CREATE DATABASE "{name}"'))
-        finally:
-            await admin.close()
-        db = Database(test_url)
-        await upgrade(db)
-        await db.close()
-
-    async def drop() -> None:
-        admin = Database(admin_url)
-        async with admin.engine.connect() as connection:
-            await connection.execution_options(isolation_level="AUTOCOMMIT")
-            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await admin.close()
-
     try:
-        run_sync(create())
+        test_url = run_sync(create_postgres_database())
     except Exception as error:
         if REQUIRE_POSTGRES:
             pytest.fail(f"PostgreSQL required but not usable: {error}")
         yield None
         return
     yield test_url
-    run_sync(drop())
+    run_sync(drop_postgres_database(test_url))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
