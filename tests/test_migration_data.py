@@ -195,6 +195,8 @@ ROWS: dict[str, list[tuple[str, dict[str, Any]]]] = {
             {"id": 1, "member_id": 1, "code_hash": "h" * 64, "expires_at": NOW, "created_at": NOW},
         ),
     ],
+    "0005_edges": [("seen_requests", {"key": "event:Ev01", "created_at": NOW})],
+    "0005_erasure": [],
 }
 
 
