@@ -210,7 +210,12 @@ def announce(
             database.transaction() as session,
         ):
             store, now = Store(session), datetime.now(UTC)
-            draft = await store.announcements.draft(None, message, kind, value, now)
+            resolved = await store.resolver.segment(kind, value)
+            if resolved.found is None:
+                known = ", ".join(label for label, _value in resolved.suggestions) or "none yet"
+                typer.echo(f"clusterbot: no {kind} is called '{value}'; did you mean: {known}?", err=True)
+                return 2
+            draft = await store.announcements.draft(None, message, kind, resolved.found, now)
             if not draft.recipients:
                 typer.echo("Nobody is in that segment; nothing was sent.")
                 return 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable
 from typing import Any
 
@@ -10,6 +11,7 @@ from handlers.errors import UsageError
 from handlers.events import kind_label, load_event
 from handlers.forms import choice, parse_form, positive_int, require
 from handlers.notices import notify
+from handlers.resolving import cluster_named
 from handlers.roles import record, require_cluster, scope
 from handlers.timefmt import parse_duration, parse_local, span, valid_zone
 from handlers.types import Button, Reply, Text, bold, fill
@@ -64,10 +66,7 @@ async def _event_values(ctx: Context, form: dict[str, str], event: Event | None)
     if "tags" in form:
         values["tags"] = clean_tags(form["tags"])
     if "cluster" in form:
-        cluster = await ctx.store.people.cluster_by_name(form["cluster"])
-        if cluster is None:
-            raise UsageError(ctx.tr("I don't know the cluster '{name}'.", name=form["cluster"]))
-        values["cluster_id"] = cluster.id
+        values["cluster_id"] = (await cluster_named(ctx, form["cluster"], _retyped(ctx, event))).id
     starts = (
         parse_local(form["start"], timezone, language)
         if form.get("start")
@@ -86,6 +85,18 @@ async def _event_values(ctx: Context, form: dict[str, str], event: Event | None)
     if "start" in form or "end" in form or "duration" in form:
         values["starts_at"], values["ends_at"] = starts, ends
     return values
+
+
+def _retyped(ctx: Context, event: Event | None) -> Callable[[str], str]:
+    """The same `event add|edit` line with another cluster=, for "did you mean" buttons."""
+    words = ctx.args if event is None else ctx.args[1:]
+    start = "/event add" if event is None else f"/event edit {event.id}"
+
+    def retype(name: str) -> str:
+        form = [f"cluster={name}" if w.lower().startswith("cluster=") else w for w in words]
+        return f"{start} {shlex.join(form)}"
+
+    return retype
 
 
 async def event_add(ctx: Context) -> list[Reply]:

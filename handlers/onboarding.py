@@ -7,6 +7,7 @@ from typing import Any
 from handlers.context import Context
 from handlers.errors import UsageError
 from handlers.flows import CARRY_ON, Flow, Step, as_text, ask, begin_flow
+from handlers.resolving import cluster_named
 from handlers.types import N_, Button, Reply, Text, bold, command, fill
 from store.text import clean_tags
 
@@ -24,13 +25,8 @@ async def parse_yes_no(ctx: Context, answer: str) -> bool:
 
 
 async def parse_cluster(ctx: Context, answer: str) -> int:
-    cluster = await ctx.store.people.cluster_by_name(answer)
-    if cluster is None:
-        names = ", ".join(c.name for c in await ctx.store.people.clusters())
-        raise UsageError(
-            ctx.tr("I don't know the cluster '{name}'. Known clusters: {names}.", name=answer, names=names)
-        )
-    return cluster.id
+    """The cluster's name or short name; anything else is answered with buttons of the closest ones."""
+    return (await cluster_named(ctx, answer, lambda name: name)).id
 
 
 async def parse_tags(ctx: Context, answer: str) -> list[str]:

@@ -8,7 +8,8 @@ from typing import Any
 from handlers.context import Context
 from handlers.errors import UsageError
 from handlers.i18n import LANGUAGES
-from handlers.onboarding import parse_cluster, parse_yes_no
+from handlers.onboarding import parse_yes_no
+from handlers.resolving import cluster_named
 from handlers.timefmt import valid_zone
 from handlers.types import Button, Reply, Text, bold, command, fill
 from store.people import MemberCard
@@ -145,9 +146,9 @@ async def profile_set(ctx: Context) -> list[Reply]:
 async def _set_affiliation(ctx: Context, field: str, value: str) -> list[Reply]:
     people = ctx.store.people
     if field == "cluster":
-        cluster = await people.get_cluster(await parse_cluster(ctx, value))
+        cluster = await cluster_named(ctx, value, lambda name: f"/profile set cluster {name}")
         organisation = await people.get_organisation(ctx.member.organisation_id)
-        await people.update(ctx.member, ctx.now, cluster_id=cluster.id if cluster else None)
+        await people.update(ctx.member, ctx.now, cluster_id=cluster.id)
         if organisation is not None and organisation.cluster_id != ctx.member.cluster_id:
             moved = await people.organisation_for(organisation.name, cluster)
             await people.update(ctx.member, ctx.now, organisation_id=moved.id)

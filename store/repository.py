@@ -15,6 +15,7 @@ from store.opportunities import Follows, Opportunities
 from store.outbox import Outbox
 from store.people import People
 from store.privacy import Calendars, Privacy
+from store.resolver import Resolver
 
 
 class Store:
@@ -34,3 +35,4 @@ class Store:
         self.linking = Linking(session)
         self.audit = Audit(session)
         self.roles = Roles(session)
+        self.resolver = Resolver(session)
