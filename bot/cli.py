@@ -292,6 +292,8 @@ def _report(file: Path, outcome: Outcome) -> None:
         f"{file.name}: {outcome.taken} rows taken ({outcome.created} new, {outcome.updated} updated, "
         f"{outcome.unchanged} unchanged), {len(outcome.rejected)} rejected."
     )
+    if outcome.kept:
+        typer.echo(f"{outcome.kept} values kept as members changed them since they were last imported.")
     stale = file.with_name(f"{file.stem}-rejected.csv")
     if not outcome.rejected:
         stale.unlink(missing_ok=True)

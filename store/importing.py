@@ -82,6 +82,8 @@ class Outcome:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    # Member values the file would have changed but left alone: the member changed them since.
+    kept: int = 0
     rejected: list[Rejection] = field(default_factory=list)
     invitations: list[InvitationLink] = field(default_factory=list)
 
@@ -327,7 +329,12 @@ class Importer:
                 )
             member = existing.get(values["email"])
             if member is None:
-                member = Member(created_at=self.now, updated_at=self.now, **self._new_member(values))
+                member = Member(
+                    created_at=self.now,
+                    updated_at=self.now,
+                    imported_values=values,
+                    **self._new_member(values),
+                )
                 session.add(member)
                 self.outcome.created += 1
             else:
@@ -335,10 +342,33 @@ class Importer:
                     # Consent is the member's own once they have joined; a list never overrides it.
                     values.pop("listed", None)
                     values.pop("share_contact", None)
-                self._update(member, values)
+                self._update(member, self._still_imported(member, values))
             touched.append(member)
         await session.flush()
         await self._invite(session, touched)
+
+    def _still_imported(self, member: Member, values: dict[str, Any]) -> dict[str, Any]:
+        """The values to write: those whose field still holds what the last import set.
+
+        A field the member (or anyone but an import) changed since is kept and counted. A field
+        no import ever set counts as imported while it is empty, or while the member has not
+        joined (nobody else could have written it).
+        """
+        last = member.imported_values or {}
+        writable: dict[str, Any] = {}
+        for name, value in values.items():
+            current = getattr(member, name)
+            if name in last:
+                owned_by_import = current == last[name]
+            else:
+                owned_by_import = not member.onboarded or current in (None, "", [])
+            if owned_by_import or current == value:
+                writable[name] = value
+            else:
+                self.outcome.kept += 1
+        if last != values:
+            member.imported_values = values
+        return writable
 
     def _new_member(self, values: dict[str, Any]) -> dict[str, Any]:
         fields: dict[str, Any] = {

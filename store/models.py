@@ -104,6 +104,9 @@ class Member(Base):
     # Wrong link codes typed by this member, and until when further tries are refused.
     link_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     link_locked_until: Mapped[datetime | None]
+    # What the last members import set, by field: a re-import changes only the fields that still
+    # hold it, never what the member wrote since. None for members who were never imported.
+    imported_values: Mapped[dict[str, Any] | None]
 
 
 class Identity(Base):

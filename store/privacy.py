@@ -86,6 +86,7 @@ class Privacy:
             admin=member.is_admin,
             reminder_offsets=member.reminder_offsets,
             calendar_feed=member.calendar_token is not None,
+            imported_values=member.imported_values,
             created=_iso(member.created_at),
             updated=_iso(member.updated_at),
         )
@@ -235,6 +236,7 @@ class Privacy:
             "calendar_token": None,
             "link_failures": 0,
             "link_locked_until": None,
+            "imported_values": None,
         }.items():
             setattr(member, field, value)
         member.updated_at = now
