@@ -6,11 +6,11 @@ from handlers.context import Context
 from handlers.errors import NotFound, UsageError
 from handlers.forms import positive_int
 from handlers.ics import event_calendar
-from handlers.notices import notify, promotion_notice
+from handlers.notices import tell_promoted
 from handlers.timefmt import span
 from handlers.types import N_, Attachment, Button, Reply, bold, command, fill
 from store.models import EVENT_KINDS, Event
-from store.text import fold
+from store.text import fold, is_web_url
 
 LIST_LIMIT = 15
 KIND_LABELS = {
@@ -94,7 +94,7 @@ async def event_details(ctx: Context) -> list[Reply]:
     text.add("🕒 ").line(span(event.starts_at, event.ends_at, ctx.member.timezone, ctx.language))
     if event.place:
         text.add("📍 ").line(event.place)
-    if event.online_url:
+    if is_web_url(event.online_url):
         text.add("🔗 ").link(event.online_url, event.online_url).line()
     if event.description:
         text.line().line(event.description).line()
@@ -157,12 +157,7 @@ async def not_going(ctx: Context) -> list[Reply]:
     event = await load_event(ctx)
     departure = await ctx.store.events.leave(event, ctx.member.id, ctx.now)
     if departure.promoted_member_id is not None:
-        await notify(
-            ctx,
-            [departure.promoted_member_id],
-            f"event{event.id}:promoted:{ctx.now.isoformat()}",
-            lambda language: promotion_notice(event, language),
-        )
+        await tell_promoted(ctx, event, [departure.promoted_member_id])
     text = ctx.text().t("Noted: you're not going to {title}.", title=bold(event.title))
     if not departure.was_attending:
         text.add(" ").t("You had no place, so nothing else changed.")

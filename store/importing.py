@@ -37,7 +37,7 @@ from store.models import (
     OutboxMessage,
     Rsvp,
 )
-from store.text import clean_tags, fold
+from store.text import clean_tags, fold, is_web_url
 
 Kind = Literal["members", "events", "opportunities"]
 Row = dict[str, str]
@@ -147,8 +147,8 @@ def _moment(row: Row, column: str, zone: str | None, *, end_of_day: bool = False
 
 
 def _url(row: Row, column: str) -> str:
-    value = _text(row, column, 500)
-    if value and not value.startswith(("https://", "http://")):
+    value = row.get(column, "").strip()[:500]
+    if value and not is_web_url(value):
         raise RowError(column, f"'{value}' is not a web address (https://…)")
     return value
 
