@@ -8,7 +8,7 @@ from handlers.context import Context
 from handlers.errors import UsageError
 from handlers.profile import describe
 from handlers.router import split_args
-from handlers.types import Button, Reply
+from handlers.types import Button, Reply, echo
 
 PAGE_SIZE = 10
 
@@ -40,15 +40,17 @@ async def find(ctx: Context) -> list[Reply]:
         text = ctx.text()
         if place:
             text.t(
-                "No member matches '{query}' in {place}. Try fewer or other words.", query=query, place=place
+                "No member matches '{query}' in {place}. Try fewer or other words.",
+                query=echo(query),
+                place=echo(place),
             )
         else:
-            text.t("No member matches '{query}'. Try fewer or other words.", query=query)
+            text.t("No member matches '{query}'. Try fewer or other words.", query=echo(query))
         return [text.reply(replaces_previous=edit)]
     if place:
-        title = ctx.tr("Members matching '{query}' in {place}", query=query, place=place)
+        title = ctx.tr("Members matching '{query}' in {place}", query=echo(query), place=echo(place))
     else:
-        title = ctx.tr("Members matching '{query}'", query=query)
+        title = ctx.tr("Members matching '{query}'", query=echo(query))
     text = ctx.text().bold(title)
     if page > 1:
         text.add(" ").t("(page {page})", page=page)

@@ -8,7 +8,7 @@ from handlers.forms import positive_int
 from handlers.ics import event_calendar
 from handlers.notices import tell_promoted
 from handlers.timefmt import span
-from handlers.types import N_, Attachment, Button, Reply, bold, command, fill
+from handlers.types import N_, Attachment, Button, Reply, bold, command, echo, fill
 from store.models import EVENT_KINDS, Event
 from store.text import fold, is_web_url
 
@@ -56,7 +56,7 @@ async def events(ctx: Context) -> list[Reply]:
         kinds = ", ".join(kind_label(k, ctx.language) for k in EVENT_KINDS)
         if wanted:
             message = ctx.tr(
-                "No upcoming events for '{wanted}'. Kinds: {kinds}.", wanted=ctx.rest.strip(), kinds=kinds
+                "No upcoming events for '{wanted}'. Kinds: {kinds}.", wanted=echo(ctx.rest), kinds=kinds
             )
         else:
             message = ctx.tr("No upcoming events. Kinds: {kinds}.", kinds=kinds)
@@ -136,7 +136,14 @@ async def going(ctx: Context) -> list[Reply]:
         text.t("You're going to {title}.", title=bold(event.title))
         if result == "already_going":
             text.add(" ").t("(You had already said so.)")
-        text.add(" ").t("I'll remind you before it starts.")
+        text.add(" ")
+        if ctx.member.reminder_offsets:
+            text.t("I'll remind you before it starts.")
+        else:
+            text.t(
+                "Your event reminders are off, so I won't remind you; {command} turns them on.",
+                command=command("settings reminders 24h,1h"),
+            )
     elif result == "waitlisted":
         position = await ctx.store.events.waitlist_count(event.id)
         text.t(

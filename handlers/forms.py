@@ -22,13 +22,13 @@ def parse_form(args: Iterable[str], allowed: Iterable[str], language: str) -> di
         key, sep, value = arg.partition("=")
         key = key.strip().lower()
         if not sep:
-            raise UsageError(fill(language, "'{word}' is not of the form key=value.", word=arg))
+            raise UsageError(fill(language, "'{word}' is not of the form key=value.", word=echo(arg)))
         if key not in known:
             raise UsageError(
                 fill(
                     language,
                     "I don't know the field '{key}'. Fields: {fields}.",
-                    key=key,
+                    key=echo(key),
                     fields=", ".join(known),
                 )
             )
@@ -56,7 +56,7 @@ def choice(value: str, options: Iterable[str], what: str, language: str) -> str:
         fill(
             language,
             "'{value}' is not a {what}. Choose one of: {names}.",
-            value=value,
+            value=echo(value),
             what=what,
             names=names,
         )

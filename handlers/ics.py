@@ -9,10 +9,9 @@ from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
 from handlers.timefmt import local
+from store.events import event_uid
 from store.models import Event
 from store.text import is_web_url
-
-UID_DOMAIN = "clusterbot"
 
 
 def _printable(text: str) -> str:
@@ -31,7 +30,7 @@ def event_calendar(events: Iterable[Event]) -> bytes:
     calendar.add("version", "2.0")
     for event in events:
         entry = CalendarEvent()
-        entry.add("uid", f"event-{event.id}@{UID_DOMAIN}")
+        entry.add("uid", event_uid(event.id))
         entry.add("summary", _printable(event.title))
         entry.add("dtstart", local(event.starts_at, event.timezone))
         entry.add("dtend", local(event.ends_at, event.timezone))

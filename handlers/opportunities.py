@@ -12,7 +12,7 @@ from handlers.flows import Flow, Step, as_text, begin_flow
 from handlers.forms import MAX_TAGS, choice, parse_form, positive_int, require, tag_list, web_url, within
 from handlers.roles import record, require_cluster, scope
 from handlers.timefmt import day, parse_local
-from handlers.types import N_, Button, Reply, bold, command, fill
+from handlers.types import N_, Button, Reply, bold, command, echo, fill
 from store.models import OPPORTUNITY_KINDS, Opportunity
 from store.text import is_web_url, words
 
@@ -63,7 +63,7 @@ async def opportunities(ctx: Context) -> list[Reply]:
         if query_words:
             text.t(
                 "No open opportunities matching '{words}'. Post one with {command}.",
-                words=ctx.rest.strip(),
+                words=echo(ctx.rest),
                 command=command("post"),
             )
         else:

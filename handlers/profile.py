@@ -95,7 +95,7 @@ async def _timezone(ctx: Context, value: str) -> str:
 async def _email(ctx: Context, value: str) -> str:
     email = value.strip()
     if email and ("@" not in email or " " in email or len(email) > 300):
-        raise UsageError(ctx.tr("'{email}' does not look like an e-mail address.", email=email))
+        raise UsageError(ctx.tr("'{email}' does not look like an e-mail address.", email=echo(email)))
     return email
 
 

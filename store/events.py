@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -10,6 +11,20 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.models import Event, Rsvp
+
+# The UID our calendar files give an event: stable, so calendar apps and re-imports recognise it.
+OWN_UID = re.compile(r"^event-(\d{1,9})@clusterbot$")
+
+
+def event_uid(event_id: int) -> str:
+    return f"event-{event_id}@clusterbot"
+
+
+def own_event_id(uid: str) -> int | None:
+    """The event number in a UID we wrote ourselves, None for anyone else's UID."""
+    found = OWN_UID.match(uid.strip())
+    return int(found.group(1)) if found else None
+
 
 RsvpResult = Literal["going", "waitlisted", "already_going", "already_waitlisted"]
 

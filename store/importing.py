@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import delete, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.events import own_event_id
 from store.models import (
     EVENT_KINDS,
     OPPORTUNITY_KINDS,
@@ -437,8 +438,12 @@ class Importer:
         keys = [values["external_id"] for _, values in valid]
         found = await session.scalars(select(model).where(model.external_id.in_(keys)))
         existing = {record.external_id: record for record in found.all()}
+        ours = await self._own_events(session, keys) if self.kind == "events" else {}
         for line, values in valid:
             record = existing.get(values["external_id"])
+            if record is None and values["external_id"] in ours:
+                # Our own .ics coming back: the event it was exported from, which keeps its own id.
+                record = ours[values.pop("external_id")]
             deadline = values.get("deadline")
             if record is not None:
                 self._update(record, values)
@@ -448,6 +453,12 @@ class Importer:
                 session.add(model(created_at=self.now, updated_at=self.now, **values))
                 self.outcome.created += 1
         await session.flush()
+
+    async def _own_events(self, session: AsyncSession, uids: list[str]) -> dict[str, Event]:
+        """Events named by the UIDs our calendar files carry (`event-12@clusterbot`), by UID."""
+        numbers = {number: uid for uid in uids if (number := own_event_id(uid)) is not None}
+        found = await session.scalars(select(Event).where(Event.id.in_(list(numbers))))
+        return {numbers[event.id]: event for event in found.all()}
 
 
 class Invitations:

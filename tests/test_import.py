@@ -25,7 +25,7 @@ from store.db import Database
 from store.importing import InvitationLink, Kind, Outcome
 from store.models import Base, Event, Identity, Invitation, Member, Opportunity
 from tests.conftest import Chat, Clock
-from tests.factories import add_cluster, add_opportunity
+from tests.factories import add_cluster, add_event, add_opportunity
 from tests.fakes.slack_api import SIGNING_SECRET, TOKEN, FakeSlackApi
 from tests.test_cli import run as run_cli
 
@@ -387,3 +387,22 @@ async def test_a_reimport_keeps_what_the_member_wrote_and_updates_what_they_did_
     assert "1 values kept as members changed them since they were last imported." in capsys.readouterr().out
     again = await run_import(db, "members", path, clock.now)
     assert (again.updated, again.unchanged, again.kept) == (0, 1, 1)
+
+
+async def test_importing_an_exported_ics_updates_the_event_instead_of_copying_it(
+    db: Database, clock: Clock, tmp_path: Path
+) -> None:
+    event_id = await add_event(db, clock.now, "Fair in Porto", starts_in=timedelta(days=10), place="Exponor")
+    member = Chat(Assistant(db, build_router(), build_flows(), clock=clock), "someone")
+    await member.say(f"/ics {event_id}")
+    attachment = member.last[0].attachment
+    assert attachment is not None
+    path = tmp_path / attachment.filename
+    path.write_bytes(attachment.content.replace(b"Exponor", b"Exponor, hall 2"))
+
+    outcome = await run_import(db, "events", path, clock.now)
+
+    assert (outcome.created, outcome.updated, outcome.rejected) == (0, 1, [])
+    async with db.transaction() as session:
+        events = (await session.scalars(select(Event))).all()
+    assert [(e.id, e.place, e.external_id) for e in events] == [(event_id, "Exponor, hall 2", None)]
