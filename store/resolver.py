@@ -127,6 +127,15 @@ class Resolver:
         found = match(typed, names)
         return _resolution(found, names, found.key)
 
+    async def area(self, typed: str) -> Resolution[str]:
+        """Where a directory search may look (`find … in:PLACE`): a country, a region or a cluster."""
+        clusters = (await self.session.scalars(select(Cluster.name).order_by(Cluster.name))).all()
+        names = _distinct(
+            [*await self._place_names("country"), *await self._place_names("region"), *clusters]
+        )
+        found = match(typed, names, {name: short_names(name) for name in clusters})
+        return _resolution(found, names, found.key)
+
     async def _place_names(self, kind: PlaceKind) -> list[str]:
         if kind == "sector":
             lists = (await self.session.scalars(select(Cluster.sectors).order_by(Cluster.name))).all()

@@ -356,3 +356,37 @@ def test_an_answer_never_echoes_more_than_a_short_piece_of_a_long_argument(datab
         return failures
 
     assert_no_failures(database_url, attack)
+
+
+def test_unknown_names_bad_links_past_dates_and_overlong_texts_are_refused_and_change_nothing(
+    database_url: str, crash_log: CrashLog
+) -> None:
+    """Nothing is guessed, cut or stored unchecked: each of these is a refusal that leaves the store."""
+
+    async def attack(store: SeededStore) -> list[str]:
+        await store.fresh()
+        assert store.seeded is not None
+        event, opportunity = store.seeded.open_event, store.seeded.opportunity
+        lines = [
+            (ANA, "/profile set cluster Nonexistent Cluster"),
+            (ANA, "/profile set languages klingon"),
+            (ANA, "/profile set bio " + "b" * 2001),
+            (ANA, "/interests add " + "i" * 61),
+            (CORA, "/announce cluster:Atlantis Hello"),
+            (CORA, "/announce region:Mordor Hello"),
+            (CORA, '/event add title=Visit start="2027-01-20 10:00" url=javascript:alert(1)'),
+            (CORA, '/event add title=Visit start="2026-01-20 10:00"'),
+            (CORA, f'/event edit {event} url="https://x.example/\r\nX-INJECTED: 1"'),
+            (CORA, f"/event edit {event} cluster=Atlantis"),
+            (CORA, f'/event edit {event} title="{"t" * 301}"'),
+            (ANA, f"/opportunity edit {opportunity} url=javascript:alert(1)"),
+        ]
+        failures = []
+        for person, text in lines:
+            await store.fresh()
+            await store.check(Message(person, "console", text, False, "private", person.name), crash_log)
+            if not store.assistant.refused:
+                failures.append(f"{person.handle}: {text[:60]} was accepted")
+        return failures
+
+    assert_no_failures(database_url, attack)
