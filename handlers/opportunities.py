@@ -226,6 +226,11 @@ async def _kind(ctx: Context, answer: str) -> str:
     return choice(answer, OPPORTUNITY_KINDS, ctx.tr("kind of opportunity"), ctx.language)
 
 
+async def _title(ctx: Context, answer: str) -> str:
+    """Titles hold 300 characters; a longer answer is refused with the limit, not cut."""
+    return await as_text(ctx, answer, 300)
+
+
 async def _tags(ctx: Context, answer: str) -> list[str]:
     return tag_list(answer, MAX_TAGS, "tags", ctx.language)
 
@@ -244,7 +249,7 @@ POST_FLOW = Flow(
     intro=N_("Let's post an opportunity for the network."),
     steps=(
         Step("kind", N_("What kind of opportunity is it?"), _kind, choices=_kind_buttons),
-        Step("title", N_("A short title?"), as_text),
+        Step("title", N_("A short title?"), _title),
         Step("description", N_("Describe it: what, who for, how to take part."), as_text),
         Step(
             "tags",

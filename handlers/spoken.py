@@ -20,6 +20,8 @@ from store.resolver import match, normalised
 from store.text import tag_items
 
 MAX_LANGUAGES = 10
+# Two hundred short names make weak matches for anything; only close ones are worth offering.
+SUGGEST_CUTOFF = 75
 
 
 def _two_letter(codes: dict[str, str]) -> dict[str, str]:
@@ -60,7 +62,7 @@ def language_codes(ctx: Context, typed: str) -> list[str]:
 
 def _unknown(ctx: Context, item: str, before: list[str], after: list[str]) -> NotFound:
     names = names_in(ctx.language)
-    candidates = match(item, names).candidates
+    candidates = match(item, names, cutoff=SUGGEST_CUTOFF).candidates
     message = ctx.tr("I don't know the language '{name}'.", name=echo(item))
     if not candidates:
         return NotFound(message + " " + ctx.tr("Give its name or its two-letter code, like ca or pt."))
