@@ -13,11 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from store.models import Event, Rsvp
 
 # The UID our calendar files give an event: stable, so calendar apps and re-imports recognise it.
-OWN_UID = re.compile(r"^event-(\d{1,9})@clusterbot$")
+UID_DOMAIN = "clusterbot"
+OWN_UID = re.compile(rf"^event-(\d{{1,9}})@{UID_DOMAIN}$")
 
 
 def event_uid(event_id: int) -> str:
-    return f"event-{event_id}@clusterbot"
+    return f"event-{event_id}@{UID_DOMAIN}"
 
 
 def own_event_id(uid: str) -> int | None:

@@ -93,8 +93,11 @@ class Resolution(Generic[T]):
 def _distinct(values: Iterable[str | None]) -> dict[str, str]:
     """Each different name once (the first spelling seen), keyed by itself."""
     seen: dict[str, str] = {}
-    for value in values:
-        if value and value.strip() and normalised(value) not in {normalised(v) for v in seen}:
+    spellings: set[str] = set()
+    for value in filter(None, values):
+        spelling = normalised(value)
+        if spelling and spelling not in spellings:
+            spellings.add(spelling)
             seen[value] = value
     return seen
 
@@ -142,8 +145,8 @@ class Resolver:
             return sorted({sector for sectors in lists for sector in sectors or []})
         cluster_column = Cluster.region if kind == "region" else Cluster.country
         organisation_column = Organisation.region if kind == "region" else Organisation.country
-        from_clusters = (await self.session.scalars(select(cluster_column))).all()
-        from_organisations = (await self.session.scalars(select(organisation_column))).all()
+        from_clusters = (await self.session.scalars(select(cluster_column).distinct())).all()
+        from_organisations = (await self.session.scalars(select(organisation_column).distinct())).all()
         return sorted({*from_clusters, *from_organisations} - {""})
 
     async def segment(self, kind: str, typed: str) -> Resolution[str]:
@@ -158,7 +161,7 @@ class Resolver:
     async def member(self, typed: str) -> Resolution[Member]:
         """`#12`, `12` or a name; two members of one name are both offered, never chosen between."""
         number = typed.strip().lstrip("#")
-        if number.isdigit():
+        if number.isascii() and number.isdigit():
             member = await self.session.get(Member, int(number)) if len(number) < 10 else None
             return Resolution(member)
         rows = (await self.session.execute(select(Member.id, Member.name).order_by(Member.id))).all()
