@@ -220,7 +220,12 @@ def announce(
             database.transaction() as session,
         ):
             store, now = Store(session), datetime.now(UTC)
-            draft = await store.announcements.draft(None, message, kind, value, now)
+            resolved = await store.resolver.segment(kind, value)
+            if resolved.found is None:
+                known = ", ".join(label for label, _value in resolved.suggestions) or "none yet"
+                typer.echo(f"clusterbot: no {kind} is called '{value}'; did you mean: {known}?", err=True)
+                return 2
+            draft = await store.announcements.draft(None, message, kind, resolved.found, now)
             if not draft.recipients:
                 typer.echo("Nobody is in that segment; nothing was sent.")
                 return 1
@@ -297,6 +302,8 @@ def _report(file: Path, outcome: Outcome) -> None:
         f"{file.name}: {outcome.taken} rows taken ({outcome.created} new, {outcome.updated} updated, "
         f"{outcome.unchanged} unchanged), {len(outcome.rejected)} rejected."
     )
+    if outcome.kept:
+        typer.echo(f"{outcome.kept} values kept as members changed them since they were last imported.")
     stale = file.with_name(f"{file.stem}-rejected.csv")
     if not outcome.rejected:
         stale.unlink(missing_ok=True)

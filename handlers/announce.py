@@ -8,6 +8,7 @@ from handlers.context import Context
 from handlers.errors import NotFound, UsageError
 from handlers.forms import positive_int
 from handlers.i18n import choose_language
+from handlers.resolving import segment_value
 from handlers.roles import record, require_segment, segment_text
 from handlers.types import N_, Button, Reply, Text, bold, command, fill
 from store.announcements import announcement_cause
@@ -68,7 +69,10 @@ def status_label(announcement: Announcement, language: str) -> str:
 
 
 async def announce(ctx: Context) -> list[Reply]:
-    kind, value, message = split_segment(ctx.rest, ctx.language)
+    kind, typed, message = split_segment(ctx.rest, ctx.language)
+    value = await segment_value(
+        ctx, kind, typed, lambda name: f"/announce {kind}:{shlex.quote(name)} {message}"
+    )
     await require_segment(ctx, kind, value)
     announcement = await ctx.store.announcements.draft(ctx.member.id, message, kind, value, ctx.now)
     text = ctx.text().bold(ctx.tr("Announcement #{number} — preview", number=announcement.id)).line()

@@ -61,7 +61,7 @@ class Assistant:
         except UsageError as error:
             return [usage_reply(error, language)]
         except UserError as error:
-            return [text_reply(str(error))]
+            return [text_reply(str(error), buttons=error.buttons)]
         except Unavailable:
             log.warning("database unavailable while answering %s:%s", msg.platform, msg.user_id)
             return [text_reply(fill(language, "I'm temporarily unavailable. Please try again in a minute."))]

@@ -8,7 +8,8 @@ from handlers.context import Context
 from handlers.errors import UsageError
 from handlers.profile import describe
 from handlers.router import split_args
-from handlers.types import Button, Reply
+from handlers.types import Button, Reply, echo
+from store.resolver import MAX_SUGGESTIONS
 
 PAGE_SIZE = 10
 
@@ -27,6 +28,17 @@ def parse_query(args: list[str]) -> tuple[str, str, int]:
     return " ".join(terms), place, page
 
 
+async def _other_places(ctx: Context, query: str, place: str) -> tuple[tuple[Button, ...], ...]:
+    """For a place that names no country, region or cluster: the closest ones, to search again."""
+    area = await ctx.store.resolver.area(place)
+    if area.found is not None:
+        return ()
+    return tuple(
+        (Button(ctx.tr("Search in {place}", place=name), "/find " + shlex.join([query, f"in:{name}"])),)
+        for name, _value in area.suggestions[:MAX_SUGGESTIONS]
+    )
+
+
 async def find(ctx: Context) -> list[Reply]:
     query, place, page = parse_query(split_args(ctx.rest))
     if not query.strip():
@@ -40,15 +52,17 @@ async def find(ctx: Context) -> list[Reply]:
         text = ctx.text()
         if place:
             text.t(
-                "No member matches '{query}' in {place}. Try fewer or other words.", query=query, place=place
+                "No member matches '{query}' in {place}. Try fewer or other words.",
+                query=echo(query),
+                place=echo(place),
             )
-        else:
-            text.t("No member matches '{query}'. Try fewer or other words.", query=query)
+            return [text.reply(buttons=await _other_places(ctx, query, place), replaces_previous=edit)]
+        text.t("No member matches '{query}'. Try fewer or other words.", query=echo(query))
         return [text.reply(replaces_previous=edit)]
     if place:
-        title = ctx.tr("Members matching '{query}' in {place}", query=query, place=place)
+        title = ctx.tr("Members matching '{query}' in {place}", query=echo(query), place=echo(place))
     else:
-        title = ctx.tr("Members matching '{query}'", query=query)
+        title = ctx.tr("Members matching '{query}'", query=echo(query))
     text = ctx.text().bold(title)
     if page > 1:
         text.add(" ").t("(page {page})", page=page)

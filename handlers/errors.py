@@ -8,7 +8,12 @@ from typing import Any
 
 
 class UserError(Exception):
-    """Base: `str(error)` is shown to the user as it is."""
+    """Base: `str(error)` is shown to the user as it is, with `buttons` (e.g. a "did you mean")."""
+
+    def __init__(self, message: str = "", *, buttons: tuple[tuple[Any, ...], ...] = ()) -> None:
+        super().__init__(message)
+        # Rows of handlers.types.Button (not imported here: types does not depend on errors).
+        self.buttons = buttons
 
 
 class UsageError(UserError):

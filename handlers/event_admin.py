@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from handlers.context import Context
 from handlers.errors import UsageError
+from handlers.event_changes import Change, change_lines, changes
 from handlers.events import kind_label, load_event
-from handlers.forms import choice, parse_form, positive_int, require
-from handlers.notices import notify
+from handlers.forms import MAX_TAGS, choice, parse_form, positive_int, require, tag_list, web_url, within
+from handlers.notices import notify, tell_promoted
+from handlers.resolving import cluster_named
 from handlers.roles import record, require_cluster, scope
-from handlers.timefmt import parse_duration, parse_local, span, valid_zone
+from handlers.timefmt import parse_duration, parse_local, span, valid_zone, when
 from handlers.types import Button, Reply, Text, bold, fill
 from store.models import EVENT_KINDS, Event
-from store.text import clean_tags
 
 EVENT_FIELDS = (
     "title",
@@ -46,28 +49,22 @@ async def _event_values(ctx: Context, form: dict[str, str], event: Event | None)
     if "title" in form:
         if not form["title"]:
             raise UsageError(ctx.tr("The title cannot be empty."))
-        values["title"] = form["title"][:300]
+        values["title"] = within(form["title"], 300, "title", language)
     if "kind" in form:
         values["kind"] = choice(form["kind"], EVENT_KINDS, ctx.tr("kind of event"), language)
-    # Cut to each column's size: PostgreSQL refuses longer values rather than cutting them.
-    for key, column, size in (
-        ("place", "place", 300),
-        ("url", "online_url", 500),
-        ("description", "description", 4000),
-    ):
+    for key, size in (("place", 300), ("description", 4000)):
         if key in form:
-            values[column] = form[key][:size]
+            values[key] = within(form[key], size, key, language)
+    if "url" in form:
+        values["online_url"] = web_url(form["url"], language)
     if "capacity" in form:
         values["capacity"] = (
             positive_int(form["capacity"], ctx.tr("capacity"), language) if form["capacity"] else None
         )
     if "tags" in form:
-        values["tags"] = clean_tags(form["tags"])
+        values["tags"] = tag_list(form["tags"], MAX_TAGS, "tags", language)
     if "cluster" in form:
-        cluster = await ctx.store.people.cluster_by_name(form["cluster"])
-        if cluster is None:
-            raise UsageError(ctx.tr("I don't know the cluster '{name}'.", name=form["cluster"]))
-        values["cluster_id"] = cluster.id
+        values["cluster_id"] = (await cluster_named(ctx, form["cluster"], _retyped(ctx, event))).id
     starts = (
         parse_local(form["start"], timezone, language)
         if form.get("start")
@@ -83,9 +80,43 @@ async def _event_values(ctx: Context, form: dict[str, str], event: Event | None)
         ends = event.ends_at - event.starts_at + starts if event else starts + parse_duration("2h")
     if ends <= starts:
         raise UsageError(ctx.tr("The event must end after it starts."))
+    if (form.get("start") and starts < ctx.now) or (
+        ("end" in form or "duration" in form) and ends <= ctx.now
+    ):
+        raise UsageError(
+            ctx.tr(
+                "That would put the event in the past ({when}). Give a date and time still to come.",
+                when=when(starts if form.get("start") else ends, timezone, language),
+            )
+        )
     if "start" in form or "end" in form or "duration" in form:
         values["starts_at"], values["ends_at"] = starts, ends
     return values
+
+
+def _refuse_the_past(ctx: Context, form: dict[str, str], starts: datetime, ends: datetime, zone: str) -> None:
+    """A new start, or a new end, must still be to come (an event under way may still be edited)."""
+    moved_start = bool(form.get("start")) and starts < ctx.now
+    moved_end = ("end" in form or "duration" in form) and ends <= ctx.now
+    if moved_start or moved_end:
+        raise UsageError(
+            ctx.tr(
+                "That would put the event in the past ({when}). Give a date and time still to come.",
+                when=when(starts if moved_start else ends, zone, ctx.language),
+            )
+        )
+
+
+def _retyped(ctx: Context, event: Event | None) -> Callable[[str], str]:
+    """The same `event add|edit` line with another cluster=, for "did you mean" buttons."""
+    words = ctx.args if event is None else ctx.args[1:]
+    start = "/event add" if event is None else f"/event edit {event.id}"
+
+    def retype(name: str) -> str:
+        form = [f"cluster={name}" if w.lower().startswith("cluster=") else w for w in words]
+        return f"{start} {shlex.join(form)}"
+
+    return retype
 
 
 async def event_add(ctx: Context) -> list[Reply]:
@@ -115,25 +146,37 @@ async def event_edit(ctx: Context) -> list[Reply]:
     values = await _event_values(ctx, form, event)
     if "cluster_id" in values:
         await require_cluster(ctx, values["cluster_id"], ctx.tr("the cluster you moved it to"))
+    changed = changes(event, values)
+    clusters = await _cluster_names(ctx, changed)
     await ctx.store.events.update(event, ctx.now, **values)
+    if "capacity" in values:
+        await tell_promoted(ctx, event, await ctx.store.events.promote_waitlist(event, ctx.now))
 
     def notice(language: str) -> Reply:
-        when = span(event.starts_at, event.ends_at, event.timezone, language)
+        moment = span(event.starts_at, event.ends_at, event.timezone, language)
         text = Text(language=language).t(
             "Update: {title} has changed. Now: {when}.",
             title=bold(event.title),
-            when=f"{when} · {event.place}" if event.place else when,
+            when=f"{moment} · {event.place}" if event.place else moment,
         )
+        for line in change_lines(changed, event.timezone, clusters, language):
+            text.line().add(line)
         return text.reply(buttons=((Button(fill(language, "Details"), f"/event {event.id}"),),))
 
     notified = await _notify_attendees(ctx, event, f"event{event.id}:changed:{ctx.now.isoformat()}", notice)
-    changed = ", ".join(sorted(form))
-    detail = f"#{event.id} {event.title}: {changed}; {notified} attendees told"
+    detail = f"#{event.id} {event.title}: {', '.join(sorted(form))}; {notified} attendees told"
     await record(ctx, "event edit", detail, f"event:{event.id}")
     text = ctx.text().t(
         "Saved {event}; {count} attendees will be told.", event=bold(f"#{event.id}"), count=notified
     )
     return [text.reply()]
+
+
+async def _cluster_names(ctx: Context, changed: list[Change]) -> dict[int, str]:
+    """The names of the clusters an edit moved the event between, for the notice."""
+    ids = {value for c in changed if c.column == "cluster_id" for value in (c.old, c.new) if value}
+    clusters = [await ctx.store.people.get_cluster(cluster_id) for cluster_id in ids]
+    return {cluster.id: cluster.name for cluster in clusters if cluster is not None}
 
 
 async def event_cancel(ctx: Context) -> list[Reply]:

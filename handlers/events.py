@@ -6,11 +6,11 @@ from handlers.context import Context
 from handlers.errors import NotFound, UsageError
 from handlers.forms import positive_int
 from handlers.ics import event_calendar
-from handlers.notices import notify, promotion_notice
+from handlers.notices import tell_promoted
 from handlers.timefmt import span
-from handlers.types import N_, Attachment, Button, Reply, bold, command, fill
+from handlers.types import N_, Attachment, Button, Reply, bold, command, echo, fill
 from store.models import EVENT_KINDS, Event
-from store.text import fold
+from store.text import fold, is_web_url
 
 LIST_LIMIT = 15
 KIND_LABELS = {
@@ -56,7 +56,7 @@ async def events(ctx: Context) -> list[Reply]:
         kinds = ", ".join(kind_label(k, ctx.language) for k in EVENT_KINDS)
         if wanted:
             message = ctx.tr(
-                "No upcoming events for '{wanted}'. Kinds: {kinds}.", wanted=ctx.rest.strip(), kinds=kinds
+                "No upcoming events for '{wanted}'. Kinds: {kinds}.", wanted=echo(ctx.rest), kinds=kinds
             )
         else:
             message = ctx.tr("No upcoming events. Kinds: {kinds}.", kinds=kinds)
@@ -94,7 +94,7 @@ async def event_details(ctx: Context) -> list[Reply]:
     text.add("🕒 ").line(span(event.starts_at, event.ends_at, ctx.member.timezone, ctx.language))
     if event.place:
         text.add("📍 ").line(event.place)
-    if event.online_url:
+    if is_web_url(event.online_url):
         text.add("🔗 ").link(event.online_url, event.online_url).line()
     if event.description:
         text.line().line(event.description).line()
@@ -136,7 +136,14 @@ async def going(ctx: Context) -> list[Reply]:
         text.t("You're going to {title}.", title=bold(event.title))
         if result == "already_going":
             text.add(" ").t("(You had already said so.)")
-        text.add(" ").t("I'll remind you before it starts.")
+        text.add(" ")
+        if ctx.member.reminder_offsets:
+            text.t("I'll remind you before it starts.")
+        else:
+            text.t(
+                "Your event reminders are off, so I won't remind you; {command} turns them on.",
+                command=command("settings reminders 24h,1h"),
+            )
     elif result == "waitlisted":
         position = await ctx.store.events.waitlist_count(event.id)
         text.t(
@@ -157,12 +164,7 @@ async def not_going(ctx: Context) -> list[Reply]:
     event = await load_event(ctx)
     departure = await ctx.store.events.leave(event, ctx.member.id, ctx.now)
     if departure.promoted_member_id is not None:
-        await notify(
-            ctx,
-            [departure.promoted_member_id],
-            f"event{event.id}:promoted:{ctx.now.isoformat()}",
-            lambda language: promotion_notice(event, language),
-        )
+        await tell_promoted(ctx, event, [departure.promoted_member_id])
     text = ctx.text().t("Noted: you're not going to {title}.", title=bold(event.title))
     if not departure.was_attending:
         text.add(" ").t("You had no place, so nothing else changed.")

@@ -8,6 +8,7 @@ from typing import Any
 
 from handlers.context import Context
 from handlers.errors import UsageError
+from handlers.forms import within
 from handlers.types import N_, Button, Reply
 
 Parser = Callable[[Context, str], Awaitable[Any]]
@@ -41,11 +42,17 @@ class Flow:
     intro: str = ""
 
 
-async def as_text(ctx: Context, answer: str) -> str:
+async def as_text(ctx: Context, answer: str, limit: int = 2000) -> str:
+    """The answer on one line; refused when empty or longer than `limit` (never cut)."""
     text = " ".join(answer.split())
     if not text:
         raise UsageError(ctx.tr("Please type an answer, or 'cancel' to stop."))
-    return text[:2000]
+    return within(text, limit, ctx.tr("Your answer"), ctx.language)
+
+
+async def as_name(ctx: Context, answer: str) -> str:
+    """A person's or organisation's name: their columns hold 200 characters."""
+    return await as_text(ctx, answer, 200)
 
 
 class Flows:

@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from handlers.errors import UsageError
-from handlers.types import fill
+from handlers.types import echo, fill
+from store.text import TAG_LENGTH, is_web_url, tag_items
+
+# The size of the columns typed values go to (PostgreSQL refuses longer values rather than cutting).
+URL_LENGTH = 500
+# Tags on one profile, event or opportunity.
+MAX_TAGS = 20
 
 
 def parse_form(args: Iterable[str], allowed: Iterable[str], language: str) -> dict[str, str]:
@@ -16,13 +22,13 @@ def parse_form(args: Iterable[str], allowed: Iterable[str], language: str) -> di
         key, sep, value = arg.partition("=")
         key = key.strip().lower()
         if not sep:
-            raise UsageError(fill(language, "'{word}' is not of the form key=value.", word=arg))
+            raise UsageError(fill(language, "'{word}' is not of the form key=value.", word=echo(arg)))
         if key not in known:
             raise UsageError(
                 fill(
                     language,
                     "I don't know the field '{key}'. Fields: {fields}.",
-                    key=key,
+                    key=echo(key),
                     fields=", ".join(known),
                 )
             )
@@ -50,7 +56,7 @@ def choice(value: str, options: Iterable[str], what: str, language: str) -> str:
         fill(
             language,
             "'{value}' is not a {what}. Choose one of: {names}.",
-            value=value,
+            value=echo(value),
             what=what,
             names=names,
         )
@@ -72,3 +78,49 @@ def positive_int(value: str, what: str, language: str) -> int:
     if number <= 0:
         raise UsageError(fill(language, "The {what} should be a number above zero.", what=what))
     return number
+
+
+def within(value: str, limit: int, field: str, language: str) -> str:
+    """`value` if it fits its column; otherwise a refusal naming the limit (nothing is cut silently).
+
+    `field` is the field's name as typed (`bio`, `title`), the same in every language.
+    """
+    if len(value) > limit:
+        raise UsageError(
+            fill(
+                language,
+                "{field} is {count} characters long, and at most {limit} fit. Nothing was saved.",
+                field=field,
+                count=len(value),
+                limit=limit,
+            )
+        )
+    return value
+
+
+def tag_list(raw: str | list[str], limit: int, field: str, language: str) -> list[str]:
+    """Comma-separated tags, refused (not cut) when there are too many or one is too long."""
+    tags = tag_items(raw)
+    if len(tags) > limit:
+        raise UsageError(
+            fill(
+                language,
+                "{field}: {count} given, and at most {limit} fit. Nothing was saved.",
+                field=field,
+                count=len(tags),
+                limit=limit,
+            )
+        )
+    for tag in tags:
+        within(tag, TAG_LENGTH, echo(tag), language)
+    return tags
+
+
+def web_url(value: str, language: str) -> str:
+    """An http(s) link (or empty, to clear it); `javascript:` or a line break in it is refused."""
+    url = value.strip()
+    if url and not is_web_url(url):
+        raise UsageError(
+            fill(language, "'{url}' is not a web address; give one that starts with https://.", url=echo(url))
+        )
+    return within(url, URL_LENGTH, "url", language)

@@ -14,6 +14,7 @@ from handlers.types import Button, Reply, Text, bold, fill
 from store.models import Event, Opportunity
 from store.outbox import Outbox
 from store.people import MemberCard
+from store.text import is_web_url
 
 
 async def notify(ctx: Context, member_ids: list[int], cause: str, build: Callable[[str], Reply]) -> None:
@@ -42,7 +43,7 @@ def event_reminder(event: Event, timezone: str, language: str) -> Reply:
     text = Text(language=language).t("⏰ Reminder: {title} — {when}", title=bold(event.title), when=when)
     if event.place:
         text.add(f" · {event.place}")
-    if event.online_url:
+    if is_web_url(event.online_url):
         text.line().link(event.online_url, event.online_url)
     buttons = (
         (
@@ -61,6 +62,12 @@ def promotion_notice(event: Event, language: str) -> Reply:
         when=span(event.starts_at, event.ends_at, event.timezone, language),
     )
     return text.reply(buttons=((Button(fill(language, "Details"), f"/event {event.id}"),),))
+
+
+async def tell_promoted(ctx: Context, event: Event, member_ids: list[int]) -> None:
+    """Each member who just got a place from the waitlist hears it, in their language."""
+    cause = f"event{event.id}:promoted:{ctx.now.isoformat()}"
+    await notify(ctx, member_ids, cause, lambda language: promotion_notice(event, language))
 
 
 def deadline_reminder(opportunity: Opportunity, timezone: str, now: datetime, language: str) -> Reply:

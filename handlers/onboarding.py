@@ -6,9 +6,10 @@ from typing import Any
 
 from handlers.context import Context
 from handlers.errors import UsageError
-from handlers.flows import CARRY_ON, Flow, Step, as_text, ask, begin_flow
+from handlers.flows import CARRY_ON, Flow, Step, as_name, as_text, ask, begin_flow
+from handlers.forms import MAX_TAGS, tag_list
+from handlers.resolving import cluster_named
 from handlers.types import N_, Button, Reply, Text, bold, command, fill
-from store.text import clean_tags
 
 YES = frozenset({"yes", "y", "si", "sí", "oui", "sim", "ok", "1", "true", "d'accord", "vale"})
 NO = frozenset({"no", "n", "non", "não", "nao", "0", "false"})
@@ -24,22 +25,17 @@ async def parse_yes_no(ctx: Context, answer: str) -> bool:
 
 
 async def parse_cluster(ctx: Context, answer: str) -> int:
-    cluster = await ctx.store.people.cluster_by_name(answer)
-    if cluster is None:
-        names = ", ".join(c.name for c in await ctx.store.people.clusters())
-        raise UsageError(
-            ctx.tr("I don't know the cluster '{name}'. Known clusters: {names}.", name=answer, names=names)
-        )
-    return cluster.id
+    """The cluster's name or short name; anything else is answered with buttons of the closest ones."""
+    return (await cluster_named(ctx, answer, lambda name: name)).id
 
 
 async def parse_tags(ctx: Context, answer: str) -> list[str]:
-    tags = clean_tags(answer)
+    tags = tag_list(answer, MAX_TAGS, ctx.tr("Your answer"), ctx.language)
     if not tags:
         raise UsageError(
             ctx.tr("Give one or more interests separated by commas, e.g. recycling, smart textiles.")
         )
-    return tags[:20]
+    return tags
 
 
 async def cluster_buttons(ctx: Context) -> list[Button]:
@@ -57,7 +53,7 @@ async def finish(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
     await people.update(
         ctx.member,
         ctx.now,
-        name=answers["name"][:200],
+        name=answers["name"],
         organisation_id=organisation.id,
         cluster_id=cluster.id if cluster else None,
         offers=answers["offers"],
@@ -86,8 +82,8 @@ ONBOARDING = Flow(
     name="onboarding",
     intro=N_("Welcome to ClusterBot! A few questions so that members can find you (about a minute)."),
     steps=(
-        Step("name", N_("What is your name?"), as_text),
-        Step("organisation", N_("Which organisation do you work for?"), as_text),
+        Step("name", N_("What is your name?"), as_name),
+        Step("organisation", N_("Which organisation do you work for?"), as_name),
         Step(
             "cluster",
             N_("Which cluster are you a member of?"),

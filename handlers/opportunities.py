@@ -9,12 +9,12 @@ from rapidfuzz import fuzz, process
 from handlers.context import Context
 from handlers.errors import NotAllowed, NotFound, UsageError
 from handlers.flows import Flow, Step, as_text, begin_flow
-from handlers.forms import choice, parse_form, positive_int, require
+from handlers.forms import MAX_TAGS, choice, parse_form, positive_int, require, tag_list, web_url, within
 from handlers.roles import record, require_cluster, scope
 from handlers.timefmt import day, parse_local
-from handlers.types import N_, Button, Reply, bold, command, fill
+from handlers.types import N_, Button, Reply, bold, command, echo, fill
 from store.models import OPPORTUNITY_KINDS, Opportunity
-from store.text import clean_tags, words
+from store.text import is_web_url, words
 
 LIST_LIMIT = 15
 FORM_FIELDS = ("kind", "title", "description", "tags", "deadline", "region", "url")
@@ -63,7 +63,7 @@ async def opportunities(ctx: Context) -> list[Reply]:
         if query_words:
             text.t(
                 "No open opportunities matching '{words}'. Post one with {command}.",
-                words=ctx.rest.strip(),
+                words=echo(ctx.rest),
                 command=command("post"),
             )
         else:
@@ -114,7 +114,7 @@ async def opportunity_details(ctx: Context) -> list[Reply]:
         ).line()
     if opportunity.region:
         text.add("📍 ").line(opportunity.region)
-    if opportunity.url:
+    if is_web_url(opportunity.url):
         text.add("🔗 ").link(opportunity.url, opportunity.url).line()
     if opportunity.description:
         text.line().line(opportunity.description)
@@ -136,13 +136,14 @@ async def _values(form: dict[str, str], ctx: Context) -> dict[str, Any]:
     if "title" in form:
         if not form["title"].strip():
             raise UsageError(ctx.tr("The title cannot be empty."))
-        values["title"] = form["title"].strip()[:300]
-    # Cut to each column's size: PostgreSQL refuses longer values rather than cutting them.
-    for key, size in (("description", 4000), ("region", 120), ("url", 500)):
+        values["title"] = within(form["title"].strip(), 300, "title", ctx.language)
+    for key, size in (("description", 4000), ("region", 120)):
         if key in form:
-            values[key] = form[key][:size]
+            values[key] = within(form[key], size, key, ctx.language)
+    if "url" in form:
+        values["url"] = web_url(form["url"], ctx.language)
     if "tags" in form:
-        values["tags"] = clean_tags(form["tags"])
+        values["tags"] = tag_list(form["tags"], MAX_TAGS, "tags", ctx.language)
     if "deadline" in form:
         values["deadline"] = await _deadline(ctx, form["deadline"]) if form["deadline"] else None
     return values
@@ -225,8 +226,13 @@ async def _kind(ctx: Context, answer: str) -> str:
     return choice(answer, OPPORTUNITY_KINDS, ctx.tr("kind of opportunity"), ctx.language)
 
 
-async def _tags(_ctx: Context, answer: str) -> list[str]:
-    return clean_tags(answer)[:20]
+async def _title(ctx: Context, answer: str) -> str:
+    """Titles hold 300 characters; a longer answer is refused with the limit, not cut."""
+    return await as_text(ctx, answer, 300)
+
+
+async def _tags(ctx: Context, answer: str) -> list[str]:
+    return tag_list(answer, MAX_TAGS, "tags", ctx.language)
 
 
 async def _kind_buttons(ctx: Context) -> list[Button]:
@@ -243,7 +249,7 @@ POST_FLOW = Flow(
     intro=N_("Let's post an opportunity for the network."),
     steps=(
         Step("kind", N_("What kind of opportunity is it?"), _kind, choices=_kind_buttons),
-        Step("title", N_("A short title?"), as_text),
+        Step("title", N_("A short title?"), _title),
         Step("description", N_("Describe it: what, who for, how to take part."), as_text),
         Step(
             "tags",

@@ -7,12 +7,14 @@ from typing import Any
 
 from handlers.context import Context
 from handlers.errors import UsageError
+from handlers.forms import MAX_TAGS, tag_list, within
 from handlers.i18n import LANGUAGES
-from handlers.onboarding import parse_cluster, parse_yes_no
+from handlers.onboarding import parse_yes_no
+from handlers.resolving import cluster_named
+from handlers.spoken import language_codes
 from handlers.timefmt import valid_zone
-from handlers.types import Button, Reply, Text, bold, command, fill
+from handlers.types import Button, Reply, Text, bold, command, echo, fill
 from store.people import MemberCard
-from store.text import clean_tags
 
 
 def _label(text: Text, message: str) -> Text:
@@ -68,27 +70,22 @@ async def profile(ctx: Context) -> list[Reply]:
 
 
 async def _text(_ctx: Context, value: str) -> str:
-    return " ".join(value.split())[:2000]
-
-
-async def _short_text(_ctx: Context, value: str) -> str:
-    """For columns of 200 characters (PostgreSQL refuses longer values rather than cutting them)."""
-    return " ".join(value.split())[:200]
+    return " ".join(value.split())
 
 
 async def _name(ctx: Context, value: str) -> str:
     name = " ".join(value.split())
     if not name:
         raise UsageError(ctx.tr("Your name cannot be empty."))
-    return name[:200]
+    return name
 
 
-async def _tags(_ctx: Context, value: str) -> list[str]:
-    return clean_tags(value)[:20]
+async def _tags(ctx: Context, value: str) -> list[str]:
+    return tag_list(value, MAX_TAGS, "interests", ctx.language)
 
 
-async def _languages(_ctx: Context, value: str) -> list[str]:
-    return clean_tags(value)[:10]
+async def _languages(ctx: Context, value: str) -> list[str]:
+    return language_codes(ctx, value)
 
 
 async def _timezone(ctx: Context, value: str) -> str:
@@ -98,7 +95,7 @@ async def _timezone(ctx: Context, value: str) -> str:
 async def _email(ctx: Context, value: str) -> str:
     email = value.strip()
     if email and ("@" not in email or " " in email or len(email) > 300):
-        raise UsageError(ctx.tr("'{email}' does not look like an e-mail address.", email=email))
+        raise UsageError(ctx.tr("'{email}' does not look like an e-mail address.", email=echo(email)))
     return email
 
 
@@ -110,9 +107,14 @@ async def parse_language(ctx: Context, value: str) -> str:
 
 
 Setter = Callable[[Context, str], Awaitable[Any]]
+# The size of each text column (PostgreSQL refuses longer values; cutting would lose words silently).
+LIMITS = {
+    **dict.fromkeys(("name", "role", "organisation", "organization"), 200),
+    **dict.fromkeys(("bio", "offers", "seeks"), 2000),
+}
 FIELDS: dict[str, tuple[str, Setter]] = {
     "name": ("name", _name),
-    "role": ("role", _short_text),
+    "role": ("role", _text),
     "bio": ("bio", _text),
     "offers": ("offers", _text),
     "seeks": ("seeks", _text),
@@ -129,6 +131,8 @@ FIELDS: dict[str, tuple[str, Setter]] = {
 async def profile_set(ctx: Context) -> list[Reply]:
     field, _, value = ctx.rest.partition(" ")
     field = field.lower()
+    if field in LIMITS:
+        within(" ".join(value.split()), LIMITS[field], field, ctx.language)
     if field in ("organisation", "organization", "cluster"):
         return await _set_affiliation(ctx, field, value)
     if field not in FIELDS:
@@ -145,9 +149,9 @@ async def profile_set(ctx: Context) -> list[Reply]:
 async def _set_affiliation(ctx: Context, field: str, value: str) -> list[Reply]:
     people = ctx.store.people
     if field == "cluster":
-        cluster = await people.get_cluster(await parse_cluster(ctx, value))
+        cluster = await cluster_named(ctx, value, lambda name: f"/profile set cluster {name}")
         organisation = await people.get_organisation(ctx.member.organisation_id)
-        await people.update(ctx.member, ctx.now, cluster_id=cluster.id if cluster else None)
+        await people.update(ctx.member, ctx.now, cluster_id=cluster.id)
         if organisation is not None and organisation.cluster_id != ctx.member.cluster_id:
             moved = await people.organisation_for(organisation.name, cluster)
             await people.update(ctx.member, ctx.now, organisation_id=moved.id)
@@ -161,7 +165,7 @@ async def _set_affiliation(ctx: Context, field: str, value: str) -> list[Reply]:
 
 async def interests(ctx: Context) -> list[Reply]:
     action = ctx.args[0].lower() if ctx.args else "list"
-    given = clean_tags(ctx.rest.partition(" ")[2])
+    given = tag_list(ctx.rest.partition(" ")[2], MAX_TAGS, "interests", ctx.language)
     current = list(ctx.member.tags or [])
     if action == "list":
         if not current:
@@ -177,11 +181,11 @@ async def interests(ctx: Context) -> list[Reply]:
     if action not in ("add", "remove") or not given:
         raise UsageError(ctx.tr("Say add or remove, then the interests separated by commas."))
     if action == "add":
-        updated = list(dict.fromkeys([*current, *given]))[:30]
+        updated = tag_list([*current, *given], MAX_TAGS, "interests", ctx.language)
     else:
         unknown = [tag for tag in given if tag not in current]
         if unknown:
-            raise UsageError(ctx.tr("Not among your interests: {tags}.", tags=", ".join(unknown)))
+            raise UsageError(ctx.tr("Not among your interests: {tags}.", tags=echo(", ".join(unknown))))
         updated = [tag for tag in current if tag not in given]
     await ctx.store.people.update(ctx.member, ctx.now, tags=updated)
     interests_now = ", ".join(updated) or ctx.tr("none")

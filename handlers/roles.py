@@ -3,10 +3,13 @@ every coordinator action is written to the audit log that admins read with `audi
 
 from __future__ import annotations
 
+import shlex
+
 from handlers.context import Context
-from handlers.errors import NotAllowed, NotFound, UsageError, UserError
+from handlers.errors import NotAllowed, UsageError
 from handlers.forms import positive_int
 from handlers.notices import notify
+from handlers.resolving import Retype, cluster_named, member_named
 from handlers.timefmt import when
 from handlers.types import Reply, Text, bold, command, fill
 from store.models import Cluster, Member
@@ -78,47 +81,28 @@ async def record(ctx: Context, action: str, detail: str, segment: str = "") -> N
     await ctx.store.audit.record(ctx.member, action, ctx.now, detail=detail, segment=segment)
 
 
-async def _member(ctx: Context, typed: str) -> Member:
+async def _member(ctx: Context, typed: str, retype: Retype) -> Member:
     if not typed.strip():
         raise UsageError(ctx.tr("Whom? Give their member number (#12) or their name."))
-    match = await ctx.store.roles.member_named(typed)
-    if match.member is not None:
-        return match.member
-    if not match.candidates:
-        raise NotFound(
-            ctx.tr("I found no member called '{name}'. Give their number instead, like #12.", name=typed)
-        )
-    listed = ", ".join(f"#{member_id} {name}" for member_id, name in match.candidates)
-    raise UserError(
-        ctx.tr(
-            "Several members match '{name}': {members}. Say which one by its number.",
-            name=typed,
-            members=listed,
-        )
-    )
+    return await member_named(ctx, typed, retype)
 
 
-async def _cluster(ctx: Context, scopes: list[str]) -> Cluster | None:
+async def _cluster(ctx: Context, scopes: list[str], retype: Retype) -> Cluster | None:
     if len(scopes) > 1:
         raise UsageError(ctx.tr("Give at most one cluster:NAME."))
     if not scopes:
         return None
-    name = scopes[0].partition(":")[2]
-    cluster = await ctx.store.people.cluster_by_name(name) if name.strip() else None
-    if cluster is None:
-        known = ", ".join(c.name for c in await ctx.store.people.clusters())
-        raise UsageError(
-            ctx.tr("I don't know the cluster '{name}'. Clusters: {clusters}.", name=name, clusters=known)
-            if known
-            else ctx.tr("I don't know the cluster '{name}'. There are no clusters yet.", name=name)
-        )
-    return cluster
+    return await cluster_named(ctx, scopes[0].partition(":")[2], retype)
 
 
 async def coordinator_add(ctx: Context) -> list[Reply]:
     scopes = [arg for arg in ctx.args if arg.lower().startswith("cluster:")]
-    cluster = await _cluster(ctx, scopes)
-    member = await _member(ctx, " ".join(arg for arg in ctx.args if arg not in scopes))
+    typed = " ".join(arg for arg in ctx.args if arg not in scopes)
+    cluster = await _cluster(
+        ctx, scopes, lambda name: "/coordinator add " + shlex.join([*typed.split(), f"cluster:{name}"])
+    )
+    scope_word = [f"cluster:{cluster.name}"] if cluster else []
+    member = await _member(ctx, typed, lambda number: "/coordinator add " + shlex.join([number, *scope_word]))
     await ctx.store.roles.grant(member, cluster.id if cluster else None, ctx.now)
     await record(
         ctx,
@@ -148,7 +132,7 @@ async def coordinator_add(ctx: Context) -> list[Reply]:
 
 
 async def coordinator_remove(ctx: Context) -> list[Reply]:
-    member = await _member(ctx, " ".join(ctx.args))
+    member = await _member(ctx, " ".join(ctx.args), lambda number: f"/coordinator remove {number}")
     who = f"{member.name} (#{member.id})"
     if not member.is_coordinator:
         return [ctx.text().t("{member} is not a coordinator.", member=bold(who)).reply()]

@@ -11,7 +11,7 @@ from rapidfuzz import fuzz, process
 
 from handlers.context import Context
 from handlers.errors import NotAllowed, UsageError
-from handlers.types import N_, Button, Reply, Text, command
+from handlers.types import N_, Button, Reply, Text, command, echo
 
 Role = Literal["member", "coordinator", "admin"]
 Handler = Callable[[Context], Awaitable[list[Reply]]]
@@ -112,9 +112,10 @@ class Router:
         text = ctx.text()
         guess = self.suggestion(word) if word else None
         if guess:
-            text.t("I don't know '{word}'. Did you mean {command}?", word=word, command=command(guess)).line()
+            text.t("I don't know '{word}'. Did you mean {command}?", word=echo(word), command=command(guess))
+            text.line()
         elif word:
-            text.t("I don't know '{word}'.", word=word).line()
+            text.t("I don't know '{word}'.", word=echo(word)).line()
         text.line()
         self._overview(text, ctx)
         buttons = ((Button(ctx.tr("Help on {word}", word=guess), f"/help {guess}"),),) if guess else ()
@@ -127,7 +128,7 @@ class Router:
         matching = [c for c in self.commands.values() if c.word == topic and self.allowed(c, ctx)]
         if not matching:
             guess = self.suggestion(topic)
-            text = ctx.text().t("There is no command '{word}'.", word=topic)
+            text = ctx.text().t("There is no command '{word}'.", word=echo(topic))
             if guess:
                 text.t(" Did you mean {command}?", command=command(guess))
             return text.reply()

@@ -9,7 +9,7 @@ from handlers.languages import LANGUAGE_NAMES
 from handlers.linking import listing, platform_name
 from handlers.profile import yes_no
 from handlers.timefmt import parse_duration
-from handlers.types import Button, Reply, bold, command, fill
+from handlers.types import Button, Reply, bold, command, echo, fill
 
 MAX_REMINDERS = 4
 
@@ -67,7 +67,7 @@ async def settings(ctx: Context) -> list[Reply]:
     if ctx.args and ctx.args[0].lower() == "platform":
         return [await _platform(ctx)]
     if ctx.args:
-        raise UsageError(ctx.tr("I can't change '{setting}' here.", setting=ctx.args[0]))
+        raise UsageError(ctx.tr("I can't change '{setting}' here.", setting=echo(ctx.args[0])))
     return [await _overview(ctx)]
 
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from handlers.errors import UsageError
 from handlers.i18n import DEFAULT_LANGUAGE, local_date, local_datetime
-from handlers.types import fill
+from handlers.types import echo, fill
 
 
 def zone(name: str) -> ZoneInfo:
@@ -22,7 +22,7 @@ def valid_zone(name: str, language: str) -> str:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
         raise UsageError(
-            fill(language, "'{zone}' is not a time zone I know; try e.g. Europe/Lisbon.", zone=name)
+            fill(language, "'{zone}' is not a time zone I know; try e.g. Europe/Lisbon.", zone=echo(name))
         ) from None
     return name
 
@@ -62,7 +62,7 @@ def parse_local(text: str, timezone: str, language: str) -> datetime:
         fill(
             language,
             "'{text}' is not a date I can read; write it as 2026-12-03 or 2026-12-03 10:00.",
-            text=text,
+            text=echo(text),
         )
     )
 
@@ -71,7 +71,9 @@ def parse_duration(text: str, language: str = DEFAULT_LANGUAGE) -> timedelta:
     """'90m', '2h', '1d', '1h30m'. The language is the reader's; our own offsets never fail."""
     total, number = timedelta(), ""
     units = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1)}
-    refusal = UsageError(fill(language, "'{text}' is not a duration; write e.g. 90m, 2h or 1d.", text=text))
+    refusal = UsageError(
+        fill(language, "'{text}' is not a duration; write e.g. 90m, 2h or 1d.", text=echo(text))
+    )
     for ch in text.strip().lower():
         if ch.isdigit():
             number += ch

@@ -180,6 +180,16 @@ def fill(language: str, message: str, **values: str | int) -> str:
     return "".join(span.text for span in Text(language=language).t(message, **values).spans)
 
 
+# How much of what someone typed an answer repeats: enough to recognise it, never a wall of text.
+ECHO_LIMIT = 60
+
+
+def echo(typed: str) -> str:
+    """Typed text quoted back in an answer (an error, a "no match"), on one line and cut short."""
+    one_line = " ".join(typed.split())
+    return one_line if len(one_line) <= ECHO_LIMIT else one_line[:ECHO_LIMIT] + "…"
+
+
 def N_(message: str) -> str:
     """Marks a constant message for translation; it is translated where it is shown."""
     return message

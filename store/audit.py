@@ -5,27 +5,12 @@ An entry keeps the actor's name as text so that it still reads after the actor i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
-from rapidfuzz import fuzz, process
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.models import AuditEntry, Cluster, Member
-from store.text import fold
-
-# A name search scores each member's name against what the admin typed (rapidfuzz WRatio, 0-100).
-NAME_CUTOFF = 88
-MAX_CANDIDATES = 8
-
-
-@dataclass(frozen=True, slots=True)
-class NameMatch:
-    """Who a typed name may mean: one member, or the candidates to choose from by id."""
-
-    member: Member | None
-    candidates: tuple[tuple[int, str], ...] = ()
 
 
 class Audit:
@@ -56,40 +41,6 @@ class Audit:
 class Roles:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-
-    async def member_named(self, typed: str) -> NameMatch:
-        """The member an admin means by `#12`, `12` or a name; several close names are not guessed.
-
-        Granting rights to the wrong person is worse than asking again, so a fuzzy match only
-        counts when it is the only one; an exact name (ignoring case and accents) wins outright.
-        """
-        number = typed.strip().lstrip("#")
-        if number.isdigit():
-            return NameMatch(await self.session.get(Member, int(number)))
-        names = {
-            mid: name for mid, name in (await self.session.execute(select(Member.id, Member.name))).all()
-        }
-        wanted = fold(typed).strip()
-        exact = [mid for mid, name in names.items() if fold(name).strip() == wanted]
-        if len(exact) == 1:
-            return NameMatch(await self.session.get(Member, exact[0]))
-        close = (
-            exact
-            if exact
-            else [
-                key
-                for _name, _score, key in process.extract(
-                    wanted,
-                    {mid: fold(name) for mid, name in names.items()},
-                    scorer=fuzz.WRatio,
-                    score_cutoff=NAME_CUTOFF,
-                    limit=MAX_CANDIDATES,
-                )
-            ]
-        )
-        if len(close) == 1:
-            return NameMatch(await self.session.get(Member, close[0]))
-        return NameMatch(None, tuple((mid, names[mid]) for mid in sorted(close)[:MAX_CANDIDATES]))
 
     async def grant(self, member: Member, cluster_id: int | None, now: datetime) -> None:
         """Coordinator rights for one cluster, or for all clusters when `cluster_id` is None."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -10,6 +11,21 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.models import Event, Rsvp
+
+# The UID our calendar files give an event: stable, so calendar apps and re-imports recognise it.
+UID_DOMAIN = "clusterbot"
+OWN_UID = re.compile(rf"^event-(\d{{1,9}})@{UID_DOMAIN}$")
+
+
+def event_uid(event_id: int) -> str:
+    return f"event-{event_id}@{UID_DOMAIN}"
+
+
+def own_event_id(uid: str) -> int | None:
+    """The event number in a UID we wrote ourselves, None for anyone else's UID."""
+    found = OWN_UID.match(uid.strip())
+    return int(found.group(1)) if found else None
+
 
 RsvpResult = Literal["going", "waitlisted", "already_going", "already_waitlisted"]
 
@@ -103,23 +119,30 @@ class Events:
         else:
             rsvp.status, rsvp.updated_at = "not_going", now
         await self.session.flush()
-        promoted = await self._promote_next(event, now) if was_going else None
-        return Departure(was_attending, promoted)
+        promoted = await self.promote_waitlist(event, now, at_most=1) if was_going else []
+        return Departure(was_attending, promoted[0] if promoted else None)
 
-    async def _promote_next(self, event: Event, now: datetime) -> int | None:
-        if event.capacity is not None and await self.going_count(event.id) >= event.capacity:
-            return None
-        first = await self.session.scalar(
+    async def promote_waitlist(self, event: Event, now: datetime, *, at_most: int | None = None) -> list[int]:
+        """Give the free places (all of them, or `at_most`) to who has waited longest; their ids.
+
+        Called when a place frees up and when the capacity is raised or lifted.
+        """
+        await self._lock(event)
+        places = None if event.capacity is None else event.capacity - await self.going_count(event.id)
+        if at_most is not None:
+            places = at_most if places is None else min(places, at_most)
+        if places is not None and places <= 0:
+            return []
+        query = (
             select(Rsvp)
             .where(Rsvp.event_id == event.id, Rsvp.status == "waitlisted")
             .order_by(Rsvp.updated_at, Rsvp.id)
-            .limit(1)
         )
-        if first is None:
-            return None
-        first.status, first.updated_at = "going", now
+        waiting = list((await self.session.scalars(query.limit(places))).all())
+        for rsvp in waiting:
+            rsvp.status, rsvp.updated_at = "going", now
         await self.session.flush()
-        return first.member_id
+        return [rsvp.member_id for rsvp in waiting]
 
     async def attendee_ids(self, event_id: int) -> list[int]:
         """Members with a place or on the waitlist: both want to hear when the event changes."""

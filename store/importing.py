@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import delete, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.events import own_event_id
 from store.models import (
     EVENT_KINDS,
     OPPORTUNITY_KINDS,
@@ -37,7 +38,7 @@ from store.models import (
     OutboxMessage,
     Rsvp,
 )
-from store.text import clean_tags, fold
+from store.text import clean_tags, fold, is_web_url
 
 Kind = Literal["members", "events", "opportunities"]
 Row = dict[str, str]
@@ -82,6 +83,8 @@ class Outcome:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    # Member values the file would have changed but left alone: the member changed them since.
+    kept: int = 0
     rejected: list[Rejection] = field(default_factory=list)
     invitations: list[InvitationLink] = field(default_factory=list)
 
@@ -145,8 +148,8 @@ def _moment(row: Row, column: str, zone: str | None, *, end_of_day: bool = False
 
 
 def _url(row: Row, column: str) -> str:
-    value = _text(row, column, 500)
-    if value and not value.startswith(("https://", "http://")):
+    value = row.get(column, "").strip()[:500]
+    if value and not is_web_url(value):
         raise RowError(column, f"'{value}' is not a web address (https://…)")
     return value
 
@@ -327,7 +330,12 @@ class Importer:
                 )
             member = existing.get(values["email"])
             if member is None:
-                member = Member(created_at=self.now, updated_at=self.now, **self._new_member(values))
+                member = Member(
+                    created_at=self.now,
+                    updated_at=self.now,
+                    imported_values=values,
+                    **self._new_member(values),
+                )
                 session.add(member)
                 self.outcome.created += 1
             else:
@@ -335,10 +343,33 @@ class Importer:
                     # Consent is the member's own once they have joined; a list never overrides it.
                     values.pop("listed", None)
                     values.pop("share_contact", None)
-                self._update(member, values)
+                self._update(member, self._still_imported(member, values))
             touched.append(member)
         await session.flush()
         await self._invite(session, touched)
+
+    def _still_imported(self, member: Member, values: dict[str, Any]) -> dict[str, Any]:
+        """The values to write: those whose field still holds what the last import set.
+
+        A field the member (or anyone but an import) changed since is kept and counted. A field
+        no import ever set counts as imported while it is empty, or while the member has not
+        joined (nobody else could have written it).
+        """
+        last = member.imported_values or {}
+        writable: dict[str, Any] = {}
+        for name, value in values.items():
+            current = getattr(member, name)
+            if name in last:
+                owned_by_import = current == last[name]
+            else:
+                owned_by_import = not member.onboarded or current in (None, "", [])
+            if owned_by_import or current == value:
+                writable[name] = value
+            else:
+                self.outcome.kept += 1
+        if last != values:
+            member.imported_values = values
+        return writable
 
     def _new_member(self, values: dict[str, Any]) -> dict[str, Any]:
         fields: dict[str, Any] = {
@@ -407,8 +438,12 @@ class Importer:
         keys = [values["external_id"] for _, values in valid]
         found = await session.scalars(select(model).where(model.external_id.in_(keys)))
         existing = {record.external_id: record for record in found.all()}
+        ours = await self._own_events(session, keys) if self.kind == "events" else {}
         for line, values in valid:
             record = existing.get(values["external_id"])
+            if record is None and values["external_id"] in ours:
+                # Our own .ics coming back: the event it was exported from, which keeps its own id.
+                record = ours[values.pop("external_id")]
             deadline = values.get("deadline")
             if record is not None:
                 self._update(record, values)
@@ -418,6 +453,12 @@ class Importer:
                 session.add(model(created_at=self.now, updated_at=self.now, **values))
                 self.outcome.created += 1
         await session.flush()
+
+    async def _own_events(self, session: AsyncSession, uids: list[str]) -> dict[str, Event]:
+        """Events named by the UIDs our calendar files carry (`event-12@clusterbot`), by UID."""
+        numbers = {number: uid for uid in uids if (number := own_event_id(uid)) is not None}
+        found = await session.scalars(select(Event).where(Event.id.in_(list(numbers))))
+        return {numbers[event.id]: event for event in found.all()}
 
 
 class Invitations:

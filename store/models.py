@@ -108,6 +108,9 @@ class Member(Base):
     # they would be erased if they stayed away; writing again clears the warning.
     last_seen_at: Mapped[datetime | None]
     retention_warned_at: Mapped[datetime | None]
+    # What the last members import set, by field: a re-import changes only the fields that still
+    # hold it, never what the member wrote since. None for members who were never imported.
+    imported_values: Mapped[dict[str, Any] | None]
 
 
 class Identity(Base):

@@ -6,13 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from rapidfuzz import fuzz, process
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.models import Cluster, Identity, Member, Organisation
-from store.text import fold
 
 # Members per query when reading languages, well under SQLite's limit on bound parameters.
 CHUNK = 500
@@ -190,16 +188,6 @@ class People:
 
     async def get_organisation(self, organisation_id: int | None) -> Organisation | None:
         return await self.session.get(Organisation, organisation_id) if organisation_id else None
-
-    async def cluster_by_name(self, name: str) -> Cluster | None:
-        """The cluster a person meant, forgiving case, accents and small typos."""
-        clusters = await self.clusters()
-        match = process.extractOne(
-            fold(name), {c.id: fold(c.name) for c in clusters}, scorer=fuzz.WRatio, score_cutoff=80
-        )
-        if match is None:
-            return None
-        return next(c for c in clusters if c.id == match[2])
 
     async def organisation_for(
         self, name: str, cluster: Cluster | None, *, country: str = "", region: str = ""

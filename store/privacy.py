@@ -104,6 +104,7 @@ class Privacy:
             admin=member.is_admin,
             reminder_offsets=member.reminder_offsets,
             calendar_feed=member.calendar_token is not None,
+            imported_values=member.imported_values,
             created=_iso(member.created_at),
             updated=_iso(member.updated_at),
         )
@@ -265,6 +266,7 @@ class Privacy:
             "link_locked_until": None,
             "last_seen_at": None,
             "retention_warned_at": None,
+            "imported_values": None,
         }.items():
             setattr(member, field, value)
         member.updated_at = now

@@ -16,6 +16,7 @@ from store.outbox import Outbox
 from store.people import People
 from store.privacy import Calendars, Privacy
 from store.replays import SeenRequests
+from store.resolver import Resolver
 
 
 class Store:
@@ -36,3 +37,5 @@ class Store:
         self.audit = Audit(session)
         self.roles = Roles(session)
         self.seen = SeenRequests(session)
+
+        self.resolver = Resolver(session)

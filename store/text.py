@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from urllib.parse import urlsplit
 
 WORD = re.compile(r"[^\W_]+", re.UNICODE)
 STOPWORDS = frozenset(
@@ -57,12 +58,36 @@ def words(text: str) -> list[str]:
     return [w for w in WORD.findall(fold(text)) if len(w) > 1 and w not in STOPWORDS]
 
 
-def clean_tags(raw: str | list[str]) -> list[str]:
-    """Tags as members type them ('Recycling, circular  economy') into a tidy unique list."""
+# The longest tag kept; longer ones are cut where no one can be asked (imports).
+TAG_LENGTH = 60
+
+
+def tag_items(raw: str | list[str]) -> list[str]:
+    """Tags as members type them ('Recycling, circular  economy') into a tidy unique list, uncut."""
     items = raw if isinstance(raw, list) else re.split(r"[,;#]", raw)
     seen: dict[str, None] = {}
     for item in items:
         tag = " ".join(item.split()).strip().lower()
         if tag:
-            seen.setdefault(tag[:60])
+            seen.setdefault(tag)
     return list(seen)
+
+
+def clean_tags(raw: str | list[str]) -> list[str]:
+    """`tag_items`, each cut to TAG_LENGTH (kept unique)."""
+    return list(dict.fromkeys(tag[:TAG_LENGTH] for tag in tag_items(raw)))
+
+
+def is_web_url(value: str) -> bool:
+    """An http(s) address with a host and no space or control character: the only links we store.
+
+    `javascript:` and friends would run in a reader's client, and a CR or LF would break every
+    calendar file and line-based format the link is written into.
+    """
+    if any(ch.isspace() or unicodedata.category(ch).startswith("C") for ch in value):
+        return False
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)

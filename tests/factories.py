@@ -134,3 +134,15 @@ async def queued_messages(db: Database) -> list[tuple[int, str, str, list[tuple[
             )
             for row in rows
         ]
+
+
+# A link stored before links were checked: a line break in it once broke every calendar file.
+BAD_LINK = "https://example.org/\r\nX-INJECTED:1"
+
+
+async def add_event_with_bad_link(db: Database, now: datetime, title: str) -> int:
+    """An event in five days whose stored link is BAD_LINK, written past today's checks."""
+    event_id = await add_event(db, now, title, starts_in=timedelta(days=5))
+    async with db.transaction() as session:
+        await session.execute(update(Event).where(Event.id == event_id).values(online_url=BAD_LINK))
+    return event_id

@@ -25,7 +25,7 @@ async def test_cluster_announcement_previews_confirms_and_reports(db: Database, 
     await make_coordinator(db, "coord")
 
     preview = await coordinator.say('/announce cluster:"textil innova" The Porto B2B agenda is out!')
-    assert "To: cluster textil innova (3 members)" in preview
+    assert "To: cluster Tèxtil Innova (3 members)" in preview
     assert ("Send to 3", "/announce confirm 1") in coordinator.buttons
     async with db.transaction() as session:
         assert list(await session.scalars(select(OutboxMessage))) == []
@@ -47,7 +47,9 @@ async def test_members_cannot_announce_and_bad_segments_are_explained(db: Databa
     await make_coordinator(db, "coord")
     assert "Say who it is for first" in await coordinator.say("/announce planet:Mars Hi")
     assert "What should the announcement say?" in await coordinator.say("/announce everyone")
-    assert "Nobody is in that segment" in await coordinator.say("/announce country:Atlantis Hi")
+    unknown_country = await coordinator.say("/announce country:Atlantis Hi")
+    assert "I don't know the country 'Atlantis'. Did you mean" in unknown_country
+    assert "Nobody is in that segment" in await coordinator.say("/announce tag:atlantis Hi")
     assert "(3 members)" in await coordinator.say("/announce tag:recycling Hi")
     assert "(6 members)" in await coordinator.say("/announce everyone Hi all")
     assert "Discarded announcement #3" in await coordinator.say("/announce discard 3")

@@ -15,7 +15,7 @@ from bot.calendar_feed import add_calendar_feed
 from bot.http import HttpServer
 from store.db import Database
 from tests.conftest import Clock
-from tests.factories import add_event
+from tests.factories import add_event, add_event_with_bad_link
 
 FEED = re.compile(r"/calendar/([A-Za-z0-9_-]+)\.ics")
 
@@ -73,3 +73,20 @@ async def test_a_wrong_or_reset_token_gets_a_bare_404(server: HttpServer, chat_a
     assert renewed is not None and renewed.group(0) != first.group(0)
     assert (await fetch(server, first.group(0)))[0] == 404
     assert (await fetch(server, renewed.group(0)))[0] == 200
+
+
+async def test_a_bad_link_stored_before_does_not_break_the_feed(
+    server: HttpServer, db: Database, clock: Clock, chat_as
+) -> None:
+    event_id = await add_event_with_bad_link(db, clock.now, "B2B session Porto")
+    marta = chat_as("marta")
+    await marta.say(f"/going {event_id}")
+    match = FEED.search(await marta.say("/calendar"))
+    assert match is not None
+
+    status, _type, body = await fetch(server, match.group(0))
+
+    assert status == 200 and b"X-INJECTED" not in body
+    assert [str(entry["SUMMARY"]) for entry in Calendar.from_ical(body).walk("VEVENT")] == [
+        "B2B session Porto"
+    ]

@@ -58,6 +58,20 @@ async def test_place_filter_keeps_members_of_that_country(db: Database, clock, c
     assert "Tiago Costa" in answer and "Núria Ferrer" not in answer
 
 
+async def test_a_place_that_names_nothing_gets_buttons_for_the_closest_places(
+    db: Database, clock, chat_as
+) -> None:
+    await seed(db, clock.now)
+    someone = chat_as("someone")
+
+    answer = await someone.say("/find recycled fibres in:Portgal")
+
+    assert "No member matches 'recycled fibres' in Portgal." in answer
+    assert ("Search in Portugal", "/find 'recycled fibres' in:Portugal") in someone.buttons
+    assert "Tiago Costa" in await someone.press("/find 'recycled fibres' in:Portugal")
+    assert someone.buttons == [] or all("Search in" not in label for label, _ in someone.buttons)
+
+
 async def test_a_profile_change_is_found_at_once(db: Database, clock, chat_as) -> None:
     await seed(db, clock.now)
     searcher = chat_as("someone")

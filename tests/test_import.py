@@ -10,19 +10,22 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 from sqlalchemy import func, select
 
+from bot.cli import _report
 from bot.importing import import_file, invite_on_slack
 from bot.settings import Settings
 from handlers.assistant import Assistant
+from handlers.commands import build_flows, build_router
 from handlers.types import Incoming
 from store.db import Database
 from store.importing import InvitationLink, Kind, Outcome
 from store.models import Base, Event, Identity, Invitation, Member, Opportunity
-from tests.conftest import Clock
-from tests.factories import add_cluster, add_opportunity
+from tests.conftest import Chat, Clock
+from tests.factories import add_cluster, add_event, add_opportunity
 from tests.fakes.slack_api import SIGNING_SECRET, TOKEN, FakeSlackApi
 from tests.test_cli import run as run_cli
 
@@ -354,3 +357,52 @@ def test_cli_exit_codes_say_whether_rows_or_the_file_were_refused(tmp_path: Path
 
     members = run_cli(["export", "members", "--db", db], tmp_path)
     assert members.returncode == 0 and members.stdout.splitlines()[0].startswith("name,email,organisation")
+
+
+async def test_a_reimport_keeps_what_the_member_wrote_and_updates_what_they_did_not(
+    db: Database, clock: Clock, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "members.csv"
+    path.write_text(
+        "name,email,role,bio\nInês Costa,ines@avetex.example,Engineer,Dyeing since 2010.\n", encoding="utf-8"
+    )
+    first = await run_import(db, "members", path, clock.now)
+    ines = Chat(Assistant(db, build_router(), build_flows(), clock=clock), "ines")
+    await ines.say(f"/start {first.invitations[0].token}")
+    assert "Saved your" in await ines.say("/profile set bio I run the finishing line now.")
+    clock.advance(days=1)
+    path.write_text(
+        "name,email,role,bio\nInês Costa,ines@avetex.example,Head of R&D,Dyeing since 2011.\n",
+        encoding="utf-8",
+    )
+
+    outcome = await run_import(db, "members", path, clock.now)
+
+    async with db.transaction() as session:
+        member = await session.scalar(select(Member))
+        assert member is not None
+        assert (member.bio, member.role) == ("I run the finishing line now.", "Head of R&D")
+    assert (outcome.updated, outcome.kept) == (1, 1)
+    _report(path, outcome)
+    assert "1 values kept as members changed them since they were last imported." in capsys.readouterr().out
+    again = await run_import(db, "members", path, clock.now)
+    assert (again.updated, again.unchanged, again.kept) == (0, 1, 1)
+
+
+async def test_importing_an_exported_ics_updates_the_event_instead_of_copying_it(
+    db: Database, clock: Clock, tmp_path: Path
+) -> None:
+    event_id = await add_event(db, clock.now, "Fair in Porto", starts_in=timedelta(days=10), place="Exponor")
+    member = Chat(Assistant(db, build_router(), build_flows(), clock=clock), "someone")
+    await member.say(f"/ics {event_id}")
+    attachment = member.last[0].attachment
+    assert attachment is not None
+    path = tmp_path / attachment.filename
+    path.write_bytes(attachment.content.replace(b"Exponor", b"Exponor, hall 2"))
+
+    outcome = await run_import(db, "events", path, clock.now)
+
+    assert (outcome.created, outcome.updated, outcome.rejected) == (0, 1, [])
+    async with db.transaction() as session:
+        events = (await session.scalars(select(Event))).all()
+    assert [(e.id, e.place, e.external_id) for e in events] == [(event_id, "Exponor, hall 2", None)]

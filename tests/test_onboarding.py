@@ -64,7 +64,9 @@ async def test_an_unknown_cluster_is_refused_and_the_question_stays(db: Database
     refused = await chat.say("Atlantis Cluster")
     assert "I don't know the cluster 'Atlantis Cluster'" in refused
     assert "Ocean Tech Bergen" in refused
-    accepted = await chat.say("ocean tech bergn")
+    typo = await chat.say("ocean tech bergn")
+    assert "Did you mean one of these?\n[Ocean Tech Bergen → Ocean Tech Bergen]" in typo
+    accepted = await chat.press("Ocean Tech Bergen")
     assert "(4/7)" in accepted
 
 

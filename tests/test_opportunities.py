@@ -30,6 +30,8 @@ async def test_post_guided_flow_publishes(db: Database, chat_as) -> None:
     chat = chat_as("poster")
     assert "What kind of opportunity" in await chat.say("/post")
     await chat.press("staff_exchange")
+    too_long = await chat.say("T" * 301)
+    assert "Your answer is 301 characters long, and at most 300 fit. Nothing was saved." in too_long
     await chat.say("Two-week exchange in a Porto knitting mill")
     await chat.say("Host one technician from a partner cluster.")
     await chat.say("skills, knitting")

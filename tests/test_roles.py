@@ -113,7 +113,11 @@ async def test_an_ambiguous_name_is_not_guessed(network: Network, db: Database, 
 
     answer = await network.admin.say("/coordinator add Marta")
 
-    assert "Several members match 'Marta': #1 Marta Ferrer, #4 Marta Puig" in answer
+    assert "I found no member called 'Marta'. Did you mean one of these?" in answer
+    assert (
+        "[#1 Marta Ferrer → /coordinator add 1]" in answer
+        and "[#4 Marta Puig → /coordinator add 4]" in answer
+    )
     assert "is now a coordinator for all clusters" in await network.admin.say("/coordinator add #4")
     assert "I found no member called 'Nobody'" in await network.admin.say("/coordinator add Nobody")
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
@@ -26,7 +27,7 @@ from handlers.commands import build_router
 from handlers.event_admin import EVENT_FIELDS
 from handlers.opportunities import FORM_FIELDS
 from handlers.profile import FIELDS as PROFILE_FIELDS
-from handlers.types import ChatKind, Incoming
+from handlers.types import ECHO_LIMIT, ChatKind, Incoming
 from store.db import Database
 from tests.reliability.conftest import (
     ANA,
@@ -296,6 +297,19 @@ def overlong_lines(seeded: Seeded) -> list[tuple[Person, str]]:
     return lines
 
 
+def assert_no_failures(
+    database_url: str, attack: Callable[[SeededStore], Coroutine[Any, Any, list[str]]]
+) -> None:
+    """Run one scripted attack on a seeded store of its own; it lists what went wrong."""
+    with asyncio.Runner() as runner:
+        store = SeededStore(Database(database_url))
+        try:
+            failures = runner.run(attack(store))
+        finally:
+            runner.run(store.db.close())
+    assert not failures, "\n".join(failures)
+
+
 def test_overlong_values_and_huge_numbers_in_every_field_never_take_the_bug_path(
     database_url: str, crash_log: CrashLog
 ) -> None:
@@ -318,10 +332,61 @@ def test_overlong_values_and_huge_numbers_in_every_field_never_take_the_bug_path
             await store.fresh()
         return failures
 
-    with asyncio.Runner() as runner:
-        store = SeededStore(Database(database_url))
-        try:
-            failures = runner.run(attack(store))
-        finally:
-            runner.run(store.db.close())
-    assert not failures, "\n".join(failures)
+    assert_no_failures(database_url, attack)
+
+
+def test_an_answer_never_echoes_more_than_a_short_piece_of_a_long_argument(database_url: str) -> None:
+    """10,000 characters typed by mistake (or on purpose) come back as at most a short quote."""
+    typed = "q" * 10_000
+    lines = [f"/{typed}", f"/help {typed}", f"/profile set email {typed}@x.example"]
+    for name in COMMANDS:
+        lines += [f"/{name} {typed}", f"/{name} {typed}={typed}", f'/{name} x "{typed}"']
+
+    async def attack(store: SeededStore) -> list[str]:
+        failures = []
+        for person in (ANA, CORA):
+            for text in lines:
+                await store.fresh()
+                replies = await store.assistant.respond(person.says(text))
+                store.current = await fingerprint(store.db)  # so that `fresh` re-seeds after a change
+                runs = [len(run) for reply in replies for run in re.findall("q+", reply.plain_text)]
+                longest = max(runs, default=0)
+                if longest > ECHO_LIMIT:
+                    failures.append(f"{person.handle}: {text[:40]}… echoed {longest} characters")
+        return failures
+
+    assert_no_failures(database_url, attack)
+
+
+def test_unknown_names_bad_links_past_dates_and_overlong_texts_are_refused_and_change_nothing(
+    database_url: str, crash_log: CrashLog
+) -> None:
+    """Nothing is guessed, cut or stored unchecked: each of these is a refusal that leaves the store."""
+
+    async def attack(store: SeededStore) -> list[str]:
+        await store.fresh()
+        assert store.seeded is not None
+        event, opportunity = store.seeded.open_event, store.seeded.opportunity
+        lines = [
+            (ANA, "/profile set cluster Nonexistent Cluster"),
+            (ANA, "/profile set languages klingon"),
+            (ANA, "/profile set bio " + "b" * 2001),
+            (ANA, "/interests add " + "i" * 61),
+            (CORA, "/announce cluster:Atlantis Hello"),
+            (CORA, "/announce region:Mordor Hello"),
+            (CORA, '/event add title=Visit start="2027-01-20 10:00" url=javascript:alert(1)'),
+            (CORA, '/event add title=Visit start="2026-01-20 10:00"'),
+            (CORA, f'/event edit {event} url="https://x.example/\r\nX-INJECTED: 1"'),
+            (CORA, f"/event edit {event} cluster=Atlantis"),
+            (CORA, f'/event edit {event} title="{"t" * 301}"'),
+            (ANA, f"/opportunity edit {opportunity} url=javascript:alert(1)"),
+        ]
+        failures = []
+        for person, text in lines:
+            await store.fresh()
+            await store.check(Message(person, "console", text, False, "private", person.name), crash_log)
+            if not store.assistant.refused:
+                failures.append(f"{person.handle}: {text[:60]} was accepted")
+        return failures
+
+    assert_no_failures(database_url, attack)
