@@ -37,5 +37,4 @@ class Store:
         self.audit = Audit(session)
         self.roles = Roles(session)
         self.seen = SeenRequests(session)
-
         self.resolver = Resolver(session)
