@@ -134,6 +134,13 @@ async def _join(ctx: Context, owner: Member) -> Reply:
         text.t(
             "Where both had something, the older record (from {platforms}) was kept.", platforms=older
         ).line()
+    if report.rights_left:
+        text.t(
+            "The coordinator rights of your {platforms} account were not carried over: linking never "
+            "adds rights. An admin can give them again with {command}.",
+            platforms=listing([platform_name(p) for p in report.joined_platforms], ctx.language),
+            command=command(f"coordinator add #{report.member.id}"),
+        ).line()
     platforms = [identity.platform for identity in await ctx.store.people.identities(report.member.id)]
     preferred = report.member.preferred_platform or platforms[0]
     text.t("Notifications come once, on {platform}.", platform=platform_name(preferred))

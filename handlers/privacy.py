@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from handlers.confirmations import confirmation
 from handlers.context import Context
 from handlers.notices import notify, promotion_notice
 from handlers.types import N_, Attachment, Button, Reply, command, text_reply
@@ -36,11 +37,13 @@ async def forget(ctx: Context) -> list[Reply]:
         "shown as posted by a former member. This cannot be undone."
     ).line()
     text.t("You can first take a copy with {command}.", command=command("mydata"))
-    buttons = ((Button(ctx.tr("Erase my data"), "/forget confirm"), Button(ctx.tr("Keep"), "/help")),)
+    erase = await confirmation(ctx, "forget confirm")
+    buttons = ((Button(ctx.tr("Erase my data"), erase), Button(ctx.tr("Keep"), "/help")),)
     return [text.reply(buttons=buttons)]
 
 
 async def forget_confirm(ctx: Context) -> list[Reply]:
+    """Runs only from the button `forget` showed this member (typed, it shows `forget` again)."""
     promotions = await ctx.store.privacy.erase(ctx.member, ctx.now, REDACTED.to_dict())
     for event, member_id in promotions:
         cause = f"event{event.id}:promoted:{ctx.now.isoformat()}"

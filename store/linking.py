@@ -58,6 +58,8 @@ class MergeReport:
     messages: int
     tags_added: int
     filled: tuple[str, ...]
+    # The newer record was a coordinator beyond what the kept one is: linking does not carry that.
+    rights_left: bool = False
 
 
 def normalise(code: str) -> str:
@@ -95,36 +97,61 @@ class Linking:
     async def redeem(self, member: Member, typed: str, now: datetime) -> Redemption:
         """Check a code typed by `member`; wrong guesses count against them, and lock them out.
 
-        Only unknown codes count: an expired or used code was a real one, not a guess.
+        The try is counted before the code is looked at, by one UPDATE … RETURNING that waits for
+        any other try of the same member (a row lock on PostgreSQL; SQLite serialises writers), so
+        at most MAX_FAILURES guesses are ever looked at however many arrive at once. Only unknown
+        codes count: an expired or used code was a real one, not a guess, and gets its try back.
         """
-        if member.link_locked_until is not None and now < member.link_locked_until:
-            return Redemption("locked", locked_until=member.link_locked_until)
+        tries = await self._take_try(member.id, now)
+        if tries is None:
+            locked_until = await self.session.scalar(
+                select(Member.link_locked_until).where(Member.id == member.id)
+            )
+            return Redemption("locked", locked_until=locked_until)
         # Locked on PostgreSQL, so the same code typed twice at once joins only once.
         code = await self.session.scalar(
             select(LinkCode).where(LinkCode.code_hash == code_hash(typed)).with_for_update()
         )
         if code is None:
-            return await self._wrong_guess(member, now)
-        if code.member_id == member.id:
-            return Redemption("own")
-        if code.used_at is not None:
-            return Redemption("used")
-        if code.expires_at <= now:
-            return Redemption("expired")
+            if tries < MAX_FAILURES:
+                return Redemption("unknown", tries_left=MAX_FAILURES - tries)
+            await self._set_failures(member.id, 0, now + LOCKOUT)
+            return Redemption("locked", locked_until=now + LOCKOUT)
+        outcome: Outcome = (
+            "own"
+            if code.member_id == member.id
+            else "used"
+            if code.used_at is not None
+            else "expired"
+            if code.expires_at <= now
+            else "joined"
+        )
+        if outcome != "joined":
+            await self._set_failures(member.id, tries - 1, None)
+            return Redemption(outcome)
         code.used_at = now
-        member.link_failures, member.link_locked_until = 0, None
-        await self.session.flush()
+        await self._set_failures(member.id, 0, None)
         return Redemption("joined", owner=await self.session.get(Member, code.member_id))
 
-    async def _wrong_guess(self, member: Member, now: datetime) -> Redemption:
-        failures = member.link_failures + 1
-        if failures >= MAX_FAILURES:
-            member.link_failures, member.link_locked_until = 0, now + LOCKOUT
-            await self.session.flush()
-            return Redemption("locked", locked_until=member.link_locked_until)
-        member.link_failures = failures
-        await self.session.flush()
-        return Redemption("unknown", tries_left=MAX_FAILURES - failures)
+    async def _take_try(self, member_id: int, now: datetime) -> int | None:
+        """Count one more try and return the count, or None while the member is locked out."""
+        counted = await self.session.execute(
+            update(Member)
+            .where(
+                Member.id == member_id,
+                or_(Member.link_locked_until.is_(None), Member.link_locked_until <= now),
+            )
+            .values(link_failures=Member.link_failures + 1)
+            .returning(Member.link_failures)
+        )
+        return counted.scalar_one_or_none()
+
+    async def _set_failures(self, member_id: int, failures: int, locked_until: datetime | None) -> None:
+        await self.session.execute(
+            update(Member)
+            .where(Member.id == member_id)
+            .values(link_failures=failures, link_locked_until=locked_until)
+        )
 
     async def merge(self, first: Member, second: Member, now: datetime) -> MergeReport:
         """Join two members into the older one; the newer row is deleted once nothing points at it."""
@@ -143,6 +170,7 @@ class Linking:
         # Deleted before its fields are copied: a unique value (the calendar token) cannot be on both.
         await self.session.delete(loser)
         await self.session.flush()
+        rights_left = _wider_rights(leftovers, winner)
         tags_added, filled = _fill_in(winner, leftovers)
         winner.updated_at = now
         await self.session.flush()
@@ -156,6 +184,7 @@ class Linking:
             messages,
             tags_added,
             filled,
+            rights_left,
         )
 
     async def _platforms(self, member_id: int) -> tuple[str, ...]:
@@ -279,10 +308,17 @@ def _fill_in(winner: Member, leftovers: dict[str, Any]) -> tuple[int, tuple[str,
     winner.tags = [*(winner.tags or []), *new_tags]
     winner.languages = list(dict.fromkeys([*(winner.languages or []), *(leftovers["languages"] or [])]))
     winner.onboarded = winner.onboarded or leftovers["onboarded"]
-    winner.is_admin = winner.is_admin or leftovers["is_admin"]
-    if leftovers["is_coordinator"]:
-        # Rights only widen: for all clusters (None) beats one cluster.
-        if not winner.is_coordinator or leftovers["coordinator_cluster_id"] is None:
-            winner.coordinator_cluster_id = leftovers["coordinator_cluster_id"]
-        winner.is_coordinator = True
     return len(new_tags), tuple(filled)
+
+
+def _wider_rights(leftovers: dict[str, Any], winner: Member) -> bool:
+    """Whether the deleted record coordinated something the kept one does not.
+
+    Rights stay with the record they were given to: a link code seen by the wrong person must not
+    hand them a coordinator's reach, so an admin grants them again when they are meant.
+    """
+    if not leftovers["is_coordinator"]:
+        return False
+    if not winner.is_coordinator:
+        return True
+    return winner.coordinator_cluster_id not in (None, leftovers["coordinator_cluster_id"])

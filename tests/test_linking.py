@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -284,3 +285,29 @@ async def test_one_person_on_telegram_and_slack_gets_one_reminder_on_the_preferr
     [reminder] = platforms.slack_api.dm_messages("U0ANA")[slack_before:]
     assert "Recordatori" in reminder.text and "B2B session Porto" in reminder.text
     assert len(platforms.telegram.sent(ana.id)) == telegram_before, "nothing on the other platform"
+
+
+async def test_twenty_wrong_codes_at_once_get_at_most_five_answers_the_rest_are_locked(
+    db: Database, clock: Clock
+) -> None:
+    async with db.transaction() as session:
+        guesser = Member(name="Guesser", created_at=clock.now, updated_at=clock.now)
+        session.add(guesser)
+        await session.flush()
+        member_id = guesser.id
+
+    async def guess(number: int) -> str:
+        async with db.transaction() as session:
+            member = await session.get(Member, member_id)
+            assert member is not None
+            redemption = await Store(session).linking.redeem(member, f"AAAA{number:04d}", clock.now)
+            return redemption.outcome
+
+    outcomes = await asyncio.gather(*(guess(number) for number in range(2000, 2020)))
+
+    assert outcomes.count("unknown") <= 4 and len(outcomes) == 20
+    assert set(outcomes) <= {"unknown", "locked"}
+    assert outcomes.count("locked") >= 16
+    async with db.transaction() as session:
+        member = await session.get(Member, member_id)
+        assert member is not None and member.link_locked_until is not None
