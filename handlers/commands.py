@@ -299,6 +299,15 @@ def build_router() -> Router:
         example="link ABCD2345",
     )
     add(
+        "link join",
+        linking.link_join,
+        summary="what the Join button of link sends (never listed, so never translated)",
+        usage="link join NUMBER",
+        example="link join 1",
+        prompt=linking.link_join_prompt,
+        listed=False,
+    )
+    add(
         confirmations.WORD,
         confirm_command,
         summary="what a confirmation button sends (never listed, so never translated)",

@@ -34,7 +34,8 @@ FILLABLE = ("role", "bio", "offers", "seeks", "email", "language", "calendar_tok
 # every other reference to a member just moves.
 MERGED_BY_HAND = frozenset({"rsvps", "follows", "introductions", "outbox", "identities", "link_codes"})
 
-Outcome = Literal["joined", "own", "unknown", "expired", "used", "locked"]
+# "valid": a code that may join, once the person confirms (see `claim`).
+Outcome = Literal["valid", "joined", "own", "unknown", "expired", "used", "locked"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +44,7 @@ class Redemption:
     owner: Member | None = None
     tries_left: int = MAX_FAILURES
     locked_until: datetime | None = None
+    code_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +103,7 @@ class Linking:
         any other try of the same member (a row lock on PostgreSQL; SQLite serialises writers), so
         at most MAX_FAILURES guesses are ever looked at however many arrive at once. Only unknown
         codes count: an expired or used code was a real one, not a guess, and gets its try back.
+        A right code is not used up here: `claim` does that once the person confirms the join.
         """
         tries = await self._take_try(member.id, now)
         if tries is None:
@@ -108,29 +111,33 @@ class Linking:
                 select(Member.link_locked_until).where(Member.id == member.id)
             )
             return Redemption("locked", locked_until=locked_until)
-        # Locked on PostgreSQL, so the same code typed twice at once joins only once.
-        code = await self.session.scalar(
-            select(LinkCode).where(LinkCode.code_hash == code_hash(typed)).with_for_update()
-        )
+        code = await self.session.scalar(select(LinkCode).where(LinkCode.code_hash == code_hash(typed)))
         if code is None:
             if tries < MAX_FAILURES:
                 return Redemption("unknown", tries_left=MAX_FAILURES - tries)
             await self._set_failures(member.id, 0, now + LOCKOUT)
             return Redemption("locked", locked_until=now + LOCKOUT)
-        outcome: Outcome = (
-            "own"
-            if code.member_id == member.id
-            else "used"
-            if code.used_at is not None
-            else "expired"
-            if code.expires_at <= now
-            else "joined"
-        )
-        if outcome != "joined":
+        outcome = _state(code, member, now)
+        if outcome != "valid":
             await self._set_failures(member.id, tries - 1, None)
             return Redemption(outcome)
-        code.used_at = now
         await self._set_failures(member.id, 0, None)
+        owner = await self.session.get(Member, code.member_id)
+        return Redemption("valid", owner=owner, code_id=code.id)
+
+    async def claim(self, member: Member, code_id: int, now: datetime) -> Redemption:
+        """Use up a code `member` redeemed and confirmed; "joined" with its owner when it still may.
+
+        Locked on PostgreSQL, so the same code confirmed twice at once joins only once.
+        """
+        code = await self.session.scalar(select(LinkCode).where(LinkCode.id == code_id).with_for_update())
+        if code is None:  # its owner asked for a new code meanwhile
+            return Redemption("expired")
+        outcome = _state(code, member, now)
+        if outcome != "valid":
+            return Redemption(outcome)
+        code.used_at = now
+        await self.session.flush()
         return Redemption("joined", owner=await self.session.get(Member, code.member_id))
 
     async def _take_try(self, member_id: int, now: datetime) -> int | None:
@@ -292,6 +299,17 @@ class Linking:
                         update(table).where(column == loser_id).values({column.name: winner_id})
                     )
         await self.session.flush()
+
+
+def _state(code: LinkCode, member: Member, now: datetime) -> Outcome:
+    """What a real code typed by `member` can do now."""
+    if code.member_id == member.id:
+        return "own"
+    if code.used_at is not None:
+        return "used"
+    if code.expires_at <= now:
+        return "expired"
+    return "valid"
 
 
 def _fill_in(winner: Member, leftovers: dict[str, Any]) -> tuple[int, tuple[str, ...]]:

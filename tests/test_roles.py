@@ -13,7 +13,7 @@ from handlers.context import Options
 from store.db import Database
 from tests.conftest import Chat, Clock
 from tests.factories import add_cluster, add_event, add_member, add_opportunity, make_coordinator
-from tests.test_linking import code_in
+from tests.test_linking import code_in, join
 
 TEXTIL = "Tèxtil Innova"
 NORTE = "Packaging Norte"
@@ -168,8 +168,7 @@ async def test_linking_an_admin_account_gives_the_other_account_no_admin_rights(
     assistant = network.admin.assistant
     on_telegram = Chat(assistant, "boss-phone", platform="telegram")
     code = code_in(await network.admin.say("/link"))
-    await on_telegram.say(f"/link {code}")
-    assert "Joined your" in on_telegram.last[0].plain_text
+    assert "Joined your" in await join(on_telegram, code)
 
     assert "'audit' is for admins only." in await on_telegram.say("/audit")
     assert "Audit log" in await network.admin.say("/audit"), "the listed account stays admin"
@@ -186,7 +185,7 @@ async def test_linking_does_not_carry_coordinator_rights_over_from_the_newer_acc
     assert "is now a coordinator" in network.admin.last[0].plain_text
 
     code = code_in(await member.say("/link"))
-    joined = await marta_phone.say(f"/link {code}")
+    joined = await join(marta_phone, code)
 
     assert "coordinator rights of your Telegram account were not carried over" in joined
     assert "is for coordinators only" in await member.say(f"/event cancel {network.own_event}")
