@@ -351,7 +351,11 @@ class TelegramAdapter:
         The command words stay English (they are typed the same everywhere); only summaries change.
         """
         commands = self.assistant.router.commands.values()
-        return [BotCommand(c.name, fill(language, c.summary)[:256]) for c in commands if c.name == c.word]
+        return [
+            BotCommand(c.name, fill(language, c.summary)[:256])
+            for c in commands
+            if c.name == c.word and c.listed
+        ]
 
     def _bot(self) -> Bot:
         if self._app is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shlex
 
+from handlers.confirmations import confirmation
 from handlers.context import Context
 from handlers.errors import NotFound, UsageError
 from handlers.forms import positive_int
@@ -75,28 +76,42 @@ async def announce(ctx: Context) -> list[Reply]:
     )
     await require_segment(ctx, kind, value)
     announcement = await ctx.store.announcements.draft(ctx.member.id, message, kind, value, ctx.now)
+    return [await _preview(ctx, announcement)]
+
+
+async def review(ctx: Context) -> list[Reply]:
+    """A typed `announce confirm N` sends nothing: it shows the preview and its Send button again."""
+    announcement = await _draft(ctx)
+    if announcement.status != "draft":
+        return await confirm(ctx)
+    return [await _preview(ctx, announcement)]
+
+
+async def _preview(ctx: Context, announcement: Announcement) -> Reply:
     text = ctx.text().bold(ctx.tr("Announcement #{number} — preview", number=announcement.id)).line()
     text.t(
         "To: {segment} ({count} members)",
         segment=segment_label(announcement, ctx.language),
         count=announcement.recipients,
     )
-    text.line().line().line(message)
+    text.line().line().line(announcement.text)
     if not announcement.recipients:
-        return [text.line().t("Nobody is in that segment, so there is nothing to send.").reply()]
+        return text.line().t("Nobody is in that segment, so there is nothing to send.").reply()
+    send = await confirmation(ctx, f"announce confirm {announcement.id}")
     buttons = (
         (
-            Button(
-                ctx.tr("Send to {count}", count=announcement.recipients),
-                f"/announce confirm {announcement.id}",
-            ),
+            Button(ctx.tr("Send to {count}", count=announcement.recipients), send),
             Button(ctx.tr("Discard"), f"/announce discard {announcement.id}"),
         ),
     )
-    return [text.reply(buttons=buttons)]
+    return text.reply(buttons=buttons)
 
 
 async def _draft(ctx: Context) -> Announcement:
+    """The announcement named in the command, if its segment is within the reader's scope.
+
+    Checked for every action on it: a draft may have been written by a coordinator with a wider scope.
+    """
     if not ctx.args:
         raise UsageError(ctx.tr("Which announcement? Give its number."))
     typed = ctx.args[0].lstrip("#")
@@ -105,6 +120,7 @@ async def _draft(ctx: Context) -> Announcement:
     )
     if announcement is None:
         raise NotFound(ctx.tr("There is no announcement #{number}.", number=typed))
+    await require_segment(ctx, announcement.segment_kind, announcement.segment_value)
     return announcement
 
 
@@ -125,8 +141,6 @@ async def confirm(ctx: Context) -> list[Reply]:
                 status=status_label(announcement, ctx.language),
             )
         )
-    # Checked again here: a draft may have been written by a coordinator with a wider scope.
-    await require_segment(ctx, announcement.segment_kind, announcement.segment_value)
     default = ctx.options.default_language
     count = await ctx.store.announcements.send(
         announcement,
@@ -157,6 +171,8 @@ async def discard(ctx: Context) -> list[Reply]:
             )
         )
     announcement.status = "discarded"
+    segment = segment_text(announcement.segment_kind, announcement.segment_value)
+    await record(ctx, "announce discard", f"announcement #{announcement.id}", segment)
     return [
         ctx.text()
         .t("Discarded announcement #{number}; nothing was sent.", number=announcement.id)

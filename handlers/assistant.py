@@ -99,10 +99,11 @@ class Assistant:
             timezone=msg.timezone or self.options.default_timezone,
             language=(msg.language_code or "")[:2] or None,
         )
-        if is_listed_admin(msg, self.options.admins) and not member.is_admin:
-            await store.people.update(member, now, is_admin=True)
         language = choose_language(member.language, msg.language_code, self.options.default_language)
-        return Context(msg, store, member, identity, now, self.options, self.directory, language=language)
+        admin = self.options.lists_admin(msg.platform, msg.user_id)
+        return Context(
+            msg, store, member, identity, now, self.options, self.directory, language=language, is_admin=admin
+        )
 
     async def _route(self, ctx: Context, text: str) -> list[Reply]:
         if not text.startswith("/") or text.lower() in ("/cancel", "/stop"):
@@ -132,9 +133,3 @@ def usage_reply(error: UsageError, language: str) -> Reply:
         text.line().t("Usage: {usage}", usage=command(fill(language, error.command.usage)))
         text.line().t("Example: {example}", example=command(error.command.example))
     return text.reply()
-
-
-def is_listed_admin(msg: Incoming, admins: frozenset[str]) -> bool:
-    """CLUSTERBOT_ADMINS names people as `platform:id`; for Slack the id may omit the team."""
-    user = msg.user_id.rsplit(":", 1)[-1]
-    return f"{msg.platform}:{msg.user_id}" in admins or f"{msg.platform}:{user}" in admins

@@ -5,6 +5,7 @@ from __future__ import annotations
 from handlers import (
     announce,
     calendar,
+    confirmations,
     directory,
     event_admin,
     events,
@@ -33,6 +34,9 @@ def build_router() -> Router:
 
     async def help_command(ctx: Context) -> list[Reply]:
         return [router.help(ctx, ctx.rest)]
+
+    async def confirm_command(ctx: Context) -> list[Reply]:
+        return await confirmations.pressed(ctx, router)
 
     add = router.command
     add(
@@ -164,6 +168,7 @@ def build_router() -> Router:
         "event cancel",
         event_admin.event_cancel,
         role="coordinator",
+        prompt=event_admin.event_cancel_prompt,
         summary=N_("cancel an event (attendees are told)"),
         usage=N_("event cancel NUMBER"),
         example="event cancel 3",
@@ -208,6 +213,7 @@ def build_router() -> Router:
         "announce confirm",
         announce.confirm,
         role="coordinator",
+        prompt=announce.review,
         summary=N_("send a previewed announcement"),
         usage=N_("announce confirm NUMBER"),
         example="announce confirm 4",
@@ -266,6 +272,7 @@ def build_router() -> Router:
     add(
         "forget confirm",
         privacy.forget_confirm,
+        prompt=privacy.forget,
         summary=N_("erase your data now; this cannot be undone"),
         usage="forget confirm",
         example="forget confirm",
@@ -290,6 +297,23 @@ def build_router() -> Router:
         summary=N_("join your Telegram and Slack accounts: get a code here, type it there"),
         usage=N_("link [CODE]"),
         example="link ABCD2345",
+    )
+    add(
+        "link join",
+        linking.link_join,
+        summary="what the Join button of link sends (never listed, so never translated)",
+        usage="link join NUMBER",
+        example="link join 1",
+        prompt=linking.link_join_prompt,
+        listed=False,
+    )
+    add(
+        confirmations.WORD,
+        confirm_command,
+        summary="what a confirmation button sends (never listed, so never translated)",
+        usage="confirm TOKEN",
+        example="confirm 4kq9ZQ2mWw1xYb3t",
+        listed=False,
     )
     add(
         "coordinator",

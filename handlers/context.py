@@ -26,6 +26,14 @@ class Options:
     # The language of people who chose none and whose app says none we speak.
     default_language: str = DEFAULT_LANGUAGE
 
+    def lists_admin(self, platform: str, user_id: str) -> bool:
+        """CLUSTERBOT_ADMINS names accounts as `platform:id`; for Slack the id may omit the team.
+
+        An account, not a member: linking an admin's account to another gives that one nothing.
+        """
+        user = user_id.rsplit(":", 1)[-1]
+        return f"{platform}:{user_id}" in self.admins or f"{platform}:{user}" in self.admins
+
 
 @dataclass(slots=True)
 class Context:
@@ -41,6 +49,9 @@ class Context:
     rest: str = ""
     # The reader's language: their `lang` choice, else their app's, else the default.
     language: str = DEFAULT_LANGUAGE
+    # Whether the account this message came from is listed in CLUSTERBOT_ADMINS: decided at each
+    # message and never stored, so removing someone from the setting takes effect at once.
+    is_admin: bool = False
 
     def text(self) -> Text:
         """A reply builder in the reader's language."""
@@ -52,4 +63,4 @@ class Context:
 
     @property
     def is_coordinator(self) -> bool:
-        return self.member.is_coordinator or self.member.is_admin
+        return self.member.is_coordinator or self.is_admin

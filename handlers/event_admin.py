@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from handlers.confirmations import confirmation
 from handlers.context import Context
 from handlers.errors import UsageError
 from handlers.event_changes import Change, change_lines, changes
@@ -179,11 +180,31 @@ async def _cluster_names(ctx: Context, changed: list[Change]) -> dict[int, str]:
     return {cluster.id: cluster.name for cluster in clusters if cluster is not None}
 
 
-async def event_cancel(ctx: Context) -> list[Reply]:
+async def _cancellable(ctx: Context) -> Event:
     event = await load_event(ctx)
     await require_cluster(ctx, event.cluster_id, ctx.tr("event #{number}", number=event.id))
     if event.cancelled:
         raise UsageError(ctx.tr("#{number} is already cancelled.", number=event.id))
+    return event
+
+
+async def event_cancel_prompt(ctx: Context) -> list[Reply]:
+    """Cancelling tells every attendee and cannot be taken back, so it is asked first."""
+    event = await _cancellable(ctx)
+    attendees = len(await ctx.store.events.attendee_ids(event.id))
+    text = ctx.text().t(
+        "Cancel {event}? The {count} people going or waitlisted will be told.",
+        event=bold(f"#{event.id} {event.title}"),
+        count=attendees,
+    )
+    cancel = await confirmation(ctx, f"event cancel {event.id}")
+    buttons = ((Button(ctx.tr("Cancel the event"), cancel), Button(ctx.tr("Keep it"), f"/event {event.id}")),)
+    return [text.reply(buttons=buttons)]
+
+
+async def event_cancel(ctx: Context) -> list[Reply]:
+    """Runs only from the button of `event_cancel_prompt`, pressed by the coordinator it was shown to."""
+    event = await _cancellable(ctx)
     await ctx.store.events.update(event, ctx.now, cancelled=True)
 
     def notice(language: str) -> Reply:

@@ -7,10 +7,14 @@ introduction) or who shares contacts on accepted introductions in general (`shar
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from handlers.confirmations import confirmation
 from handlers.context import Context
 from handlers.errors import NotAllowed, NotFound, UsageError
 from handlers.forms import positive_int
 from handlers.notices import (
+    Decision,
     decision_buttons,
     introduction_contact,
     introduction_declined,
@@ -21,6 +25,9 @@ from handlers.types import Reply
 from store.models import Introduction
 from store.people import MemberCard
 from store.synergy import Introductions
+
+# How long the Accept and Decline buttons work; after that, typing `intro accept N` still does.
+DECISION_LIFETIME = timedelta(days=30)
 
 
 async def introduce(ctx: Context) -> list[Reply]:
@@ -39,11 +46,12 @@ async def introduce(ctx: Context) -> list[Reply]:
     introduction = await introductions.request(ctx.member.id, target_id, ctx.now)
     requester = await ctx.store.people.card(ctx.member.id)
     assert requester is not None  # the caller's own row exists within this transaction
+    decision = await _decision(ctx, introduction)
     await notify(
         ctx,
         [target_id],
         f"intro:{introduction.id}:request",
-        lambda language: introduction_request(introduction.id, requester, language),
+        lambda language: introduction_request(decision, requester, language),
     )
     text = ctx.text().t(
         "I've asked {name} whether they'd like to be introduced. You'll hear from me when they answer.",
@@ -58,7 +66,7 @@ async def _already_asked(ctx: Context, introductions: Introductions, target: Mem
     theirs = await introductions.between(target.member.id, me)
     if theirs is not None and theirs.status == "requested":
         text = ctx.text().t("{name} has already asked to be introduced to you.", name=name)
-        return text.reply(buttons=decision_buttons(theirs.id, ctx.language))
+        return text.reply(buttons=decision_buttons(await _decision(ctx, theirs), ctx.language))
     mine = await introductions.between(me, target.member.id)
     if "accepted" in (getattr(theirs, "status", None), getattr(mine, "status", None)):
         return ctx.text().t("You and {name} are already introduced.", name=name).reply()
@@ -67,6 +75,16 @@ async def _already_asked(ctx: Context, introductions: Introductions, target: Mem
     if mine.status == "requested":
         return ctx.text().t("You've already asked {name}; I'll tell you when they answer.", name=name).reply()
     return ctx.text().t("You asked to meet {name} before, so I won't ask again.", name=name).reply()
+
+
+async def _decision(ctx: Context, introduction: Introduction) -> Decision:
+    """Buttons only the member asked can press: in a shared chat they answer nobody else's request."""
+
+    async def payload(verb: str) -> str:
+        line = f"intro {verb} {introduction.id}"
+        return await confirmation(ctx, line, member_id=introduction.target_id, lifetime=DECISION_LIFETIME)
+
+    return Decision(await payload("accept"), await payload("decline"))
 
 
 async def accept(ctx: Context) -> list[Reply]:

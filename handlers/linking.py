@@ -6,10 +6,11 @@ must still count towards the lockout.
 
 from __future__ import annotations
 
+from handlers.confirmations import confirmation
 from handlers.context import Context
 from handlers.errors import NotAllowed, UsageError
 from handlers.timefmt import when
-from handlers.types import N_, Reply, bold, command, fill
+from handlers.types import N_, Button, Reply, bold, command, fill
 from store.linking import CODE_LENGTH, CODE_LIFETIME, LOCKOUT, MergeReport, Redemption, looks_like_code
 from store.models import Member
 
@@ -62,9 +63,37 @@ async def link(ctx: Context) -> list[Reply]:
             ctx.tr("A link code is {length} letters and digits, like ABCD2345.", length=CODE_LENGTH)
         )
     redemption = await ctx.store.linking.redeem(ctx.member, ctx.rest, ctx.now)
+    if redemption.outcome == "valid" and redemption.owner is not None and redemption.code_id is not None:
+        return [await _ask(ctx, redemption.owner, redemption.code_id)]
+    return [_refusal(ctx, redemption)]
+
+
+async def _ask(ctx: Context, owner: Member, code_id: int) -> Reply:
+    """Whoever holds the other account will see and change this one's profile too: asked first."""
+    platforms = dict.fromkeys(identity.platform for identity in await ctx.store.people.identities(owner.id))
+    text = ctx.text().t(
+        "Join this account with the {platforms} account of {name}? You become one member: whoever "
+        "uses either account sees and changes the same profile. Go on only if both accounts are yours.",
+        platforms=listing([platform_name(p) for p in platforms], ctx.language),
+        name=owner.name,
+    )
+    join = await confirmation(ctx, f"link join {code_id}", lifetime=CODE_LIFETIME)
+    return text.reply(
+        buttons=((Button(ctx.tr("Join the accounts"), join), Button(ctx.tr("Keep them apart"), "/help")),)
+    )
+
+
+async def link_join(ctx: Context) -> list[Reply]:
+    """Runs only from the button `_ask` showed this member, with the code they typed."""
+    redemption = await ctx.store.linking.claim(ctx.member, int(ctx.args[0]), ctx.now)
     if redemption.outcome == "joined" and redemption.owner is not None:
         return [await _join(ctx, redemption.owner)]
     return [_refusal(ctx, redemption)]
+
+
+async def link_join_prompt(ctx: Context) -> list[Reply]:
+    """Typed, `link join` joins nothing: the way in is a fresh code."""
+    return [ctx.text().t("Send link on your other platform for a new code.").reply()]
 
 
 async def _issue(ctx: Context) -> Reply:
@@ -133,6 +162,13 @@ async def _join(ctx: Context, owner: Member) -> Reply:
         older = listing([platform_name(p) for p in report.kept_platforms], ctx.language)
         text.t(
             "Where both had something, the older record (from {platforms}) was kept.", platforms=older
+        ).line()
+    if report.rights_left:
+        text.t(
+            "The coordinator rights of your {platforms} account were not carried over: linking never "
+            "adds rights. An admin can give them again with {command}.",
+            platforms=listing([platform_name(p) for p in report.joined_platforms], ctx.language),
+            command=command(f"coordinator add #{report.member.id}"),
         ).line()
     platforms = [identity.platform for identity in await ctx.store.people.identities(report.member.id)]
     preferred = report.member.preferred_platform or platforms[0]

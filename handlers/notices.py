@@ -4,6 +4,7 @@ reply but in the RECIPIENT's language, which is rarely the language of whoever c
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -107,7 +108,7 @@ def opportunity_suggestion(opportunity_id: int, reason: str, language: str) -> R
     return text.reply(buttons=buttons)
 
 
-def introduction_request(introduction_id: int, requester: MemberCard, language: str) -> Reply:
+def introduction_request(decision: Decision, requester: MemberCard, language: str) -> Reply:
     """What the target of an introduction sees: who asks, what they do, and the choice."""
     text = Text(language=language).add("👋 ")
     text.t("{name} would like to be introduced to you.", name=requester.member.name + _affiliation(requester))
@@ -117,14 +118,22 @@ def introduction_request(introduction_id: int, requester: MemberCard, language: 
     if requester.member.seeks:
         text.italic(fill(language, "Seeks:") + " ").line(requester.member.seeks)
     text.t("If you accept, you both get each other's contact.")
-    return text.reply(buttons=decision_buttons(introduction_id, language))
+    return text.reply(buttons=decision_buttons(decision, language))
 
 
-def decision_buttons(introduction_id: int, language: str) -> tuple[tuple[Button, ...], ...]:
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The payloads of the Accept and Decline buttons of one introduction (confirmation buttons)."""
+
+    accept: str
+    decline: str
+
+
+def decision_buttons(decision: Decision, language: str) -> tuple[tuple[Button, ...], ...]:
     return (
         (
-            Button(fill(language, "Accept"), f"/intro accept {introduction_id}"),
-            Button(fill(language, "Decline"), f"/intro decline {introduction_id}"),
+            Button(fill(language, "Accept"), decision.accept),
+            Button(fill(language, "Decline"), decision.decline),
         ),
     )
 

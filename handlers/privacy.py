@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+from handlers.confirmations import confirmation
 from handlers.context import Context
 from handlers.notices import promotion_notice, queue_notice
 from handlers.types import N_, Attachment, Button, Reply, Text, command, fill, text_reply
@@ -39,11 +40,13 @@ async def forget(ctx: Context) -> list[Reply]:
         "shown as posted by a former member. This cannot be undone."
     ).line()
     text.t("You can first take a copy with {command}.", command=command("mydata"))
-    buttons = ((Button(ctx.tr("Erase my data"), "/forget confirm"), Button(ctx.tr("Keep"), "/help")),)
+    erase = await confirmation(ctx, "forget confirm")
+    buttons = ((Button(ctx.tr("Erase my data"), erase), Button(ctx.tr("Keep"), "/help")),)
     return [text.reply(buttons=buttons)]
 
 
 async def forget_confirm(ctx: Context) -> list[Reply]:
+    """Runs only from the button `forget` showed this member (typed, it shows `forget` again)."""
     await erase(ctx.store, ctx.member, ctx.now, ctx.options.default_language)
     text = ctx.text().t("Done: your data is erased and I have forgotten who you are.").line()
     text.t(

@@ -21,7 +21,7 @@ AUDIT_MAX = 100
 
 def scope(ctx: Context) -> int | None:
     """The one cluster the person may coordinate, or None when they may act on every cluster."""
-    return None if ctx.member.is_admin else ctx.member.coordinator_cluster_id
+    return None if ctx.is_admin else ctx.member.coordinator_cluster_id
 
 
 async def _scope_name(ctx: Context, cluster_id: int) -> str:
@@ -139,7 +139,8 @@ async def coordinator_remove(ctx: Context) -> list[Reply]:
     await ctx.store.roles.revoke(member, ctx.now)
     await record(ctx, "coordinator remove", who)
     text = ctx.text().t("{member} is no longer a coordinator.", member=bold(who))
-    if member.is_admin:
+    accounts = await ctx.store.people.identities(member.id)
+    if any(ctx.options.lists_admin(account.platform, account.user_id) for account in accounts):
         text.add(" ").t("They stay an admin: that comes from CLUSTERBOT_ADMINS.")
     return [text.reply()]
 

@@ -34,6 +34,9 @@ class Command:
     usage: str
     example: str
     role: Role = "member"
+    # Runs instead of `handler` unless the line comes from a confirmation button its member pressed.
+    prompt: Handler | None = None
+    listed: bool = True
 
     @property
     def word(self) -> str:
@@ -61,16 +64,18 @@ class Router:
         usage: str,
         example: str,
         role: Role = "member",
+        prompt: Handler | None = None,
+        listed: bool = True,
     ) -> None:
         if name in self.commands:
             raise ValueError(f"command {name!r} registered twice")
         if not usage.startswith(name):
             raise ValueError(f"usage of {name!r} must start with its name: {usage!r}")
-        self.commands[name] = Command(name, handler, summary, usage, example, role)
+        self.commands[name] = Command(name, handler, summary, usage, example, role, prompt, listed)
 
     @property
     def words(self) -> list[str]:
-        return list(dict.fromkeys(command.word for command in self.commands.values()))
+        return list(dict.fromkeys(command.word for command in self.commands.values() if command.listed))
 
     def resolve(self, text: str) -> tuple[Command | None, str, str]:
         """The command a line names, its first word as typed, and the text after the command."""
@@ -83,15 +88,18 @@ class Router:
             return sub, word, after_second.strip()
         return self.commands.get(word), word, rest.strip()
 
-    async def dispatch(self, ctx: Context, text: str) -> list[Reply]:
+    async def dispatch(self, ctx: Context, text: str, *, confirmed: bool = False) -> list[Reply]:
+        """Run the command `text` names; one that needs confirming runs only when `confirmed`
+        (a confirmation button its member pressed), and shows its prompt otherwise."""
         command, word, rest = self.resolve(text)
         if command is None:
             return [self.unknown(word, ctx)]
         if not self.allowed(command, ctx):
             raise NotAllowed(ctx.tr(REFUSALS[command.role], command=command.name))
         ctx.rest, ctx.args = rest, split_args(rest)
+        handler = command.handler if confirmed or command.prompt is None else command.prompt
         try:
-            return await command.handler(ctx)
+            return await handler(ctx)
         except UsageError as error:
             usage = ctx.tr("Usage: /{usage}", usage=ctx.tr(command.usage))
             example = ctx.tr("Example: /{example}", example=command.example)
@@ -99,7 +107,7 @@ class Router:
 
     def allowed(self, command: Command, ctx: Context) -> bool:
         if command.role == "admin":
-            return ctx.member.is_admin
+            return ctx.is_admin
         if command.role == "coordinator":
             return ctx.is_coordinator
         return True
@@ -125,7 +133,9 @@ class Router:
         topic = topic.strip().removeprefix("/").lower()
         if not topic:
             return self._overview(ctx.text(), ctx).reply()
-        matching = [c for c in self.commands.values() if c.word == topic and self.allowed(c, ctx)]
+        matching = [
+            c for c in self.commands.values() if c.word == topic and c.listed and self.allowed(c, ctx)
+        ]
         if not matching:
             guess = self.suggestion(topic)
             text = ctx.text().t("There is no command '{word}'.", word=echo(topic))
@@ -142,9 +152,9 @@ class Router:
     def _overview(self, text: Text, ctx: Context) -> Text:
         text.bold(ctx.tr("What I can do")).line()
         for found in self.commands.values():
-            if found.name == found.word and self.allowed(found, ctx):
+            if found.name == found.word and found.listed and self.allowed(found, ctx):
                 self._summary_line(text, found, ctx)
-        staff = [c for c in self.commands.values() if c.name != c.word and self.allowed(c, ctx)]
+        staff = [c for c in self.commands.values() if c.name != c.word and c.listed and self.allowed(c, ctx)]
         if staff:
             text.line().bold(ctx.tr("More")).line()
             for found in staff:

@@ -34,7 +34,8 @@ FILLABLE = ("role", "bio", "offers", "seeks", "email", "language", "calendar_tok
 # every other reference to a member just moves.
 MERGED_BY_HAND = frozenset({"rsvps", "follows", "introductions", "outbox", "identities", "link_codes"})
 
-Outcome = Literal["joined", "own", "unknown", "expired", "used", "locked"]
+# "valid": a code that may join, once the person confirms (see `claim`).
+Outcome = Literal["valid", "joined", "own", "unknown", "expired", "used", "locked"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +44,7 @@ class Redemption:
     owner: Member | None = None
     tries_left: int = MAX_FAILURES
     locked_until: datetime | None = None
+    code_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +60,8 @@ class MergeReport:
     messages: int
     tags_added: int
     filled: tuple[str, ...]
+    # The newer record was a coordinator beyond what the kept one is: linking does not carry that.
+    rights_left: bool = False
 
 
 def normalise(code: str) -> str:
@@ -95,36 +99,66 @@ class Linking:
     async def redeem(self, member: Member, typed: str, now: datetime) -> Redemption:
         """Check a code typed by `member`; wrong guesses count against them, and lock them out.
 
-        Only unknown codes count: an expired or used code was a real one, not a guess.
+        The try is counted before the code is looked at, by one UPDATE … RETURNING that waits for
+        any other try of the same member (a row lock on PostgreSQL; SQLite serialises writers), so
+        at most MAX_FAILURES guesses are ever looked at however many arrive at once. Only unknown
+        codes count: an expired or used code was a real one, not a guess, and gets its try back.
+        A right code is not used up here: `claim` does that once the person confirms the join.
         """
-        if member.link_locked_until is not None and now < member.link_locked_until:
-            return Redemption("locked", locked_until=member.link_locked_until)
-        # Locked on PostgreSQL, so the same code typed twice at once joins only once.
-        code = await self.session.scalar(
-            select(LinkCode).where(LinkCode.code_hash == code_hash(typed)).with_for_update()
-        )
+        tries = await self._take_try(member.id, now)
+        if tries is None:
+            locked_until = await self.session.scalar(
+                select(Member.link_locked_until).where(Member.id == member.id)
+            )
+            return Redemption("locked", locked_until=locked_until)
+        code = await self.session.scalar(select(LinkCode).where(LinkCode.code_hash == code_hash(typed)))
         if code is None:
-            return await self._wrong_guess(member, now)
-        if code.member_id == member.id:
-            return Redemption("own")
-        if code.used_at is not None:
-            return Redemption("used")
-        if code.expires_at <= now:
+            if tries < MAX_FAILURES:
+                return Redemption("unknown", tries_left=MAX_FAILURES - tries)
+            await self._set_failures(member.id, 0, now + LOCKOUT)
+            return Redemption("locked", locked_until=now + LOCKOUT)
+        outcome = _state(code, member, now)
+        if outcome != "valid":
+            await self._set_failures(member.id, tries - 1, None)
+            return Redemption(outcome)
+        await self._set_failures(member.id, 0, None)
+        owner = await self.session.get(Member, code.member_id)
+        return Redemption("valid", owner=owner, code_id=code.id)
+
+    async def claim(self, member: Member, code_id: int, now: datetime) -> Redemption:
+        """Use up a code `member` redeemed and confirmed; "joined" with its owner when it still may.
+
+        Locked on PostgreSQL, so the same code confirmed twice at once joins only once.
+        """
+        code = await self.session.scalar(select(LinkCode).where(LinkCode.id == code_id).with_for_update())
+        if code is None:  # its owner asked for a new code meanwhile
             return Redemption("expired")
+        outcome = _state(code, member, now)
+        if outcome != "valid":
+            return Redemption(outcome)
         code.used_at = now
-        member.link_failures, member.link_locked_until = 0, None
         await self.session.flush()
         return Redemption("joined", owner=await self.session.get(Member, code.member_id))
 
-    async def _wrong_guess(self, member: Member, now: datetime) -> Redemption:
-        failures = member.link_failures + 1
-        if failures >= MAX_FAILURES:
-            member.link_failures, member.link_locked_until = 0, now + LOCKOUT
-            await self.session.flush()
-            return Redemption("locked", locked_until=member.link_locked_until)
-        member.link_failures = failures
-        await self.session.flush()
-        return Redemption("unknown", tries_left=MAX_FAILURES - failures)
+    async def _take_try(self, member_id: int, now: datetime) -> int | None:
+        """Count one more try and return the count, or None while the member is locked out."""
+        counted = await self.session.execute(
+            update(Member)
+            .where(
+                Member.id == member_id,
+                or_(Member.link_locked_until.is_(None), Member.link_locked_until <= now),
+            )
+            .values(link_failures=Member.link_failures + 1)
+            .returning(Member.link_failures)
+        )
+        return counted.scalar_one_or_none()
+
+    async def _set_failures(self, member_id: int, failures: int, locked_until: datetime | None) -> None:
+        await self.session.execute(
+            update(Member)
+            .where(Member.id == member_id)
+            .values(link_failures=failures, link_locked_until=locked_until)
+        )
 
     async def merge(self, first: Member, second: Member, now: datetime) -> MergeReport:
         """Join two members into the older one; the newer row is deleted once nothing points at it."""
@@ -143,6 +177,7 @@ class Linking:
         # Deleted before its fields are copied: a unique value (the calendar token) cannot be on both.
         await self.session.delete(loser)
         await self.session.flush()
+        rights_left = _wider_rights(leftovers, winner)
         tags_added, filled = _fill_in(winner, leftovers)
         winner.updated_at = now
         await self.session.flush()
@@ -156,6 +191,7 @@ class Linking:
             messages,
             tags_added,
             filled,
+            rights_left,
         )
 
     async def _platforms(self, member_id: int) -> tuple[str, ...]:
@@ -265,6 +301,17 @@ class Linking:
         await self.session.flush()
 
 
+def _state(code: LinkCode, member: Member, now: datetime) -> Outcome:
+    """What a real code typed by `member` can do now."""
+    if code.member_id == member.id:
+        return "own"
+    if code.used_at is not None:
+        return "used"
+    if code.expires_at <= now:
+        return "expired"
+    return "valid"
+
+
 def _fill_in(winner: Member, leftovers: dict[str, Any]) -> tuple[int, tuple[str, ...]]:
     """Copy what the winner lacks from the loser's values; returns (tags added, fields filled)."""
     filled = [name for name in FILLABLE if not getattr(winner, name) and leftovers[name]]
@@ -279,10 +326,17 @@ def _fill_in(winner: Member, leftovers: dict[str, Any]) -> tuple[int, tuple[str,
     winner.tags = [*(winner.tags or []), *new_tags]
     winner.languages = list(dict.fromkeys([*(winner.languages or []), *(leftovers["languages"] or [])]))
     winner.onboarded = winner.onboarded or leftovers["onboarded"]
-    winner.is_admin = winner.is_admin or leftovers["is_admin"]
-    if leftovers["is_coordinator"]:
-        # Rights only widen: for all clusters (None) beats one cluster.
-        if not winner.is_coordinator or leftovers["coordinator_cluster_id"] is None:
-            winner.coordinator_cluster_id = leftovers["coordinator_cluster_id"]
-        winner.is_coordinator = True
     return len(new_tags), tuple(filled)
+
+
+def _wider_rights(leftovers: dict[str, Any], winner: Member) -> bool:
+    """Whether the deleted record coordinated something the kept one does not.
+
+    Rights stay with the record they were given to: a link code seen by the wrong person must not
+    hand them a coordinator's reach, so an admin grants them again when they are meant.
+    """
+    if not leftovers["is_coordinator"]:
+        return False
+    if not winner.is_coordinator:
+        return True
+    return winner.coordinator_cluster_id not in (None, leftovers["coordinator_cluster_id"])

@@ -87,7 +87,6 @@ class Member(Base):
     listed: Mapped[bool] = mapped_column(Boolean, default=False)
     share_contact: Mapped[bool] = mapped_column(Boolean, default=False)
     is_coordinator: Mapped[bool] = mapped_column(Boolean, default=False)
-    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     muted: Mapped[bool] = mapped_column(Boolean, default=False)
     onboarded: Mapped[bool] = mapped_column(Boolean, default=False)
     # Where proactive messages go when the member is on several platforms; None: the first linked.
@@ -232,6 +231,22 @@ class ButtonPayload(Base):
     key: Mapped[str] = mapped_column(String(32), primary_key=True)
     payload: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
+
+
+class Confirmation(Base):
+    """A button that confirms something: it works once, before `expires_at`, for `member_id` only.
+
+    `command` is what it confirms (its purpose), run as if typed once the press is accepted.
+    """
+
+    __tablename__ = "confirmations"
+
+    token: Mapped[str] = mapped_column(String(32), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    command: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
 
 
 class Follow(Base):

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from store.announcements import Announcements
 from store.audit import Audit, Roles
 from store.buttons import Buttons
+from store.confirmations import Confirmations
 from store.conversations import Conversations
 from store.events import Events
 from store.importing import Invitations
@@ -28,6 +29,7 @@ class Store:
         self.conversations = Conversations(session)
         self.outbox = Outbox(session)
         self.buttons = Buttons(session)
+        self.confirmations = Confirmations(session)
         self.follows = Follows(session)
         self.privacy = Privacy(session)
         self.calendars = Calendars(session)

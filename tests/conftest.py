@@ -157,6 +157,11 @@ class Chat:
         )
         return "\n".join(render(reply) for reply in self.last)
 
+    async def tap(self, label: str) -> str:
+        """Press the button labelled `label` under the last reply, as the person would."""
+        [payload] = [payload for shown, payload in self.buttons if shown == label]
+        return await self.press(payload)
+
     @property
     def buttons(self) -> list[tuple[str, str]]:
         return [(b.label, b.payload) for r in self.last for row in r.buttons for b in row]

@@ -105,7 +105,8 @@ async def test_coordinator_creates_and_cancels_an_event_and_attendees_hear(
     )
     assert "Created #1 Visit to Bergen" in created and "10:00 CET" in created
     await chat_as("member").say("/going 1")
-    assert "1 attendees will be told" in await coordinator.say("/event cancel 1")
+    assert "The 1 people going or waitlisted will be told" in await coordinator.say("/event cancel 1")
+    assert "1 attendees will be told" in await coordinator.tap("Cancel the event")
     [notice] = await outbox(db)
     assert notice.cause == "event1:cancelled"
     assert "has been cancelled" in "".join(s[0] for s in notice.payload["spans"])

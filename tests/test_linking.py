@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -44,6 +45,13 @@ def code_in(answer: str) -> str:
     return found.group(1)
 
 
+async def join(chat: Chat, code: str) -> str:
+    """`chat` types the code from the other account and presses Join, as the person would."""
+    asked = await chat.say(f"/link {code}")
+    assert "Join this account with" in asked, asked
+    return await chat.tap("Join the accounts")
+
+
 async def members(db: Database) -> list[Member]:
     async with db.transaction() as session:
         return list((await session.scalars(select(Member).order_by(Member.id))).all())
@@ -84,7 +92,7 @@ async def test_link_joins_both_accounts_into_the_older_member_and_moves_rsvps_an
     await slack.say("/interests add circular economy")
 
     # The code comes from the newer account; the older record wins all the same.
-    answer = await telegram.say(f"/link {code_in(await slack.say('/link'))}")
+    answer = await join(telegram, code_in(await slack.say("/link")))
 
     assert "Joined your Telegram and Slack accounts: 2 RSVPs, 1 follow, interests merged" in answer
     assert "filled in email" in answer
@@ -155,7 +163,7 @@ async def test_a_code_works_once_and_a_new_code_replaces_the_old(db: Database, c
     second = code_in(await telegram.say("/link"))
     assert "That code is not right. 4 tries left" in await slack.say(f"/link {first}")
 
-    assert "Joined your" in await slack.say(f"/link {second.lower()[:4]} {second[4:]}")
+    assert "Joined your" in await join(slack, f"{second.lower()[:4]} {second[4:]}")
     stranger = chat_as("U0EVE", "slack")
     assert "That code has been used already" in await stranger.say(f"/link {second}")
     assert len(await members(db)) == 2
@@ -174,7 +182,7 @@ async def test_five_wrong_codes_lock_linking_for_fifteen_minutes(db: Database, c
     assert len(await members(db)) == 2
 
     clock.advance(minutes=15)
-    assert "Joined your" in await slack.say(f"/link {code_in(await telegram.say('/link'))}")
+    assert "Joined your" in await join(slack, code_in(await telegram.say("/link")))
     [member] = await members(db)
     assert member.link_failures == 0
 
@@ -201,7 +209,7 @@ async def test_notifications_go_to_a_platform_the_member_is_on(db: Database, clo
     telegram, slack = await two_accounts(chat_as, clock)
     assert "I can reach you on telegram" in await telegram.say("/settings platform slack")
 
-    await slack.say(f"/link {code_in(await telegram.say('/link'))}")
+    await join(slack, code_in(await telegram.say("/link")))
 
     assert "Notifications will come on Slack" in await telegram.say("/settings platform slack")
     overview = await slack.say("/settings")
@@ -253,6 +261,29 @@ async def slack_dm(platforms: Platforms, text: str) -> str:
     return platforms.slack_api.dm_messages("U0ANA")[before].text
 
 
+async def slack_press(platforms: Platforms, label: str) -> str:
+    """Ana presses the button labelled `label` under the bot's last Slack message; the answer's text."""
+    before = len(platforms.slack_api.dm_messages("U0ANA"))
+    last = platforms.slack_api.dm_messages("U0ANA")[-1]
+    button = next(
+        element
+        for block in last.blocks
+        if block["type"] == "actions"
+        for element in block["elements"]
+        if element["text"]["text"] == label
+    )
+    await platforms.slack.click(
+        "U0ANA",
+        button,
+        container={"type": "message", "message_ts": last.ts, "channel_id": last.channel},
+        channel={"id": last.channel},
+        message={"ts": last.ts, "text": last.text, "blocks": last.blocks},
+        response_url=platforms.slack_api.response_url(),
+    )
+    await platforms.slack_api.wait_for(lambda: len(platforms.slack_api.dm_messages("U0ANA")) > before)
+    return platforms.slack_api.dm_messages("U0ANA")[before].text
+
+
 async def test_one_person_on_telegram_and_slack_gets_one_reminder_on_the_preferred_platform(
     platforms: Platforms, db: Database, clock: Clock
 ) -> None:
@@ -260,7 +291,8 @@ async def test_one_person_on_telegram_and_slack_gets_one_reminder_on_the_preferr
     event_id = await add_event(db, clock.now, "B2B session Porto", starts_in=timedelta(hours=10))
     [shown] = await say(platforms.telegram, ana, "/link")
 
-    joined = await slack_dm(platforms, f"link {code_in(shown.text)}")
+    await slack_dm(platforms, f"link {code_in(shown.text)}")
+    joined = await slack_press(platforms, "Uneix els comptes")
     going = await slack_dm(platforms, f"going {event_id}")
     chosen = await slack_dm(platforms, "settings platform slack")
 
@@ -284,3 +316,50 @@ async def test_one_person_on_telegram_and_slack_gets_one_reminder_on_the_preferr
     [reminder] = platforms.slack_api.dm_messages("U0ANA")[slack_before:]
     assert "Recordatori" in reminder.text and "B2B session Porto" in reminder.text
     assert len(platforms.telegram.sent(ana.id)) == telegram_before, "nothing on the other platform"
+
+
+async def test_twenty_wrong_codes_at_once_get_at_most_five_answers_the_rest_are_locked(
+    db: Database, clock: Clock
+) -> None:
+    async with db.transaction() as session:
+        guesser = Member(name="Guesser", created_at=clock.now, updated_at=clock.now)
+        session.add(guesser)
+        await session.flush()
+        member_id = guesser.id
+
+    async def guess(number: int) -> str:
+        async with db.transaction() as session:
+            member = await session.get(Member, member_id)
+            assert member is not None
+            redemption = await Store(session).linking.redeem(member, f"AAAA{number:04d}", clock.now)
+            return redemption.outcome
+
+    outcomes = await asyncio.gather(*(guess(number) for number in range(2000, 2020)))
+
+    assert outcomes.count("unknown") <= 4 and len(outcomes) == 20
+    assert set(outcomes) <= {"unknown", "locked"}
+    assert outcomes.count("locked") >= 16
+    async with db.transaction() as session:
+        member = await session.get(Member, member_id)
+        assert member is not None and member.link_locked_until is not None
+
+
+async def test_a_right_code_asks_before_joining_and_only_its_typist_can_press_join(
+    db: Database, clock: Clock, chat_as
+) -> None:  # type: ignore[no-untyped-def]
+    telegram, slack = await two_accounts(chat_as, clock)
+    code = code_in(await telegram.say("/link"))
+
+    asked = await slack.say(f"/link {code}")
+
+    assert "Join this account with the Telegram account of 1001?" in asked
+    assert len(await members(db)) == 2, "nothing is joined before the press"
+    [join_button] = [payload for label, payload in slack.buttons if label == "Join the accounts"]
+    stranger = chat_as("U0EVE", "slack")
+    assert "meant for someone else" in await stranger.press(join_button)
+    assert "new code" in await stranger.say("/link join 1")
+    assert len(await members(db)) == 3
+
+    assert "Joined your" in await slack.press(join_button)
+    assert len(await members(db)) == 2
+    assert "has expired or was used already" in await slack.press(join_button)

@@ -198,6 +198,7 @@ ROWS: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "0005_edges": [("seen_requests", {"key": "event:Ev01", "created_at": NOW})],
     "0005_erasure": [],
     "0005_correct": [],
+    "0005_rights": [],
 }
 
 

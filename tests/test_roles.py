@@ -13,6 +13,7 @@ from handlers.context import Options
 from store.db import Database
 from tests.conftest import Chat, Clock
 from tests.factories import add_cluster, add_event, add_member, add_opportunity, make_coordinator
+from tests.test_linking import code_in, join
 
 TEXTIL = "Tèxtil Innova"
 NORTE = "Packaging Norte"
@@ -63,7 +64,8 @@ async def test_a_scoped_coordinator_edits_only_their_clusters_events(network: Ne
     assert "outside it" in await network.marta.say(f'/event edit {network.own_event} cluster="{NORTE}"')
 
     assert "Saved" in await network.marta.say(f"/event edit {network.own_event} place=Terrassa")
-    assert "Cancelled" in await network.marta.say(f"/event cancel {network.own_event}")
+    assert "Cancel #" in await network.marta.say(f"/event cancel {network.own_event}")
+    assert "Cancelled" in await network.marta.tap("Cancel the event")
     created = await network.marta.say('/event add title="Smart textiles day" start="2026-12-10 10:00"')
     assert "Created #3 Smart textiles day" in created
 
@@ -74,7 +76,7 @@ async def test_a_scoped_coordinator_announces_only_to_their_cluster_or_its_event
         assert f'you can announce to cluster:"{TEXTIL}" or to event:NUMBER' in refused
 
     assert "(1 members)" in await network.marta.say(f'/announce cluster:"{TEXTIL}" The agenda is out.')
-    assert "Queued announcement #1 for 1 members" in await network.marta.say("/announce confirm 1")
+    assert "Queued announcement #1 for 1 members" in await network.marta.tap("Send to 1")
     assert "Announcement #2 — preview" in await network.marta.say(f"/announce event:{network.own_event} Hi")
 
 
@@ -135,7 +137,7 @@ async def test_audit_lists_who_did_what_when_and_to_whom(network: Network, clock
     await network.marta.say(f"/event edit {network.own_event} place=Terrassa")
     clock.advance(minutes=5)
     await network.marta.say(f'/announce cluster:"{TEXTIL}" The agenda is out.')
-    await network.marta.say("/announce confirm 1")
+    await network.marta.tap("Send to 1")
     await network.marta.say(f"/event edit {network.other_event} place=Braga")  # refused: not logged
 
     log = await network.admin.say("/audit")
@@ -150,3 +152,67 @@ async def test_audit_lists_who_did_what_when_and_to_whom(network: Network, clock
     assert f"boss (#3) · coordinator add: Marta Ferrer (#1) → cluster:{TEXTIL}" in lines[2]
     assert len([line for line in (await network.admin.say("/audit 1")).splitlines() if " · " in line]) == 1
     assert f"#1 Marta Ferrer — {TEXTIL}" in await network.admin.say("/coordinator")
+
+
+async def test_someone_removed_from_the_admins_setting_is_no_admin_at_their_next_message(
+    network: Network, db: Database, clock: Clock
+) -> None:
+    assert "Audit log" in await network.admin.say("/audit")
+
+    without_boss = Assistant(db, build_router(), build_flows(), options=Options(), clock=clock)
+    former = Chat(without_boss, "boss")
+
+    assert "'audit' is for admins only." in await former.say("/audit")
+    assert "'coordinator add' is for admins only." in await former.say("/coordinator add rui")
+
+
+async def test_linking_an_admin_account_gives_the_other_account_no_admin_rights(
+    network: Network, db: Database, clock: Clock
+) -> None:
+    assistant = network.admin.assistant
+    on_telegram = Chat(assistant, "boss-phone", platform="telegram")
+    code = code_in(await network.admin.say("/link"))
+    assert "Joined your" in await join(on_telegram, code)
+
+    assert "'audit' is for admins only." in await on_telegram.say("/audit")
+    assert "Audit log" in await network.admin.say("/audit"), "the listed account stays admin"
+
+
+async def test_linking_does_not_carry_coordinator_rights_over_from_the_newer_account(
+    network: Network, db: Database, clock: Clock
+) -> None:
+    clock.advance(minutes=1)
+    member = network.member  # Rui, no coordinator, older than Marta's new Telegram account
+    marta_phone = Chat(network.admin.assistant, "marta-phone", platform="telegram")
+    await marta_phone.say("/help")
+    await network.admin.say(f'/coordinator add marta-phone cluster:"{TEXTIL}"')
+    assert "is now a coordinator" in network.admin.last[0].plain_text
+
+    code = code_in(await member.say("/link"))
+    joined = await join(marta_phone, code)
+
+    assert "coordinator rights of your Telegram account were not carried over" in joined
+    assert "is for coordinators only" in await member.say(f"/event cancel {network.own_event}")
+    assert "is for coordinators only" in await marta_phone.say(f"/event cancel {network.own_event}")
+
+
+async def test_a_scoped_coordinator_can_neither_discard_nor_read_a_draft_outside_their_cluster(
+    network: Network, db: Database
+) -> None:
+    await network.admin.say("/announce everyone The network meets in Porto.")
+    assert "Announcement #1 — preview" in network.admin.last[0].plain_text
+
+    assert "outside it" in await network.marta.say("/announce discard 1")
+    assert "outside it" in await network.marta.say("/announce status 1")
+    assert "outside it" in await network.marta.say("/announce confirm 1")
+    assert "draft" in await network.admin.say("/announce status 1")
+    assert "Discarded" not in await network.admin.say("/audit")
+
+
+async def test_discarding_a_draft_is_audited(network: Network) -> None:
+    await network.marta.say(f'/announce cluster:"{TEXTIL}" The agenda is out.')
+    assert "Discarded announcement #1" in await network.marta.tap("Discard")
+
+    log = await network.admin.say("/audit")
+
+    assert f"Marta Ferrer (#1) · announce discard: announcement #1 → cluster:{TEXTIL}" in log

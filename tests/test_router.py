@@ -8,9 +8,9 @@ import logging
 import pytest
 from sqlalchemy import func, select
 
-from handlers.assistant import Assistant, is_listed_admin
+from handlers.assistant import Assistant
 from handlers.commands import build_flows, build_router
-from handlers.context import Context
+from handlers.context import Context, Options
 from handlers.router import Router
 from handlers.types import Incoming, Reply
 from store.db import Database
@@ -123,8 +123,8 @@ async def test_two_first_messages_at_once_make_one_member(db: Database, assistan
 
 
 def test_admins_are_named_as_in_the_settings_with_or_without_the_slack_team() -> None:
-    admins = frozenset({"telegram:123", "slack:U0ABC"})
-    assert is_listed_admin(Incoming("telegram", "123", "123"), admins)
-    assert is_listed_admin(Incoming("slack", "T0TEAM:U0ABC", ""), admins)
-    assert not is_listed_admin(Incoming("slack", "T0TEAM:U0XYZ", ""), admins)
-    assert not is_listed_admin(Incoming("telegram", "1234", "1234"), admins)
+    options = Options(admins=frozenset({"telegram:123", "slack:U0ABC"}))
+    assert options.lists_admin("telegram", "123")
+    assert options.lists_admin("slack", "T0TEAM:U0ABC")
+    assert not options.lists_admin("slack", "T0TEAM:U0XYZ")
+    assert not options.lists_admin("telegram", "1234")

@@ -201,3 +201,45 @@ async def test_a_member_pressing_others_buttons_changes_only_their_own_rows(
         assert introduction is not None and introduction.status == "requested"
         assert announcement is not None and announcement.status == "draft"
         assert event is not None and not event.cancelled and event.title == "B2B session <Porto> & co"
+
+
+async def test_a_confirmation_button_works_only_for_the_person_it_was_shown_to(
+    db: Database, seeded: Seeded
+) -> None:
+    assistant = ObservedAssistant(db)
+    shown = [
+        *await buttons_of(assistant, ANA, ["/forget"]),
+        *await buttons_of(
+            assistant, CORA, ["/announce everyone Porto agenda", f"/event cancel {seeded.open_event}"]
+        ),
+    ]
+    confirmations = [payload for payload in shown if payload.startswith("/confirm ")]
+    assert len(confirmations) == 3
+    before = await fingerprint(db)
+
+    for platform in PLATFORMS:
+        for payload in confirmations:
+            [refusal] = await assistant.respond(BEN.presses(payload, platform))
+            assert "This button was meant for someone else" in refusal.plain_text
+
+    assert await fingerprint(db) == before
+
+
+async def test_typing_what_a_confirmation_button_confirms_only_asks_again(
+    db: Database, seeded: Seeded
+) -> None:
+    assistant = ObservedAssistant(db)
+    before = await fingerprint(db)
+
+    for person, line in (
+        (ANA, "/forget confirm"),
+        (CORA, f"/announce confirm {seeded.announcement}"),
+        (CORA, f"/event cancel {seeded.open_event}"),
+    ):
+        [prompt] = await assistant.respond(person.says(line))
+        assert any(b.payload.startswith("/confirm ") for row in prompt.buttons for b in row), line
+
+    after = await fingerprint(db)
+    assert {t: d for t, d in after.items() if t != "confirmations"} == {
+        t: d for t, d in before.items() if t != "confirmations"
+    }

@@ -1,0 +1,51 @@
+"""Buttons that confirm something act only for the person they were shown to, once, while fresh.
+
+A handler asks for one with `confirmation(ctx, "forget confirm")` and puts the payload it gets on
+a button; the router runs that command only when such a press is accepted, and runs its prompt
+instead when the command is typed (see `Router.command(..., prompt=…)`). The adapters need to know
+nothing: the payload is an ordinary command line, `/confirm TOKEN`.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from handlers.context import Context
+from handlers.errors import UsageError, UserError
+from handlers.types import Reply, command
+from store.confirmations import LIFETIME
+
+if TYPE_CHECKING:
+    from handlers.router import Router
+
+WORD = "confirm"
+
+
+async def confirmation(
+    ctx: Context, line: str, *, member_id: int | None = None, lifetime: timedelta = LIFETIME
+) -> str:
+    """The payload of a button that runs `line` for `member_id` (the reader unless said otherwise)."""
+    member = ctx.member.id if member_id is None else member_id
+    token = await ctx.store.confirmations.issue(member, line, ctx.now, lifetime)
+    return f"/{WORD} {token}"
+
+
+async def pressed(ctx: Context, router: Router) -> list[Reply]:
+    """Run what the pressed button confirms, if it was meant for this person and is still fresh."""
+    press = await ctx.store.confirmations.use(ctx.rest, ctx.member.id, ctx.now)
+    if press.verdict == "someone_else":
+        return [ctx.text().t("This button was meant for someone else, so I did nothing.").reply()]
+    if press.verdict == "unknown":
+        return [ctx.text().t("This button has expired, so I did nothing.").reply()]
+    if press.verdict == "expired":
+        text = ctx.text().t(
+            "This button has expired or was used already, so I did nothing. Send {command} to start again.",
+            command=command(press.command),
+        )
+        return [text.reply()]
+    try:
+        return await router.dispatch(ctx, press.command, confirmed=True)
+    except UsageError as error:
+        # Already explained with the confirmed command's own usage, not this one's.
+        raise UserError(str(error)) from error
