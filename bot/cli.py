@@ -27,9 +27,9 @@ from bot.importing import (
 from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
 from bot.wiring import build_assistant, open_database
+from core.errors import UserError
+from core.i18n import DEFAULT_LANGUAGE, choose_language
 from handlers.announce import announcement_reply, split_segment
-from handlers.errors import UserError
-from handlers.i18n import DEFAULT_LANGUAGE, choose_language
 from store.backup import BackupRefused, backup_sqlite
 from store.db import Database
 from store.demo import DEMO_HANDLE, seed_demo

@@ -6,8 +6,8 @@ import asyncio
 from pathlib import Path
 from typing import TextIO
 
-from handlers.assistant import Assistant
-from handlers.types import Incoming, Reply, Span
+from core.types import Incoming, Reply, Span
+from handlers.engine.assistant import Assistant
 
 PLATFORM = "console"
 

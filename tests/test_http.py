@@ -11,7 +11,7 @@ import pytest
 
 from bot import http as http_module
 from bot.http import HttpServer, database_check
-from bot.metrics import ERRORS, REPLIES_OUT, UPDATES_IN
+from core.metrics import ERRORS, REPLIES_OUT, UPDATES_IN
 from store.db import Database
 
 

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from bot.settings import Settings
 from bot.telegram import TelegramAdapter
-from handlers.assistant import Assistant
-from handlers.types import Incoming
+from core.types import Incoming
+from handlers.engine.assistant import Assistant
 from scheduler.jobs import queue_event_reminders
 from store.db import Database
 from store.models import OutboxMessage

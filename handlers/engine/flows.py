@@ -6,10 +6,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from handlers.context import Context
-from handlers.errors import UsageError
-from handlers.forms import within
-from handlers.types import N_, Button, Reply
+from core.errors import UsageError
+from core.types import N_, Button, Reply
+from handlers.engine.context import Context
+from handlers.engine.forms import within
 
 Parser = Callable[[Context, str], Awaitable[Any]]
 Choices = Callable[[Context], Awaitable[list[Button]]]

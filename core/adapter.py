@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from handlers.types import Reply
+from core.types import Reply
 
 Outcome = Literal["sent", "unreachable", "retry", "failed"]
 

@@ -8,12 +8,12 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from handlers.context import Context, Options
-from handlers.errors import Unavailable, UsageError, UserError
-from handlers.flows import Flows
-from handlers.i18n import choose_language
-from handlers.router import Router
-from handlers.types import Incoming, Reply, Text, command, fill, text_reply
+from core.errors import Unavailable, UsageError, UserError
+from core.i18n import choose_language
+from core.types import Incoming, Reply, Text, command, fill, text_reply
+from handlers.engine.context import Context, Options
+from handlers.engine.flows import Flows
+from handlers.engine.router import Router
 from store.db import Database
 from store.directory import DirectoryIndex
 from store.repository import Store

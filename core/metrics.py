@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import time
+from typing import Protocol
 
 from prometheus_client import Counter, Gauge, Histogram
 
-from handlers.assistant import Assistant
-from handlers.types import Incoming, Reply
+from core.types import Incoming, Reply
 
 UPDATES_IN = Counter("clusterbot_updates_total", "Messages and button presses received", ["platform"])
 REPLIES_OUT = Counter("clusterbot_replies_total", "Replies and proactive messages sent", ["platform"])
@@ -21,7 +21,13 @@ ERRORS = Counter("clusterbot_errors_total", "Errors by platform and kind", ["pla
 OUTBOX_DEPTH = Gauge("clusterbot_outbox_depth", "Outbox messages not yet sent, by status", ["status"])
 
 
-async def answer(assistant: Assistant, msg: Incoming) -> list[Reply]:
+class Responder(Protocol):
+    """What `answer` measures: the assistant, named structurally so core does not import handlers."""
+
+    async def respond(self, msg: Incoming) -> list[Reply]: ...
+
+
+async def answer(assistant: Responder, msg: Incoming) -> list[Reply]:
     """`assistant.respond`, counted and timed per platform."""
     UPDATES_IN.labels(msg.platform).inc()
     started = time.perf_counter()

@@ -1,0 +1,4 @@
+"""The bottom of the import graph: neutral types, the error family, i18n, the adapter Protocol, metrics.
+
+Everything else may import from here; nothing here imports from bot, scheduler, handlers or store.
+"""
