@@ -362,22 +362,6 @@ def export_command(
         typer.echo(f"Wrote {count} {what.value} to {file}.")
 
 
-@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
-def bench(ctx: typer.Context) -> None:
-    """Run the benchmarks (`clusterbot bench search broadcast --tiny`); needs a checkout of the repository."""
-    import benchmarks
-
-    # The benchmarks drive the test fakes of Telegram and Slack, which live in the repository's tests/.
-    root = Path(benchmarks.__file__).resolve().parent.parent
-    if not (root / "tests" / "fakes").is_dir():
-        typer.echo("clusterbot: the benchmarks need the repository checkout (its tests/fakes).", err=True)
-        raise typer.Exit(2)
-    sys.path.insert(0, str(root))
-    from benchmarks.__main__ import main as run_benchmarks
-
-    raise typer.Exit(run_benchmarks(ctx.args))
-
-
 @app.command()
 def run() -> None:
     """Start every adapter whose credentials are set, the scheduler and the HTTP server."""

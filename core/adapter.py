@@ -1,4 +1,7 @@
-"""The one interface every platform adapter implements (console, Telegram, Slack)."""
+"""The one interface every platform adapter implements (Telegram, Slack).
+
+The console is not one of them: it is a chat for one person at a terminal and sends nothing proactive.
+"""
 
 from __future__ import annotations
 

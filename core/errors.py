@@ -17,10 +17,7 @@ class UserError(Exception):
 
 
 class UsageError(UserError):
-    """The arguments were wrong; the reply adds the command's usage line and an example."""
-
-    # Set by the router to the command being run (a handlers.engine.router.Command).
-    command: Any = None
+    """The arguments were wrong; the router adds the command's usage line and an example."""
 
 
 class NotFound(UserError):

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from core.errors import Unavailable, UsageError, UserError
 from core.i18n import choose_language
-from core.types import Incoming, Reply, Text, command, fill, text_reply
+from core.types import Incoming, Reply, Text, fill, text_reply
 from handlers.engine.context import Context, Options
 from handlers.engine.flows import Flows
 from handlers.engine.router import Router
@@ -127,9 +127,5 @@ def without_nul(msg: Incoming) -> Incoming:
 
 
 def usage_reply(error: UsageError, language: str) -> Reply:
-    """What was wrong, then how the command is written, with an example that works."""
-    text = Text(language=language).add(str(error))
-    if error.command is not None:
-        text.line().t("Usage: {usage}", usage=command(fill(language, error.command.usage)))
-        text.line().t("Example: {example}", example=command(error.command.example))
-    return text.reply()
+    """What was wrong; the router has already added how the command is written and an example."""
+    return Text(language=language).add(str(error)).reply()

@@ -61,14 +61,6 @@ class Flows:
     def __init__(self, *flows: Flow) -> None:
         self.flows = {flow.name: flow for flow in flows}
 
-    async def resume(self, ctx: Context) -> Reply | None:
-        """Ask again the question a person left unanswered, if they are in a flow."""
-        conversation = await ctx.store.conversations.current(ctx.msg.platform, ctx.msg.user_id)
-        if conversation is None or conversation.flow not in self.flows:
-            return None
-        flow = self.flows[conversation.flow]
-        return await ask(ctx, flow, conversation.step, intro=CARRY_ON)
-
     async def answer(self, ctx: Context, text: str) -> list[Reply] | None:
         """Take `text` as the answer to the pending question; None when no flow is pending."""
         conversation = await ctx.store.conversations.current(ctx.msg.platform, ctx.msg.user_id)
