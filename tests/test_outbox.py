@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.adapter import SendResult
+from bot.adapter import Adapter, SendResult
 from handlers.types import Text
 from scheduler.delivery import DeliveryPolicy, OutboxWorker
 from scheduler.ratelimit import Limits, RateLimiter
@@ -64,6 +64,15 @@ def worker(db: Database, clock, *adapters: RecordingAdapter, **policy: object) -
         clock=clock,
         jitter=lambda: 0.5,
     )
+
+
+async def deliver_until_done(db: Database, clock, adapter: Adapter) -> list[tuple[str, int]]:
+    """Drain as the running bot would, an hour apart, until nothing is left to try: (status, attempts)."""
+    delivery = worker(db, clock, adapter)  # type: ignore[arg-type]
+    for _ in range(DeliveryPolicy().max_attempts + 1):
+        await delivery.drain_once()
+        clock.advance(hours=1)
+    return [(row.status, row.attempts) for row in await rows(db)]
 
 
 async def test_writing_the_same_cause_twice_queues_one_message(db: Database, clock) -> None:
