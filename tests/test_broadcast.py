@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -106,6 +106,49 @@ async def test_announcement_reaches_every_reachable_member_exactly_once(
     assert unreachable == len(BLOCKED)
 
 
+async def test_two_workers_on_one_database_with_a_slow_telegram_and_a_short_lease_send_each_once(
+    db: Database,
+) -> None:
+    """Two processes' workers (own engine, adapter and rate limiter each) drain one outbox while
+    Telegram takes a while to answer: at 20 messages a second, a 200-row claim would outlive a
+    two-second lease many times over."""
+    recipients, rate = 80, 20.0
+    async with FakeTelegram(overall=RateLimit(1000, 1.0)) as telegram:
+        telegram.latency = 0.05
+        await announce(db, await add_recipients(db, telegram, recipients))
+        telegram.blocked.clear()
+        other_process = Database(db.url)
+        policy = DeliveryPolicy(lease=timedelta(seconds=2))
+        adapters, stop = [], asyncio.Event()
+        try:
+            for database in (db, other_process):
+                settings = Settings(telegram_bot_token=TOKEN, telegram_api_base_url=telegram.base_url)
+                adapter = TelegramAdapter(settings, build_assistant(settings, database), database)
+                adapter.poll_timeout = 0.5
+                await adapter.start()
+                adapters.append(adapter)
+            workers = [
+                OutboxWorker(
+                    database, {"telegram": adapter}, {"telegram": RateLimiter(Limits(rate, 1))}, policy=policy
+                )
+                for database, adapter in zip((db, other_process), adapters, strict=True)
+            ]
+            running = [asyncio.create_task(worker.run(stop, idle_seconds=0.1)) for worker in workers]
+            async with asyncio.timeout(60):
+                while (await statuses(db)) != {"sent": recipients}:  # noqa: ASYNC110 - the store, not an event
+                    await asyncio.sleep(0.1)
+            stop.set()
+            await asyncio.gather(*running)
+        finally:
+            for adapter in adapters:
+                await adapter.stop()
+            await other_process.close()
+    received = telegram.received_by_chat()
+    duplicates = sum(count - 1 for count in received.values())
+    print(f"\ntwo workers, {recipients} messages: {duplicates} sent twice")
+    assert len(received) == recipients and duplicates == 0
+
+
 def start_bot(db_path: Path, telegram: FakeTelegram, tmp_path: Path) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CLUSTERBOT_", "TELEGRAM_", "SLACK_"))}
     env.update(
@@ -161,3 +204,4 @@ async def test_a_killed_process_resumes_and_repeats_at_most_what_was_in_flight(
     )
     print(f"\nkilled after {sent_before_kill} sends; messages repeated after restart: {duplicates}")
     assert second.returncode == 0
+
