@@ -188,8 +188,8 @@ class OutboxWorker:
             try:
                 async with self.db.transaction() as session:
                     await Delivery(session).renew(claim.token, until)
-            except Unavailable:
-                log.warning("outbox: could not renew a claim's lease; its unsent rows wait for it")
+            except Exception:  # the batch goes on; what it has not sent waits, or is released
+                log.warning("outbox: could not renew a claim's lease", exc_info=True)
                 continue
             claim.lease_until = until
 

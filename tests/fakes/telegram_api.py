@@ -253,8 +253,7 @@ class FakeTelegram:
         self.calls.append((method, params))
         handler = self._methods.get(method)
         if method in MESSAGE_METHODS:
-            if self.latency:
-                await asyncio.sleep(self.latency)
+            await self._take_time()
             if self._garbage:
                 status, content_type, body = GARBAGE[self._garbage.popleft()]
                 async with self._changed:
@@ -272,6 +271,15 @@ class FakeTelegram:
             async with self._changed:
                 self._changed.notify_all()
         return web.json_response({"ok": True, "result": result})
+
+    async def _take_time(self) -> None:
+        """Be a slow Telegram for `latency` seconds (the call is already visible in `calls`)."""
+        if not self.latency:
+            return
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self.latency), self._changed:
+                self._changed.notify_all()
+                await self._changed.wait_for(lambda: self._closing)
 
     @staticmethod
     async def _params(request: web.Request) -> Json:
