@@ -270,6 +270,7 @@ async def test_sigterm_mid_broadcast_again_and_again_sends_everyone_the_announce
         await telegram.wait_until(lambda more=more: delivered() >= more, within=60)  # type: ignore[misc]
         stopped_in.append(await stop_with_sigterm(process))
         assert process.returncode == 0, (tmp_path / "run.log").read_text()[-3000:]
+        assert stopped_in[-1] < 10, f"stopping took {stopped_in[-1]:.1f} s"
     sent_by_the_stopped = delivered()
 
     last = bots(db_path, rate)
