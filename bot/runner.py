@@ -1,10 +1,9 @@
-"""`clusterbot run`: every configured adapter, the HTTP server, until SIGINT or SIGTERM."""
+"""`clusterbot run`: every configured adapter, the HTTP server, until SIGINT or SIGTERM (see
+bot.shutdown for how it stops)."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import signal
 import sys
 from dataclasses import replace
 from datetime import timedelta
@@ -13,6 +12,7 @@ from bot.adapter import Adapter
 from bot.calendar_feed import add_calendar_feed
 from bot.http import HttpServer, database_check
 from bot.settings import Settings
+from bot.shutdown import Shutdown
 from bot.wiring import build_assistant, open_database
 from handlers.assistant import Assistant
 from scheduler.delivery import DeliveryPolicy
@@ -70,10 +70,8 @@ async def serve(settings: Settings) -> int:
             settings.retention_inactive_months, settings.retention_outbox_days, settings.default_language
         ),
     )
-    stopping = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stopping.set)
+    shutdown = Shutdown()
+    shutdown.install()
     started: list[Adapter] = []
     try:
         for adapter in adapters:
@@ -87,11 +85,13 @@ async def serve(settings: Settings) -> int:
             settings.http_host,
             http.port,
         )
-        await stopping.wait()
+        await shutdown.requested.wait()
     finally:
-        await scheduler.stop()
+        # The outbox first: in-flight sends are recorded and unsent rows released while the
+        # adapters and the database are still there to do it.
+        await shutdown.bounded(scheduler.stop(), "the scheduler", holds_work=True)
         for adapter in reversed(started):
-            await adapter.stop()
-        await http.stop()
-        await db.close()
+            await shutdown.bounded(adapter.stop(), f"the {adapter.platform} adapter")
+        await shutdown.bounded(http.stop(), "the HTTP server")
+        await shutdown.bounded(db.close(), "closing the database")
     return 0

@@ -111,20 +111,28 @@ class TelegramAdapter:
         await app.shutdown()
 
     async def send(self, to: Recipient, replies: Sequence[Reply]) -> SendResult:
-        """A proactive message from the outbox; the result tells the outbox what to do next."""
+        """A proactive message from the outbox; the result tells the outbox what to do next.
+
+        Only Telegram's own refusal is final: a 403 (blocked, deactivated) or a 400 (this message
+        cannot be sent). Anything else, including an answer that is not Telegram's JSON (an HTML
+        page from a proxy, a cut-off body), is retried later.
+        """
         try:
             await self._deliver(to.chat_id, replies, patient=False)
-        except Forbidden as error:
-            await self._mark_unreachable(to.user_id, error)
-            return SendResult("unreachable", error=error.message)
         except RetryAfter as error:
             return SendResult("retry", retry_after=_seconds(error.retry_after), error=error.message)
-        except BadRequest as error:
+        except (Forbidden, BadRequest) as error:
+            if not _said_by_telegram(error):
+                return SendResult("retry", error=error.message)
+            if isinstance(error, Forbidden):
+                await self._mark_unreachable(to.user_id, error)
+                return SendResult("unreachable", error=error.message)
             return SendResult("failed", error=error.message)
         except NetworkError as error:  # timeouts, refused connections and 5xx answers
             return SendResult("retry", retry_after=self.backoff, error=error.message)
-        except TelegramError as error:
-            return SendResult("failed", error=error.message)
+        except TelegramError as error:  # an unreadable answer, or one we have no plan for
+            ERRORS.labels(PLATFORM, "unknown_answer").inc()
+            return SendResult("retry", error=error.message)
         return SendResult("sent")
 
     # Updates in.
@@ -387,3 +395,9 @@ def _chat_kind(chat_type: str) -> ChatKind:
 def _seconds(retry_after: float | timedelta) -> float:
     """PTB gives `retry_after` as seconds today and as a timedelta with PTB_TIMEDELTA set."""
     return retry_after.total_seconds() if isinstance(retry_after, timedelta) else float(retry_after)
+
+
+def _said_by_telegram(error: TelegramError) -> bool:
+    """False when the refusal's body was not Telegram's JSON (PTB chains the parsing failure): a
+    403 or 400 page from something in between says nothing about the person or the message."""
+    return not isinstance(error.__cause__, TelegramError)

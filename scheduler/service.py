@@ -35,6 +35,10 @@ from store.outbox import Delivery
 log = logging.getLogger(__name__)
 
 Job = Callable[[Database, datetime], Awaitable[int]]
+# How long stopping waits for the platform to answer the sends in flight, then for the release of
+# the rest of the batch: within a container's 10 s together with closing everything else.
+IN_FLIGHT_SECONDS = 4.0
+RELEASE_SECONDS = 1.5
 
 
 async def update_outbox_depth(db: Database, _now: datetime) -> int:
@@ -144,9 +148,18 @@ class Scheduler:
         self._worker_task = asyncio.create_task(self.worker.run(self._stop), name="outbox-worker")
 
     async def stop(self) -> None:
+        """Stop claiming; wait a bounded time for the sends in flight to be recorded (the rest of
+        the batch is released), then give up on them: their lease brings them back."""
         if self.aps.running:
             self.aps.shutdown(wait=False)
         self._stop.set()
-        if self._worker_task is not None:
-            await self._worker_task
-            self._worker_task = None
+        task, self._worker_task = self._worker_task, None
+        if task is None:
+            return
+        await asyncio.wait({task}, timeout=IN_FLIGHT_SECONDS)
+        if not task.done():
+            log.warning(
+                "outbox: sends still unanswered after %s s; leaving them to their lease", IN_FLIGHT_SECONDS
+            )
+            task.cancel()
+            await asyncio.wait({task}, timeout=RELEASE_SECONDS)  # it releases what it had not sent

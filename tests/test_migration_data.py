@@ -199,6 +199,7 @@ ROWS: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "0005_erasure": [],
     "0005_correct": [],
     "0005_rights": [],
+    "0005_delivery": [],
 }
 
 
