@@ -1,7 +1,10 @@
-"""The one HTTP server of a process: platform webhooks, `/healthz` and `/metrics`.
+"""The one HTTP server of a process: platform webhooks, `/livez`, `/readyz` and `/metrics`.
 
-Adapters add their routes (`/slack/events`, the Telegram webhook path) before it starts; health
-checks are small async callables that return None when fine or a reason when not.
+Adapters add their routes (`/slack/events`, the Telegram webhook path) before it starts; readiness
+checks are small async callables that return None when fine or a reason when not. `/livez` only
+says the event loop answers (restart the process if it does not); `/readyz` says whether the
+process can do its work now (route no traffic to it if not). `/healthz`, the older name, is
+`/readyz`.
 """
 
 from __future__ import annotations
@@ -11,25 +14,49 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
-from sqlalchemy import text
 
+from bot import __version__
+from bot.metrics import ProcessLabelled
 from store.db import Database
 
 HealthCheck = Callable[[], Awaitable[str | None]]
 RouteHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-# A load balancer polls /healthz with a short timeout of its own; a hung check must not outlast it.
+# A load balancer polls /readyz with a short timeout of its own; all checks together must answer
+# within it, so they run at once and any still running at the limit is reported, not waited for.
 CHECK_TIMEOUT = 3.0
+OK = "ok"
 
 
 def database_check(db: Database) -> HealthCheck:
-    """A check that the database answers a trivial query (a connection from the pool, or a new one)."""
+    """A check that the database can be read now, without queueing for its write lock."""
 
     async def check() -> str | None:
-        async with db.engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
+        await db.ping()
         return None
 
     return check
+
+
+async def _reason(check: HealthCheck) -> str:
+    try:
+        return (await check() or OK)[:300]
+    except Exception as error:  # a failing check is a reason, never a 500
+        return f"{type(error).__name__}: {error}"[:300]
+
+
+async def run_checks(checks: dict[str, HealthCheck], within: float) -> dict[str, str]:
+    """Each check's outcome ("ok" or why not), all run at once and none awaited past `within` s."""
+    tasks = {name: asyncio.create_task(_reason(check)) for name, check in checks.items()}
+    if tasks:
+        await asyncio.wait(tasks.values(), timeout=within)
+    outcomes = {}
+    for name, task in tasks.items():
+        if task.done():
+            outcomes[name] = task.result()
+        else:
+            task.cancel()  # not awaited: a check stuck in a driver must not hold the answer back
+            outcomes[name] = f"no answer within {within:g} s"
+    return outcomes
 
 
 class HttpServer:
@@ -38,7 +65,9 @@ class HttpServer:
         self.registry = registry
         self.app = web.Application(client_max_size=2 * 1024 * 1024)
         self.checks: dict[str, HealthCheck] = {}
-        self.app.router.add_get("/healthz", self._healthz)
+        self.app.router.add_get("/livez", self._livez)
+        self.app.router.add_get("/readyz", self._readyz)
+        self.app.router.add_get("/healthz", self._readyz)
         self.app.router.add_get("/metrics", self._metrics)
         self._runner: web.AppRunner | None = None
 
@@ -52,24 +81,17 @@ class HttpServer:
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    async def _healthz(self, _request: web.Request) -> web.Response:
-        problems = {}
-        for name, check in self.checks.items():
-            try:
-                async with asyncio.timeout(CHECK_TIMEOUT):
-                    reason = await check()
-            except TimeoutError:
-                reason = f"no answer within {CHECK_TIMEOUT:g} s"
-            except Exception as error:  # a failing check is a reason, never a 500
-                reason = f"{type(error).__name__}: {error}"
-            if reason:
-                problems[name] = reason[:300]
-        if problems:
-            return web.json_response({"status": "unavailable", "problems": problems}, status=503)
-        return web.json_response({"status": "ok", "checks": sorted(self.checks)})
+    async def _livez(self, _request: web.Request) -> web.Response:
+        return web.json_response({"status": OK, "version": __version__})
+
+    async def _readyz(self, _request: web.Request) -> web.Response:
+        outcomes = await run_checks(self.checks, CHECK_TIMEOUT)
+        ready = all(outcome == OK for outcome in outcomes.values())
+        body = {"status": OK if ready else "unavailable", "version": __version__, "checks": outcomes}
+        return web.json_response(body, status=200 if ready else 503)
 
     async def _metrics(self, _request: web.Request) -> web.Response:
-        body = generate_latest(self.registry)
+        body = generate_latest(ProcessLabelled(self.registry))
         return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
     async def start(self) -> None:

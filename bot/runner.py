@@ -66,6 +66,7 @@ async def serve(settings: Settings) -> int:
         {adapter.platform: RateLimiter(platform_limits(settings)[adapter.platform]) for adapter in adapters},
         policy=DeliveryPolicy(lease=timedelta(seconds=settings.outbox_lease_seconds)),
     )
+    http.add_check("scheduler", scheduler.health)
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

@@ -26,6 +26,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from bot.adapter import Recipient, SendResult
+from bot.credentials import CredentialCheck
 from bot.http import HttpServer
 from bot.metrics import ERRORS, REPLIES_OUT, answer
 from bot.settings import Settings
@@ -66,6 +67,9 @@ class TelegramAdapter:
         self.webhook_secret = settings.telegram_webhook_secret or secrets.token_urlsafe(32)
         self._app: Application[Any, Any, Any, Any, Any, Any] | None = None
         self._turns = Turns()
+        self.credentials = CredentialCheck(PLATFORM, "getMe", lambda: self._bot().get_me(), _describe)
+        if http is not None:
+            http.add_check(PLATFORM, self.credentials.check)
         if settings.telegram_webhook_url:
             if http is None:
                 raise ValueError("TELEGRAM_WEBHOOK_URL is set but there is no HTTP server to receive it")
@@ -74,6 +78,10 @@ class TelegramAdapter:
 
     async def start(self) -> None:
         """Connect, publish the command menu, then poll, or ask Telegram to POST to our webhook."""
+        await self._start()
+        self.credentials.succeeded()
+
+    async def _start(self) -> None:
         webhook_url = self.settings.telegram_webhook_url
         builder = (
             Application.builder()
@@ -103,6 +111,7 @@ class TelegramAdapter:
     async def stop(self) -> None:
         """Stop taking updates and finish the one in hand; a webhook stays set for other processes."""
         app, self._app = self._app, None
+        self.credentials.stopped()
         if app is None:
             return
         if app.updater is not None and app.updater.running:
@@ -364,6 +373,10 @@ def _chat_kind(chat_type: str) -> ChatKind:
     if chat_type == ChatType.PRIVATE:
         return "private"
     return "channel" if chat_type == ChatType.CHANNEL else "group"
+
+
+def _describe(error: Exception) -> str:
+    return error.message if isinstance(error, TelegramError) else type(error).__name__
 
 
 def _seconds(retry_after: float | timedelta) -> float:

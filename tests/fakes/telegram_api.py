@@ -121,6 +121,7 @@ class FakeTelegram:
         self._next_update_id = 1
         self._pending_callbacks: set[str] = set()
         self._failures: deque[ApiError] = deque()
+        self._refused_methods: dict[str, ApiError] = {}
         self._windows: dict[int | None, deque[float]] = defaultdict(deque)
         self._changed = asyncio.Condition()
         self._closing = False
@@ -209,6 +210,10 @@ class FakeTelegram:
         for _ in range(count):
             self._failures.append(ApiError(status, description, retry_after if status == 429 else None))
 
+    def refuse(self, method: str, status: int = 401, description: str = "Unauthorized") -> None:
+        """Every later call of `method` is refused, as Telegram refuses all calls of a revoked token."""
+        self._refused_methods[method] = ApiError(status, description)
+
     def sent(self, chat_id: int) -> list[Sent]:
         return list(self._messages[chat_id])
 
@@ -234,6 +239,8 @@ class FakeTelegram:
         self.calls.append((method, params))
         handler = self._methods.get(method)
         try:
+            if method in self._refused_methods:
+                raise self._refused_methods[method]
             if handler is None:
                 raise ApiError(404, "Not Found: method not found")
             result = await handler(params)
