@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     slack_rate: float = Field(20.0, gt=0, le=1000, validation_alias=_env("CLUSTERBOT_SLACK_RATE"))
     # How long a claimed outbox row stays with a process before another may send it (after a crash).
     outbox_lease_seconds: float = Field(120.0, ge=1, validation_alias=_env("CLUSTERBOT_OUTBOX_LEASE_SECONDS"))
+    # How long `clusterbot run` keeps trying a database or platform that is not reachable yet.
+    startup_retry_seconds: float = Field(
+        30.0, ge=0, le=3600, validation_alias=_env("CLUSTERBOT_STARTUP_RETRY_SECONDS")
+    )
     # The address people reach the HTTP server at (calendar feeds); empty: http://HOST:PORT.
     public_url: str = Field("", validation_alias=_env("CLUSTERBOT_PUBLIC_URL"))
 

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from telegram import Bot, BotCommand, CallbackQuery, Message, Update
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from bot.adapter import Recipient, SendResult
@@ -30,6 +30,7 @@ from bot.credentials import CredentialCheck
 from bot.http import HttpServer
 from bot.metrics import ERRORS, REPLIES_OUT, answer
 from bot.settings import Settings
+from bot.startup import StartupFailure
 from bot.telegram_render import KEY_PREFIX, Chunk, keyboard, render_text
 from bot.turns import Turns
 from handlers.assistant import Assistant
@@ -77,9 +78,29 @@ class TelegramAdapter:
             http.add_route("POST", urlsplit(settings.telegram_webhook_url).path or "/", self._webhook)
 
     async def start(self) -> None:
-        """Connect, publish the command menu, then poll, or ask Telegram to POST to our webhook."""
-        await self._start()
+        """Connect, publish the command menu, then poll, or ask Telegram to POST to our webhook.
+
+        Telegram out of reach or refusing the token is a `StartupFailure` that says which.
+        """
+        try:
+            await self._start()
+        except TelegramError as error:
+            await self.stop()
+            raise self._start_failure(error) from error
         self.credentials.succeeded()
+
+    def _start_failure(self, error: TelegramError) -> StartupFailure:
+        token, reason = self.settings.telegram_bot_token, error.message
+        if isinstance(error, InvalidToken):
+            line = "Telegram refused TELEGRAM_BOT_TOKEN: copy the token again from @BotFather"
+        elif isinstance(error, NetworkError):
+            line = (
+                f"Telegram is not reachable at {self.settings.telegram_api_base_url} ({reason}): "
+                "check the network and TELEGRAM_API_BASE_URL"
+            )
+        else:
+            line = f"Telegram refused to start the bot ({reason})"
+        return StartupFailure(line.replace(token, "<token>"), transient=isinstance(error, NetworkError))
 
     async def _start(self) -> None:
         webhook_url = self.settings.telegram_webhook_url
