@@ -10,6 +10,7 @@ process can do its work now (route no traffic to it if not). `/healthz`, the old
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
@@ -18,6 +19,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, 
 from bot import __version__
 from bot.metrics import ProcessLabelled
 from store.db import Database
+
+log = logging.getLogger(__name__)
 
 HealthCheck = Callable[[], Awaitable[str | None]]
 RouteHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -60,16 +63,26 @@ async def run_checks(checks: dict[str, HealthCheck], within: float) -> dict[str,
 
 
 class HttpServer:
-    def __init__(self, host: str, port: int, *, registry: CollectorRegistry = REGISTRY) -> None:
-        self.host, self.port = host, port
+    """`metrics_port`: serve /metrics there instead, e.g. to keep it off a public port."""
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        registry: CollectorRegistry = REGISTRY,
+        metrics_port: int | None = None,
+    ) -> None:
+        self.host, self.port, self.metrics_port = host, port, metrics_port
         self.registry = registry
         self.app = web.Application(client_max_size=2 * 1024 * 1024)
         self.checks: dict[str, HealthCheck] = {}
         self.app.router.add_get("/livez", self._livez)
         self.app.router.add_get("/readyz", self._readyz)
         self.app.router.add_get("/healthz", self._readyz)
-        self.app.router.add_get("/metrics", self._metrics)
-        self._runner: web.AppRunner | None = None
+        self._metrics_app = self.app if metrics_port is None else web.Application()
+        self._metrics_app.router.add_get("/metrics", self._metrics)
+        self._runners: list[web.AppRunner] = []
 
     def add_route(self, method: str, path: str, handler: RouteHandler) -> None:
         self.app.router.add_route(method, path, handler)
@@ -95,16 +108,25 @@ class HttpServer:
         return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
     async def start(self) -> None:
-        self._runner = web.AppRunner(self.app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
+        self.port = await self._serve(self.app, self.port)
+        if self.metrics_port is not None:
+            self.metrics_port = await self._serve(self._metrics_app, self.metrics_port)
+            log.info("metrics on http://%s:%s/metrics", self.host, self.metrics_port)
+
+    async def _serve(self, app: web.Application, port: int) -> int:
+        """Serve `app` on `port`; returns the port, the one the system chose when `port` is 0."""
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        self._runners.append(runner)
+        site = web.TCPSite(runner, self.host, port)
         await site.start()
-        if self.port == 0:  # tests ask for any free port; remember the one we got
+        if port == 0:  # tests ask for any free port; remember the one we got
             server = site._server
             assert server is not None and server.sockets
-            self.port = server.sockets[0].getsockname()[1]
+            port = server.sockets[0].getsockname()[1]
+        return port
 
     async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
+        for runner in self._runners:
+            await runner.cleanup()
+        self._runners.clear()

@@ -56,7 +56,7 @@ async def serve(settings: Settings) -> int:
         print(NO_ADAPTER, file=sys.stderr)
         return 2
     db = await retrying(lambda: open_database(settings.database_url), settings.startup_retry_seconds)
-    http = HttpServer(settings.http_host, settings.http_port)
+    http = HttpServer(settings.http_host, settings.http_port, metrics_port=settings.metrics_port)
     http.add_check("database", database_check(db))
     add_calendar_feed(http, db)
     assistant = build_assistant(settings, db)

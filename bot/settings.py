@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     database_url: str = Field(DEFAULT_DATABASE_URL, validation_alias=_env("CLUSTERBOT_DATABASE_URL"))
     http_host: str = Field("127.0.0.1", validation_alias=_env("CLUSTERBOT_HTTP_HOST"))
     http_port: int = Field(8080, ge=0, le=65535, validation_alias=_env("CLUSTERBOT_HTTP_PORT"))
+    # /metrics on a port of its own (empty: on the HTTP server's port with everything else).
+    metrics_port: int | None = Field(None, ge=0, le=65535, validation_alias=_env("CLUSTERBOT_METRICS_PORT"))
     admins: str = Field("", validation_alias=_env("CLUSTERBOT_ADMINS"))
     default_timezone: str = Field("Europe/Madrid", validation_alias=_env("CLUSTERBOT_TIMEZONE"))
     # For people who chose no language and whose app says none of en, ca, es, fr, pt.
@@ -59,6 +61,11 @@ class Settings(BaseSettings):
         if not value.startswith(("sqlite://", "postgresql://", "postgresql+", "postgres://")):
             raise ValueError("use sqlite:///FILE or postgresql://USER@HOST/DB")
         return value.replace("postgres://", "postgresql://", 1)
+
+    @field_validator("metrics_port", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value == "" else value
 
     @field_validator("admins")
     @classmethod

@@ -20,6 +20,7 @@ from bot import __version__
 from bot import http as http_module
 from bot.http import HttpServer, database_check
 from bot.metrics import ERRORS, REPLIES_OUT, UPDATES_IN
+from bot.settings import load_settings
 from scheduler.service import update_store_gauges
 from store.db import Database
 from store.jobs import JobLeases
@@ -34,10 +35,14 @@ async def server() -> AsyncIterator[HttpServer]:
     await http.stop()
 
 
-async def get(http: HttpServer, path: str) -> tuple[int, Any]:
-    async with aiohttp.ClientSession() as session, session.get(f"{http.url}{path}") as response:
+async def get_url(url: str) -> tuple[int, Any]:
+    async with aiohttp.ClientSession() as session, session.get(url) as response:
         body = await response.json() if response.content_type == "application/json" else await response.text()
         return response.status, body
+
+
+async def get(http: HttpServer, path: str) -> tuple[int, Any]:
+    return await get_url(f"{http.url}{path}")
 
 
 async def test_readyz_is_ok_with_each_check_and_the_version_and_healthz_says_the_same(
@@ -215,3 +220,20 @@ async def test_metrics_show_the_oldest_waiting_message_and_each_jobs_last_succes
         found[series("clusterbot_job_last_success_timestamp_seconds", job="event_reminders")]
         == (now - timedelta(seconds=30)).timestamp()
     )
+
+
+async def test_metrics_on_a_port_of_their_own_leave_the_main_port(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLUSTERBOT_METRICS_PORT", "")
+    assert load_settings().metrics_port is None, "empty means: on the main port"
+    server = HttpServer("127.0.0.1", 0, metrics_port=0)
+    await server.start()
+    try:
+        own = await get_url(f"http://127.0.0.1:{server.metrics_port}/metrics")
+        main = await get_url(f"{server.url}/metrics")
+        ready = await get_url(f"{server.url}/readyz")
+    finally:
+        await server.stop()
+
+    assert own[0] == 200 and "clusterbot_build_info" in own[1]
+    assert main[0] == 404
+    assert ready[0] == 200

@@ -10,9 +10,7 @@ import socket
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
-import aiohttp
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -25,16 +23,11 @@ from scheduler.ratelimit import TELEGRAM_LIMITS, RateLimiter
 from scheduler.service import Scheduler
 from store.db import Database
 from tests.fakes.telegram_api import TOKEN, FakeTelegram
+from tests.test_http import get_url
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:Deprecated since version v22.2.*`retry_after`:telegram.warnings.PTBDeprecationWarning"
 )
-
-
-async def get(url: str) -> tuple[int, Any]:
-    async with aiohttp.ClientSession() as session, session.get(url) as response:
-        body = await response.json() if response.content_type == "application/json" else await response.text()
-        return response.status, body
 
 
 @pytest.fixture
@@ -55,13 +48,13 @@ async def test_readyz_waits_for_telegram_and_the_scheduler_and_says_when_telegra
     http.add_check("scheduler", scheduler.health)
     await http.start()
     try:
-        starting = await get(f"{http.url}/readyz")
+        starting = await get_url(f"{http.url}/readyz")
         await adapter.start()
         await scheduler.start()
-        ready = await get(f"{http.url}/readyz")
+        ready = await get_url(f"{http.url}/readyz")
         telegram.refuse("getMe", 401, "Unauthorized")
         adapter.credentials.recheck = 0  # ask Telegram again at this poll, not a minute later
-        revoked = await get(f"{http.url}/readyz")
+        revoked = await get_url(f"{http.url}/readyz")
     finally:
         await scheduler.stop()
         await adapter.stop()
@@ -111,8 +104,8 @@ async def test_clusterbot_run_serves_livez_readyz_and_metrics(telegram: FakeTele
             ):
                 assert bot.returncode is None
         url = serving.group(1).decode()
-        live, ready = await get(f"{url}/livez"), await get(f"{url}/readyz")
-        metrics = (await get(f"{url}/metrics"))[1]
+        live, ready = await get_url(f"{url}/livez"), await get_url(f"{url}/readyz")
+        metrics = (await get_url(f"{url}/metrics"))[1]
     finally:
         bot.terminate()
         await bot.wait()
