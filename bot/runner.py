@@ -13,6 +13,7 @@ from bot.calendar_feed import add_calendar_feed
 from bot.http import HttpServer, database_check
 from bot.settings import Settings
 from bot.shutdown import Shutdown
+from bot.startup import retrying
 from bot.wiring import build_assistant, open_database
 from handlers.assistant import Assistant
 from scheduler.delivery import DeliveryPolicy
@@ -55,8 +56,8 @@ async def serve(settings: Settings) -> int:
     if not settings.telegram_bot_token and not (settings.slack_bot_token and settings.slack_signing_secret):
         print(NO_ADAPTER, file=sys.stderr)
         return 2
-    db = await open_database(settings.database_url)
-    http = HttpServer(settings.http_host, settings.http_port)
+    db = await retrying(lambda: open_database(settings.database_url), settings.startup_retry_seconds)
+    http = HttpServer(settings.http_host, settings.http_port, metrics_port=settings.metrics_port)
     http.add_check("database", database_check(db))
     add_calendar_feed(http, db)
     assistant = build_assistant(settings, db)
@@ -70,12 +71,13 @@ async def serve(settings: Settings) -> int:
             settings.retention_inactive_months, settings.retention_outbox_days, settings.default_language
         ),
     )
+    http.add_check("scheduler", scheduler.health)
     shutdown = Shutdown()
     shutdown.install()
     started: list[Adapter] = []
     try:
         for adapter in adapters:
-            await adapter.start()
+            await retrying(adapter.start, settings.startup_retry_seconds)
             started.append(adapter)
         await http.start()
         await scheduler.start()

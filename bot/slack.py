@@ -32,6 +32,7 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapter import Recipient, SendResult
+from bot.credentials import CredentialCheck
 from bot.http import HttpServer
 from bot.metrics import ERRORS, REPLIES_OUT, answer
 from bot.settings import Settings
@@ -140,7 +141,7 @@ class SlackAdapter:
         self.app.action(re.compile(rf"^{ACTION_PREFIX}\d+$"))(self._on_action)
         self.app.error(self._on_error)
         self._socket: AsyncSocketModeHandler | None = None
-        self._problem = "not started"
+        self.credentials = CredentialCheck(PLATFORM, "auth.test", self.client.auth_test, _code)
         self._failures = 0
         self._profiles: dict[str, tuple[str, str | None, str | None]] = {}
         self._dm_channels: dict[str, str] = {}
@@ -155,21 +156,20 @@ class SlackAdapter:
         try:
             await self.client.auth_test()
         except (SlackApiError, aiohttp.ClientError, TimeoutError) as error:
-            self._problem = f"auth.test failed: {_code(error)}"
-            log.error("Slack %s; check SLACK_BOT_TOKEN", self._problem)
+            log.error("Slack %s; check SLACK_BOT_TOKEN", self.credentials.failed(error))
             return
         if self.settings.slack_app_token:
             self._socket = AsyncSocketModeHandler(
                 self.app, self.settings.slack_app_token, web_client=self.client
             )
             await self._socket.connect_async()
-        self._problem = ""
+        self.credentials.succeeded()
 
     async def stop(self) -> None:
         if self._socket is not None:
             await self._socket.close_async()
             self._socket = None
-        self._problem = "stopped"
+        self.credentials.stopped()
 
     async def send(self, to: Recipient, replies: Sequence[Reply]) -> SendResult:
         """A proactive DM; the outcome tells the outbox whether and when to try again."""
@@ -214,8 +214,8 @@ class SlackAdapter:
         return float(min(300, 2**self._failures))
 
     async def _health(self) -> str | None:
-        if self._problem:
-            return self._problem
+        if problem := await self.credentials.check():
+            return problem
         if self._socket is not None and not await self._socket.client.is_connected():
             return "socket mode disconnected"
         return None

@@ -21,13 +21,15 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from telegram import Bot, BotCommand, CallbackQuery, Message, Update
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from bot.adapter import Recipient, SendResult
+from bot.credentials import CredentialCheck
 from bot.http import HttpServer
 from bot.metrics import ERRORS, REPLIES_OUT, answer
 from bot.settings import Settings
+from bot.startup import StartupFailure
 from bot.telegram_render import KEY_PREFIX, Chunk, keyboard, render_text
 from bot.turns import Turns
 from handlers.assistant import Assistant
@@ -65,6 +67,9 @@ class TelegramAdapter:
         self.webhook_secret = settings.webhook_secret
         self._app: Application[Any, Any, Any, Any, Any, Any] | None = None
         self._turns = Turns()
+        self.credentials = CredentialCheck(PLATFORM, "getMe", lambda: self._bot().get_me(), _describe)
+        if http is not None:
+            http.add_check(PLATFORM, self.credentials.check)
         if settings.telegram_webhook_url:
             if http is None:
                 raise ValueError("TELEGRAM_WEBHOOK_URL is set but there is no HTTP server to receive it")
@@ -72,7 +77,31 @@ class TelegramAdapter:
             http.add_route("POST", urlsplit(settings.telegram_webhook_url).path or "/", self._webhook)
 
     async def start(self) -> None:
-        """Connect, publish the command menu, then poll, or ask Telegram to POST to our webhook."""
+        """Connect, publish the command menu, then poll, or ask Telegram to POST to our webhook.
+
+        Telegram out of reach or refusing the token is a `StartupFailure` that says which.
+        """
+        try:
+            await self._start()
+        except TelegramError as error:
+            await self.stop()
+            raise self._start_failure(error) from error
+        self.credentials.succeeded()
+
+    def _start_failure(self, error: TelegramError) -> StartupFailure:
+        token, reason = self.settings.telegram_bot_token, error.message
+        if isinstance(error, InvalidToken):
+            line = "Telegram refused TELEGRAM_BOT_TOKEN: copy the token again from @BotFather"
+        elif isinstance(error, NetworkError):
+            line = (
+                f"Telegram is not reachable at {self.settings.telegram_api_base_url} ({reason}): "
+                "check the network and TELEGRAM_API_BASE_URL"
+            )
+        else:
+            line = f"Telegram refused to start the bot ({reason})"
+        return StartupFailure(line.replace(token, "<token>"), transient=isinstance(error, NetworkError))
+
+    async def _start(self) -> None:
         webhook_url = self.settings.telegram_webhook_url
         builder = (
             Application.builder()
@@ -102,6 +131,7 @@ class TelegramAdapter:
     async def stop(self) -> None:
         """Stop taking updates and finish the one in hand; a webhook stays set for other processes."""
         app, self._app = self._app, None
+        self.credentials.stopped()
         if app is None:
             return
         if app.updater is not None and app.updater.running:
@@ -390,6 +420,10 @@ def _chat_kind(chat_type: str) -> ChatKind:
     if chat_type == ChatType.PRIVATE:
         return "private"
     return "channel" if chat_type == ChatType.CHANNEL else "group"
+
+
+def _describe(error: Exception) -> str:
+    return error.message if isinstance(error, TelegramError) else type(error).__name__
 
 
 def _seconds(retry_after: float | timedelta) -> float:

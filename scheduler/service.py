@@ -16,7 +16,7 @@ from functools import partial
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.adapter import Adapter
-from bot.metrics import OUTBOX_DEPTH
+from bot.metrics import JOB_LAST_SUCCESS, OUTBOX_DEPTH, OUTBOX_OLDEST_AGE
 from scheduler.delivery import DeliveryPolicy, OutboxWorker, utc_now
 from scheduler.jobs import queue_deadline_reminders, queue_event_reminders
 from scheduler.ratelimit import RateLimiter
@@ -41,12 +41,19 @@ IN_FLIGHT_SECONDS = 4.0
 RELEASE_SECONDS = 1.5
 
 
-async def update_outbox_depth(db: Database, _now: datetime) -> int:
+async def update_store_gauges(db: Database, now: datetime) -> None:
+    """The database-wide gauges: outbox depth, the oldest undelivered message's age, and when each
+    periodic job last finished (in whichever process ran it, so a process that has not won a tick
+    since it started still reports the truth)."""
     async with db.transaction() as session:
-        counts = await Delivery(session).counts()
+        delivery = Delivery(session)
+        counts, oldest = await delivery.counts(), await delivery.oldest_waiting_since()
+        finished = await JobLeases(session).finish_times()
     for status in OUTBOX_STATUSES:
         OUTBOX_DEPTH.labels(status).set(counts.get(status, 0))
-    return 0
+    OUTBOX_OLDEST_AGE.set(max(0.0, (now - oldest).total_seconds()) if oldest else 0.0)
+    for name, at in finished.items():
+        JOB_LAST_SUCCESS.labels(name).set(at.timestamp())
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,17 +142,28 @@ class Scheduler:
                 **trigger,
             )
         self.aps.add_job(
-            update_outbox_depth,
+            self._update_gauges,
             "interval",
             seconds=15,
-            args=[self.db, datetime.now(UTC)],
-            id="outbox_depth",
+            next_run_time=datetime.now(UTC),
+            id="store_gauges",
             coalesce=True,
             max_instances=1,
         )
         self.aps.start()
         self._stop.clear()
         self._worker_task = asyncio.create_task(self.worker.run(self._stop), name="outbox-worker")
+
+    async def _update_gauges(self) -> None:
+        await update_store_gauges(self.db, self.clock())
+
+    async def health(self) -> str | None:
+        """For /readyz: the periodic jobs are scheduled and the outbox worker is draining."""
+        if not self.aps.running:
+            return "not running"
+        if self._worker_task is None or self._worker_task.done():
+            return "the outbox worker has stopped"
+        return None
 
     async def stop(self) -> None:
         """Stop claiming; wait a bounded time for the sends in flight to be recorded (the rest of

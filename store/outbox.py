@@ -178,6 +178,14 @@ class Delivery:
         )
         return int(getattr(result, "rowcount", 0) or 0)
 
+    async def oldest_waiting_since(self) -> datetime | None:
+        """When the oldest message not yet delivered (nor given up on) was queued; None if none is."""
+        return await self.session.scalar(
+            select(func.min(OutboxMessage.created_at)).where(
+                OutboxMessage.status.in_(("pending", "failed", "sending"))
+            )
+        )
+
     async def counts(self, cause: str | None = None) -> dict[str, int]:
         """Rows by status, of one cause (`announce status`) or of all (the outbox depth gauge)."""
         query = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)

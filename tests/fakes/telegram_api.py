@@ -134,6 +134,7 @@ class FakeTelegram:
         self._failures: deque[ApiError] = deque()
         self._garbage: deque[str] = deque()
         self.latency = 0.0  # seconds each message call takes, for a slow Telegram
+        self._refused_methods: dict[str, ApiError] = {}
         self._windows: dict[int | None, deque[float]] = defaultdict(deque)
         self._changed = asyncio.Condition()
         self._closing = False
@@ -228,6 +229,10 @@ class FakeTelegram:
             raise ValueError(f"unknown garbage {kind!r}: use one of {sorted(GARBAGE)}")
         self._garbage.extend([kind] * count)
 
+    def refuse(self, method: str, status: int = 401, description: str = "Unauthorized") -> None:
+        """Every later call of `method` is refused, as Telegram refuses all calls of a revoked token."""
+        self._refused_methods[method] = ApiError(status, description)
+
     def sent(self, chat_id: int) -> list[Sent]:
         return list(self._messages[chat_id])
 
@@ -260,6 +265,8 @@ class FakeTelegram:
                     self._changed.notify_all()
                 return web.Response(status=status, body=body, content_type=content_type)
         try:
+            if method in self._refused_methods:
+                raise self._refused_methods[method]
             if handler is None:
                 raise ApiError(404, "Not Found: method not found")
             result = await handler(params)
