@@ -26,6 +26,7 @@ from bot.importing import (
 )
 from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
+from bot.startup import StartupFailure
 from bot.wiring import build_assistant, open_database
 from core.errors import UserError
 from core.i18n import DEFAULT_LANGUAGE, choose_language
@@ -77,6 +78,9 @@ def _run(coroutine: Coroutine[Any, Any, Any]) -> Any:
         return asyncio.run(coroutine)
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
+    except StartupFailure as failure:  # a database or platform out of reach: one line, no traceback
+        typer.echo(f"clusterbot: {failure.line}", err=True)
+        raise typer.Exit(1) from None
 
 
 def _version(value: bool) -> None:

@@ -1,10 +1,9 @@
-"""`clusterbot run`: every configured adapter, the HTTP server, until SIGINT or SIGTERM."""
+"""`clusterbot run`: every configured adapter, the HTTP server, until SIGINT or SIGTERM (see
+bot.shutdown for how it stops)."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import signal
 import sys
 from dataclasses import replace
 from datetime import timedelta
@@ -12,6 +11,8 @@ from datetime import timedelta
 from bot.calendar_feed import add_calendar_feed
 from bot.http import HttpServer, database_check
 from bot.settings import Settings
+from bot.shutdown import Shutdown
+from bot.startup import retrying
 from bot.wiring import build_assistant, open_database
 from core.adapter import Adapter
 from handlers.engine.assistant import Assistant
@@ -55,8 +56,8 @@ async def serve(settings: Settings) -> int:
     if not settings.telegram_bot_token and not (settings.slack_bot_token and settings.slack_signing_secret):
         print(NO_ADAPTER, file=sys.stderr)
         return 2
-    db = await open_database(settings.database_url)
-    http = HttpServer(settings.http_host, settings.http_port)
+    db = await retrying(lambda: open_database(settings.database_url), settings.startup_retry_seconds)
+    http = HttpServer(settings.http_host, settings.http_port, metrics_port=settings.metrics_port)
     http.add_check("database", database_check(db))
     add_calendar_feed(http, db)
     assistant = build_assistant(settings, db)
@@ -70,14 +71,13 @@ async def serve(settings: Settings) -> int:
             settings.retention_inactive_months, settings.retention_outbox_days, settings.default_language
         ),
     )
-    stopping = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stopping.set)
+    http.add_check("scheduler", scheduler.health)
+    shutdown = Shutdown()
+    shutdown.install()
     started: list[Adapter] = []
     try:
         for adapter in adapters:
-            await adapter.start()
+            await retrying(adapter.start, settings.startup_retry_seconds)
             started.append(adapter)
         await http.start()
         await scheduler.start()
@@ -87,11 +87,13 @@ async def serve(settings: Settings) -> int:
             settings.http_host,
             http.port,
         )
-        await stopping.wait()
+        await shutdown.requested.wait()
     finally:
-        await scheduler.stop()
+        # The outbox first: in-flight sends are recorded and unsent rows released while the
+        # adapters and the database are still there to do it.
+        await shutdown.bounded(scheduler.stop(), "the scheduler", holds_work=True)
         for adapter in reversed(started):
-            await adapter.stop()
-        await http.stop()
-        await db.close()
+            await shutdown.bounded(adapter.stop(), f"the {adapter.platform} adapter")
+        await shutdown.bounded(http.stop(), "the HTTP server")
+        await shutdown.bounded(db.close(), "closing the database")
     return 0

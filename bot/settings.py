@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     database_url: str = Field(DEFAULT_DATABASE_URL, validation_alias=_env("CLUSTERBOT_DATABASE_URL"))
     http_host: str = Field("127.0.0.1", validation_alias=_env("CLUSTERBOT_HTTP_HOST"))
     http_port: int = Field(8080, ge=0, le=65535, validation_alias=_env("CLUSTERBOT_HTTP_PORT"))
+    # /metrics on a port of its own (empty: on the HTTP server's port with everything else).
+    metrics_port: int | None = Field(None, ge=0, le=65535, validation_alias=_env("CLUSTERBOT_METRICS_PORT"))
     admins: str = Field("", validation_alias=_env("CLUSTERBOT_ADMINS"))
     default_timezone: str = Field("Europe/Madrid", validation_alias=_env("CLUSTERBOT_TIMEZONE"))
     # For people who chose no language and whose app says none of en, ca, es, fr, pt.
@@ -48,6 +50,10 @@ class Settings(BaseSettings):
     # Days after which the text of a message sent (or given up on) is dropped; 0: kept.
     retention_outbox_days: int = Field(
         30, ge=0, le=36500, validation_alias=_env("CLUSTERBOT_RETENTION_OUTBOX_DAYS")
+    )
+    # How long `clusterbot run` keeps trying a database or platform that is not reachable yet.
+    startup_retry_seconds: float = Field(
+        30.0, ge=0, le=3600, validation_alias=_env("CLUSTERBOT_STARTUP_RETRY_SECONDS")
     )
     # The address people reach the HTTP server at (calendar feeds); empty: http://HOST:PORT.
     public_url: str = Field("", validation_alias=_env("CLUSTERBOT_PUBLIC_URL"))
@@ -72,6 +78,11 @@ class Settings(BaseSettings):
         if not value.startswith(("sqlite://", "postgresql://", "postgresql+", "postgres://")):
             raise ValueError("use sqlite:///FILE or postgresql://USER@HOST/DB")
         return value.replace("postgres://", "postgresql://", 1)
+
+    @field_validator("metrics_port", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value == "" else value
 
     @field_validator("admins")
     @classmethod

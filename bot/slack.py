@@ -31,6 +31,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.credentials import CredentialCheck
 from bot.http import HttpServer
 from bot.settings import Settings
 from bot.slack_render import (
@@ -61,6 +62,29 @@ PLATFORM = "slack"
 # Errors after which writing to this person again cannot work until they come back themselves.
 UNREACHABLE = frozenset(
     {"account_inactive", "channel_not_found", "not_in_channel", "user_not_found", "user_disabled"}
+)
+# Slack's word that this message can never be posted as it is (chat.postMessage's documented
+# errors about the message or the conversation). Any other answer, an unknown code or a body that
+# is not Slack's JSON, may be passing trouble and is retried.
+REFUSED = frozenset(
+    {
+        "cannot_dm_bot",
+        "invalid_arguments",
+        "invalid_attachments",
+        "invalid_blocks",
+        "invalid_blocks_format",
+        "invalid_metadata_format",
+        "is_archived",
+        "messages_tab_disabled",
+        "metadata_too_large",
+        "msg_too_long",
+        "no_text",
+        "restricted_action",
+        "restricted_action_non_threadable_channel",
+        "restricted_action_read_only_channel",
+        "restricted_action_thread_only_channel",
+        "too_many_attachments",
+    }
 )
 MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 KEPT_PREFIX = "cbkey:"  # a button value that names a payload kept in the store (over 2000 chars)
@@ -117,7 +141,7 @@ class SlackAdapter:
         self.app.action(re.compile(rf"^{ACTION_PREFIX}\d+$"))(self._on_action)
         self.app.error(self._on_error)
         self._socket: AsyncSocketModeHandler | None = None
-        self._problem = "not started"
+        self.credentials = CredentialCheck(PLATFORM, "auth.test", self.client.auth_test, _code)
         self._failures = 0
         self._profiles: dict[str, tuple[str, str | None, str | None]] = {}
         self._dm_channels: dict[str, str] = {}
@@ -132,21 +156,20 @@ class SlackAdapter:
         try:
             await self.client.auth_test()
         except (SlackApiError, aiohttp.ClientError, TimeoutError) as error:
-            self._problem = f"auth.test failed: {_code(error)}"
-            log.error("Slack %s; check SLACK_BOT_TOKEN", self._problem)
+            log.error("Slack %s; check SLACK_BOT_TOKEN", self.credentials.failed(error))
             return
         if self.settings.slack_app_token:
             self._socket = AsyncSocketModeHandler(
                 self.app, self.settings.slack_app_token, web_client=self.client
             )
             await self._socket.connect_async()
-        self._problem = ""
+        self.credentials.succeeded()
 
     async def stop(self) -> None:
         if self._socket is not None:
             await self._socket.close_async()
             self._socket = None
-        self._problem = "stopped"
+        self.credentials.stopped()
 
     async def send(self, to: Recipient, replies: Sequence[Reply]) -> SendResult:
         """A proactive DM; the outcome tells the outbox whether and when to try again."""
@@ -172,18 +195,18 @@ class SlackAdapter:
         return str(found["user"]["id"])
 
     async def _send_failed(self, to: Recipient, user: str, error: SlackApiError) -> SendResult:
-        code, status = _code(error), error.response.status_code
+        code, status = _code(error), _status(error)
         ERRORS.labels(PLATFORM, code).inc()
+        if status == 429:
+            return SendResult("retry", retry_after=_retry_after(error), error=code)
         if code in UNREACHABLE:
             async with self.db.transaction() as session:
                 await Store(session).people.mark_unreachable(PLATFORM, to.user_id)
             self._dm_channels.pop(user, None)
             return SendResult("unreachable", error=code)
-        if status == 429:
-            return SendResult("retry", retry_after=_retry_after(error), error=code)
-        if status >= 500:
-            return SendResult("retry", retry_after=self._backoff(), error=code)
-        return SendResult("failed", error=code)
+        if code in REFUSED:
+            return SendResult("failed", error=code)
+        return SendResult("retry", retry_after=self._backoff(), error=code)
 
     def _backoff(self) -> float:
         """Seconds before retrying after a 5xx or a network error, doubling while they go on."""
@@ -191,8 +214,8 @@ class SlackAdapter:
         return float(min(300, 2**self._failures))
 
     async def _health(self) -> str | None:
-        if self._problem:
-            return self._problem
+        if problem := await self.credentials.check():
+            return problem
         if self._socket is not None and not await self._socket.client.is_connected():
             return "socket mode disconnected"
         return None
@@ -342,7 +365,10 @@ class SlackAdapter:
     async def _dm_channel(self, user: str) -> str:
         if user not in self._dm_channels:
             opened = await self.client.conversations_open(users=user)
-            _remember(self._dm_channels, user, opened["channel"]["id"])
+            channel = opened.get("channel")
+            if not isinstance(channel, dict) or not channel.get("id"):
+                raise SlackApiError("conversations.open answered without a channel", opened)
+            _remember(self._dm_channels, user, str(channel["id"]))
         return self._dm_channels[user]
 
     async def _payload(self, value: str) -> str:
@@ -417,9 +443,15 @@ class SlackAdapter:
 
 
 def _code(error: BaseException) -> str:
-    """A short, bounded label for logs and the errors metric: Slack's error code or the class name."""
+    """A short, bounded label for logs and the errors metric: Slack's error code or the class name.
+
+    An answer that was not Slack's JSON has no code: slack_sdk then gives an empty response, or the
+    raw aiohttp one for a body that broke off, so it is labelled by its HTTP status.
+    """
     if isinstance(error, SlackApiError):
-        return str(error.response.get("error") or f"http_{error.response.status_code}")
+        data = getattr(error.response, "data", None)
+        found = data.get("error") if isinstance(data, dict) else None
+        return str(found) if isinstance(found, str) and found else f"http_{_status(error)}"
     return type(error).__name__
 
 
@@ -427,6 +459,12 @@ def _refused(status: int, reason: str) -> web.Response:
     """A request we do not take: counted by reason, answered with a status and no detail."""
     ERRORS.labels(PLATFORM, reason).inc()
     return web.json_response({"error": "invalid request"}, status=status)
+
+
+def _status(error: SlackApiError) -> int:
+    response = error.response
+    status = getattr(response, "status_code", None) or getattr(response, "status", 0)
+    return int(status) if isinstance(status, int) else 0
 
 
 def _retry_after(error: SlackApiError) -> float:

@@ -21,11 +21,13 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from telegram import Bot, BotCommand, CallbackQuery, Message, Update
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
+from bot.credentials import CredentialCheck
 from bot.http import HttpServer
 from bot.settings import Settings
+from bot.startup import StartupFailure
 from bot.telegram_render import KEY_PREFIX, Chunk, keyboard, render_text
 from bot.turns import Turns
 from core.adapter import Recipient, SendResult
@@ -65,6 +67,9 @@ class TelegramAdapter:
         self.webhook_secret = settings.webhook_secret
         self._app: Application[Any, Any, Any, Any, Any, Any] | None = None
         self._turns = Turns()
+        self.credentials = CredentialCheck(PLATFORM, "getMe", lambda: self._bot().get_me(), _describe)
+        if http is not None:
+            http.add_check(PLATFORM, self.credentials.check)
         if settings.telegram_webhook_url:
             if http is None:
                 raise ValueError("TELEGRAM_WEBHOOK_URL is set but there is no HTTP server to receive it")
@@ -72,7 +77,31 @@ class TelegramAdapter:
             http.add_route("POST", urlsplit(settings.telegram_webhook_url).path or "/", self._webhook)
 
     async def start(self) -> None:
-        """Connect, publish the command menu, then poll, or ask Telegram to POST to our webhook."""
+        """Connect, publish the command menu, then poll, or ask Telegram to POST to our webhook.
+
+        Telegram out of reach or refusing the token is a `StartupFailure` that says which.
+        """
+        try:
+            await self._start()
+        except TelegramError as error:
+            await self.stop()
+            raise self._start_failure(error) from error
+        self.credentials.succeeded()
+
+    def _start_failure(self, error: TelegramError) -> StartupFailure:
+        token, reason = self.settings.telegram_bot_token, error.message
+        if isinstance(error, InvalidToken):
+            line = "Telegram refused TELEGRAM_BOT_TOKEN: copy the token again from @BotFather"
+        elif isinstance(error, NetworkError):
+            line = (
+                f"Telegram is not reachable at {self.settings.telegram_api_base_url} ({reason}): "
+                "check the network and TELEGRAM_API_BASE_URL"
+            )
+        else:
+            line = f"Telegram refused to start the bot ({reason})"
+        return StartupFailure(line.replace(token, "<token>"), transient=isinstance(error, NetworkError))
+
+    async def _start(self) -> None:
         webhook_url = self.settings.telegram_webhook_url
         builder = (
             Application.builder()
@@ -102,6 +131,7 @@ class TelegramAdapter:
     async def stop(self) -> None:
         """Stop taking updates and finish the one in hand; a webhook stays set for other processes."""
         app, self._app = self._app, None
+        self.credentials.stopped()
         if app is None:
             return
         if app.updater is not None and app.updater.running:
@@ -111,20 +141,28 @@ class TelegramAdapter:
         await app.shutdown()
 
     async def send(self, to: Recipient, replies: Sequence[Reply]) -> SendResult:
-        """A proactive message from the outbox; the result tells the outbox what to do next."""
+        """A proactive message from the outbox; the result tells the outbox what to do next.
+
+        Only Telegram's own refusal is final: a 403 (blocked, deactivated) or a 400 (this message
+        cannot be sent). Anything else, including an answer that is not Telegram's JSON (an HTML
+        page from a proxy, a cut-off body), is retried later.
+        """
         try:
             await self._deliver(to.chat_id, replies, patient=False)
-        except Forbidden as error:
-            await self._mark_unreachable(to.user_id, error)
-            return SendResult("unreachable", error=error.message)
         except RetryAfter as error:
             return SendResult("retry", retry_after=_seconds(error.retry_after), error=error.message)
-        except BadRequest as error:
+        except (Forbidden, BadRequest) as error:
+            if not _said_by_telegram(error):
+                return SendResult("retry", error=error.message)
+            if isinstance(error, Forbidden):
+                await self._mark_unreachable(to.user_id, error)
+                return SendResult("unreachable", error=error.message)
             return SendResult("failed", error=error.message)
         except NetworkError as error:  # timeouts, refused connections and 5xx answers
             return SendResult("retry", retry_after=self.backoff, error=error.message)
-        except TelegramError as error:
-            return SendResult("failed", error=error.message)
+        except TelegramError as error:  # an unreadable answer, or one we have no plan for
+            ERRORS.labels(PLATFORM, "unknown_answer").inc()
+            return SendResult("retry", error=error.message)
         return SendResult("sent")
 
     # Updates in.
@@ -384,6 +422,16 @@ def _chat_kind(chat_type: str) -> ChatKind:
     return "channel" if chat_type == ChatType.CHANNEL else "group"
 
 
+def _describe(error: Exception) -> str:
+    return error.message if isinstance(error, TelegramError) else type(error).__name__
+
+
 def _seconds(retry_after: float | timedelta) -> float:
     """PTB gives `retry_after` as seconds today and as a timedelta with PTB_TIMEDELTA set."""
     return retry_after.total_seconds() if isinstance(retry_after, timedelta) else float(retry_after)
+
+
+def _said_by_telegram(error: TelegramError) -> bool:
+    """False when the refusal's body was not Telegram's JSON (PTB chains the parsing failure): a
+    403 or 400 page from something in between says nothing about the person or the message."""
+    return not isinstance(error.__cause__, TelegramError)

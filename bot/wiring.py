@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.settings import Settings
+from bot.startup import database_failure, missing_folder
 from handlers.engine.assistant import Assistant
 from handlers.engine.commands import build_flows, build_router
 from handlers.engine.context import Options
@@ -11,12 +12,20 @@ from store.migrate import ensure_current
 
 
 async def open_database(url: str) -> Database:
-    """A database at the newest schema (a new SQLite file is created at the current revision)."""
+    """A database at the newest schema (a new SQLite file is created at the current revision).
+
+    Raises `StartupFailure` when it cannot be reached or opened, with what to do about it.
+    """
+    if failure := missing_folder(url):
+        raise failure
     db = Database(url)
     try:
         await ensure_current(db)
-    except BaseException:
+    except BaseException as error:
         await db.close()
+        failure = database_failure(url, error) if isinstance(error, Exception) else None
+        if failure is not None:
+            raise failure from error
         raise
     return db
 

@@ -3,6 +3,12 @@
 Each outcome is committed on its own right after the platform answers, so a crash can repeat
 only the messages that were in flight at that moment (at most `concurrency` of them): their
 rows are still `sending` and are picked up again when their lease runs out.
+
+Several processes share one outbox without sending a row twice: a claim takes only what this
+process can send well within the lease at its rate, the lease is renewed while the batch is being
+sent, a row is handed to a platform only while the claim is safely ours, and every write is fenced
+by the claim's token, so a worker that lost its claim can no longer overwrite a newer outcome.
+Stopping releases what was claimed but not yet sent, so another process takes it at once.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from core.adapter import Adapter, Recipient, SendResult
@@ -28,6 +34,10 @@ log = logging.getLogger(__name__)
 
 # First pause before writing an outcome again while the database is out of reach; it doubles.
 OUTCOME_RETRY_SECONDS = 0.25
+# A claim takes what the rate allows in this share of the lease, and a row is handed to a platform
+# only while at least this share of the lease is left.
+LEASE_SHARE = 0.5
+NO_PLATFORM = "no platform on which to reach this member"
 
 
 def utc_now() -> datetime:
@@ -42,6 +52,15 @@ class DeliveryPolicy:
     max_attempts: int = 8
     first_backoff_seconds: float = 2.0
     max_backoff_seconds: float = 900.0
+
+
+@dataclass(slots=True)
+class _Claim:
+    """One claimed batch: its fencing token, its lease as last renewed, and the rows not yet sent."""
+
+    token: str
+    lease_until: datetime
+    unsent: set[int] = field(default_factory=set)
 
 
 class OutboxWorker:
@@ -59,23 +78,43 @@ class OutboxWorker:
         self.policy = policy or DeliveryPolicy()
         self.clock, self.jitter = clock, jitter
         self._slots = asyncio.Semaphore(self.policy.concurrency)
+        self._stopping = asyncio.Event()
 
     async def drain_once(self) -> int:
         """Send one batch of due messages; returns how many were claimed."""
+        now = self.clock()
         async with self.db.transaction() as session:
             delivery = Delivery(session)
-            rows = await delivery.claim(self.clock(), limit=self.policy.batch_size, lease=self.policy.lease)
+            rows = await delivery.claim(now, limit=self.batch_limit(), lease=self.policy.lease)
             recipients = await delivery.recipients(sorted({row.member_id for row in rows}))
-        await asyncio.gather(
-            *(
-                self._deliver(row, self._identity_for(*recipients.get(row.member_id, (None, []))))
-                for row in rows
+        if not rows:
+            return 0
+        claim = _Claim(rows[0].claim_token or "", now + self.policy.lease, {row.id for row in rows})
+        renewing = asyncio.create_task(self._keep(claim), name="outbox-lease")
+        try:
+            # Every send runs to its end before the release, so nothing released is still being sent.
+            outcomes = await asyncio.gather(
+                *(
+                    self._deliver(claim, row, self._identity_for(*recipients.get(row.member_id, (None, []))))
+                    for row in rows
+                ),
+                return_exceptions=True,
             )
-        )
+        finally:
+            renewing.cancel()
+            await self._release(claim)
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
         return len(rows)
 
     async def run(self, stop: asyncio.Event, *, idle_seconds: float = 1.0) -> None:
-        """Drain until `stop` is set, polling every `idle_seconds` when there is nothing due."""
+        """Drain until `stop` is set, polling every `idle_seconds` when there is nothing due.
+
+        Once `stop` is set nothing more is claimed or handed to a platform: sends in flight finish
+        and are recorded, and the rest of the batch is released for another process.
+        """
+        self._stopping = stop
         while not stop.is_set():
             try:
                 claimed = await self.drain_once()
@@ -86,6 +125,13 @@ class OutboxWorker:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=idle_seconds)
 
+    def batch_limit(self) -> int:
+        """As many rows as the slowest platform sends in half a lease, so that a claim never outlives
+        its lease waiting for the rate limiter (up to `batch_size`)."""
+        lease = self.policy.lease.total_seconds()
+        slowest = min((limiter.per_second for limiter in self.limiters.values()), default=float("inf"))
+        return max(1, min(self.policy.batch_size, int(slowest * lease * LEASE_SHARE)))
+
     def _identity_for(self, preferred: str | None, identities: list[Identity]) -> Identity | None:
         """The preferred platform's identity if we can send there, else the oldest one we can."""
         usable = [identity for identity in identities if identity.platform in self.adapters]
@@ -94,14 +140,19 @@ class OutboxWorker:
                 return identity
         return usable[0] if usable else None
 
-    async def _deliver(self, row: OutboxMessage, identity: Identity | None) -> None:
+    async def _deliver(self, claim: _Claim, row: OutboxMessage, identity: Identity | None) -> None:
         if identity is None:
-            await self._record(row.id, "unreachable", error="no platform on which to reach this member")
+            claim.unsent.discard(row.id)
+            await self._record(
+                claim, row.id, "unreachable", error="no platform on which to reach this member"
+            )
             return
         # A slot is held until the outcome is committed, so at most `concurrency` messages are ever
         # sent but not yet recorded: the most a crash can make us send twice.
         async with self._slots:
-            await self.limiters[identity.platform].acquire(identity.chat_id)
+            if not await self._turn(identity) or not self._still_ours(claim):
+                return  # stopping, or the lease is running out: released for whoever claims next
+            claim.unsent.discard(row.id)
             recipient = Recipient(identity.platform, identity.user_id, identity.chat_id)
             try:
                 result = await self.adapters[identity.platform].send(
@@ -110,23 +161,63 @@ class OutboxWorker:
             except Exception as error:
                 log.exception("adapter %s raised on outbox row %s", identity.platform, row.id)
                 result = SendResult("retry", error=f"{type(error).__name__}: {error}")
-            await self._apply(row, identity, result)
+            await self._apply(claim, row, identity, result)
 
-    async def _apply(self, row: OutboxMessage, identity: Identity, result: SendResult) -> None:
+    async def _turn(self, identity: Identity) -> bool:
+        """Wait for the rate limiter's slot for this chat; False when stopping comes first."""
+        if self._stopping.is_set():
+            return False
+        slot = asyncio.ensure_future(self.limiters[identity.platform].acquire(identity.chat_id))
+        stopping = asyncio.ensure_future(self._stopping.wait())
+        try:
+            await asyncio.wait((slot, stopping), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            slot.cancel()
+            stopping.cancel()
+        return not self._stopping.is_set()
+
+    def _still_ours(self, claim: _Claim) -> bool:
+        """Send only while at least half the lease is left: room for the send and its outcome."""
+        return claim.lease_until - self.clock() > self.policy.lease * LEASE_SHARE
+
+    async def _keep(self, claim: _Claim) -> None:
+        """Renew the claim's lease every quarter lease while its batch is being sent."""
+        while True:
+            await asyncio.sleep(self.policy.lease.total_seconds() / 4)
+            until = self.clock() + self.policy.lease
+            try:
+                async with self.db.transaction() as session:
+                    await Delivery(session).renew(claim.token, until)
+            except Exception:  # the batch goes on; what it has not sent waits, or is released
+                log.warning("outbox: could not renew a claim's lease", exc_info=True)
+                continue
+            claim.lease_until = until
+
+    async def _release(self, claim: _Claim) -> None:
+        if not claim.unsent:
+            return
+        try:
+            async with self.db.transaction() as session:
+                await Delivery(session).release(claim.token, claim.unsent, self.clock())
+        except Unavailable:
+            log.warning("outbox: %s unsent rows are left to their lease", len(claim.unsent))
+
+    async def _apply(self, claim: _Claim, row: OutboxMessage, identity: Identity, result: SendResult) -> None:
         if result.outcome == "sent":
-            await self._record(row.id, "sent")
+            await self._record(claim, row.id, "sent")
         elif result.outcome == "unreachable":
-            await self._record(row.id, "unreachable", error=result.error)
+            await self._record(claim, row.id, "unreachable", error=result.error)
         elif result.outcome == "failed" or row.attempts >= self.policy.max_attempts:
             log.warning("outbox row %s is dead after %s attempts: %s", row.id, row.attempts, result.error)
-            await self._record(row.id, "dead", error=result.error)
+            await self._record(claim, row.id, "dead", error=result.error)
         else:
             delay = max(result.retry_after, self._backoff(row.attempts))
             if result.retry_after:
                 self.limiters[identity.platform].hold(identity.chat_id, result.retry_after)
             at = self.clock() + timedelta(seconds=delay)
             await self._write_outcome(
-                row.id, lambda delivery: delivery.retry_later(row.id, at, result.error or "retry")
+                row.id,
+                lambda delivery: delivery.retry_later(row.id, claim.token, at, result.error or "retry"),
             )
 
     def _backoff(self, attempts: int) -> float:
@@ -134,23 +225,29 @@ class OutboxWorker:
         base = self.policy.first_backoff_seconds * 2 ** max(attempts - 1, 0)
         return min(base, self.policy.max_backoff_seconds) * (0.5 + self.jitter())
 
-    async def _record(self, message_id: int, status: str, *, error: str = "") -> None:
+    async def _record(self, claim: _Claim, message_id: int, status: str, *, error: str = "") -> None:
         await self._write_outcome(
-            message_id, lambda delivery: delivery.finish(message_id, status, self.clock(), error=error)
+            message_id,
+            lambda delivery: delivery.finish(message_id, claim.token, status, self.clock(), error=error),
         )
 
-    async def _write_outcome(self, message_id: int, write: Callable[[Delivery], Awaitable[None]]) -> None:
+    async def _write_outcome(self, message_id: int, write: Callable[[Delivery], Awaitable[bool]]) -> None:
         """Commit what happened to a message, waiting out a database outage for up to one lease.
 
         The message is already out (or refused) by now: giving up on its outcome would leave the row
-        `sending`, and it would be sent again when the lease runs out.
+        `sending`, and it would be sent again when the lease runs out. Nothing is written when the
+        claim has passed to another worker meanwhile: its outcome is the newer one.
         """
         give_up = time.monotonic() + self.policy.lease.total_seconds()
         pause = OUTCOME_RETRY_SECONDS
         while True:
             try:
                 async with self.db.transaction() as session:
-                    await write(Delivery(session))
+                    written = await write(Delivery(session))
+                if not written:
+                    log.warning(
+                        "outbox row %s: claimed by another worker meanwhile; outcome dropped", message_id
+                    )
                 return
             except Unavailable:
                 if time.monotonic() + pause > give_up:

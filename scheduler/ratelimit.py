@@ -34,6 +34,7 @@ class RateLimiter:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
+        self.per_second = limits.overall_per_second
         self.overall_gap = 1.0 / limits.overall_per_second
         self.chat_gap = 1.0 / limits.per_chat_per_second
         self.clock, self.sleep = clock, sleep

@@ -16,7 +16,7 @@ from functools import partial
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from core.adapter import Adapter
-from core.metrics import OUTBOX_DEPTH
+from core.metrics import JOB_LAST_SUCCESS, OUTBOX_DEPTH, OUTBOX_OLDEST_AGE
 from scheduler.delivery import DeliveryPolicy, OutboxWorker, utc_now
 from scheduler.jobs import queue_deadline_reminders, queue_event_reminders
 from scheduler.ratelimit import RateLimiter
@@ -35,14 +35,25 @@ from store.outbox import Delivery
 log = logging.getLogger(__name__)
 
 Job = Callable[[Database, datetime], Awaitable[int]]
+# How long stopping waits for the platform to answer the sends in flight, then for the release of
+# the rest of the batch: within a container's 10 s together with closing everything else.
+IN_FLIGHT_SECONDS = 4.0
+RELEASE_SECONDS = 1.5
 
 
-async def update_outbox_depth(db: Database, _now: datetime) -> int:
+async def update_store_gauges(db: Database, now: datetime) -> None:
+    """The database-wide gauges: outbox depth, the oldest undelivered message's age, and when each
+    periodic job last finished (in whichever process ran it, so a process that has not won a tick
+    since it started still reports the truth)."""
     async with db.transaction() as session:
-        counts = await Delivery(session).counts()
+        delivery = Delivery(session)
+        counts, oldest = await delivery.counts(), await delivery.oldest_waiting_since()
+        finished = await JobLeases(session).finish_times()
     for status in OUTBOX_STATUSES:
         OUTBOX_DEPTH.labels(status).set(counts.get(status, 0))
-    return 0
+    OUTBOX_OLDEST_AGE.set(max(0.0, (now - oldest).total_seconds()) if oldest else 0.0)
+    for name, at in finished.items():
+        JOB_LAST_SUCCESS.labels(name).set(at.timestamp())
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,11 +142,11 @@ class Scheduler:
                 **trigger,
             )
         self.aps.add_job(
-            update_outbox_depth,
+            self._update_gauges,
             "interval",
             seconds=15,
-            args=[self.db, datetime.now(UTC)],
-            id="outbox_depth",
+            next_run_time=datetime.now(UTC),
+            id="store_gauges",
             coalesce=True,
             max_instances=1,
         )
@@ -143,10 +154,30 @@ class Scheduler:
         self._stop.clear()
         self._worker_task = asyncio.create_task(self.worker.run(self._stop), name="outbox-worker")
 
+    async def _update_gauges(self) -> None:
+        await update_store_gauges(self.db, self.clock())
+
+    async def health(self) -> str | None:
+        """For /readyz: the periodic jobs are scheduled and the outbox worker is draining."""
+        if not self.aps.running:
+            return "not running"
+        if self._worker_task is None or self._worker_task.done():
+            return "the outbox worker has stopped"
+        return None
+
     async def stop(self) -> None:
+        """Stop claiming; wait a bounded time for the sends in flight to be recorded (the rest of
+        the batch is released), then give up on them: their lease brings them back."""
         if self.aps.running:
             self.aps.shutdown(wait=False)
         self._stop.set()
-        if self._worker_task is not None:
-            await self._worker_task
-            self._worker_task = None
+        task, self._worker_task = self._worker_task, None
+        if task is None:
+            return
+        await asyncio.wait({task}, timeout=IN_FLIGHT_SECONDS)
+        if not task.done():
+            log.warning(
+                "outbox: sends still unanswered after %s s; leaving them to their lease", IN_FLIGHT_SECONDS
+            )
+            task.cancel()
+            await asyncio.wait({task}, timeout=RELEASE_SECONDS)  # it releases what it had not sent

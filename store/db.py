@@ -7,13 +7,16 @@ SQLITE_BUSY when another writer got in between, whatever the timeout says.
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import socket
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -28,6 +31,8 @@ from core.errors import Unavailable
 from store.purge import OWED, purge
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+# How long a readiness probe waits for a lock: well inside the 3 s a load balancer gives /readyz.
+PING_BUSY_TIMEOUT_SECONDS = 1.0
 
 
 def async_url(url: str) -> str:
@@ -101,6 +106,21 @@ class Database:
                 raise  # a file or OS error in the work itself (a bug), not a database out of reach
             raise Unavailable(str(error)) from error
 
+    async def ping(self) -> None:
+        """Raise if the database cannot be read right now (for `/readyz`).
+
+        On SQLite this is a read on a connection of its own, with a short busy timeout: the
+        pool's connections wait 15 s for a lock and begin every transaction with BEGIN IMMEDIATE,
+        so a probe through them would queue behind any writer and then hold the write lock itself.
+        """
+        if not self.is_sqlite:
+            async with self.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+            return
+        path = make_url(self.url).database
+        if path and path != ":memory:":
+            await asyncio.to_thread(_read_schema, path)
+
     async def close(self) -> None:
         await self.engine.dispose()
 
@@ -114,6 +134,20 @@ class Database:
 def dialect_insert(session: AsyncSession) -> Any:
     """The INSERT construct of the session's database, for its `on_conflict_do_nothing`."""
     return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+def _read_schema(path: str) -> None:
+    """One read that needs SQLite's shared lock, never the write lock; the file is never created."""
+    connection = sqlite3.connect(
+        f"{Path(path).absolute().as_uri()}?mode=rw",
+        uri=True,
+        timeout=PING_BUSY_TIMEOUT_SECONDS,
+        isolation_level=None,
+    )
+    try:
+        connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    finally:
+        connection.close()
 
 
 def _is_connectivity_error(error: DBAPIError) -> bool:

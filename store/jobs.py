@@ -35,3 +35,10 @@ class JobLeases:
 
     async def last_finished(self, name: str) -> datetime | None:
         return await self.session.scalar(select(JobRun.last_finished_at).where(JobRun.name == name))
+
+    async def finish_times(self) -> dict[str, datetime]:
+        """When each periodic job last finished, in any process (the jobs' success gauge)."""
+        rows = await self.session.execute(
+            select(JobRun.name, JobRun.last_finished_at).where(JobRun.last_finished_at.is_not(None))
+        )
+        return {name: finished for name, finished in rows.all()}

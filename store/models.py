@@ -221,6 +221,9 @@ class OutboxMessage(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+    # Set at each claim and cleared by its outcome: the fencing token that keeps a worker whose
+    # lease ran out from overwriting what the worker that claimed the row after it recorded.
+    claim_token: Mapped[str | None] = mapped_column(String(32), index=True)
 
 
 class ButtonPayload(Base):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import secrets
+from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import ColumnElement, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -74,11 +75,12 @@ class Delivery:
         self.session = session
 
     async def claim(self, now: datetime, *, limit: int, lease: timedelta) -> list[OutboxMessage]:
-        """Take up to `limit` due rows for this process.
+        """Take up to `limit` due rows for this process, all under one new claim token.
 
         A claimed row is `sending` until `now + lease`; if the process dies, the lease runs out and
-        another claim picks it up again. On PostgreSQL `FOR UPDATE SKIP LOCKED` lets several
-        processes claim at once without ever taking the same row.
+        another claim picks it up again with a token of its own, so whatever the first process
+        writes afterwards is ignored. On PostgreSQL `FOR UPDATE SKIP LOCKED` lets several processes
+        claim at once without ever taking the same row.
         """
         query = (
             select(OutboxMessage)
@@ -92,10 +94,30 @@ class Delivery:
         if self.session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
         rows = list((await self.session.scalars(query)).all())
+        token = secrets.token_hex(16)
         for row in rows:
             row.status, row.next_attempt_at, row.attempts = "sending", now + lease, row.attempts + 1
+            row.claim_token = token
         await self.session.flush()
         return rows
+
+    async def renew(self, token: str, until: datetime) -> int:
+        """Extend the lease of the claim's rows still being sent; how many are still ours."""
+        return await self._claimed(token, next_attempt_at=until)
+
+    async def release(self, token: str, message_ids: Collection[int], now: datetime) -> int:
+        """Give back rows claimed but never handed to a platform: due again at once, for any
+        process, and the claim does not count as an attempt."""
+        if not message_ids:
+            return 0
+        return await self._claimed(
+            token,
+            OutboxMessage.id.in_(list(message_ids)),
+            status="pending",
+            next_attempt_at=now,
+            attempts=OutboxMessage.attempts - 1,
+            claim_token=None,
+        )
 
     async def recipients(self, member_ids: list[int]) -> dict[int, tuple[str | None, list[Identity]]]:
         """Each member's preferred platform and reachable identities, oldest first."""
@@ -114,19 +136,43 @@ class Delivery:
             found[identity.member_id][1].append(identity)
         return found
 
-    async def finish(self, message_id: int, status: str, now: datetime, *, error: str = "") -> None:
-        values: dict[str, Any] = {"status": status, "last_error": error[:2000]}
+    async def finish(
+        self, message_id: int, token: str, status: str, now: datetime, *, error: str = ""
+    ) -> bool:
+        """Record a final outcome; False (and nothing written) when the claim is no longer `token`'s."""
+        values: dict[str, Any] = {"status": status, "last_error": error[:2000], "claim_token": None}
         if status == "sent":
             values["sent_at"] = now
-        await self.session.execute(
-            update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values)
-        )
+        return await self._claimed(token, OutboxMessage.id == message_id, **values) == 1
 
-    async def retry_later(self, message_id: int, at: datetime, error: str) -> None:
-        await self.session.execute(
+    async def retry_later(self, message_id: int, token: str, at: datetime, error: str) -> bool:
+        """Schedule another attempt; False (and nothing written) when the claim is no longer ours."""
+        written = await self._claimed(
+            token,
+            OutboxMessage.id == message_id,
+            status="failed",
+            next_attempt_at=at,
+            last_error=error[:2000],
+            claim_token=None,
+        )
+        return written == 1
+
+    async def _claimed(self, token: str, *where: ColumnElement[bool], **values: Any) -> int:
+        """Update rows of the claim `token` that are still being sent; how many were updated."""
+        result = await self.session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.id == message_id)
-            .values(status="failed", next_attempt_at=at, last_error=error[:2000])
+            .where(OutboxMessage.claim_token == token, OutboxMessage.status == "sending", *where)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def oldest_waiting_since(self) -> datetime | None:
+        """When the oldest message not yet delivered (nor given up on) was queued; None if none is."""
+        return await self.session.scalar(
+            select(func.min(OutboxMessage.created_at)).where(
+                OutboxMessage.status.in_(("pending", "failed", "sending"))
+            )
         )
 
     async def counts(self, cause: str | None = None) -> dict[str, int]:

@@ -58,6 +58,16 @@ async def add_member(
         return member.id
 
 
+async def add_reachable_member(db: Database, now: datetime, platform: str, user_id: str, chat_id: str) -> int:
+    """A member with one identity on `platform`, as after their first message to the bot there."""
+    member_id = await add_member(db, now, f"Member {platform} {user_id}")
+    async with db.transaction() as session:
+        session.add(
+            Identity(member_id=member_id, platform=platform, user_id=user_id, chat_id=chat_id, created_at=now)
+        )
+    return member_id
+
+
 async def add_event(db: Database, now: datetime, title: str, *, starts_in: timedelta, **fields: Any) -> int:
     values: dict[str, Any] = {"kind": "meeting", "timezone": "Europe/Madrid", "tags": []}
     values.update(fields)

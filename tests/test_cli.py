@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import socket
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+
+from tests.fakes.telegram_api import FakeTelegram
 
 CLUSTERBOT = [sys.executable, "-m", "bot"]
 
@@ -110,3 +114,79 @@ def test_announce_from_a_script_queues_for_the_segment(tmp_path: Path) -> None:
     assert count == queued > 10
     refused = run(["announce", "planet:Mars", "Hi", "--yes", "--db", f"sqlite:///{tmp_path}/a.db"], tmp_path)
     assert refused.returncode == 2 and "Say who it is for first" in refused.stderr
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 that nobody listens on (it was free a moment ago)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def assert_short_and_clear(result: subprocess.CompletedProcess[str], last_line: str) -> list[str]:
+    """Exit 1 and at most three lines on stderr (tries, then the failure), none a traceback."""
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 1, result.stderr
+    assert 1 <= len(lines) <= 3 and "Traceback" not in result.stderr, result.stderr
+    assert lines[-1].startswith(f"clusterbot: {last_line}"), result.stderr
+    assert all("trying again in" in line for line in lines[:-1]), result.stderr
+    return lines
+
+
+def test_run_with_a_missing_database_folder_says_so_in_one_line(tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-folder"
+    result = run(
+        ["run"], tmp_path, CLUSTERBOT_DATABASE_URL=f"sqlite:///{missing}/bot.db", TELEGRAM_BOT_TOKEN="1:x"
+    )
+
+    assert assert_short_and_clear(result, "") == [
+        f"clusterbot: The database folder {missing} does not exist: create it or set CLUSTERBOT_DATABASE_URL"
+    ]
+    assert not missing.exists()
+
+
+def test_run_with_postgresql_down_tries_again_briefly_then_says_so_in_one_line(tmp_path: Path) -> None:
+    port = closed_port()
+    result = run(
+        ["run"],
+        tmp_path,
+        CLUSTERBOT_DATABASE_URL=f"postgresql://clusterbot:secret-pw@127.0.0.1:{port}/bot",
+        CLUSTERBOT_STARTUP_RETRY_SECONDS="0.5",
+        TELEGRAM_BOT_TOKEN="1:x",
+    )
+
+    assert_short_and_clear(result, f"PostgreSQL at 127.0.0.1:{port} is not reachable (connection refused)")
+    assert "secret-pw" not in result.stderr
+
+
+def test_run_with_telegram_unreachable_tries_again_briefly_then_says_so_in_one_line(tmp_path: Path) -> None:
+    base_url = f"http://127.0.0.1:{closed_port()}/bot"
+    result = run(
+        ["run"],
+        tmp_path,
+        CLUSTERBOT_DATABASE_URL=f"sqlite:///{tmp_path}/bot.db",
+        CLUSTERBOT_STARTUP_RETRY_SECONDS="0.5",
+        CLUSTERBOT_LOG_LEVEL="WARNING",
+        TELEGRAM_BOT_TOKEN="123:SECRET-TOKEN",
+        TELEGRAM_API_BASE_URL=base_url,
+    )
+
+    assert_short_and_clear(result, f"Telegram is not reachable at {base_url} (")
+    assert "SECRET-TOKEN" not in result.stderr
+
+
+async def test_run_with_a_token_telegram_refuses_says_so_at_once(tmp_path: Path) -> None:
+    async with FakeTelegram() as telegram:
+        result = await asyncio.to_thread(
+            run,
+            ["run"],
+            tmp_path,
+            CLUSTERBOT_DATABASE_URL=f"sqlite:///{tmp_path}/bot.db",
+            CLUSTERBOT_LOG_LEVEL="WARNING",
+            TELEGRAM_BOT_TOKEN="999:REVOKED",
+            TELEGRAM_API_BASE_URL=telegram.base_url,
+        )
+
+    assert assert_short_and_clear(result, "") == [
+        "clusterbot: Telegram refused TELEGRAM_BOT_TOKEN: copy the token again from @BotFather"
+    ]

@@ -199,6 +199,7 @@ ROWS: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "0005_erasure": [],
     "0005_correct": [],
     "0005_rights": [],
+    "0005_delivery": [],
 }
 
 
@@ -227,12 +228,17 @@ async def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
 async def test_data_survives_upgrade_and_downgrade_from(revision: str, empty_db: Database) -> None:
     await upgrade(empty_db, revision)
     async with empty_db.engine.begin() as connection:
+        existing = await connection.run_sync(_columns_by_table)
         for table, values in rows_up_to(revision):
+            # A column a later revision dropped (members.is_admin in 0005_rights) is not there to fill.
+            values = {key: value for key, value in values.items() if key in existing[table]}
             await connection.execute(sa.insert(typed_table(table, values)).values(values))
     before = await snapshot(empty_db)
 
+    # Up to head every row survives; only the columns a migration drops on purpose go.
     await upgrade(empty_db, "head")
-    assert await snapshot(empty_db, like=before) == before
+    now = await snapshot(empty_db, like=before)
+    assert now == {table: project(before[table], rows) for table, rows in now.items()}
 
     await downgrade(empty_db, revision)
     assert await current_revision(empty_db) == revision
@@ -241,7 +247,9 @@ async def test_data_survives_upgrade_and_downgrade_from(revision: str, empty_db:
     # One step further down, the tables and columns that remain keep their rows.
     await downgrade(empty_db, "-1")
     after = await snapshot(empty_db)
-    assert after == {table: project(before[table], rows) for table, rows in after.items()}
+    assert {table: project(rows, before[table]) for table, rows in after.items()} == {
+        table: project(before[table], rows) for table, rows in after.items()
+    }
 
     await downgrade(empty_db, "base")
     assert await current_revision(empty_db) is None
@@ -256,7 +264,12 @@ def project(rows: list[dict[str, Any]], like: list[dict[str, Any]]) -> list[dict
     """`rows` without the columns that `like` (the same table after a downgrade) no longer has."""
     if not like:
         return rows
-    return sorted(({key: row[key] for key in like[0]} for row in rows), key=repr)
+    return sorted(({key: row[key] for key in like[0] if key in row} for row in rows), key=repr)
+
+
+def _columns_by_table(connection: Any) -> dict[str, set[str]]:
+    inspector = sa.inspect(connection)
+    return {table: {c["name"] for c in inspector.get_columns(table)} for table in inspector.get_table_names()}
 
 
 def typed_table(name: str, values: dict[str, Any]) -> sa.TableClause:

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from core.adapter import SendResult
+from core.adapter import Adapter, SendResult
 from core.types import Text
 from scheduler.delivery import DeliveryPolicy, OutboxWorker
 from scheduler.ratelimit import Limits, RateLimiter
@@ -64,6 +64,15 @@ def worker(db: Database, clock, *adapters: RecordingAdapter, **policy: object) -
         clock=clock,
         jitter=lambda: 0.5,
     )
+
+
+async def deliver_until_done(db: Database, clock, adapter: Adapter) -> list[tuple[str, int]]:
+    """Drain as the running bot would, an hour apart, until nothing is left to try: (status, attempts)."""
+    delivery = worker(db, clock, adapter)  # type: ignore[arg-type]
+    for _ in range(DeliveryPolicy().max_attempts + 1):
+        await delivery.drain_once()
+        clock.advance(hours=1)
+    return [(row.status, row.attempts) for row in await rows(db)]
 
 
 async def test_writing_the_same_cause_twice_queues_one_message(db: Database, clock) -> None:
@@ -172,3 +181,60 @@ async def test_two_workers_draining_one_outbox_send_each_message_once(db: Databa
     assert sum(len(texts) for texts in adapter.received.values()) == 120
     assert all(texts == ["Hello"] for texts in adapter.received.values())
     assert {row.status for row in await rows(db)} == {"sent"}
+
+
+async def test_a_late_outcome_from_a_worker_whose_claim_ran_out_does_not_overwrite_the_newer_one(
+    db: Database, clock
+) -> None:
+    member = await member_on(db, clock.now, "fa", "telegram")
+    await enqueue(db, clock.now, [member], "announce:1")
+    slow = RecordingAdapter(answer=asyncio.Event())
+    slow.scripted["telegram-fa"] = [SendResult("retry", error="502")]
+    first = asyncio.create_task(worker(db, clock, slow).drain_once())
+    await slow.asked.wait()
+    clock.advance(minutes=3)  # the platform is slow: the first claim's lease runs out meanwhile
+    fast = RecordingAdapter()
+
+    assert await worker(db, clock, fast).drain_once() == 1
+    slow.answer.set()  # type: ignore[union-attr]
+    await first  # the first worker's late "retry"
+
+    [row] = await rows(db)
+    assert (row.status, row.attempts) == ("sent", 2)
+    clock.advance(hours=1)
+    assert await worker(db, clock, fast).drain_once() == 0
+    assert fast.received == {"telegram-fa": ["Hello"]}
+
+
+async def test_a_claim_takes_only_what_the_rate_sends_in_half_a_lease(db: Database, clock) -> None:
+    members = [await member_on(db, clock.now, f"g{i}", "telegram") for i in range(30)]
+    await enqueue(db, clock.now, members, "announce:1")
+    adapter = RecordingAdapter()
+    slow_rate = {"telegram": RateLimiter(Limits(overall_per_second=0.1, per_chat_per_second=1))}
+    delivery = OutboxWorker(db, {"telegram": adapter}, slow_rate, clock=clock)
+
+    assert delivery.batch_limit() == 6  # 0.1 a second, two minutes' lease, half of it
+    async with db.transaction() as session:
+        lease = timedelta(minutes=2)
+        claimed = await Delivery(session).claim(clock.now, limit=delivery.batch_limit(), lease=lease)
+    assert len(claimed) == 6
+
+
+async def test_rows_released_by_a_stopping_worker_are_due_at_once_and_cost_no_attempt(
+    db: Database, clock
+) -> None:
+    members = [await member_on(db, clock.now, f"h{i}", "telegram") for i in range(5)]
+    await enqueue(db, clock.now, members, "announce:1")
+    slow = RecordingAdapter(answer=asyncio.Event())
+    stop = asyncio.Event()
+    delivery = worker(db, clock, slow, concurrency=1)
+    running = asyncio.create_task(delivery.run(stop))
+    await slow.asked.wait()  # one message is with the platform, four wait their turn
+    stop.set()
+    slow.answer.set()  # type: ignore[union-attr]
+    await running
+
+    outcomes = sorted((row.status, row.attempts) for row in await rows(db))
+    assert outcomes == [("pending", 0)] * 4 + [("sent", 1)]
+    assert sum(len(texts) for texts in slow.received.values()) == 1
+    assert await worker(db, clock, RecordingAdapter()).drain_once() == 4  # no lease to wait out

@@ -359,10 +359,10 @@ async def test_url_verification_challenge_is_answered(world: World) -> None:
     assert status == 200 and "c0ffee" in text
 
 
-async def test_healthz_counts_the_slack_connection(world: World) -> None:
-    async with aiohttp.ClientSession() as session, session.get(f"{world.http.url}/healthz") as response:
+async def test_readyz_counts_the_slack_connection(world: World) -> None:
+    async with aiohttp.ClientSession() as session, session.get(f"{world.http.url}/readyz") as response:
         assert response.status == 200
-        assert (await response.json())["checks"] == ["database", "slack"]
+        assert (await response.json())["checks"] == {"database": "ok", "slack": "ok"}
 
 
 async def test_a_button_on_an_ephemeral_answer_replies_through_its_response_url(world: World) -> None:

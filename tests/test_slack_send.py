@@ -15,7 +15,10 @@ from handlers.engine.assistant import Assistant
 from store.db import Database
 from store.models import Identity
 from store.repository import Store
+from tests.conftest import Clock
+from tests.factories import add_reachable_member
 from tests.fakes.slack_api import SIGNING_SECRET, TOKEN, FakeSlackApi
+from tests.test_outbox import deliver_until_done, enqueue
 
 USER = "U0JOAN"
 TO = Recipient("slack", f"T0TEST:{USER}", f"D{USER}")
@@ -152,3 +155,35 @@ async def test_long_button_payloads_are_kept_in_the_store(
     assert value.startswith("cbkey:")
     async with db.transaction() as session:
         assert await Store(session).buttons.lookup(value.removeprefix("cbkey:")) == payload
+
+
+@pytest.mark.parametrize(
+    ("method", "garbage"),
+    [
+        ("chat.postMessage", "html"),
+        ("chat.postMessage", "truncated"),
+        ("conversations.open", "html"),
+        ("conversations.open", "truncated"),
+        ("conversations.open", "no_result"),
+    ],
+)
+async def test_a_garbage_answer_is_retried_by_the_outbox_and_the_message_arrives_once(
+    adapter: SlackAdapter, api: FakeSlackApi, db: Database, clock: Clock, method: str, garbage: str
+) -> None:
+    """A 200 that is no Web API answer (a proxy's page, a body cut off, `ok` alone) is not a refusal."""
+    member = await add_reachable_member(db, clock.now, "slack", TO.user_id, TO.chat_id)
+    await enqueue(db, clock.now, [member], "announce:1", "The Porto agenda is out")
+    api.garble(method, garbage, times=2)
+
+    assert await deliver_until_done(db, clock, adapter) == [("sent", 3)]
+    assert [message.text for message in api.dm_messages(USER)] == ["The Porto agenda is out"]
+
+
+async def test_an_error_code_slack_never_documented_is_retried(
+    adapter: SlackAdapter, api: FakeSlackApi
+) -> None:
+    api.fail("chat.postMessage", "some_new_error_slack_added")
+
+    result = await adapter.send(TO, [text_reply("Hello")])
+
+    assert (result.outcome, result.error) == ("retry", "some_new_error_slack_added")

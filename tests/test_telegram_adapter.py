@@ -24,7 +24,9 @@ from store.db import Database
 from store.models import Cluster, Event, Identity, Member
 from store.repository import Store
 from tests.conftest import Clock
+from tests.factories import add_reachable_member
 from tests.fakes.telegram_api import TOKEN, FakeTelegram, RateLimit, Sent, User
+from tests.test_outbox import deliver_until_done, enqueue
 
 pytestmark = pytest.mark.filterwarnings(
     # PTB itself reads RetryAfter.retry_after while building the error; nothing for us to change.
@@ -298,3 +300,32 @@ async def test_a_failing_update_is_logged_and_polling_goes_on(
 
     assert answer.text.startswith("events — ")
     assert "could not be handled" in caplog.text
+
+
+@pytest.mark.parametrize("garbage", ["html", "truncated", "no_result"])
+async def test_a_garbage_answer_is_retried_by_the_outbox_and_the_message_arrives_once(
+    db: Database, clock: Clock, telegram: FakeTelegram, bot: TelegramAdapter, garbage: str
+) -> None:
+    """A 200 that is no Bot API answer (a proxy's page, a body cut off, `ok` alone) is not a refusal."""
+    telegram.open_chat(ANA)
+    member = await add_reachable_member(db, clock.now, "telegram", str(ANA.id), str(ANA.id))
+    await enqueue(db, clock.now, [member], "announce:1", "The Porto agenda is out")
+    telegram.garble_next(2, garbage)
+
+    assert await deliver_until_done(db, clock, bot) == [("sent", 3)]
+    assert [sent.text for sent in telegram.sent(ANA.id)] == ["The Porto agenda is out"]
+
+
+async def test_a_refusal_page_that_is_not_telegrams_does_not_mark_anyone_unreachable(
+    db: Database, clock: Clock, telegram: FakeTelegram, bot: TelegramAdapter
+) -> None:
+    """A 403 page from a firewall in between is not Telegram saying the person blocked the bot."""
+    telegram.open_chat(ANA)
+    member = await add_reachable_member(db, clock.now, "telegram", str(ANA.id), str(ANA.id))
+    await enqueue(db, clock.now, [member], "announce:1", "The Porto agenda is out")
+    telegram.garble_next(1, "proxy_403")
+
+    assert await deliver_until_done(db, clock, bot) == [("sent", 2)]
+    async with db.transaction() as session:
+        identity = await session.scalar(select(Identity).where(Identity.member_id == member))
+    assert identity is not None and not identity.unreachable

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -12,12 +13,16 @@ from core.types import Reply
 
 @dataclass
 class RecordingAdapter:
-    """Stands in for a platform: `blocked` chats answer unreachable, `scripted` answers come first."""
+    """Stands in for a platform: `blocked` chats answer unreachable, `scripted` answers come first;
+    `asked` is set at the first send."""
 
     platform: str = "telegram"
     blocked: set[str] = field(default_factory=set)
     scripted: dict[str, list[SendResult]] = field(default_factory=lambda: defaultdict(list))
     received: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    # When set, a send waits for `answer` before the platform answers: a slow platform, on cue.
+    answer: asyncio.Event | None = None
+    asked: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def start(self) -> None:
         return None
@@ -26,6 +31,9 @@ class RecordingAdapter:
         return None
 
     async def send(self, to: Recipient, replies: Sequence[Reply]) -> SendResult:
+        self.asked.set()
+        if self.answer is not None:
+            await self.answer.wait()
         if to.chat_id in self.blocked:
             return SendResult("unreachable", error="Forbidden: bot was blocked by the user")
         if self.scripted[to.chat_id]:

@@ -31,6 +31,12 @@ BOT_USER_ID = "U0BOT"
 Params = dict[str, Any]
 # The methods random failures (`failure_rates`) apply to: the ones that deliver a message.
 POSTING_METHODS = frozenset({"chat.postMessage", "chat.update", "chat.postEphemeral"})
+# A 200 that is not a Web API answer: a proxy's HTML page, a body cut off half-way, `ok` alone.
+GARBAGE = {
+    "html": ("text/html", b"<html><body><h1>Service temporarily overloaded</h1></body></html>"),
+    "truncated": ("application/json", b'{"ok": true, "channel": {"id": "D0'),
+    "no_result": ("application/json", b'{"ok": true}'),
+}
 
 
 class SlackError(Exception):
@@ -148,6 +154,7 @@ class FakeSlackApi:
         self.retry_after = 1
         self._throttled: dict[str, int] = defaultdict(int)
         self._failures: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        self._garbage: dict[str, list[str]] = defaultdict(list)
         self._recent: dict[str, deque[float]] = defaultdict(deque)
         self._numbers = itertools.count(1)
         self._runner: web.AppRunner | None = None
@@ -212,6 +219,12 @@ class FakeSlackApi:
     def fail(self, method: str, error: str, *, status: int = 200, times: int = 1) -> None:
         self._failures[method].extend([(status, error)] * times)
 
+    def garble(self, method: str, kind: str = "html", *, times: int = 1) -> None:
+        """The next `times` calls of `method` get HTTP 200 with a `GARBAGE[kind]` body and do nothing."""
+        if kind not in GARBAGE:
+            raise ValueError(f"unknown garbage {kind!r}: use one of {sorted(GARBAGE)}")
+        self._garbage[method].extend([kind] * times)
+
     def calls_to(self, method: str) -> list[Params]:
         return [call.params for call in self.calls if call.method == method and call.status == 200]
 
@@ -274,6 +287,9 @@ class FakeSlackApi:
         if self._failures[method]:
             status, error = self._failures[method].pop(0)
             return web.json_response({"ok": False, "error": error}, status=status)
+        if self._garbage[method]:
+            content_type, body = GARBAGE[self._garbage[method].pop(0)]
+            return web.Response(body=body, content_type=content_type)
         return None
 
     def _random_refusal(self, method: str) -> web.Response | None:

@@ -31,6 +31,17 @@ BOT_USER = {"id": 123456, "is_bot": True, "first_name": "ClusterBot", "username"
 # How long a test waits for the bot to do something before it fails.
 WAIT_SECONDS = 5.0
 Json = dict[str, Any]
+# What comes back when something between the bot and Telegram (or Telegram itself) answers with
+# what is not a Bot API answer: a proxy's HTML page, a body cut off half-way, `ok` alone.
+# `proxy_403` is a firewall's refusal page: a 403, but not Telegram's word on the person.
+GARBAGE = {
+    "html": (200, "text/html", b"<html><body><h1>Service temporarily overloaded</h1></body></html>"),
+    "truncated": (200, "application/json", b'{"ok": true, "result": {"message_id": 1, "da'),
+    "no_result": (200, "application/json", b'{"ok": true}'),
+    "proxy_403": (403, "text/html", b"<html><body><h1>403 Forbidden</h1></body></html>"),
+}
+# The calls that deliver a message, which injected refusals and garbage answers apply to.
+MESSAGE_METHODS = frozenset({"sendMessage", "editMessageText", "sendDocument"})
 
 
 class ApiError(Exception):
@@ -121,6 +132,9 @@ class FakeTelegram:
         self._next_update_id = 1
         self._pending_callbacks: set[str] = set()
         self._failures: deque[ApiError] = deque()
+        self._garbage: deque[str] = deque()
+        self.latency = 0.0  # seconds each message call takes, for a slow Telegram
+        self._refused_methods: dict[str, ApiError] = {}
         self._windows: dict[int | None, deque[float]] = defaultdict(deque)
         self._changed = asyncio.Condition()
         self._closing = False
@@ -209,6 +223,16 @@ class FakeTelegram:
         for _ in range(count):
             self._failures.append(ApiError(status, description, retry_after if status == 429 else None))
 
+    def garble_next(self, count: int, kind: str = "html") -> None:
+        """The next `count` message calls get a `GARBAGE[kind]` answer and deliver nothing."""
+        if kind not in GARBAGE:
+            raise ValueError(f"unknown garbage {kind!r}: use one of {sorted(GARBAGE)}")
+        self._garbage.extend([kind] * count)
+
+    def refuse(self, method: str, status: int = 401, description: str = "Unauthorized") -> None:
+        """Every later call of `method` is refused, as Telegram refuses all calls of a revoked token."""
+        self._refused_methods[method] = ApiError(status, description)
+
     def sent(self, chat_id: int) -> list[Sent]:
         return list(self._messages[chat_id])
 
@@ -233,7 +257,16 @@ class FakeTelegram:
         params = await self._params(request)
         self.calls.append((method, params))
         handler = self._methods.get(method)
+        if method in MESSAGE_METHODS:
+            await self._take_time()
+            if self._garbage:
+                status, content_type, body = GARBAGE[self._garbage.popleft()]
+                async with self._changed:
+                    self._changed.notify_all()
+                return web.Response(status=status, body=body, content_type=content_type)
         try:
+            if method in self._refused_methods:
+                raise self._refused_methods[method]
             if handler is None:
                 raise ApiError(404, "Not Found: method not found")
             result = await handler(params)
@@ -245,6 +278,15 @@ class FakeTelegram:
             async with self._changed:
                 self._changed.notify_all()
         return web.json_response({"ok": True, "result": result})
+
+    async def _take_time(self) -> None:
+        """Be a slow Telegram for `latency` seconds (the call is already visible in `calls`)."""
+        if not self.latency:
+            return
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self.latency), self._changed:
+                self._changed.notify_all()
+                await self._changed.wait_for(lambda: self._closing)
 
     @staticmethod
     async def _params(request: web.Request) -> Json:
