@@ -1,6 +1,7 @@
 """`python -m benchmarks [NAME …] [--tiny] [--postgres URL]`: run benchmarks, print and save the figures.
 
-`clusterbot bench` calls `main`. `--tiny` runs every benchmark at a size that only proves it works
+Run from the root of a checkout: the benchmarks drive the fakes in tests/ and are not installed
+with the package. `--tiny` runs every benchmark at a size that only proves it works
 (the smoke test uses it); the figures of a tiny run say nothing about the quality bars.
 """
 
@@ -51,7 +52,7 @@ async def run(names: list[str], *, tiny: bool, postgres_url: str, results: Path 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="clusterbot bench", description="ClusterBot benchmarks")
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description="ClusterBot benchmarks")
     parser.add_argument("names", nargs="*", metavar="NAME", help=f"some of {', '.join(NAMES)} (default: all)")
     parser.add_argument("--tiny", action="store_true", help="tiny sizes: proves the benchmarks run")
     parser.add_argument(

@@ -26,7 +26,7 @@ from bot.settings import Settings
 from bot.slack import SlackAdapter
 from bot.telegram import TelegramAdapter
 from bot.wiring import build_assistant
-from handlers.types import Text
+from core.types import Text
 from scheduler.delivery import DeliveryPolicy, OutboxWorker
 from scheduler.ratelimit import Limits, RateLimiter
 from store.db import Database

@@ -21,8 +21,8 @@ from benchmarks import population
 from benchmarks.common import Figure, Report, Stopwatch, ms, percentile, sqlite_database
 from bot.settings import Settings
 from bot.wiring import build_assistant
-from handlers.assistant import Assistant
-from handlers.types import Incoming
+from core.types import Incoming
+from handlers.engine.assistant import Assistant
 from store.db import Database
 from store.models import Member, Organisation
 from store.text import fold

@@ -21,8 +21,8 @@ from benchmarks.fakeserver import fake_server
 from bot.settings import Settings
 from bot.telegram import TelegramAdapter
 from bot.wiring import build_assistant
-from handlers.assistant import Assistant
-from handlers.types import Incoming
+from core.types import Incoming
+from handlers.engine.assistant import Assistant
 from store.db import Database
 from tests.fakes.telegram_api import TOKEN, RateLimit
 

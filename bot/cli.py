@@ -28,9 +28,9 @@ from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
 from bot.startup import StartupFailure
 from bot.wiring import build_assistant, open_database
+from core.errors import UserError
+from core.i18n import DEFAULT_LANGUAGE, choose_language
 from handlers.announce import announcement_reply, split_segment
-from handlers.errors import UserError
-from handlers.i18n import DEFAULT_LANGUAGE, choose_language
 from store.backup import BackupRefused, backup_sqlite
 from store.db import Database
 from store.demo import DEMO_HANDLE, seed_demo
@@ -364,22 +364,6 @@ def export_command(
     count = _run(go())
     if file is not None:
         typer.echo(f"Wrote {count} {what.value} to {file}.")
-
-
-@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
-def bench(ctx: typer.Context) -> None:
-    """Run the benchmarks (`clusterbot bench search broadcast --tiny`); needs a checkout of the repository."""
-    import benchmarks
-
-    # The benchmarks drive the test fakes of Telegram and Slack, which live in the repository's tests/.
-    root = Path(benchmarks.__file__).resolve().parent.parent
-    if not (root / "tests" / "fakes").is_dir():
-        typer.echo("clusterbot: the benchmarks need the repository checkout (its tests/fakes).", err=True)
-        raise typer.Exit(2)
-    sys.path.insert(0, str(root))
-    from benchmarks.__main__ import main as run_benchmarks
-
-    raise typer.Exit(run_benchmarks(ctx.args))
 
 
 @app.command()

@@ -1,4 +1,8 @@
-"""The console adapter: one message a line on stdin, the replies on stdout; works piped."""
+"""The console chat: one message a line on stdin, the replies on stdout; works piped.
+
+It talks to the assistant directly and sends nothing proactive, so it is not a platform adapter
+(core/adapter.py): the outbox never delivers to it.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,8 @@ import asyncio
 from pathlib import Path
 from typing import TextIO
 
-from handlers.assistant import Assistant
-from handlers.types import Incoming, Reply, Span
+from core.types import Incoming, Reply, Span
+from handlers.engine.assistant import Assistant
 
 PLATFORM = "console"
 

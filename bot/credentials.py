@@ -11,7 +11,7 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
-from bot.metrics import PLATFORM_LAST_SUCCESS
+from core.metrics import PLATFORM_LAST_SUCCESS
 
 
 class CredentialCheck:

@@ -16,8 +16,8 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 
-from bot import __version__
-from bot.metrics import ProcessLabelled
+from core import __version__
+from core.metrics import ProcessLabelled
 from store.db import Database
 
 log = logging.getLogger(__name__)

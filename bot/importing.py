@@ -20,8 +20,8 @@ from icalendar import Calendar
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from bot import csvout
-from bot.adapter import Recipient
 from bot.settings import Settings
+from core.adapter import Recipient
 from handlers.onboarding import invitation_reply
 from store.db import Database
 from store.exporting import EXPORTS, Exports

@@ -8,14 +8,14 @@ import sys
 from dataclasses import replace
 from datetime import timedelta
 
-from bot.adapter import Adapter
 from bot.calendar_feed import add_calendar_feed
 from bot.http import HttpServer, database_check
 from bot.settings import Settings
 from bot.shutdown import Shutdown
 from bot.startup import retrying
 from bot.wiring import build_assistant, open_database
-from handlers.assistant import Assistant
+from core.adapter import Adapter
+from handlers.engine.assistant import Assistant
 from scheduler.delivery import DeliveryPolicy
 from scheduler.ratelimit import SLACK_LIMITS, TELEGRAM_LIMITS, Limits, RateLimiter
 from scheduler.retention import RetentionPolicy

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from handlers.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from core.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
 DEFAULT_DATABASE_URL = "sqlite:///clusterbot.db"
 # What Telegram accepts as a webhook's secret_token.

@@ -31,10 +31,8 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapter import Recipient, SendResult
 from bot.credentials import CredentialCheck
 from bot.http import HttpServer
-from bot.metrics import ERRORS, REPLIES_OUT, answer
 from bot.settings import Settings
 from bot.slack_render import (
     ACTION_PREFIX,
@@ -48,9 +46,11 @@ from bot.slack_render import (
     render_reply,
 )
 from bot.turns import Turns
-from handlers.assistant import Assistant
+from core.adapter import Recipient, SendResult
+from core.metrics import ERRORS, REPLIES_OUT, answer
+from core.types import Attachment, Incoming, Reply, fill
+from handlers.engine.assistant import Assistant
 from handlers.home import home_commands
-from handlers.types import Attachment, Incoming, Reply, fill
 from store.db import Database
 from store.repository import Store
 

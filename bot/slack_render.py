@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from itertools import count
 from typing import Any
 
-from handlers.types import Attachment, Button, Reply, Span, fill
+from core.types import Attachment, Button, Reply, Span, fill
 
 SECTION_LIMIT = 3000
 BLOCKS_PER_MESSAGE = 50

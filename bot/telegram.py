@@ -24,17 +24,17 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
-from bot.adapter import Recipient, SendResult
 from bot.credentials import CredentialCheck
 from bot.http import HttpServer
-from bot.metrics import ERRORS, REPLIES_OUT, answer
 from bot.settings import Settings
 from bot.startup import StartupFailure
 from bot.telegram_render import KEY_PREFIX, Chunk, keyboard, render_text
 from bot.turns import Turns
-from handlers.assistant import Assistant
-from handlers.i18n import DEFAULT_LANGUAGE, LANGUAGES, choose_language
-from handlers.types import N_, ChatKind, Incoming, Reply, fill
+from core.adapter import Recipient, SendResult
+from core.i18n import DEFAULT_LANGUAGE, LANGUAGES, choose_language
+from core.metrics import ERRORS, REPLIES_OUT, answer
+from core.types import N_, ChatKind, Incoming, Reply, fill
+from handlers.engine.assistant import Assistant
 from store.buttons import Buttons
 from store.db import Database
 from store.people import People

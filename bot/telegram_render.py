@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from handlers.types import Button, Span
+from core.types import Button, Span
 
 # Telegram counts message length in UTF-16 code units after parsing the markup; measuring the
 # markup itself is stricter, so a chunk that fits here always fits there.

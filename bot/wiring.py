@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from bot.settings import Settings
 from bot.startup import database_failure, missing_folder
-from handlers.assistant import Assistant
-from handlers.commands import build_flows, build_router
-from handlers.context import Options
+from handlers.engine.assistant import Assistant
+from handlers.engine.commands import build_flows, build_router
+from handlers.engine.context import Options
 from store.db import Database
 from store.migrate import ensure_current
 

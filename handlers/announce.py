@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import shlex
 
-from handlers.confirmations import confirmation
-from handlers.context import Context
-from handlers.errors import NotFound, UsageError
-from handlers.forms import positive_int
-from handlers.i18n import choose_language
-from handlers.resolving import segment_value
+from core.errors import NotFound, UsageError
+from core.i18n import choose_language
+from core.types import N_, Button, Reply, Text, bold, command, fill
+from handlers.engine.confirmations import confirmation
+from handlers.engine.context import Context
+from handlers.engine.forms import positive_int
+from handlers.engine.resolving import segment_value
 from handlers.roles import record, require_segment, segment_text
-from handlers.types import N_, Button, Reply, Text, bold, command, fill
 from store.announcements import announcement_cause
 from store.models import Announcement
 from store.outbox import Delivery

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import secrets
 
-from handlers.context import Context
-from handlers.types import Button, Reply, command
+from core.types import Button, Reply, command
+from handlers.engine.context import Context
 
 TOKEN_BYTES = 32
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from handlers.timefmt import when
-from handlers.types import Button, Reply, Text, fill
+from core.types import Button, Reply, Text, fill
+from handlers.engine.timefmt import when
 from store.models import Event
 
 

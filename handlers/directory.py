@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import shlex
 
-from handlers.context import Context
-from handlers.errors import UsageError
+from core.errors import UsageError
+from core.types import Button, Reply, echo
+from handlers.engine.context import Context
+from handlers.engine.router import split_args
 from handlers.profile import describe
-from handlers.router import split_args
-from handlers.types import Button, Reply, echo
 from store.resolver import MAX_SUGGESTIONS
 
 PAGE_SIZE = 10

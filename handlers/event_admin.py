@@ -7,17 +7,26 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from handlers.confirmations import confirmation
-from handlers.context import Context
-from handlers.errors import UsageError
+from core.errors import UsageError
+from core.types import Button, Reply, Text, bold, fill
+from handlers.engine.confirmations import confirmation
+from handlers.engine.context import Context
+from handlers.engine.forms import (
+    MAX_TAGS,
+    choice,
+    parse_form,
+    positive_int,
+    require,
+    tag_list,
+    web_url,
+    within,
+)
+from handlers.engine.resolving import cluster_named
+from handlers.engine.timefmt import parse_duration, parse_local, span, valid_zone, when
 from handlers.event_changes import Change, change_lines, changes
 from handlers.events import kind_label, load_event
-from handlers.forms import MAX_TAGS, choice, parse_form, positive_int, require, tag_list, web_url, within
 from handlers.notices import notify, tell_promoted
-from handlers.resolving import cluster_named
 from handlers.roles import record, require_cluster, scope
-from handlers.timefmt import parse_duration, parse_local, span, valid_zone, when
-from handlers.types import Button, Reply, Text, bold, fill
 from store.models import EVENT_KINDS, Event
 
 EVENT_FIELDS = (

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from core.types import N_, echo, fill
+from handlers.engine.timefmt import when
 from handlers.events import kind_label
-from handlers.timefmt import when
-from handlers.types import N_, echo, fill
 from store.models import Event
 
 LABELS = {

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from handlers.context import Context
-from handlers.errors import NotFound, UsageError
-from handlers.forms import positive_int
+from core.errors import NotFound, UsageError
+from core.types import N_, Attachment, Button, Reply, bold, command, echo, fill
+from handlers.engine.context import Context
+from handlers.engine.forms import positive_int
+from handlers.engine.timefmt import span
 from handlers.ics import event_calendar
 from handlers.notices import tell_promoted
-from handlers.timefmt import span
-from handlers.types import N_, Attachment, Button, Reply, bold, command, echo, fill
 from store.models import EVENT_KINDS, Event
 from store.text import fold, is_web_url
 

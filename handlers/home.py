@@ -6,9 +6,9 @@ no platform decides on its own what "fits" a member.
 
 from __future__ import annotations
 
-from handlers.context import Options
-from handlers.i18n import choose_language
-from handlers.types import fill
+from core.i18n import choose_language
+from core.types import fill
+from handlers.engine.context import Options
 from store.db import Database
 from store.repository import Store
 

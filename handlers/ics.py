@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
-from handlers.timefmt import local
+from handlers.engine.timefmt import local
 from store.events import event_uid
 from store.models import Event
 from store.text import is_web_url

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from handlers.confirmations import confirmation
-from handlers.context import Context
-from handlers.errors import NotAllowed, NotFound, UsageError
-from handlers.forms import positive_int
+from core.errors import NotAllowed, NotFound, UsageError
+from core.types import Reply
+from handlers.engine.confirmations import confirmation
+from handlers.engine.context import Context
+from handlers.engine.forms import positive_int
 from handlers.notices import (
     Decision,
     decision_buttons,
@@ -21,7 +22,6 @@ from handlers.notices import (
     introduction_request,
     notify,
 )
-from handlers.types import Reply
 from store.models import Introduction
 from store.people import MemberCard
 from store.synergy import Introductions

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from handlers.context import Context
-from handlers.i18n import LANGUAGES
+from core.i18n import LANGUAGES
+from core.types import Button, Reply, bold, command
+from handlers.engine.context import Context
 from handlers.profile import parse_language
-from handlers.types import Button, Reply, bold, command
 
 # Each language named in itself: someone who cannot read the current one still finds their own.
 LANGUAGE_NAMES = {"en": "English", "ca": "Català", "es": "Español", "fr": "Français", "pt": "Português"}

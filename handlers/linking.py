@@ -6,11 +6,11 @@ must still count towards the lockout.
 
 from __future__ import annotations
 
-from handlers.confirmations import confirmation
-from handlers.context import Context
-from handlers.errors import NotAllowed, UsageError
-from handlers.timefmt import when
-from handlers.types import N_, Button, Reply, bold, command, fill
+from core.errors import NotAllowed, UsageError
+from core.types import N_, Button, Reply, bold, command, fill
+from handlers.engine.confirmations import confirmation
+from handlers.engine.context import Context
+from handlers.engine.timefmt import when
 from store.linking import CODE_LENGTH, CODE_LIFETIME, LOCKOUT, MergeReport, Redemption, looks_like_code
 from store.models import Member
 

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from handlers.context import Context
-from handlers.i18n import choose_language
-from handlers.timefmt import day, span
-from handlers.types import Button, Reply, Text, bold, fill
+from core.i18n import choose_language
+from core.types import Button, Reply, Text, bold, fill
+from handlers.engine.context import Context
+from handlers.engine.timefmt import day, span
 from store.models import Event, Opportunity
 from store.outbox import Outbox
 from store.people import MemberCard

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.context import Context
-from handlers.errors import UsageError
-from handlers.flows import CARRY_ON, Flow, Step, as_name, as_text, ask, begin_flow
-from handlers.forms import MAX_TAGS, tag_list
-from handlers.resolving import cluster_named
-from handlers.types import N_, Button, Reply, Text, bold, command, fill
+from core.errors import UsageError
+from core.types import N_, Button, Reply, Text, bold, command, fill
+from handlers.engine.context import Context
+from handlers.engine.flows import CARRY_ON, Flow, Step, as_name, as_text, ask, begin_flow
+from handlers.engine.forms import MAX_TAGS, tag_list
+from handlers.engine.resolving import cluster_named
 
 YES = frozenset({"yes", "y", "si", "sí", "oui", "sim", "ok", "1", "true", "d'accord", "vale"})
 NO = frozenset({"no", "n", "non", "não", "nao", "0", "false"})

@@ -6,13 +6,22 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from handlers.context import Context
-from handlers.errors import NotAllowed, NotFound, UsageError
-from handlers.flows import Flow, Step, as_text, begin_flow
-from handlers.forms import MAX_TAGS, choice, parse_form, positive_int, require, tag_list, web_url, within
+from core.errors import NotAllowed, NotFound, UsageError
+from core.types import N_, Button, Reply, bold, command, echo, fill
+from handlers.engine.context import Context
+from handlers.engine.flows import Flow, Step, as_text, begin_flow
+from handlers.engine.forms import (
+    MAX_TAGS,
+    choice,
+    parse_form,
+    positive_int,
+    require,
+    tag_list,
+    web_url,
+    within,
+)
+from handlers.engine.timefmt import day, parse_local
 from handlers.roles import record, require_cluster, scope
-from handlers.timefmt import day, parse_local
-from handlers.types import N_, Button, Reply, bold, command, echo, fill
 from store.models import OPPORTUNITY_KINDS, Opportunity
 from store.text import is_web_url, words
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from handlers.confirmations import confirmation
-from handlers.context import Context
+from core.types import N_, Attachment, Button, Reply, Text, command, fill, text_reply
+from handlers.engine.confirmations import confirmation
+from handlers.engine.context import Context
 from handlers.notices import promotion_notice, queue_notice
-from handlers.types import N_, Attachment, Button, Reply, Text, command, fill, text_reply
 from store.models import Member
 from store.repository import Store
 

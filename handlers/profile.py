@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from handlers.context import Context
-from handlers.errors import UsageError
-from handlers.forms import MAX_TAGS, tag_list, within
-from handlers.i18n import LANGUAGES
+from core.errors import UsageError
+from core.i18n import LANGUAGES
+from core.types import Button, Reply, Text, bold, command, echo, fill
+from handlers.engine.context import Context
+from handlers.engine.forms import MAX_TAGS, tag_list, within
+from handlers.engine.resolving import cluster_named
+from handlers.engine.spoken import language_codes
+from handlers.engine.timefmt import valid_zone
 from handlers.onboarding import parse_yes_no
-from handlers.resolving import cluster_named
-from handlers.spoken import language_codes
-from handlers.timefmt import valid_zone
-from handlers.types import Button, Reply, Text, bold, command, echo, fill
 from store.people import MemberCard
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import shlex
 
-from handlers.context import Context
-from handlers.errors import NotAllowed, UsageError
-from handlers.forms import positive_int
+from core.errors import NotAllowed, UsageError
+from core.types import Reply, Text, bold, command, fill
+from handlers.engine.context import Context
+from handlers.engine.forms import positive_int
+from handlers.engine.resolving import Retype, cluster_named, member_named
+from handlers.engine.timefmt import when
 from handlers.notices import notify
-from handlers.resolving import Retype, cluster_named, member_named
-from handlers.timefmt import when
-from handlers.types import Reply, Text, bold, command, fill
 from store.models import Cluster, Member
 from store.text import fold
 

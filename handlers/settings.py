@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from handlers.context import Context
-from handlers.errors import NotFound, UsageError
-from handlers.forms import positive_int
+from core.errors import NotFound, UsageError
+from core.types import Button, Reply, bold, command, echo, fill
+from handlers.engine.context import Context
+from handlers.engine.forms import positive_int
+from handlers.engine.timefmt import parse_duration
 from handlers.languages import LANGUAGE_NAMES
 from handlers.linking import listing, platform_name
 from handlers.profile import yes_no
-from handlers.timefmt import parse_duration
-from handlers.types import Button, Reply, bold, command, echo, fill
 
 MAX_REMINDERS = 4
 

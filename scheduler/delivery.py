@@ -22,9 +22,9 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from bot.adapter import Adapter, Recipient, SendResult
-from handlers.errors import Unavailable
-from handlers.types import Reply
+from core.adapter import Adapter, Recipient, SendResult
+from core.errors import Unavailable
+from core.types import Reply
 from scheduler.ratelimit import RateLimiter
 from store.db import Database
 from store.models import Identity, OutboxMessage

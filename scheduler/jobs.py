@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from handlers.i18n import choose_language
+from core.i18n import choose_language
+from handlers.engine.timefmt import parse_duration
 from handlers.notices import deadline_reminder, event_reminder
-from handlers.timefmt import parse_duration
 from store.db import Database
 from store.outbox import Outbox
 from store.reminders import attendees_of_events_starting_soon, followers_of_closing_opportunities

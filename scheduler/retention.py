@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from handlers.i18n import DEFAULT_LANGUAGE
+from core.i18n import DEFAULT_LANGUAGE
 from handlers.notices import queue_notice
 from handlers.privacy import erase, retention_warning
 from store.db import Database

@@ -15,8 +15,8 @@ from functools import partial
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.adapter import Adapter
-from bot.metrics import JOB_LAST_SUCCESS, OUTBOX_DEPTH, OUTBOX_OLDEST_AGE
+from core.adapter import Adapter
+from core.metrics import JOB_LAST_SUCCESS, OUTBOX_DEPTH, OUTBOX_OLDEST_AGE
 from scheduler.delivery import DeliveryPolicy, OutboxWorker, utc_now
 from scheduler.jobs import queue_deadline_reminders, queue_event_reminders
 from scheduler.ratelimit import RateLimiter

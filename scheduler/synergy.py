@@ -15,11 +15,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.i18n import choose_language
+from core.types import Reply
 from handlers.digest import Suggestion, weekly_digest
-from handlers.i18n import choose_language
+from handlers.engine.timefmt import zone
 from handlers.notices import member_suggestion, opportunity_suggestion
-from handlers.timefmt import zone
-from handlers.types import Reply
 from scheduler.matcher import Match, scan, scan_members, scan_opportunities
 from store import synergy
 from store.db import Database

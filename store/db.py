@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from handlers.errors import Unavailable
+from core.errors import Unavailable
 from store.purge import OWED, purge
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000

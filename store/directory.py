@@ -60,7 +60,6 @@ class DirectoryIndex:
         self._in_block = array("b")
         self._tail_from = array("q")
         self._places: dict[str, int] = {}
-        self._place_names: list[str] = []
         self._block_starts = np.zeros(1, dtype=np.int64)
         self._block_slots = np.empty(0, dtype=np.int32)
         self._block_weights = np.empty(0, dtype=np.uint8)

@@ -67,17 +67,6 @@ class Outbox:
         for language, ids in by_language.items():
             await self.enqueue(ids, cause, payload_for(language), now)
 
-    async def for_member(self, member_id: int) -> list[OutboxMessage]:
-        return list(
-            (
-                await self.session.scalars(
-                    select(OutboxMessage)
-                    .where(OutboxMessage.member_id == member_id)
-                    .order_by(OutboxMessage.id)
-                )
-            ).all()
-        )
-
 
 class Delivery:
     """The outbox as the delivery workers see it: claim due rows, then record what happened."""

@@ -188,10 +188,6 @@ async def changed_members(session: AsyncSession, since: datetime) -> list[int]:
     return list(rows)
 
 
-async def new_opportunity_count(session: AsyncSession, since: datetime) -> int:
-    return int(await session.scalar(select(func.count()).where(Opportunity.created_at >= since)) or 0)
-
-
 async def member_zones(session: AsyncSession) -> list[str]:
     return list(await session.scalars(select(Member.timezone).distinct()))
 

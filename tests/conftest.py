@@ -18,10 +18,10 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from bot.console import render
-from handlers.assistant import Assistant
-from handlers.commands import build_flows, build_router
-from handlers.context import Options
-from handlers.types import Incoming, Reply
+from core.types import Incoming, Reply
+from handlers.engine.assistant import Assistant
+from handlers.engine.commands import build_flows, build_router
+from handlers.engine.context import Options
 from store.db import Database
 from store.migrate import upgrade
 from store.models import Base

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select, update
 
@@ -131,16 +131,30 @@ async def add_telegram_members(db: Database, count: int, first_chat_id: int) -> 
     return [member.id for member in members]
 
 
-async def queued_messages(db: Database) -> list[tuple[int, str, str, list[tuple[str, str]]]]:
-    """Every outbox row as (member, cause, its text, its buttons), oldest first."""
+class Queued(NamedTuple):
+    """One outbox message as its recipient would read it."""
+
+    member_id: int
+    cause: str
+    text: str
+    # (label, payload) of every button, row after row.
+    buttons: list[tuple[str, str]]
+
+
+async def queued_messages(db: Database, member: int | None = None) -> list[Queued]:
+    """Every outbox message (or only `member`'s), oldest first. Tests read the outbox only through
+    this, so the payload's stored shape is known in one place."""
+    query = select(OutboxMessage).order_by(OutboxMessage.id)
+    if member is not None:
+        query = query.where(OutboxMessage.member_id == member)
     async with db.transaction() as session:
-        rows = await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+        rows = await session.scalars(query)
         return [
-            (
+            Queued(
                 row.member_id,
                 row.cause,
                 "".join(span[0] for span in row.payload["spans"]),
-                [tuple(b) for line in row.payload["buttons"] for b in line],
+                [(label, payload) for line in row.payload["buttons"] for label, payload in line],
             )
             for row in rows
         ]

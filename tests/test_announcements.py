@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from store.db import Database
-from store.models import OutboxMessage
-from tests.factories import add_cluster, add_member, make_coordinator
+from tests.factories import add_cluster, add_member, make_coordinator, queued_messages
 
 
 async def setup_network(db: Database, now) -> None:
@@ -27,15 +24,13 @@ async def test_cluster_announcement_previews_confirms_and_reports(db: Database, 
     preview = await coordinator.say('/announce cluster:"textil innova" The Porto B2B agenda is out!')
     assert "To: cluster Tèxtil Innova (3 members)" in preview
     [send] = [payload for label, payload in coordinator.buttons if label == "Send to 3"]
-    async with db.transaction() as session:
-        assert list(await session.scalars(select(OutboxMessage))) == []
+    assert await queued_messages(db) == []
 
     assert "Queued announcement #1 for 3 members" in await coordinator.press(send)
     await coordinator.press(send)  # a double click sends nothing twice
-    async with db.transaction() as session:
-        messages = list(await session.scalars(select(OutboxMessage)))
+    messages = await queued_messages(db)
     assert len(messages) == 3 and {m.cause for m in messages} == {"announce:1"}
-    assert "The Porto B2B agenda is out!" in "".join(s[0] for s in messages[0].payload["spans"])
+    assert "The Porto B2B agenda is out!" in messages[0].text
     assert "sent 0 · pending 3 · unreachable 0 · failed 0" in await coordinator.say("/announce status 1")
 
 

@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from bot.settings import Settings
 from bot.telegram import TelegramAdapter
 from bot.wiring import build_assistant
-from handlers.types import Text
+from core.types import Text
 from scheduler.delivery import DeliveryPolicy, OutboxWorker
 from scheduler.ratelimit import Limits, RateLimiter
 from store.db import Database

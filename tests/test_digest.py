@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
-
 from scheduler.synergy import queue_synergy_alerts, queue_weekly_digests
 from store.db import Database
-from store.models import OutboxMessage
-from tests.factories import add_event, add_member, add_opportunity
+from tests.factories import add_event, add_member, add_opportunity, queued_messages
 
 FINISHING = "recycled-polyester finishing and dyeing trials on our pilot line"
 SEEKS_FINISHING = "a finishing house to run dyeing trials on recycled polyester"
@@ -18,11 +15,8 @@ MONDAY = datetime(2026, 11, 23, tzinfo=UTC)
 
 
 async def digests(db: Database) -> list[tuple[int, str, str]]:
-    async with db.transaction() as session:
-        rows = await session.scalars(
-            select(OutboxMessage).where(OutboxMessage.cause.like("digest:%")).order_by(OutboxMessage.id)
-        )
-        return [(row.member_id, row.cause, "".join(span[0] for span in row.payload["spans"])) for row in rows]
+    messages = await queued_messages(db)
+    return [(m.member_id, m.cause, m.text) for m in messages if m.cause.startswith("digest:")]
 
 
 async def test_digests_go_out_at_nine_local_in_lisbon_and_oslo_once_a_week(db: Database, clock) -> None:

@@ -15,7 +15,7 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from handlers.assistant import Assistant
+from handlers.engine.assistant import Assistant
 from store.db import Database
 from store.models import Member, Organisation
 from tests.conftest import Chat, Clock

@@ -16,11 +16,11 @@ import aiohttp
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot import __version__
 from bot import http as http_module
 from bot.http import HttpServer, database_check
-from bot.metrics import ERRORS, REPLIES_OUT, UPDATES_IN
 from bot.settings import load_settings
+from core import __version__
+from core.metrics import ERRORS, REPLIES_OUT, UPDATES_IN
 from scheduler.service import update_store_gauges
 from store.db import Database
 from store.jobs import JobLeases

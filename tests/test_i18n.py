@@ -8,8 +8,8 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from handlers.i18n import DEFAULT_LANGUAGE, LANGUAGES, LOCALE_DIR, choose_language, placeholders
-from handlers.types import Span, Text, bold
+from core.i18n import DEFAULT_LANGUAGE, LANGUAGES, LOCALE_DIR, choose_language, placeholders
+from core.types import Span, Text, bold
 
 ROOT = Path(__file__).resolve().parent.parent
 # How code marks messages: text.t("…"), ctx.tr("…"), N_("…") for constants, fill(lang, "…").

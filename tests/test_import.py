@@ -18,9 +18,9 @@ from sqlalchemy import func, select
 from bot.cli import _report
 from bot.importing import import_file, invite_on_slack
 from bot.settings import Settings
-from handlers.assistant import Assistant
-from handlers.commands import build_flows, build_router
-from handlers.types import Incoming
+from core.types import Incoming
+from handlers.engine.assistant import Assistant
+from handlers.engine.commands import build_flows, build_router
 from store.db import Database
 from store.importing import InvitationLink, Kind, Outcome
 from store.models import Base, Event, Identity, Invitation, Member, Opportunity

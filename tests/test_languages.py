@@ -6,17 +6,15 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
 
 from bot.settings import Settings
 from bot.telegram import TelegramAdapter
-from handlers.assistant import Assistant
-from handlers.types import Incoming
+from core.types import Incoming
+from handlers.engine.assistant import Assistant
 from scheduler.jobs import queue_event_reminders
 from store.db import Database
-from store.models import OutboxMessage
 from tests.conftest import Clock
-from tests.factories import add_event
+from tests.factories import add_event, queued_messages
 from tests.fakes.telegram_api import TOKEN, FakeTelegram, RateLimit
 
 
@@ -69,10 +67,9 @@ async def test_a_reminder_is_written_in_the_recipients_language(db: Database, cl
 
     clock.advance(days=2)
     assert await queue_event_reminders(db, clock.now) == 2
-    async with db.transaction() as session:
-        rows = (await session.scalars(select(OutboxMessage).order_by(OutboxMessage.member_id))).all()
-    texts = ["".join(span[0] for span in row.payload["spans"]) for row in rows]
-    buttons = [[label for line in row.payload["buttons"] for label, _ in line] for row in rows]
+    messages = sorted(await queued_messages(db), key=lambda m: m.member_id)
+    texts = [m.text for m in messages]
+    buttons = [[label for label, _ in m.buttons] for m in messages]
     assert texts[0].startswith("⏰ Reminder: Sessão B2B Porto — Thu 26 Nov 2026, 10:00 CET")
     assert texts[1].startswith("⏰ Lembrete: Sessão B2B Porto — quinta 26 nov. 2026, 10:00 CET")
     assert buttons == [["Details", "Can't go"], ["Detalhes", "Não posso ir"]]

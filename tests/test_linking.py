@@ -16,8 +16,8 @@ from bot.http import HttpServer
 from bot.settings import Settings
 from bot.slack import SlackAdapter
 from bot.telegram import TelegramAdapter
-from handlers.assistant import Assistant
-from handlers.types import Incoming
+from core.types import Incoming
+from handlers.engine.assistant import Assistant
 from scheduler.delivery import OutboxWorker
 from scheduler.jobs import queue_event_reminders
 from scheduler.ratelimit import SLACK_LIMITS, TELEGRAM_LIMITS, RateLimiter

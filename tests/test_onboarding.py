@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from handlers.assistant import Assistant
-from handlers.commands import build_flows, build_router
+from handlers.engine.assistant import Assistant
+from handlers.engine.commands import build_flows, build_router
 from store.db import Database
 from store.models import Conversation, Member, Organisation
 from tests.factories import add_cluster

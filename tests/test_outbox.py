@@ -7,14 +7,14 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.adapter import Adapter, SendResult
-from handlers.types import Text
+from core.adapter import Adapter, SendResult
+from core.types import Text
 from scheduler.delivery import DeliveryPolicy, OutboxWorker
 from scheduler.ratelimit import Limits, RateLimiter
 from store.db import Database
 from store.models import Identity, OutboxMessage
 from store.outbox import Delivery, Outbox
-from tests.factories import add_member
+from tests.factories import add_member, queued_messages
 from tests.fakes.recording_adapter import RecordingAdapter
 
 FAST = Limits(overall_per_second=10_000, per_chat_per_second=10_000)
@@ -79,7 +79,7 @@ async def test_writing_the_same_cause_twice_queues_one_message(db: Database, clo
     member = await member_on(db, clock.now, "ana", "telegram")
     await enqueue(db, clock.now, [member], "reminder:event1:24h")
     await enqueue(db, clock.now, [member], "reminder:event1:24h", "A second text")
-    assert [row.payload["spans"][0][0] for row in await rows(db)] == ["Hello"]
+    assert [m.text for m in await queued_messages(db)] == ["Hello"]
 
 
 async def test_a_member_on_two_platforms_gets_it_once_on_the_preferred_one(db: Database, clock) -> None:

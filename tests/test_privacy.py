@@ -10,9 +10,9 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
-from handlers.assistant import Assistant
-from handlers.commands import build_flows, build_router
-from handlers.context import Options
+from handlers.engine.assistant import Assistant
+from handlers.engine.commands import build_flows, build_router
+from handlers.engine.context import Options
 from store.db import Database
 from store.models import AuditEntry, Identity, Introduction, Member, Opportunity, OutboxMessage, Rsvp
 from tests.conftest import Chat, Clock

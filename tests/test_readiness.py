@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot import __version__
 from bot.http import HttpServer, database_check
 from bot.settings import Settings
 from bot.telegram import TelegramAdapter
-from handlers.assistant import Assistant
+from core import __version__
+from handlers.engine.assistant import Assistant
 from scheduler.ratelimit import TELEGRAM_LIMITS, RateLimiter
 from scheduler.service import Scheduler
 from store.db import Database

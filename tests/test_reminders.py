@@ -4,18 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
-
 from scheduler.jobs import queue_deadline_reminders, queue_event_reminders
 from store.db import Database
-from store.models import OutboxMessage
-from tests.factories import add_event, add_opportunity
+from tests.factories import add_event, add_opportunity, queued_messages
 
 
 async def queued(db: Database) -> list[tuple[str, str]]:
-    async with db.transaction() as session:
-        rows = await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
-        return [(row.cause.split(":")[-1], "".join(span[0] for span in row.payload["spans"])) for row in rows]
+    return [(m.cause.split(":")[-1], m.text) for m in await queued_messages(db)]
 
 
 async def test_reminders_fire_24h_and_1h_before_across_a_clock_change(db: Database, clock, chat_as) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from handlers.assistant import Assistant
-from handlers.commands import build_flows, build_router
-from handlers.context import Options
+from handlers.engine.assistant import Assistant
+from handlers.engine.commands import build_flows, build_router
+from handlers.engine.context import Options
 from store.db import Database
 from store.models import Announcement, Member
 from store.repository import Store

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import pytest
 
-from handlers.assistant import Assistant
-from handlers.commands import build_flows, build_router
-from handlers.context import Options
+from handlers.engine.assistant import Assistant
+from handlers.engine.commands import build_flows, build_router
+from handlers.engine.context import Options
 from store.db import Database
 from tests.conftest import Chat, Clock
 from tests.factories import add_cluster, add_event, add_member, add_opportunity, make_coordinator

@@ -8,11 +8,11 @@ import logging
 import pytest
 from sqlalchemy import func, select
 
-from handlers.assistant import Assistant
-from handlers.commands import build_flows, build_router
-from handlers.context import Context, Options
-from handlers.router import Router
-from handlers.types import Incoming, Reply
+from core.types import Incoming, Reply
+from handlers.engine.assistant import Assistant
+from handlers.engine.commands import build_flows, build_router
+from handlers.engine.context import Context, Options
+from handlers.engine.router import Router
 from store.db import Database
 from store.models import Identity, Member
 

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from bot.http import HttpServer, database_check
 from bot.settings import Settings
 from bot.slack import SlackAdapter
-from handlers.assistant import Assistant
+from handlers.engine.assistant import Assistant
 from store.db import Database
 from store.models import Identity, Member, Rsvp
 from tests.conftest import Clock

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.slack_render import attachment_fallback, chosen, escape, home_view, render_reply
-from handlers.types import Attachment, Button, Reply, Span, Text
+from core.types import Attachment, Button, Reply, Span, Text
 from tests.fakes.slack_api import validate_blocks, validate_message
 
 

@@ -7,11 +7,11 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import select
 
-from bot.adapter import Recipient
 from bot.settings import Settings
 from bot.slack import SlackAdapter
-from handlers.assistant import Assistant
-from handlers.types import Attachment, Button, Incoming, Text, text_reply
+from core.adapter import Recipient
+from core.types import Attachment, Button, Incoming, Text, text_reply
+from handlers.engine.assistant import Assistant
 from store.db import Database
 from store.models import Identity
 from store.repository import Store

@@ -15,11 +15,11 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
-from bot.adapter import Recipient
 from bot.settings import Settings
 from bot.telegram import TelegramAdapter
-from handlers.assistant import Assistant
-from handlers.types import Incoming, Reply, text_reply
+from core.adapter import Recipient
+from core.types import Incoming, Reply, text_reply
+from handlers.engine.assistant import Assistant
 from store.db import Database
 from store.models import Cluster, Event, Identity, Member
 from store.repository import Store

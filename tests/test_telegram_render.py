@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.telegram_render import MESSAGE_LIMIT, callback_data, keyboard, render_text, size
-from handlers.types import Button, Span, Style, Text
+from core.types import Button, Span, Style, Text
 from tests.fakes.telegram_rules import parse_html
 
 HOSTILE = "<b>R&D</b> </a> &amp; 🧵 עברית"

@@ -14,7 +14,7 @@ from aiohttp import ClientSession
 from bot.http import HttpServer
 from bot.settings import Settings
 from bot.telegram import SECRET_HEADER, TelegramAdapter
-from handlers.assistant import Assistant
+from handlers.engine.assistant import Assistant
 from store.db import Database
 from tests.fakes.telegram_api import TOKEN, FakeTelegram, RateLimit, User
 

@@ -7,8 +7,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bot.adapter import Recipient, SendResult
-from handlers.types import Reply
+from core.adapter import Recipient, SendResult
+from core.types import Reply
 
 
 @dataclass

@@ -23,11 +23,11 @@ from sqlalchemy import select, text
 
 from bot.slack_render import long_payloads, render_reply
 from bot.telegram_render import MESSAGE_LIMIT, keyboard, render_text, size
-from handlers.assistant import Assistant
-from handlers.commands import build_flows, build_router
-from handlers.context import Context
-from handlers.errors import UserError
-from handlers.types import Incoming, Reply
+from core.errors import UserError
+from core.types import Incoming, Reply
+from handlers.engine.assistant import Assistant
+from handlers.engine.commands import build_flows, build_router
+from handlers.engine.context import Context
 from store.db import Database
 from store.models import (
     Announcement,
@@ -309,7 +309,7 @@ class CrashLog(logging.Handler):
 @pytest.fixture
 def crash_log() -> Iterator[CrashLog]:
     handler = CrashLog()
-    logger = logging.getLogger("handlers.assistant")
+    logger = logging.getLogger("handlers.engine.assistant")
     logger.addHandler(handler)
     yield handler
     logger.removeHandler(handler)

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from handlers.commands import build_router
-from handlers.errors import NotAllowed
-from handlers.router import Command
+from core.errors import NotAllowed
+from handlers.engine.commands import build_router
+from handlers.engine.router import Command
 from store.db import Database
 from store.models import Announcement, Base, Event, Introduction, Opportunity, Rsvp
 from tests.reliability.conftest import (

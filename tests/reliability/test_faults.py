@@ -28,7 +28,7 @@ from sqlalchemy.engine import make_url
 import store.db
 from bot.settings import Settings
 from bot.telegram import TelegramAdapter
-from handlers.types import Text
+from core.types import Text
 from scheduler.delivery import DeliveryPolicy, OutboxWorker
 from scheduler.ratelimit import Limits, RateLimiter
 from store.db import Database

@@ -23,11 +23,11 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from handlers.commands import build_router
+from core.types import ECHO_LIMIT, ChatKind, Incoming
+from handlers.engine.commands import build_router
 from handlers.event_admin import EVENT_FIELDS
 from handlers.opportunities import FORM_FIELDS
 from handlers.profile import FIELDS as PROFILE_FIELDS
-from handlers.types import ECHO_LIMIT, ChatKind, Incoming
 from store.db import Database
 from tests.reliability.conftest import (
     ANA,

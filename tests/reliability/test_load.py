@@ -32,8 +32,8 @@ from sqlalchemy import func, select
 
 from bot.settings import Settings
 from bot.telegram import TelegramAdapter
-from handlers.assistant import utc_now
-from handlers.types import Text
+from core.types import Text
+from handlers.engine.assistant import utc_now
 from scheduler.delivery import DeliveryPolicy, OutboxWorker
 from scheduler.ratelimit import Limits, RateLimiter
 from store.db import Database

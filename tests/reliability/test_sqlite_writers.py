@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from handlers.assistant import utc_now
+from handlers.engine.assistant import utc_now
 from store.db import Database
 from store.models import Event, Identity, Opportunity, Rsvp
 from tests.reliability.conftest import BUG_PATH, UNAVAILABLE, ObservedAssistant, Person, seed

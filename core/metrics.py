@@ -12,14 +12,14 @@ import os
 import socket
 import time
 from collections.abc import Iterator
+from typing import Protocol
 
 from prometheus_client import Counter, Gauge, Histogram, Info
 from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
 
-from bot import __version__
-from handlers.assistant import Assistant
-from handlers.types import Incoming, Reply
+from core import __version__
+from core.types import Incoming, Reply
 
 UPDATES_IN = Counter("clusterbot_updates_total", "Messages and button presses received", ["platform"])
 REPLIES_OUT = Counter("clusterbot_replies_total", "Replies and proactive messages sent", ["platform"])
@@ -51,7 +51,13 @@ BUILD = Info("clusterbot_build", "The running version")
 BUILD.info({"version": __version__})
 
 
-async def answer(assistant: Assistant, msg: Incoming) -> list[Reply]:
+class Responder(Protocol):
+    """What `answer` measures: the assistant, named structurally so core does not import handlers."""
+
+    async def respond(self, msg: Incoming) -> list[Reply]: ...
+
+
+async def answer(assistant: Responder, msg: Incoming) -> list[Reply]:
     """`assistant.respond`, counted and timed per platform."""
     UPDATES_IN.labels(msg.platform).inc()
     started = time.perf_counter()

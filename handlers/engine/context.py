@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from handlers.i18n import DEFAULT_LANGUAGE
-from handlers.types import Incoming, Text, fill
+from core.i18n import DEFAULT_LANGUAGE
+from core.types import Incoming, Text, fill
 from store.directory import DirectoryIndex
 from store.models import Identity, Member
 from store.repository import Store

@@ -12,10 +12,10 @@ from functools import cache
 
 from babel import Locale
 
-from handlers.context import Context
-from handlers.errors import NotFound, UsageError
-from handlers.i18n import LANGUAGES
-from handlers.types import Button, echo
+from core.errors import NotFound, UsageError
+from core.i18n import LANGUAGES
+from core.types import Button, echo
+from handlers.engine.context import Context
 from store.resolver import match, normalised
 from store.text import tag_items
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from handlers.errors import UsageError
-from handlers.types import echo, fill
+from core.errors import UsageError
+from core.types import echo, fill
 from store.text import TAG_LENGTH, is_web_url, tag_items
 
 # The size of the columns typed values go to (PostgreSQL refuses longer values rather than cutting).

@@ -8,12 +8,12 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from handlers.context import Context, Options
-from handlers.errors import Unavailable, UsageError, UserError
-from handlers.flows import Flows
-from handlers.i18n import choose_language
-from handlers.router import Router
-from handlers.types import Incoming, Reply, Text, command, fill, text_reply
+from core.errors import Unavailable, UsageError, UserError
+from core.i18n import choose_language
+from core.types import Incoming, Reply, Text, fill, text_reply
+from handlers.engine.context import Context, Options
+from handlers.engine.flows import Flows
+from handlers.engine.router import Router
 from store.db import Database
 from store.directory import DirectoryIndex
 from store.repository import Store
@@ -127,9 +127,5 @@ def without_nul(msg: Incoming) -> Incoming:
 
 
 def usage_reply(error: UsageError, language: str) -> Reply:
-    """What was wrong, then how the command is written, with an example that works."""
-    text = Text(language=language).add(str(error))
-    if error.command is not None:
-        text.line().t("Usage: {usage}", usage=command(fill(language, error.command.usage)))
-        text.line().t("Example: {example}", example=command(error.command.example))
-    return text.reply()
+    """What was wrong; the router has already added how the command is written and an example."""
+    return Text(language=language).add(str(error)).reply()

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from handlers.context import Context
-from handlers.errors import NotFound
-from handlers.types import N_, Button, echo
+from core.errors import NotFound
+from core.types import N_, Button, echo
+from handlers.engine.context import Context
 from store.models import Cluster, Member
 from store.resolver import Resolution
 

@@ -6,10 +6,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from handlers.context import Context
-from handlers.errors import UsageError
-from handlers.forms import within
-from handlers.types import N_, Button, Reply
+from core.errors import UsageError
+from core.types import N_, Button, Reply
+from handlers.engine.context import Context
+from handlers.engine.forms import within
 
 Parser = Callable[[Context, str], Awaitable[Any]]
 Choices = Callable[[Context], Awaitable[list[Button]]]
@@ -60,14 +60,6 @@ class Flows:
 
     def __init__(self, *flows: Flow) -> None:
         self.flows = {flow.name: flow for flow in flows}
-
-    async def resume(self, ctx: Context) -> Reply | None:
-        """Ask again the question a person left unanswered, if they are in a flow."""
-        conversation = await ctx.store.conversations.current(ctx.msg.platform, ctx.msg.user_id)
-        if conversation is None or conversation.flow not in self.flows:
-            return None
-        flow = self.flows[conversation.flow]
-        return await ask(ctx, flow, conversation.step, intro=CARRY_ON)
 
     async def answer(self, ctx: Context, text: str) -> list[Reply] | None:
         """Take `text` as the answer to the pending question; None when no flow is pending."""

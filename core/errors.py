@@ -12,15 +12,12 @@ class UserError(Exception):
 
     def __init__(self, message: str = "", *, buttons: tuple[tuple[Any, ...], ...] = ()) -> None:
         super().__init__(message)
-        # Rows of handlers.types.Button (not imported here: types does not depend on errors).
+        # Rows of core.types.Button (not imported here: types does not depend on errors).
         self.buttons = buttons
 
 
 class UsageError(UserError):
-    """The arguments were wrong; the reply adds the command's usage line and an example."""
-
-    # Set by the router to the command being run (a handlers.router.Command).
-    command: Any = None
+    """The arguments were wrong; the router adds the command's usage line and an example."""
 
 
 class NotFound(UserError):

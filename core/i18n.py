@@ -1,6 +1,6 @@
 """Five languages: English, Catalan, Spanish, French and Portuguese.
 
-Every user-facing string is an English message id looked up in `handlers/locale/<lang>.po`
+Every user-facing string is an English message id looked up in `core/locale/<lang>.po`
 (gettext catalogs, read with Babel). Placeholders are `{name}` fields filled after translation, so
 a translator can move them; `tests/test_i18n.py` fails when a catalog misses a message or a
 placeholder. Dates and times are formatted with the locale's own words.

@@ -1,4 +1,7 @@
-"""The one interface every platform adapter implements (console, Telegram, Slack)."""
+"""The one interface every platform adapter implements (Telegram, Slack).
+
+The console is not one of them: it is a chat for one person at a terminal and sends nothing proactive.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from handlers.types import Reply
+from core.types import Reply
 
 Outcome = Literal["sent", "unreachable", "retry", "failed"]
 

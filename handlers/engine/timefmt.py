@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from handlers.errors import UsageError
-from handlers.i18n import DEFAULT_LANGUAGE, local_date, local_datetime
-from handlers.types import echo, fill
+from core.errors import UsageError
+from core.i18n import DEFAULT_LANGUAGE, local_date, local_datetime
+from core.types import echo, fill
 
 
 def zone(name: str) -> ZoneInfo:

@@ -11,13 +11,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from handlers.context import Context
-from handlers.errors import UsageError, UserError
-from handlers.types import Reply, command
+from core.errors import UsageError, UserError
+from core.types import Reply, command
+from handlers.engine.context import Context
 from store.confirmations import LIFETIME
 
 if TYPE_CHECKING:
-    from handlers.router import Router
+    from handlers.engine.router import Router
 
 WORD = "confirm"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from handlers.i18n import DEFAULT_LANGUAGE, PLACEHOLDER, translate
+from core.i18n import DEFAULT_LANGUAGE, PLACEHOLDER, translate
 
 ChatKind = Literal["private", "group", "channel"]
 # "command" holds a command line without its prefix ("find textile"): each adapter shows it the way

@@ -9,9 +9,9 @@ from typing import Literal
 
 from rapidfuzz import fuzz, process
 
-from handlers.context import Context
-from handlers.errors import NotAllowed, UsageError
-from handlers.types import N_, Button, Reply, Text, command, echo
+from core.errors import NotAllowed, UsageError
+from core.types import N_, Button, Reply, Text, command, echo
+from handlers.engine.context import Context
 
 Role = Literal["member", "coordinator", "admin"]
 Handler = Callable[[Context], Awaitable[list[Reply]]]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from core.types import N_, Reply
 from handlers import (
     announce,
     calendar,
-    confirmations,
     directory,
     event_admin,
     events,
@@ -19,10 +19,10 @@ from handlers import (
     roles,
     settings,
 )
-from handlers.context import Context
-from handlers.flows import Flows
-from handlers.router import Router
-from handlers.types import N_, Reply
+from handlers.engine import confirmations
+from handlers.engine.context import Context
+from handlers.engine.flows import Flows
+from handlers.engine.router import Router
 
 
 def build_flows() -> Flows:

@@ -1,0 +1,1 @@
+"""The machinery commands run on: assistant, router and registry, flows, context, forms, parsers."""
