@@ -19,6 +19,7 @@ from core.adapter import Adapter
 from core.metrics import JOB_LAST_SUCCESS, OUTBOX_DEPTH, OUTBOX_OLDEST_AGE
 from scheduler.delivery import DeliveryPolicy, OutboxWorker, utc_now
 from scheduler.jobs import queue_deadline_reminders, queue_event_reminders
+from scheduler.meetings import expire_meeting_requests, nudge_unanswered_meetings, queue_meeting_reminders
 from scheduler.ratelimit import RateLimiter
 from scheduler.retention import RetentionPolicy, empty_old_messages, warn_and_erase_inactive
 from scheduler.synergy import (
@@ -74,6 +75,9 @@ PERIODIC_JOBS = (
     PeriodicJob(INCREMENTAL_JOB, queue_incremental_synergy_alerts, timedelta(minutes=10)),
     PeriodicJob("synergy_full", queue_synergy_alerts, timedelta(hours=24), nightly_at=3),
     PeriodicJob("weekly_digest", queue_weekly_digests, timedelta(hours=1)),
+    PeriodicJob("meeting_reminders", queue_meeting_reminders, timedelta(seconds=30)),
+    PeriodicJob("meeting_expiry", expire_meeting_requests, timedelta(minutes=5)),
+    PeriodicJob("meeting_nudges", nudge_unanswered_meetings, timedelta(hours=1)),
 )
 
 

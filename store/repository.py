@@ -12,6 +12,7 @@ from store.conversations import Conversations
 from store.events import Events
 from store.importing import Invitations
 from store.linking import Linking
+from store.meetings import Meetings
 from store.opportunities import Follows, Opportunities
 from store.outbox import Outbox
 from store.people import People
@@ -40,3 +41,4 @@ class Store:
         self.roles = Roles(session)
         self.seen = SeenRequests(session)
         self.resolver = Resolver(session)
+        self.meetings = Meetings(session)

@@ -1,0 +1,84 @@
+"""Meeting jobs: requests that expire, reminders before each meeting, one nudge a day at most.
+
+Like the other jobs, each derives what is due from the store and the outbox's dedupe key (the
+cause), so a second run or a second process adds nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from functools import partial
+
+from core.i18n import DEFAULT_LANGUAGE
+from core.types import Reply
+from handlers.engine.timefmt import parse_duration
+from handlers.meeting_notices import ended_notice, meeting_view, nudge_notice, reminder_notice, tell
+from store.db import Database
+from store.meetings import Meetings
+from store.models import Meeting, Member
+from store.repository import Store
+
+IN_PERSON_REMINDER = timedelta(minutes=15)
+ONLINE_REMINDER = timedelta(minutes=5)
+# `settings meetings` allows at most 2 h; look no further ahead than that.
+REMINDER_HORIZON = timedelta(hours=2, minutes=1)
+# A request is worth a nudge once it has waited this long (the request itself was the first word).
+NUDGE_AFTER = timedelta(hours=12)
+
+
+def reminder_offset(member: Member, meeting: Meeting) -> timedelta:
+    if member.meeting_reminder:
+        return parse_duration(member.meeting_reminder)
+    return IN_PERSON_REMINDER if meeting.place else ONLINE_REMINDER
+
+
+async def _queue(
+    store: Store, member: Member, cause: str, build: Callable[[str], Reply], now: datetime
+) -> None:
+    await tell(store.outbox, member, cause, build, now, DEFAULT_LANGUAGE)
+
+
+async def expire_meeting_requests(db: Database, now: datetime) -> int:
+    """Requests nobody answered in time: the slot is freed and whoever asked last is told."""
+    queued = 0
+    async with db.transaction() as session:
+        store = Store(session)
+        for meeting in await Meetings(session).due_to_expire(now):
+            view = await meeting_view(store, meeting)
+            asker = view.other(meeting.awaiting_id or meeting.invitee_id)
+            await store.meetings.end(meeting, "expired", now)
+            build = partial(ended_notice, view, asker, "expired", was_agreed=False)
+            await _queue(store, asker, f"meeting{meeting.id}:expired", build, now)
+            queued += 1
+    return queued
+
+
+async def queue_meeting_reminders(db: Database, now: datetime) -> int:
+    queued = 0
+    async with db.transaction() as session:
+        store = Store(session)
+        for meeting in await store.meetings.starting_within(now, REMINDER_HORIZON):
+            view = await meeting_view(store, meeting)
+            for member in (view.requester, view.invitee):
+                if meeting.starts_at - reminder_offset(member, meeting) > now:
+                    continue
+                # The start is in the key: a moved meeting is reminded again.
+                cause = f"meeting{meeting.id}:reminder:{int(meeting.starts_at.timestamp())}"
+                await _queue(store, member, cause, partial(reminder_notice, view, member), now)
+                queued += 1
+    return queued
+
+
+async def nudge_unanswered_meetings(db: Database, now: datetime) -> int:
+    """At most one message a day to each member who has requests waiting for their answer."""
+    queued = 0
+    async with db.transaction() as session:
+        store = Store(session)
+        waiting = await store.meetings.awaiting_answers(now - NUDGE_AFTER)
+        people = await store.meetings.members(list(waiting))
+        for member_id, count in waiting.items():
+            cause = f"meetings:nudge:{now.date().isoformat()}"
+            await _queue(store, people[member_id], cause, partial(nudge_notice, count), now)
+            queued += 1
+    return queued
