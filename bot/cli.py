@@ -49,6 +49,7 @@ coordinator of her cluster. Things to try (type them, or press Ctrl-D to leave):
   /ics 1                         a calendar file for the event
   /opportunities recycling       open calls and partner searches
   /post                          post an opportunity, one question at a time
+  /meet NAME 5   /agenda 5       book a 20-minute B2B meeting at event #5 with a Plastivallée member
 """
 
 # The `--db` option every database command takes; None means CLUSTERBOT_DATABASE_URL.

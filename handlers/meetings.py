@@ -112,26 +112,27 @@ def _reason(member: Member) -> str:
 
 
 async def meet(ctx: Context) -> list[Reply]:
+    """`meet NAME [EVENT]`: a name may have spaces (`meet Manon Bernard 5`); a last number is the event."""
     if not ctx.args:
         raise UsageError(ctx.tr("Who would you like to meet? Give a name or a member number."))
-    other = await _other_member(ctx, ctx.args[0])
-    if len(ctx.args) > 1:
-        event = await load_event(ctx, index=1)
-        found = await _session(ctx, event)
-        choices = [(found, event)]
+    named_event = len(ctx.args) > 1 and ctx.args[-1].lstrip("#").isdigit()
+    typed = " ".join(ctx.args[:-1] if named_event else ctx.args)
+    other = await _other_member(ctx, typed, ctx.args[-1] if named_event else "")
+    if named_event:
+        event = await load_event(ctx, index=len(ctx.args) - 1)
+        choices = [(await _session(ctx, event), event)]
     else:
         choices = await ctx.store.meetings.open_sessions(ctx.now)
     for found, event in choices:
         if await _may_meet(ctx, found, event, ctx.member, other):
             return [await _slots_reply(ctx, found, event, other)]
-    if len(ctx.args) > 1:
+    if named_event:
         return [ctx.text().t("You and {name} can't book a meeting at this event.", name=other.name).reply()]
     return [ctx.text().t("There is no B2B session you and {name} can both book.", name=other.name).reply()]
 
 
-async def _other_member(ctx: Context, typed: str) -> Member:
-    rest = " ".join(ctx.args[1:])
-    other = await member_named(ctx, typed, lambda value: f"/meet #{value} {rest}".rstrip())
+async def _other_member(ctx: Context, typed: str, event: str) -> Member:
+    other = await member_named(ctx, typed, lambda value: f"/meet #{value} {event}".rstrip())
     if other.id == ctx.member.id:
         raise UsageError(ctx.tr("That is you. Give the name or number of the member you would like to meet."))
     return other
@@ -169,7 +170,7 @@ async def meet_at(ctx: Context) -> list[Reply]:
         raise UsageError(ctx.tr("Say which event, member and time, like: meet at 5 #12 15:20."))
     event = await load_event(ctx)
     found = await _session(ctx, event)
-    other = await _other_member(ctx, ctx.args[1])
+    other = await _other_member(ctx, ctx.args[1], ctx.args[0])
     start = _slot_at(ctx, found, event, ctx.args[2])
     if not _booking_open(found, ctx.now) or start <= ctx.now:
         return [ctx.text().t("Booking for {title} is not open.", title=event.title).reply()]

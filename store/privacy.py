@@ -29,6 +29,8 @@ from store.models import (
     Introduction,
     Invitation,
     LinkCode,
+    Meeting,
+    MeetingSeat,
     Member,
     Opportunity,
     Organisation,
@@ -39,7 +41,15 @@ from store.purge import owe_purge
 
 FORMER_MEMBER = "former member"
 PROFILE_FIELDS = ("name", "role", "bio", "offers", "seeks", "tags", "languages", "email", "language")
-SETTING_FIELDS = ("timezone", "listed", "share_contact", "suggestible", "muted", "preferred_platform")
+SETTING_FIELDS = (
+    "timezone",
+    "listed",
+    "share_contact",
+    "suggestible",
+    "muted",
+    "preferred_platform",
+    "meeting_reminder",
+)
 # Erased texts shorter than this are not scrubbed from other rows: "Al" would eat half the words.
 SCRUB_MIN_LENGTH = 3
 # Tables whose rows held an erased member's personal text: their old bytes are purged after an erasure.
@@ -54,6 +64,8 @@ PERSONAL_TABLES = tuple(
         AuditEntry,
         Organisation,
         ButtonPayload,
+        Meeting,
+        MeetingSeat,
     )
 )
 # A feed shows the events still to come and those of the last weeks, as calendar apps expect.
@@ -79,6 +91,7 @@ class Privacy:
             "rsvps": await self._rsvps(member.id),
             "follows": await self._follows(member.id),
             "introductions": await self._introductions(member.id),
+            "meetings": await self._meetings(member.id),
             "messages": [
                 {"cause": m.cause, "status": m.status, "created": _iso(m.created_at), "sent": _iso(m.sent_at)}
                 for m in await self._rows(select(OutboxMessage).where(OutboxMessage.member_id == member.id))
@@ -133,17 +146,8 @@ class Privacy:
         ]
 
     async def _introductions(self, member_id: int) -> list[dict[str, Any]]:
-        other = aliased(Member)
-        rows = await self.session.execute(
-            select(Introduction, other.id, other.name)
-            .join(
-                other,
-                or_(
-                    (Introduction.requester_id == member_id) & (other.id == Introduction.target_id),
-                    (Introduction.target_id == member_id) & (other.id == Introduction.requester_id),
-                ),
-            )
-            .order_by(Introduction.id)
+        rows = await self._with_other(
+            Introduction, Introduction.requester_id, Introduction.target_id, member_id
         )
         return [
             {
@@ -154,8 +158,35 @@ class Privacy:
                 "created": _iso(i.created_at),
                 "decided": _iso(i.decided_at),
             }
-            for i, other_id, other_name in rows.all()
+            for i, other_id, other_name in rows
         ]
+
+    async def _meetings(self, member_id: int) -> list[dict[str, Any]]:
+        rows = await self._with_other(Meeting, Meeting.requester_id, Meeting.invitee_id, member_id)
+        return [
+            {
+                "role": "requester" if m.requester_id == member_id else "invitee",
+                "other_member": {"id": other_id, "name": other_name},
+                "session": m.session_id,
+                "starts": _iso(m.starts_at),
+                "ends": _iso(m.ends_at),
+                "place": m.place,
+                "status": m.status,
+                "reason": m.reason,
+                "created": _iso(m.created_at),
+                "decided": _iso(m.decided_at),
+            }
+            for m, other_id, other_name in rows
+        ]
+
+    async def _with_other(self, model: Any, one: Any, two: Any, member_id: int) -> list[Any]:
+        """Rows of a two-member table (introductions, meetings) with the other member's id and name."""
+        other = aliased(Member)
+        mine = or_((one == member_id) & (other.id == two), (two == member_id) & (other.id == one))
+        rows = await self.session.execute(
+            select(model, other.id, other.name).join(other, mine).order_by(model.id)
+        )
+        return list(rows.all())
 
     async def _posted(self, member_id: int) -> dict[str, list[dict[str, Any]]]:
         events = await self._rows(select(Event).where(Event.created_by == member_id))
@@ -206,6 +237,10 @@ class Privacy:
             delete(Introduction).where(
                 or_(Introduction.requester_id == member.id, Introduction.target_id == member.id)
             )
+        )
+        # Their seats go with the meetings (ON DELETE CASCADE), so the other side's slots are free.
+        await self.session.execute(
+            delete(Meeting).where(or_(Meeting.requester_id == member.id, Meeting.invitee_id == member.id))
         )
         await self._scrub_others(member, personal, redacted)
         organisation_id = member.organisation_id

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import timedelta
 
 import aiohttp
@@ -277,3 +278,19 @@ async def test_two_processes_booking_one_member_at_one_instant_book_once(
         statuses = (await session.scalars(select(Meeting.status))).all()
     assert list(statuses) == ["requested"]
     assert await seats(db) == 3
+
+
+async def test_mydata_lists_meetings_and_forget_frees_the_other_sides_slot(
+    db: Database, clock, chat_as
+) -> None:
+    _joan_id, _marta_id = await accepted(db, clock, chat_as)
+    marta = chat_as("marta")
+    await marta.say("/mydata")
+    assert marta.last[0].attachment is not None
+    [held] = json.loads(marta.last[0].attachment.content)["meetings"]
+    assert (held["role"], held["other_member"]["name"], held["status"]) == ("invitee", "Joan", "accepted")
+    await marta.say("/forget")
+    await marta.tap("Erase my data")
+    assert await seats(db) == 0
+    async with db.transaction() as session:
+        assert await session.scalar(select(func.count()).select_from(Meeting)) == 0
