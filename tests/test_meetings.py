@@ -294,3 +294,31 @@ async def test_mydata_lists_meetings_and_forget_frees_the_other_sides_slot(
     assert await seats(db) == 0
     async with db.transaction() as session:
         assert await session.scalar(select(func.count()).select_from(Meeting)) == 0
+
+
+async def test_delegations_meet_across_and_a_member_holds_at_most_20_pending_requests(
+    db: Database, clock, chat_as
+) -> None:
+    alpha = await add_cluster(db, "Alpha", "Catalonia", "Spain", ["textile"])
+    beta = await add_cluster(db, "Beta", "Norte", "Portugal", ["textile"])
+    await add_member(db, clock.now, "Coordinator", handle="coord")
+    await make_coordinator(db, "coord")
+    await add_member(db, clock.now, "Asker", cluster_id=alpha, handle="asker")
+    colleague = await add_member(db, clock.now, "Colleague", cluster_id=alpha)
+    guests = [await add_member(db, clock.now, f"Guest {n:02d}", cluster_id=beta) for n in range(21)]
+    event = await add_event(
+        db, clock.now, "Delegation day", starts_in=timedelta(days=3), duration=timedelta(hours=9)
+    )
+    answer = await chat_as("coord").say(
+        f'/session {event} windows="08:00-16:00" tables=30 who=cluster:Alpha>cluster:Beta'
+    )
+    assert "24 slots of 20 min, 30 tables" in answer
+    chat = chat_as("asker")
+    assert "can't book a meeting at this event" in await chat.say(f"/meet #{colleague} {event}")
+    for number, guest in enumerate(guests[:20]):
+        slot = f"{8 + number // 3:02d}:{number % 3 * 20:02d}"
+        assert "I've asked Guest" in await chat.say(f"/meet at {event} #{guest} {slot}")
+    refused = await chat.say(f"/meet at {event} #{guests[20]} 15:20")
+    assert "You have 20 requests waiting for an answer" in refused
+    async with db.transaction() as session:
+        assert await session.scalar(select(func.count()).select_from(Meeting)) == 20
