@@ -322,3 +322,32 @@ async def test_delegations_meet_across_and_a_member_holds_at_most_20_pending_req
     assert "You have 20 requests waiting for an answer" in refused
     async with db.transaction() as session:
         assert await session.scalar(select(func.count()).select_from(Meeting)) == 20
+
+
+async def test_an_online_session_gives_each_meeting_its_link_and_reminds_5_minutes_before(
+    db: Database, clock, chat_as
+) -> None:
+    joan_id, marta_id, event = await seed(db, clock, chat_as)
+    answer = await chat_as("coord").say(
+        f"/session {event} tables=0 online=https://meet.example/b2b-{{meeting}}"
+    )
+    assert "6 slots of 20 min, online." in answer
+    await request_10_20(chat_as, marta_id)
+    [request] = [row for row in await queued_messages(db, marta_id) if row.cause == "meeting1:ask:0"]
+    assert "09:20 WET–09:40, https://meet.example/b2b-1." in request.text
+    await chat_as("marta").press(request.buttons[0][1])
+    starts = (await meeting(db)).starts_at
+    assert await queue_meeting_reminders(db, starts - timedelta(minutes=6)) == 0
+    assert await queue_meeting_reminders(db, starts - timedelta(minutes=5)) == 2
+    [to_joan] = [row for row in await queued_messages(db, joan_id) if "reminder" in row.cause]
+    assert "Meeting with Marta at 10:20, https://meet.example/b2b-1." in to_joan.text
+
+
+async def test_booking_waits_for_the_opening_the_coordinator_set(db: Database, clock, chat_as) -> None:
+    _joan_id, _marta_id, event = await seed(db, clock, chat_as)
+    await chat_as("coord").say(f'/session {event} opens="2026-11-24 09:00" closes="2026-11-26 08:00"')
+    joan = chat_as("joan")
+    assert "Booking for B2B day is not open." in await joan.say("/meet Marta")
+    assert "Booking for B2B day is not open." in await joan.say(f"/meet at {event} #2 10:20")
+    clock.advance(days=1)
+    assert "pick a time" in await joan.say("/meet Marta")
