@@ -151,11 +151,16 @@ async def _pairing(ctx: Context, raw: str) -> dict[str, list[int]] | None:
     return {"from": sides[0], "to": sides[1]}
 
 
-async def session_status(ctx: Context) -> list[Reply]:
-    event = await load_event(ctx)
+async def session_of_event(ctx: Context, event: Event) -> MeetingSession:
     found = await ctx.store.meetings.session_of(event.id)
     if found is None:
         raise NotFound(ctx.tr("Event #{number} has no B2B session.", number=event.id))
+    return found
+
+
+async def session_status(ctx: Context) -> list[Reply]:
+    event = await load_event(ctx)
+    found = await session_of_event(ctx, event)
     counts = await ctx.store.meetings.counts(found.id, ctx.now)
     text = ctx.text().bold(event.title).line()
     text.t(

@@ -29,9 +29,9 @@ from handlers.meeting_notices import (
     request_notice,
     tell,
 )
-from handlers.meeting_sessions import slot_starts
+from handlers.meeting_sessions import session_of_event, slot_starts
 from store.meetings import SlotTaken
-from store.models import Event, Meeting, MeetingSession, Member
+from store.models import Event, MeetingSession, Member
 
 MAX_PENDING = 20
 SLOT_BUTTONS_PER_ROW = 4
@@ -39,13 +39,6 @@ MAX_SLOT_BUTTONS = 24
 
 
 # Finding what can be booked ---------------------------------------------------------------------
-
-
-async def _session(ctx: Context, event: Event) -> MeetingSession:
-    found = await ctx.store.meetings.session_of(event.id)
-    if found is None:
-        raise NotFound(ctx.tr("Event #{number} has no B2B session.", number=event.id))
-    return found
 
 
 async def _may_meet(ctx: Context, found: MeetingSession, event: Event, one: Member, other: Member) -> bool:
@@ -104,8 +97,7 @@ def _slot_buttons(
 def _reason(member: Member) -> str:
     """One line on why the asker is worth meeting, from their own profile (kept in their words)."""
     parts = [part for part in (member.offers, member.seeks) if part]
-    line = " · ".join(part.replace("\n", " ")[:140] for part in parts)
-    return line
+    return " · ".join(part.replace("\n", " ")[:140] for part in parts)
 
 
 # meet -------------------------------------------------------------------------------------------
@@ -120,7 +112,7 @@ async def meet(ctx: Context) -> list[Reply]:
     other = await _other_member(ctx, typed, ctx.args[-1] if named_event else "")
     if named_event:
         event = await load_event(ctx, index=len(ctx.args) - 1)
-        choices = [(await _session(ctx, event), event)]
+        choices = [(await session_of_event(ctx, event), event)]
     else:
         choices = await ctx.store.meetings.open_sessions(ctx.now)
     for found, event in choices:
@@ -169,7 +161,7 @@ async def meet_at(ctx: Context) -> list[Reply]:
     if len(ctx.args) < 3:
         raise UsageError(ctx.tr("Say which event, member and time, like: meet at 5 #12 15:20."))
     event = await load_event(ctx)
-    found = await _session(ctx, event)
+    found = await session_of_event(ctx, event)
     other = await _other_member(ctx, ctx.args[1], ctx.args[0])
     start = _slot_at(ctx, found, event, ctx.args[2])
     if not _booking_open(found, ctx.now) or start <= ctx.now:
@@ -237,10 +229,6 @@ async def _tell(ctx: Context, member: Member, cause: str, build: Callable[[str],
 # Answers ----------------------------------------------------------------------------------------
 
 
-async def view_of(ctx: Context, meeting: Meeting) -> MeetingView:
-    return await meeting_view(ctx.store, meeting)
-
-
 async def _mine(ctx: Context) -> MeetingView:
     """The meeting named in the command, which only its two members may touch."""
     if not ctx.args:
@@ -249,7 +237,7 @@ async def _mine(ctx: Context) -> MeetingView:
     meeting = await ctx.store.meetings.get(number)
     if meeting is None or ctx.member.id not in (meeting.requester_id, meeting.invitee_id):
         raise NotFound(ctx.tr("You have no meeting #{number}.", number=number))
-    return await view_of(ctx, meeting)
+    return await meeting_view(ctx.store, meeting)
 
 
 async def _awaiting_me(ctx: Context) -> MeetingView | Reply:
@@ -378,7 +366,7 @@ async def meetings(ctx: Context) -> list[Reply]:
         ]
     text, rows = ctx.text(), []
     for meeting in pending:
-        view = await view_of(ctx, meeting)
+        view = await meeting_view(ctx.store, meeting)
         time = hhmm(meeting.starts_at, ctx.member.timezone)
         name = view.other(ctx.member.id).name
         if meeting.awaiting_id == ctx.member.id:
@@ -412,7 +400,7 @@ async def agenda(ctx: Context) -> list[Reply]:
     session_id = None
     if ctx.args:
         event = await load_event(ctx)
-        session_id = (await _session(ctx, event)).id
+        session_id = (await session_of_event(ctx, event)).id
     agreed = await ctx.store.meetings.of_member(
         ctx.member.id, statuses=("accepted",), ending_after=ctx.now, session_id=session_id
     )
@@ -424,7 +412,7 @@ async def agenda(ctx: Context) -> list[Reply]:
         ]
     text, rows, day = ctx.text(), [], None
     for meeting in agreed:
-        view = await view_of(ctx, meeting)
+        view = await meeting_view(ctx.store, meeting)
         shown = local(meeting.starts_at, ctx.member.timezone)
         if shown.date() != day:
             day = shown.date()
