@@ -17,8 +17,7 @@ from bot.http import HttpServer
 from handlers.ics import event_calendar
 from handlers.meeting_notices import meeting_view
 from store.db import Database
-from store.privacy import FEED_PAST
-from store.repository import Store
+from store.repository import store_transaction
 
 PATH = "/calendar/{token}.ics"
 # secrets.token_urlsafe(32) gives 43 characters of this alphabet; anything else cannot be a token.
@@ -40,15 +39,14 @@ def add_calendar_feed(http: HttpServer, db: Database, *, clock: Clock = _utc_now
         token = request.match_info["token"]
         if not TOKEN_SHAPE.match(token):
             raise web.HTTPNotFound()
-        async with db.transaction() as session:
-            store = Store(session)
+        async with store_transaction(db) as store:
             member = await store.calendars.member_for(token)
             if member is None:
                 raise web.HTTPNotFound()
             events = await store.calendars.going_events(member.id, clock())
             meetings = [
                 (await meeting_view(store, meeting)).entry()
-                for meeting in await store.meetings.accepted_for_feed(member.id, clock() - FEED_PAST)
+                for meeting in await store.meetings.accepted_for_feed(member.id, clock())
             ]
         return web.Response(
             body=event_calendar(events, meetings),

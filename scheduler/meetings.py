@@ -15,9 +15,8 @@ from core.types import Reply
 from handlers.engine.timefmt import parse_duration
 from handlers.meeting_notices import ended_notice, meeting_view, nudge_notice, reminder_notice, tell
 from store.db import Database
-from store.meetings import Meetings
 from store.models import Meeting, Member
-from store.repository import Store
+from store.repository import Store, store_transaction
 
 IN_PERSON_REMINDER = timedelta(minutes=15)
 ONLINE_REMINDER = timedelta(minutes=5)
@@ -42,9 +41,8 @@ async def _queue(
 async def expire_meeting_requests(db: Database, now: datetime) -> int:
     """Requests nobody answered in time: the slot is freed and whoever asked last is told."""
     queued = 0
-    async with db.transaction() as session:
-        store = Store(session)
-        for meeting in await Meetings(session).due_to_expire(now):
+    async with store_transaction(db) as store:
+        for meeting in await store.meetings.due_to_expire(now):
             view = await meeting_view(store, meeting)
             asker = view.other(meeting.awaiting_id or meeting.invitee_id)
             await store.meetings.end(meeting, "expired", now)
@@ -56,8 +54,7 @@ async def expire_meeting_requests(db: Database, now: datetime) -> int:
 
 async def queue_meeting_reminders(db: Database, now: datetime) -> int:
     queued = 0
-    async with db.transaction() as session:
-        store = Store(session)
+    async with store_transaction(db) as store:
         for meeting in await store.meetings.starting_within(now, REMINDER_HORIZON):
             view = await meeting_view(store, meeting)
             for member in (view.requester, view.invitee):
@@ -73,8 +70,7 @@ async def queue_meeting_reminders(db: Database, now: datetime) -> int:
 async def nudge_unanswered_meetings(db: Database, now: datetime) -> int:
     """At most one message a day to each member who has requests waiting for their answer."""
     queued = 0
-    async with db.transaction() as session:
-        store = Store(session)
+    async with store_transaction(db) as store:
         waiting = await store.meetings.awaiting_answers(now - NUDGE_AFTER)
         people = await store.meetings.members(list(waiting))
         for member_id, count in waiting.items():

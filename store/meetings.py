@@ -16,6 +16,7 @@ from sqlalchemy import case, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.calendars import FEED_PAST
 from store.models import Event, Meeting, MeetingSeat, MeetingSession, Member, Rsvp
 
 HOLDING = ("requested", "accepted")
@@ -268,8 +269,9 @@ class Meetings:
         )
         return {int(member_id): int(count) for member_id, count in rows.all()}
 
-    async def accepted_for_feed(self, member_id: int, since: datetime) -> list[Meeting]:
-        return await self.of_member(member_id, statuses=("accepted",), ending_after=since)
+    async def accepted_for_feed(self, member_id: int, now: datetime) -> list[Meeting]:
+        """Agreed meetings for the personal calendar feed, over the same weeks as its events."""
+        return await self.of_member(member_id, statuses=("accepted",), ending_after=now - FEED_PAST)
 
     async def counts(self, session_id: int, now: datetime) -> SessionCounts:
         """Requested, accepted (of which `held`: their time is over) and no-show meetings."""
