@@ -23,7 +23,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 import numpy as np
@@ -95,7 +95,7 @@ def pair_weight(one_way: Wish | None, other_way: Wish | None) -> int:
     """The value of a meeting between two people given both sides' wishes; 0 means never schedule it."""
     if Wish.NO_THANKS in (one_way, other_way):
         return 0
-    return SIDE_POINTS.get(one_way, 0) + SIDE_POINTS.get(other_way, 0)  # type: ignore[arg-type]
+    return sum(SIDE_POINTS.get(wish, 0) for wish in (one_way, other_way) if wish is not None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,15 +168,13 @@ def _prepare(
     busy: dict[str, set[int]] = {
         p.id: {slot_index[s] for s in p.unavailable if s in slot_index} for p in participants
     }
-    kept = tuple(fixed)
+    kept = tuple(replace(meeting, fixed=True) for meeting in fixed)
     met: set[tuple[str, str]] = set()
     booked: set[tuple[str, int]] = set()  # (person, slot index) taken by a fixed meeting
     for meeting in kept:
         i = slot_index.get(meeting.slot)
         if i is None or meeting.table not in slot_tables[i]:
-            raise ScheduleInputError(
-                f"fixed meeting at unknown slot or table: {meeting.slot} {meeting.table}"
-            )
+            raise ScheduleInputError(f"fixed meeting at an unknown or taken table: {meeting}")
         pair = _pair(meeting.first, meeting.second)
         if pair in met:
             raise ScheduleInputError(f"two fixed meetings for one pair: {pair}")
@@ -186,7 +184,8 @@ def _prepare(
             if (person, i) in booked:
                 raise ScheduleInputError(f"{person} has two fixed meetings in slot {meeting.slot}")
             booked.add((person, i))
-            busy.setdefault(person, set()).add(i)
+            if person in busy:  # someone who has left keeps the booking but gets no new meetings
+                busy[person].add(i)
     weights: dict[tuple[str, str], int] = {}
     for a, b in wishes:
         pair = _pair(a, b)
@@ -277,7 +276,7 @@ def _draft(
             meetings.append(Meeting(pair[0], pair[1], problem.slots[i], problem.tables[i][n]))
     met = {_pair(m.first, m.second) for m in meetings}
     musts = sorted(
-        (a, b) for (a, b), wish in wishes.items() if wish is Wish.MUST and a != b and {a, b} <= problem.people
+        (a, b) for (a, b), wish in wishes.items() if wish == Wish.MUST and a != b and {a, b} <= problem.people
     )
     objective = sum(pair_weight(wishes.get(pair), wishes.get((pair[1], pair[0]))) for pair in met)
     return Draft(

@@ -124,23 +124,46 @@ def test_the_solver_meets_both_must_wishes_where_the_greedy_takes_the_heavier_pa
 def test_accepted_bookings_are_kept_and_their_people_and_table_are_not_booked_again() -> None:
     people = [Participant("ana"), Participant("ben"), Participant("carla", frozenset({"10:00"}))]
     wishes = {("ana", "carla"): Wish.MUST, ("ben", "carla"): Wish.MUST, ("ana", "ben"): Wish.MEET}
-    booked = Meeting("ben", "carla", "9:00", "Room 2", fixed=True)
+    booked = Meeting("ben", "carla", "9:00", "Room 2")
 
     drafted = solve(people, [Slot("9:00"), Slot("10:00")], ["Room 1", "Room 2"], wishes, fixed=[booked])
 
-    assert drafted.meetings[0] == booked
+    assert drafted.meetings[0] == Meeting("ben", "carla", "9:00", "Room 2", fixed=True)
     # Carla is away at 10:00 and busy with Ben at 9:00, so Ana's Must wish cannot be met.
     assert drafted.meetings[1:] == (Meeting("ana", "ben", "10:00", "Room 1"),)
     assert drafted.unmatched_musts == (("ana", "carla"),)
     assert drafted.satisfied_musts == 1
 
 
-def test_fixed_meetings_that_double_book_a_person_are_refused() -> None:
-    people = [Participant("ana"), Participant("ben"), Participant("carla")]
-    clash = [Meeting("ana", "ben", "9:00", "1", fixed=True), Meeting("ana", "carla", "9:00", "2", fixed=True)]
+@pytest.mark.parametrize(
+    "clash",
+    [
+        [Meeting("ana", "ben", "9:00", "1"), Meeting("ana", "carla", "9:00", "2")],
+        [Meeting("ana", "ben", "9:00", "1"), Meeting("carla", "dan", "9:00", "1")],
+        [Meeting("ana", "ben", "9:00", "1"), Meeting("ben", "ana", "10:00", "1")],
+        [Meeting("ana", "ben", "11:00", "1")],
+        [Meeting("ana", "ben", "9:00", "3")],
+    ],
+    ids=["person twice in a slot", "table twice in a slot", "pair twice", "unknown slot", "unknown table"],
+)
+def test_fixed_meetings_that_contradict_the_day_or_each_other_are_refused(clash: list[Meeting]) -> None:
+    people = [Participant(name) for name in ("ana", "ben", "carla", "dan")]
 
     with pytest.raises(ScheduleInputError):
-        solve(people, [Slot("9:00")], 2, {}, fixed=clash)
+        solve(people, [Slot("9:00"), Slot("10:00")], 2, {}, fixed=clash)
+
+
+def test_a_booking_with_someone_who_left_is_kept_and_they_get_no_new_meetings() -> None:
+    wishes = {("ana", "gone"): Wish.MUST, ("ben", "gone"): Wish.MUST, ("ana", "ben"): Wish.MEET}
+    booked = Meeting("ana", "gone", "9:00", "1")
+    people = [Participant("ana"), Participant("ben")]
+
+    drafted = solve(people, [Slot("9:00"), Slot("10:00")], 2, wishes, [booked])
+
+    assert drafted.meetings == (
+        Meeting("ana", "gone", "9:00", "1", fixed=True),
+        Meeting("ana", "ben", "10:00", "1"),
+    )
 
 
 def test_an_empty_day_gives_an_empty_optimal_draft() -> None:
