@@ -111,6 +111,8 @@ async def test_booking_with_buttons_holds_the_slot_and_accepting_sends_both_the_
     )
     invitation = await attachment(db, joan_id, "meeting1:accepted")
     assert "UID:meeting-1@clusterbot" in invitation and "SEQUENCE:0" in invitation
+    # Stored base64 in the outbox, where an erasure could not scrub a name: it names nobody.
+    assert "SUMMARY:B2B day: B2B #1" in invitation and "Marta" not in invitation
 
     agenda = await chat_as("joan").say("/agenda")
     assert "10:20–10:40 Marta · table 1" in agenda
