@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from core.types import N_, Attachment, Button, Reply, Text, bold, fill
 from handlers.engine.timefmt import local, span
@@ -165,3 +166,22 @@ def reminder_notice(view: MeetingView, reader: Member, language: str) -> Reply:
 def nudge_notice(count: int, language: str) -> Reply:
     text = Text(language=language).t("{count} meeting requests are waiting for your answer.", count=count)
     return text.reply(buttons=((Button(fill(language, "See them"), "/meetings"),),))
+
+
+async def tell_meetings_called_off(
+    store: Store, member: Member, now: datetime, default_language: str
+) -> None:
+    """Before an erasure: the other side of each meeting still ahead hears that it is off, in words
+    that name nobody (the erasure scrubs messages that name the member)."""
+    for meeting in await store.meetings.of_member(member.id, ending_after=now):
+        other = (await meeting_view(store, meeting)).other(member.id)
+        build = partial(left_notice, meeting.starts_at, meeting.ends_at, other)
+        await tell(store.outbox, other, f"meeting{meeting.id}:left", build, now, default_language)
+
+
+def left_notice(starts: datetime, ends: datetime, reader: Member, language: str) -> Reply:
+    text = Text(language=language).t(
+        "Your meeting at {when} is cancelled: the other member has left. The slot is free again.",
+        when=span(starts, ends, reader.timezone, language),
+    )
+    return text.reply()

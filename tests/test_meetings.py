@@ -285,7 +285,7 @@ async def test_two_processes_booking_one_member_at_one_instant_book_once(
 async def test_mydata_lists_meetings_and_forget_frees_the_other_sides_slot(
     db: Database, clock, chat_as
 ) -> None:
-    _joan_id, _marta_id = await accepted(db, clock, chat_as)
+    joan_id, _marta_id = await accepted(db, clock, chat_as)
     marta = chat_as("marta")
     await marta.say("/mydata")
     assert marta.last[0].attachment is not None
@@ -294,6 +294,11 @@ async def test_mydata_lists_meetings_and_forget_frees_the_other_sides_slot(
     await marta.say("/forget")
     await marta.tap("Erase my data")
     assert await seats(db) == 0
+    [told] = [row for row in await queued_messages(db, joan_id) if row.cause == "meeting1:left"]
+    assert told.text == (
+        "Your meeting at Thu 26 Nov 2026, 10:20 CET–10:40 is cancelled: the other member has left. "
+        "The slot is free again."
+    )
     async with db.transaction() as session:
         assert await session.scalar(select(func.count()).select_from(Meeting)) == 0
 
