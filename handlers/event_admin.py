@@ -22,11 +22,12 @@ from handlers.engine.forms import (
     within,
 )
 from handlers.engine.resolving import cluster_named
+from handlers.engine.scopes import scope
 from handlers.engine.timefmt import parse_duration, parse_local, span, valid_zone, when
 from handlers.event_changes import Change, change_lines, changes
 from handlers.events import kind_label, load_event
 from handlers.notices import notify, tell_promoted
-from handlers.roles import record, require_cluster, scope
+from handlers.roles import record
 from store.models import EVENT_KINDS, Event
 
 EVENT_FIELDS = (
@@ -74,7 +75,7 @@ async def _event_values(ctx: Context, form: dict[str, str], event: Event | None)
     if "tags" in form:
         values["tags"] = tag_list(form["tags"], MAX_TAGS, "tags", language)
     if "cluster" in form:
-        values["cluster_id"] = (await cluster_named(ctx, form["cluster"], _retyped(ctx, event))).id
+        values["cluster_id"] = (await cluster_named(ctx, form["cluster"], retyped(ctx, event))).id
     starts = (
         parse_local(form["start"], timezone, language)
         if form.get("start")
@@ -117,7 +118,7 @@ def _refuse_the_past(ctx: Context, form: dict[str, str], starts: datetime, ends:
         )
 
 
-def _retyped(ctx: Context, event: Event | None) -> Callable[[str], str]:
+def retyped(ctx: Context, event: Event | None) -> Callable[[str], str]:
     """The same `event add|edit` line with another cluster=, for "did you mean" buttons."""
     words = ctx.args if event is None else ctx.args[1:]
     start = "/event add" if event is None else f"/event edit {event.id}"
@@ -135,7 +136,6 @@ async def event_add(ctx: Context) -> list[Reply]:
     values = await _event_values(ctx, form, None)
     values.setdefault("timezone", ctx.member.timezone)
     values.setdefault("cluster_id", scope(ctx) or ctx.member.cluster_id)
-    await require_cluster(ctx, values["cluster_id"], ctx.tr("the cluster of this event"))
     event = await ctx.store.events.create(ctx.now, created_by=ctx.member.id, **values)
     await record(ctx, "event add", f"#{event.id} {event.title}")
     text = ctx.text().t(
@@ -149,13 +149,10 @@ async def event_add(ctx: Context) -> list[Reply]:
 
 async def event_edit(ctx: Context) -> list[Reply]:
     event = await load_event(ctx)
-    await require_cluster(ctx, event.cluster_id, ctx.tr("event #{number}", number=event.id))
     form = parse_form(ctx.args[1:], EVENT_FIELDS, ctx.language)
     if not form:
         raise UsageError(ctx.tr("What should change? Fields: {fields}.", fields=", ".join(EVENT_FIELDS)))
     values = await _event_values(ctx, form, event)
-    if "cluster_id" in values:
-        await require_cluster(ctx, values["cluster_id"], ctx.tr("the cluster you moved it to"))
     changed = changes(event, values)
     clusters = await _cluster_names(ctx, changed)
     await ctx.store.events.update(event, ctx.now, **values)
@@ -191,7 +188,6 @@ async def _cluster_names(ctx: Context, changed: list[Change]) -> dict[int, str]:
 
 async def _cancellable(ctx: Context) -> Event:
     event = await load_event(ctx)
-    await require_cluster(ctx, event.cluster_id, ctx.tr("event #{number}", number=event.id))
     if event.cancelled:
         raise UsageError(ctx.tr("#{number} is already cancelled.", number=event.id))
     return event

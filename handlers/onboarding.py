@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from core.errors import UsageError
@@ -170,7 +171,7 @@ async def accept_invitation(ctx: Context, token: str) -> list[Reply] | None:
             .reply()
         ]
     await ctx.store.conversations.end(ctx.msg.platform, ctx.msg.user_id)
-    ctx.member = await invitations.bind(invitation, ctx.member, ctx.identity, ctx.now)
+    ctx = replace(ctx, member=await invitations.bind(invitation, ctx.member, ctx.identity, ctx.now))
     text = ctx.text().t("Welcome, {name}!", name=bold(ctx.member.name)).line()
     text.t("Your cluster coordinators invited you, and this account is now connected to your profile.").line()
     if ctx.member.listed:

@@ -6,7 +6,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from core.errors import NotAllowed, NotFound, UsageError
+from core.errors import NotFound, UsageError
 from core.types import N_, Button, Reply, bold, command, echo, fill
 from handlers.engine.context import Context
 from handlers.engine.flows import Flow, Step, as_text, begin_flow
@@ -20,8 +20,9 @@ from handlers.engine.forms import (
     web_url,
     within,
 )
+from handlers.engine.scopes import scope
 from handlers.engine.timefmt import day, parse_local
-from handlers.roles import record, require_cluster, scope
+from handlers.roles import record
 from store.models import OPPORTUNITY_KINDS, Opportunity
 from store.text import is_web_url, words
 
@@ -191,19 +192,8 @@ async def opportunity_add(ctx: Context) -> list[Reply]:
     return await _publish(ctx, await _values(form, ctx))
 
 
-async def _own_or_coordinator(ctx: Context) -> Opportunity:
-    """The poster may always change their own; a coordinator only within their cluster."""
-    opportunity = await load_opportunity(ctx)
-    if opportunity.posted_by == ctx.member.id:
-        return opportunity
-    if not ctx.is_coordinator:
-        raise NotAllowed(ctx.tr("Only the member who posted it or a coordinator can change it."))
-    await require_cluster(ctx, opportunity.cluster_id, ctx.tr("opportunity #{number}", number=opportunity.id))
-    return opportunity
-
-
 async def opportunity_edit(ctx: Context) -> list[Reply]:
-    opportunity = await _own_or_coordinator(ctx)
+    opportunity = await load_opportunity(ctx)
     form = parse_form(ctx.args[1:], FORM_FIELDS, ctx.language)
     if not form:
         raise UsageError(ctx.tr("What should change? Fields: {fields}.", fields=", ".join(FORM_FIELDS)))
@@ -220,7 +210,7 @@ async def opportunity_edit(ctx: Context) -> list[Reply]:
 
 
 async def opportunity_close(ctx: Context) -> list[Reply]:
-    opportunity = await _own_or_coordinator(ctx)
+    opportunity = await load_opportunity(ctx)
     await ctx.store.opportunities.update(opportunity, ctx.now, status="closed")
     if ctx.is_coordinator:
         await record(ctx, "opportunity close", f"#{opportunity.id} {opportunity.title}")

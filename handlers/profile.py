@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from core.errors import UsageError
@@ -142,7 +143,7 @@ async def profile_set(ctx: Context) -> list[Reply]:
     column, parse = FIELDS[field]
     await ctx.store.people.update(ctx.member, ctx.now, **{column: await parse(ctx, value)})
     if column == "language":
-        ctx.language = ctx.member.language or ctx.language
+        ctx = replace(ctx, language=ctx.member.language or ctx.language)
     return [ctx.text().t("Saved your {field}.", field=bold(field)).reply()]
 
 
