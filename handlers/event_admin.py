@@ -12,22 +12,24 @@ from core.types import Button, Reply, Text, bold, fill
 from handlers.engine.confirmations import confirmation
 from handlers.engine.context import Context
 from handlers.engine.forms import (
-    MAX_TAGS,
     choice,
     parse_form,
     positive_int,
     require,
+    sized,
     tag_list,
+    title,
     web_url,
-    within,
 )
+from handlers.engine.kinds import kind_label
 from handlers.engine.resolving import cluster_named
 from handlers.engine.scopes import scope
 from handlers.engine.timefmt import parse_duration, parse_local, span, valid_zone, when
 from handlers.event_changes import Change, change_lines, changes
-from handlers.events import kind_label, load_event
+from handlers.events import load_event
 from handlers.notices import notify, tell_promoted
 from handlers.roles import record
+from store.fields import MAX_TAGS
 from store.models import EVENT_KINDS, Event
 
 EVENT_FIELDS = (
@@ -58,14 +60,12 @@ async def _event_values(ctx: Context, form: dict[str, str], event: Event | None)
     if "tz" in form:
         values["timezone"] = timezone
     if "title" in form:
-        if not form["title"]:
-            raise UsageError(ctx.tr("The title cannot be empty."))
-        values["title"] = within(form["title"], 300, "title", language)
+        values["title"] = title(form["title"], language)
     if "kind" in form:
         values["kind"] = choice(form["kind"], EVENT_KINDS, ctx.tr("kind of event"), language)
-    for key, size in (("place", 300), ("description", 4000)):
+    for key in ("place", "description"):
         if key in form:
-            values[key] = within(form[key], size, key, language)
+            values[key] = sized(form, key, language)
     if "url" in form:
         values["online_url"] = web_url(form["url"], language)
     if "capacity" in form:

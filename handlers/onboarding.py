@@ -9,8 +9,9 @@ from core.errors import UsageError
 from core.types import N_, Button, Reply, Text, bold, command, fill
 from handlers.engine.context import Context
 from handlers.engine.flows import CARRY_ON, Flow, Step, as_name, as_text, ask, begin_flow
-from handlers.engine.forms import MAX_TAGS, tag_list
+from handlers.engine.forms import tag_list
 from handlers.engine.resolving import cluster_named
+from store.fields import MAX_TAGS
 
 YES = frozenset({"yes", "y", "si", "sí", "oui", "sim", "ok", "1", "true", "d'accord", "vale"})
 NO = frozenset({"no", "n", "non", "não", "nao", "0", "false"})

@@ -10,11 +10,12 @@ from core.errors import UsageError
 from core.i18n import LANGUAGES
 from core.types import Button, Reply, Text, bold, command, echo, fill
 from handlers.engine.context import Context
-from handlers.engine.forms import MAX_TAGS, tag_list, within
+from handlers.engine.forms import tag_list, within
 from handlers.engine.resolving import cluster_named
 from handlers.engine.spoken import language_codes
 from handlers.engine.timefmt import valid_zone
 from handlers.onboarding import parse_yes_no
+from store.fields import MAX_TAGS
 from store.people import MemberCard
 
 
