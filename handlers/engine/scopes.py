@@ -75,7 +75,8 @@ class Scope:
 
     async def check(self, ctx: Context) -> None:
         """Raise NotAllowed unless the reader may run the command with these arguments."""
-        if self.resolver is None:
+        if self.resolver is None or (ctx.is_coordinator and scope(ctx) is None):
+            # Nothing to look up for someone who may act on every cluster.
             return
         target = await self.resolver(ctx)
         if self.poster and target.poster_id == ctx.member.id:
