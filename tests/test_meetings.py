@@ -358,3 +358,16 @@ async def test_booking_waits_for_the_opening_the_coordinator_set(db: Database, c
     assert "Booking for B2B day is not open." in await joan.say(f"/meet at {event} #2 10:20")
     clock.advance(days=1)
     assert "pick a time" in await joan.say("/meet Marta")
+
+
+async def test_a_coordinator_of_one_cluster_sets_up_sessions_only_for_its_events(
+    db: Database, clock, chat_as
+) -> None:
+    _joan, _marta, event = await seed(db, clock, chat_as)
+    other = await add_cluster(db, "Elsewhere", "Bavaria", "Germany", ["textile"])
+    await add_member(
+        db, clock.now, "Scoped", handle="scoped", is_coordinator=True, coordinator_cluster_id=other
+    )
+    refused = await chat_as("scoped").say(f"/session {event} slot=30")
+    assert "You coordinate Elsewhere only" in refused
+    assert "6 slots of 20 min" in await chat_as("coord").say(f"/session {event}")

@@ -323,7 +323,7 @@ def build_router() -> Router:
     add(
         "session",
         meeting_sessions.session_setup,
-        role="coordinator",
+        scope=Scope.coordinator_of(reaches.event),
         summary=N_("turn an event into one-to-one meetings: slots, tables, who may book"),
         usage=N_("session EVENT windows=HH:MM-HH:MM [slot=20] [tables=N] [online=URL] [who=going]"),
         example='session 5 slot=20 windows="10:00-12:00,14:00-16:00" tables=12',
@@ -331,7 +331,7 @@ def build_router() -> Router:
     add(
         "session status",
         meeting_sessions.session_status,
-        role="coordinator",
+        scope=Scope.coordinator_of(reaches.event),
         summary=N_("requested, accepted, held and no-show meetings of a session"),
         usage=N_("session status EVENT"),
         example="session status 5",
