@@ -24,7 +24,6 @@ from handlers.events import load_event
 from handlers.meeting_notices import MeetingView, ended_notice, hhmm, meeting_card, meeting_view, tell
 from handlers.meeting_sessions import place_label, session_of_event, slot_starts
 from handlers.meetings import _mine as reader_meeting
-from handlers.roles import require_cluster
 from handlers.schedule_solver import (
     Draft,
     Participant,
@@ -127,13 +126,6 @@ async def wish(ctx: Context) -> list[Reply]:
 # Drafting ---------------------------------------------------------------------------------------
 
 
-async def _coordinated(ctx: Context) -> tuple[Event, MeetingSession]:
-    """The event's session, if the coordinator's scope covers the event's cluster."""
-    event, found = await _delegation(ctx)
-    await require_cluster(ctx, event.cluster_id, ctx.tr("event #{number}", number=event.id))
-    return event, found
-
-
 def _paired(found: MeetingSession, one: Member, other: Member) -> bool:
     """Everyone going meets everyone, or one side from each list of the session's pairing."""
     if found.pairing is None:
@@ -145,7 +137,7 @@ def _paired(found: MeetingSession, one: Member, other: Member) -> bool:
 
 
 async def schedule_draft(ctx: Context) -> list[Reply]:
-    event, found = await _coordinated(ctx)
+    event, found = await _delegation(ctx)  # the router checked the event is in scope
     starts = [start for start in slot_starts(found, event) if start > ctx.now]
     people = {m.id: m for m in await ctx.store.schedules.going(event.id)}
     if not starts or len(people) < 2:
@@ -270,7 +262,7 @@ async def _review(
 
 
 async def schedule_publish(ctx: Context) -> list[Reply]:
-    event, found = await _coordinated(ctx)
+    event, found = await _delegation(ctx)  # the router checked the event is in scope
     draft = await ctx.store.schedules.draft(found.id)
     if not draft:
         return [

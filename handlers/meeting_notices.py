@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from core.types import N_, Attachment, Button, Reply, Text, bold, fill
 from handlers.engine.timefmt import local, span
@@ -59,14 +60,17 @@ class MeetingView:
     def when(self, member: Member, language: str) -> str:
         return span(self.meeting.starts_at, self.meeting.ends_at, member.timezone, language)
 
-    def entry(self) -> MeetingEntry:
+    def entry(self, *, with_names: bool = True) -> MeetingEntry:
         """The meeting as a calendar shows it; its words are names and the table, never translated."""
-        title = f"{self.event.title}: {self.requester.name} × {self.invitee.name}"
+        who = f"{self.requester.name} × {self.invitee.name}" if with_names else f"B2B #{self.meeting.id}"
         where = self.meeting.place and place_label(self.meeting.place, "en")
-        return MeetingEntry(self.meeting, self.event, title, where or self.online_link)
+        return MeetingEntry(self.meeting, self.event, f"{self.event.title}: {who}", where or self.online_link)
 
     def invitation(self) -> Attachment:
-        return Attachment(f"meeting-{self.meeting.id}.ics", meeting_invitation(self.entry()), "text/calendar")
+        """The .ics sent with a message. It names nobody: it waits in the outbox base64-encoded,
+        where an erasure's scrub of names could not find them (the live feed does name them)."""
+        entry = self.entry(with_names=False)
+        return Attachment(f"meeting-{self.meeting.id}.ics", meeting_invitation(entry), "text/calendar")
 
 
 async def meeting_view(store: Store, meeting: Meeting) -> MeetingView:
@@ -162,3 +166,22 @@ def reminder_notice(view: MeetingView, reader: Member, language: str) -> Reply:
 def nudge_notice(count: int, language: str) -> Reply:
     text = Text(language=language).t("{count} meeting requests are waiting for your answer.", count=count)
     return text.reply(buttons=((Button(fill(language, "See them"), "/meetings"),),))
+
+
+async def tell_meetings_called_off(
+    store: Store, member: Member, now: datetime, default_language: str
+) -> None:
+    """Before an erasure: the other side of each meeting still ahead hears that it is off, in words
+    that name nobody (the erasure scrubs messages that name the member)."""
+    for meeting in await store.meetings.of_member(member.id, ending_after=now):
+        other = (await meeting_view(store, meeting)).other(member.id)
+        build = partial(left_notice, meeting.starts_at, meeting.ends_at, other)
+        await tell(store.outbox, other, f"meeting{meeting.id}:left", build, now, default_language)
+
+
+def left_notice(starts: datetime, ends: datetime, reader: Member, language: str) -> Reply:
+    text = Text(language=language).t(
+        "Your meeting at {when} is cancelled: the other member has left. The slot is free again.",
+        when=span(starts, ends, reader.timezone, language),
+    )
+    return text.reply()

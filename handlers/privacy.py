@@ -8,6 +8,7 @@ from datetime import datetime
 from core.types import N_, Attachment, Button, Reply, Text, command, fill, text_reply
 from handlers.engine.confirmations import confirmation
 from handlers.engine.context import Context
+from handlers.meeting_notices import tell_meetings_called_off
 from handlers.notices import promotion_notice, queue_notice
 from store.models import Member
 from store.repository import Store
@@ -57,7 +58,8 @@ async def forget_confirm(ctx: Context) -> list[Reply]:
 
 async def erase(store: Store, member: Member, now: datetime, default_language: str) -> None:
     """The one erasure, for `forget confirm` and the retention job: places the member held at coming
-    events go to the waitlist, and whoever gets one is told."""
+    events go to the waitlist, and whoever gets one is told; so is the other side of each meeting."""
+    await tell_meetings_called_off(store, member, now, default_language)
     promotions = await store.privacy.erase(member, now, REDACTED.to_dict())
     for event, member_id in promotions:
         cause = f"event{event.id}:promoted:{now.isoformat()}"

@@ -111,6 +111,8 @@ async def test_booking_with_buttons_holds_the_slot_and_accepting_sends_both_the_
     )
     invitation = await attachment(db, joan_id, "meeting1:accepted")
     assert "UID:meeting-1@clusterbot" in invitation and "SEQUENCE:0" in invitation
+    # Stored base64 in the outbox, where an erasure could not scrub a name: it names nobody.
+    assert "SUMMARY:B2B day: B2B #1" in invitation and "Marta" not in invitation
 
     agenda = await chat_as("joan").say("/agenda")
     assert "10:20–10:40 Marta · table 1" in agenda
@@ -283,7 +285,7 @@ async def test_two_processes_booking_one_member_at_one_instant_book_once(
 async def test_mydata_lists_meetings_and_forget_frees_the_other_sides_slot(
     db: Database, clock, chat_as
 ) -> None:
-    _joan_id, _marta_id = await accepted(db, clock, chat_as)
+    joan_id, _marta_id = await accepted(db, clock, chat_as)
     marta = chat_as("marta")
     await marta.say("/mydata")
     assert marta.last[0].attachment is not None
@@ -292,6 +294,11 @@ async def test_mydata_lists_meetings_and_forget_frees_the_other_sides_slot(
     await marta.say("/forget")
     await marta.tap("Erase my data")
     assert await seats(db) == 0
+    [told] = [row for row in await queued_messages(db, joan_id) if row.cause == "meeting1:left"]
+    assert told.text == (
+        "Your meeting at Thu 26 Nov 2026, 10:20 CET–10:40 is cancelled: the other member has left. "
+        "The slot is free again."
+    )
     async with db.transaction() as session:
         assert await session.scalar(select(func.count()).select_from(Meeting)) == 0
 
@@ -351,3 +358,16 @@ async def test_booking_waits_for_the_opening_the_coordinator_set(db: Database, c
     assert "Booking for B2B day is not open." in await joan.say(f"/meet at {event} #2 10:20")
     clock.advance(days=1)
     assert "pick a time" in await joan.say("/meet Marta")
+
+
+async def test_a_coordinator_of_one_cluster_sets_up_sessions_only_for_its_events(
+    db: Database, clock, chat_as
+) -> None:
+    _joan, _marta, event = await seed(db, clock, chat_as)
+    other = await add_cluster(db, "Elsewhere", "Bavaria", "Germany", ["textile"])
+    await add_member(
+        db, clock.now, "Scoped", handle="scoped", is_coordinator=True, coordinator_cluster_id=other
+    )
+    refused = await chat_as("scoped").say(f"/session {event} slot=30")
+    assert "You coordinate Elsewhere only" in refused
+    assert "6 slots of 20 min" in await chat_as("coord").say(f"/session {event}")

@@ -19,6 +19,7 @@ from handlers import (
     opportunities,
     privacy,
     profile,
+    reaches,
     roles,
     settings,
 )
@@ -26,6 +27,7 @@ from handlers.engine import confirmations
 from handlers.engine.context import Context
 from handlers.engine.flows import Flows
 from handlers.engine.router import Router
+from handlers.engine.scopes import ADMIN, Scope
 
 
 def build_flows() -> Flows:
@@ -131,6 +133,7 @@ def build_router() -> Router:
     add(
         "opportunity edit",
         opportunities.opportunity_edit,
+        scope=Scope.poster_or_coordinator_of(reaches.opportunity),
         summary=N_("change an opportunity you posted (coordinators: any)"),
         usage=N_("opportunity edit NUMBER FIELD=VALUE…"),
         example="opportunity edit 2 deadline=2027-01-31",
@@ -138,6 +141,7 @@ def build_router() -> Router:
     add(
         "opportunity close",
         opportunities.opportunity_close,
+        scope=Scope.poster_or_coordinator_of(reaches.opportunity),
         summary=N_("close an opportunity you posted (coordinators: any)"),
         usage=N_("opportunity close NUMBER"),
         example="opportunity close 2",
@@ -145,7 +149,7 @@ def build_router() -> Router:
     add(
         "opportunity add",
         opportunities.opportunity_add,
-        role="coordinator",
+        scope=Scope.coordinator_of(reaches.own_cluster),
         summary=N_("publish an opportunity"),
         usage=N_("opportunity add kind=KIND title=TITLE [description=… tags=… deadline=… region=… url=…]"),
         example='opportunity add kind=funding_call title="Digital textiles call" deadline=2027-02-15',
@@ -153,7 +157,7 @@ def build_router() -> Router:
     add(
         "event add",
         event_admin.event_add,
-        role="coordinator",
+        scope=Scope.coordinator_of(reaches.new_event),
         summary=N_("create an event"),
         usage=N_("event add title=TITLE start=DATETIME [duration=2h kind=… place=… capacity=… tags=… tz=…]"),
         example='event add title="B2B session Porto" start="2027-01-20 10:00" duration=3h '
@@ -162,7 +166,7 @@ def build_router() -> Router:
     add(
         "event edit",
         event_admin.event_edit,
-        role="coordinator",
+        scope=Scope.coordinator_of(reaches.edited_event),
         summary=N_("change an event (attendees are told)"),
         usage=N_("event edit NUMBER FIELD=VALUE…"),
         example='event edit 3 start="2027-01-21 10:00"',
@@ -170,7 +174,7 @@ def build_router() -> Router:
     add(
         "event cancel",
         event_admin.event_cancel,
-        role="coordinator",
+        scope=Scope.coordinator_of(reaches.event),
         prompt=event_admin.event_cancel_prompt,
         summary=N_("cancel an event (attendees are told)"),
         usage=N_("event cancel NUMBER"),
@@ -207,7 +211,7 @@ def build_router() -> Router:
     add(
         "announce",
         announce.announce,
-        role="coordinator",
+        scope=Scope.coordinator_of(reaches.segment),
         summary=N_("message everyone or a segment (preview first)"),
         usage=N_("announce everyone|cluster:NAME|region:NAME|country:NAME|sector:NAME|tag:NAME|event:N TEXT"),
         example='announce cluster:"Tèxtil Innova" The B2B agenda for Porto is out.',
@@ -215,7 +219,7 @@ def build_router() -> Router:
     add(
         "announce confirm",
         announce.confirm,
-        role="coordinator",
+        scope=Scope.coordinator_of(reaches.draft),
         prompt=announce.review,
         summary=N_("send a previewed announcement"),
         usage=N_("announce confirm NUMBER"),
@@ -224,7 +228,7 @@ def build_router() -> Router:
     add(
         "announce discard",
         announce.discard,
-        role="coordinator",
+        scope=Scope.coordinator_of(reaches.draft),
         summary=N_("drop a previewed announcement"),
         usage=N_("announce discard NUMBER"),
         example="announce discard 4",
@@ -232,7 +236,7 @@ def build_router() -> Router:
     add(
         "announce status",
         announce.status,
-        role="coordinator",
+        scope=Scope.coordinator_of(reaches.draft),
         summary=N_("sent, pending, unreachable and failed counts"),
         usage=N_("announce status NUMBER"),
         example="announce status 4",
@@ -320,7 +324,7 @@ def build_router() -> Router:
     add(
         "session",
         meeting_sessions.session_setup,
-        role="coordinator",
+        scope=Scope.coordinator_of(reaches.event),
         summary=N_("turn an event into one-to-one meetings: slots, tables, who may book"),
         usage=N_("session EVENT windows=HH:MM-HH:MM [slot=20] [tables=N] [online=URL] [who=going]"),
         example='session 5 slot=20 windows="10:00-12:00,14:00-16:00" tables=12',
@@ -328,7 +332,7 @@ def build_router() -> Router:
     add(
         "session status",
         meeting_sessions.session_status,
-        role="coordinator",
+        scope=Scope.coordinator_of(reaches.event),
         summary=N_("requested, accepted, held and no-show meetings of a session"),
         usage=N_("session status EVENT"),
         example="session status 5",
@@ -350,7 +354,7 @@ def build_router() -> Router:
     add(
         "schedule draft",
         delegations.schedule_draft,
-        role="coordinator",
+        scope=Scope.coordinator_of(reaches.event),
         summary=N_("draft everyone's meetings at a B2B session from their wishes, to review"),
         usage=N_("schedule draft EVENT"),
         example="schedule draft 5",
@@ -358,7 +362,7 @@ def build_router() -> Router:
     add(
         "schedule publish",
         delegations.schedule_publish,
-        role="coordinator",
+        scope=Scope.coordinator_of(reaches.event),
         summary=N_("publish the draft: each person confirms or declines their meetings"),
         usage=N_("schedule publish EVENT"),
         example="schedule publish 5",
@@ -436,7 +440,7 @@ def build_router() -> Router:
     add(
         "coordinator",
         roles.coordinators,
-        role="admin",
+        scope=ADMIN,
         summary=N_("who coordinates, and which cluster"),
         usage="coordinator",
         example="coordinator",
@@ -444,7 +448,7 @@ def build_router() -> Router:
     add(
         "coordinator add",
         roles.coordinator_add,
-        role="admin",
+        scope=ADMIN,
         summary=N_("give coordinator rights, for one cluster or for all"),
         usage=N_("coordinator add MEMBER [cluster:NAME]"),
         example='coordinator add #12 cluster:"Tèxtil Innova"',
@@ -452,7 +456,7 @@ def build_router() -> Router:
     add(
         "coordinator remove",
         roles.coordinator_remove,
-        role="admin",
+        scope=ADMIN,
         summary=N_("take coordinator rights away"),
         usage=N_("coordinator remove MEMBER"),
         example="coordinator remove #12",
@@ -460,7 +464,7 @@ def build_router() -> Router:
     add(
         "audit",
         roles.audit,
-        role="admin",
+        scope=ADMIN,
         summary=N_("the latest coordinator and admin actions: who, what, when, to whom"),
         usage=N_("audit [N]"),
         example="audit 50",
