@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections import Counter
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -199,3 +200,28 @@ async def test_a_coordinator_of_another_cluster_is_refused_and_nothing_is_drafte
     assert "You coordinate Plastivallée only, and event #" in answer
     assert "is for coordinators only" in await chat_as("ana").say(f"/schedule draft {event}")
     assert await drafted(db) == []
+
+
+async def test_mydata_lists_wishes_and_drafts_and_forget_erases_them_both_ways(
+    db: Database, clock, chat_as
+) -> None:
+    ids, event = await seed(db, clock, chat_as)
+    await drafted_with_wishes(chat_as, event)
+    ana = chat_as("ana")
+    await ana.say("/mydata")
+    assert ana.last[0].attachment is not None
+    exported = json.loads(ana.last[0].attachment.content)
+    assert sorted((w["other_member"], w["level"]) for w in exported["meeting_wishes"]) == [
+        (ids["Ben"], "must"),
+        (ids["Cris"], "meet"),
+    ]
+    assert [d["other_member"] for d in exported["schedule_drafts"]] == [ids["Ben"]]
+
+    ben = chat_as("ben")
+    await ben.say("/forget")
+    await ben.tap("Erase my data")
+    # Ana's wish about Ben and Ben's about Dana go, and so does their drafted meeting.
+    assert (ids["Ana"], ids["Ben"], "must") not in await wishes(db)
+    assert all(ids["Ben"] not in (member, other) for member, other, _level in await wishes(db))
+    assert all(ids["Ben"] not in (row.first_id, row.second_id) for row in await drafted(db))
+    assert len(await drafted(db)) == 1

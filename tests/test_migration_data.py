@@ -243,6 +243,24 @@ ROWS: dict[str, list[tuple[str, dict[str, Any]]]] = {
             {"id": 1, "meeting_id": 1, "session_id": 1, "member_id": 1, "place": None, "starts_at": NOW},
         ),
     ],
+    "0007_delegation": [
+        (
+            "meeting_wishes",
+            {"id": 1, "session_id": 1, "member_id": 1, "other_id": 2, "level": "must", "updated_at": NOW},
+        ),
+        (
+            "schedule_drafts",
+            {
+                "id": 1,
+                "session_id": 1,
+                "first_id": 1,
+                "second_id": 2,
+                "starts_at": NOW,
+                "place": "2",
+                "created_at": NOW,
+            },
+        ),
+    ],
 }
 
 
