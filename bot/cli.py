@@ -50,6 +50,7 @@ coordinator of her cluster. Things to try (type them, or press Ctrl-D to leave):
   /opportunities recycling       open calls and partner searches
   /post                          post an opportunity, one question at a time
   /meet NAME 5   /agenda 5       book a 20-minute B2B meeting at event #5 with a Plastivallée member
+  /participants 6   /schedule draft 6   say whom you must meet at the learning visit; draft its day
 """
 
 # The `--db` option every database command takes; None means CLUSTERBOT_DATABASE_URL.
