@@ -148,7 +148,8 @@ async def schedule_draft(ctx: Context) -> list[Reply]:
         ]
     slot_of = {start.isoformat(): start for start in starts}
     tables = found.tables or [str(n) for n in range(1, len(people) // 2 + 1)]
-    fixed, busy = _kept(await ctx.store.schedules.holding(found.id), slot_of, tables, found)
+    fixed = _kept(await ctx.store.schedules.holding(found.id), slot_of, tables, found)
+    busy: defaultdict[int, set[str]] = defaultdict(set)
     for member_id, start in await ctx.store.schedules.seats_of(list(people)):
         busy[member_id].add(start.isoformat())
     wishes = {
@@ -188,10 +189,9 @@ async def schedule_draft(ctx: Context) -> list[Reply]:
 
 def _kept(
     holding: list[Meeting], slot_of: dict[str, datetime], tables: list[str], found: MeetingSession
-) -> tuple[list[Planned], defaultdict[int, set[str]]]:
+) -> list[Planned]:
     """Meetings already booked become the solver's fixed meetings (an online one gets a free number)."""
     fixed: list[Planned] = []
-    busy: defaultdict[int, set[str]] = defaultdict(set)
     used: defaultdict[str, set[str]] = defaultdict(set)
     pairs: set[tuple[int, int]] = set()
     for meeting in holding:
@@ -203,7 +203,7 @@ def _kept(
         pairs.add(pair)
         used[slot_id].add(table)
         fixed.append(Planned(str(pair[0]), str(pair[1]), slot_id, table))
-    return fixed, busy
+    return fixed
 
 
 async def _review(
