@@ -97,7 +97,7 @@ class Schedules:
         rows = await self.session.execute(
             select(MeetingSeat.member_id, MeetingSeat.starts_at).where(MeetingSeat.member_id.in_(member_ids))
         )
-        return [(int(member_id), starts_at) for member_id, starts_at in rows.all()]
+        return [(member_id, starts_at) for member_id, starts_at in rows.all() if member_id is not None]
 
     async def propose(self, meeting: Meeting) -> None:
         """A booked request becomes a published schedule's meeting: both sides confirm, nothing expires.
