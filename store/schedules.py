@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.meetings import HOLDING
 from store.models import Meeting, MeetingSeat, MeetingWish, Member, Rsvp, ScheduleDraft
 
 
@@ -87,9 +88,7 @@ class Schedules:
 
     async def holding(self, session_id: int) -> list[Meeting]:
         """Meetings of the session that hold their slot: a new draft must keep them."""
-        query = select(Meeting).where(
-            Meeting.session_id == session_id, Meeting.status.in_(("requested", "proposed", "accepted"))
-        )
+        query = select(Meeting).where(Meeting.session_id == session_id, Meeting.status.in_(HOLDING))
         return list((await self.session.scalars(query.order_by(Meeting.starts_at, Meeting.id))).all())
 
     async def seats_of(self, member_ids: Sequence[int]) -> list[tuple[int, datetime]]:

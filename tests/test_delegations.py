@@ -225,3 +225,23 @@ async def test_mydata_lists_wishes_and_drafts_and_forget_erases_them_both_ways(
     assert all(ids["Ben"] not in (member, other) for member, other, _level in await wishes(db))
     assert all(ids["Ben"] not in (row.first_id, row.second_id) for row in await drafted(db))
     assert len(await drafted(db)) == 1
+
+
+async def test_forget_tells_the_other_side_of_a_published_meeting_that_it_is_off(
+    db: Database, clock, chat_as
+) -> None:
+    ids, event = await seed(db, clock, chat_as)
+    coord = await drafted_with_wishes(chat_as, event)
+    await coord.say(f"/schedule publish {event}")
+    [published] = [
+        m
+        for m in await meetings(db)
+        if m.status == "proposed" and ids["Ben"] in (m.requester_id, m.invitee_id)
+    ]
+    ben = chat_as("ben")
+    await ben.say("/forget")
+    await ben.tap("Erase my data")
+    told = [
+        row for row in await queued_messages(db, ids["Ana"]) if row.cause == f"meeting{published.id}:left"
+    ]
+    assert "is cancelled: the other member has left" in told[0].text
