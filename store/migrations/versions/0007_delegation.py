@@ -18,7 +18,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-def _when(name: str) -> sa.Column:
+def _when(name: str) -> sa.Column[Any]:
     return sa.Column(name, store.types.UTCDateTime(timezone=True), nullable=False)
 
 
