@@ -336,12 +336,15 @@ async def _invite(
         typer.echo("Slack is not configured (SLACK_BOT_TOKEN), so no Slack invitations were sent.")
         return
     try:
-        sent, absent = await invite_on_slack(settings, database, links)
+        queued, absent = await invite_on_slack(settings, database, links, datetime.now(UTC))
     except SlackApiError as error:
         # Typically `missing_scope`: the app needs users:read.email to look members up by address.
         typer.echo(f"Slack refused the invitations ({error.response.get('error')}); none sent.", err=True)
         return
-    typer.echo(f"Slack: invited {sent} members by DM; {absent} e-mail addresses are not in the workspace.")
+    typer.echo(
+        f"Slack: queued an invitation DM for {queued} members (`clusterbot run` sends them); "
+        f"{absent} e-mail addresses are not in the workspace."
+    )
 
 
 @app.command("export")
