@@ -23,9 +23,9 @@ from bot import csvout
 from bot.settings import Settings
 from handlers.onboarding import invitation_reply
 from store.db import Database
-from store.exporting import EXPORTS, Exports
+from store.exporting import EXPORTS
 from store.importing import Importer, InvitationLink, Kind, Outcome, Rejection, Row, missing_columns
-from store.repository import Store
+from store.repository import store_transaction
 
 # Rows per transaction: short enough not to hold SQLite's write lock for long while the bot runs.
 BATCH = 250
@@ -142,8 +142,8 @@ async def import_file(
     with progress_bar(show_progress, len(rows), f"Importing {kind}") as advance:
         for first in range(0, len(rows), BATCH):
             batch = rows[first : first + BATCH]
-            async with db.transaction() as session:
-                await importer.take(session, batch)
+            async with store_transaction(db) as store:
+                await store.import_rows(importer, batch)
             advance(len(batch))
     outcome = importer.outcome
     outcome.rejected = sorted([*outcome.rejected, *shape_rejections], key=lambda r: r.line)
@@ -198,8 +198,7 @@ async def invite_on_slack(
         if user is None:
             absent += 1
             continue
-        async with db.transaction() as session:
-            store = Store(session)
+        async with store_transaction(db) as store:
             member_id = await store.invitations.address(link.member_id, "slack", user, now)
             await assistant.notifier.tell(
                 store,
@@ -215,8 +214,8 @@ async def invite_on_slack(
 async def export_csv(db: Database, what: str, out: TextIO) -> int:
     """Write one CSV export to `out`; the number of rows written."""
     columns, read = EXPORTS[what]
-    async with db.transaction() as session:
-        rows = await read(Exports(session))
+    async with store_transaction(db) as store:
+        rows = await read(store.exports)
     writer = csvout.SafeWriter(out)
     writer.writerow(columns)
     writer.writerows(rows)

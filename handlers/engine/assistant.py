@@ -17,7 +17,7 @@ from handlers.engine.router import Router
 from handlers.notify import Notifier
 from store.db import Database
 from store.directory import DirectoryIndex
-from store.repository import Store
+from store.repository import Store, store_transaction
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +57,8 @@ class Assistant:
         # Until the member is read, the app's language is the best guess (the database may be down).
         language = choose_language(None, msg.language_code, self.options.default_language)
         try:
-            async with self.db.transaction() as session:
-                ctx = await self._context(msg, Store(session))
+            async with store_transaction(self.db, self.directory) as store:
+                ctx = await self._context(msg, store)
                 language = ctx.language
                 return await self._route(ctx, text)
         except UsageError as error:
@@ -111,7 +111,6 @@ class Assistant:
             identity,
             now,
             self.options,
-            self.directory,
             language=language,
             is_admin=admin,
             notifier=self.notifier,
