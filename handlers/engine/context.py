@@ -35,8 +35,11 @@ class Options:
         return f"{platform}:{user_id}" in self.admins or f"{platform}:{user}" in self.admins
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Context:
+    """Frozen: the router hands each command its own copy (`dataclasses.replace`), so nothing a
+    handler does leaks into the next command of the same message."""
+
     msg: Incoming
     store: Store
     member: Member
