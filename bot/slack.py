@@ -185,14 +185,15 @@ class SlackAdapter:
         return SendResult("sent")
 
     async def user_by_email(self, email: str) -> str | None:
-        """The workspace user with this e-mail address (for invitations); None when there is none."""
+        """The workspace account (`TEAM:USER`, as identities hold it) with this e-mail address, for
+        invitations; None when there is none."""
         try:
             found = await self.client.users_lookupByEmail(email=email)
         except SlackApiError as error:
             if _code(error) == "users_not_found":
                 return None
             raise
-        return str(found["user"]["id"])
+        return f"{found['user'].get('team_id', '')}:{found['user']['id']}"
 
     async def _send_failed(self, to: Recipient, user: str, error: SlackApiError) -> SendResult:
         code, status = _code(error), _status(error)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
@@ -17,6 +17,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from core.adapter import Adapter
 from core.metrics import JOB_LAST_SUCCESS, OUTBOX_DEPTH, OUTBOX_OLDEST_AGE
+from handlers.notify import UNCONFIGURED, Notifier
 from scheduler.delivery import DeliveryPolicy, OutboxWorker, utc_now
 from scheduler.jobs import queue_deadline_reminders, queue_event_reminders
 from scheduler.ratelimit import RateLimiter
@@ -75,12 +76,17 @@ PERIODIC_JOBS = (
 )
 
 
-def retention_jobs(policy: RetentionPolicy) -> tuple[PeriodicJob, ...]:
+def with_notifier(jobs: tuple[PeriodicJob, ...], notifier: Notifier) -> tuple[PeriodicJob, ...]:
+    """The jobs, each given the process's one notifier (so each speaks CLUSTERBOT_LANGUAGE)."""
+    return tuple(replace(job, job=partial(job.job, notifier=notifier)) for job in jobs)
+
+
+def retention_jobs(policy: RetentionPolicy, notifier: Notifier = UNCONFIGURED) -> tuple[PeriodicJob, ...]:
     """The retention jobs the policy asks for, at night (a setting of 0 schedules nothing)."""
     nightly = timedelta(hours=24)
     jobs = []
     if policy.inactive_months:
-        erase_inactive = partial(warn_and_erase_inactive, policy=policy)
+        erase_inactive = partial(warn_and_erase_inactive, policy=policy, notifier=notifier)
         jobs.append(PeriodicJob("retention_inactive", erase_inactive, nightly, nightly_at=4))
     if policy.outbox_days:
         empty_messages = partial(empty_old_messages, policy=policy)
@@ -97,10 +103,15 @@ class Scheduler:
         *,
         policy: DeliveryPolicy | None = None,
         retention: RetentionPolicy | None = None,
+        notifier: Notifier | None = None,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.db, self.clock = db, clock
-        self.periodic_jobs = (*PERIODIC_JOBS, *retention_jobs(retention or RetentionPolicy()))
+        notifier = notifier or Notifier()
+        self.periodic_jobs = (
+            *with_notifier(PERIODIC_JOBS, notifier),
+            *retention_jobs(retention or RetentionPolicy(), notifier),
+        )
         self.worker = OutboxWorker(db, adapters, limiters, policy=policy, clock=clock)
         self.aps = AsyncIOScheduler(timezone=UTC)
         self._stop = asyncio.Event()
