@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from functools import partial
 
 from core.types import N_, Attachment, Button, Reply, Text, command, fill, text_reply
 from handlers.engine.confirmations import confirmation
@@ -65,7 +66,7 @@ async def erase(store: Store, member: Member, now: datetime, default_language: s
             store.outbox,
             [member_id],
             cause,
-            lambda language, event=event: promotion_notice(event, language),
+            partial(promotion_notice, event),
             now,
             default_language,
         )

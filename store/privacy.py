@@ -239,6 +239,7 @@ class Privacy:
         return promotions
 
     def _anonymise(self, member: Member, now: datetime) -> None:
+        value: object
         for field, value in {
             "name": FORMER_MEMBER,
             "role": "",
