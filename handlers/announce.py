@@ -13,10 +13,9 @@ from handlers.engine.confirmations import confirmation
 from handlers.engine.context import Context
 from handlers.engine.forms import positive_int
 from handlers.engine.resolving import segment_value
-from handlers.roles import record, require_segment, segment_text
+from handlers.roles import record, segment_text
 from store.announcements import announcement_cause
 from store.models import Announcement
-from store.outbox import Delivery
 from store.segments import SEGMENT_KINDS
 
 MAX_TEXT = 3500
@@ -71,19 +70,24 @@ def status_label(announcement: Announcement, language: str) -> str:
     return fill(language, known) if known else announcement.status
 
 
-async def announce(ctx: Context) -> list[Reply]:
+async def typed_segment(ctx: Context) -> tuple[str, str, str]:
+    """The segment kind, its value as the store spells it, and the text of an `announce` line."""
     kind, typed, message = split_segment(ctx.rest, ctx.language)
     value = await segment_value(
         ctx, kind, typed, lambda name: f"/announce {kind}:{shlex.quote(name)} {message}"
     )
-    await require_segment(ctx, kind, value)
+    return kind, value, message
+
+
+async def announce(ctx: Context) -> list[Reply]:
+    kind, value, message = await typed_segment(ctx)
     announcement = await ctx.store.announcements.draft(ctx.member.id, message, kind, value, ctx.now)
     return [await _preview(ctx, announcement)]
 
 
 async def review(ctx: Context) -> list[Reply]:
     """A typed `announce confirm N` sends nothing: it shows the preview and its Send button again."""
-    announcement = await _draft(ctx)
+    announcement = await load_draft(ctx)
     if announcement.status != "draft":
         return await confirm(ctx)
     return [await _preview(ctx, announcement)]
@@ -109,11 +113,9 @@ async def _preview(ctx: Context, announcement: Announcement) -> Reply:
     return text.reply(buttons=buttons)
 
 
-async def _draft(ctx: Context) -> Announcement:
-    """The announcement named in the command, if its segment is within the reader's scope.
-
-    Checked for every action on it: a draft may have been written by a coordinator with a wider scope.
-    """
+async def load_draft(ctx: Context) -> Announcement:
+    """The announcement named in the command; the router has checked its segment is within the
+    reader's scope (a draft may have been written by a coordinator with a wider scope)."""
     if not ctx.args:
         raise UsageError(ctx.tr("Which announcement? Give its number."))
     typed = ctx.args[0].lstrip("#")
@@ -122,7 +124,6 @@ async def _draft(ctx: Context) -> Announcement:
     )
     if announcement is None:
         raise NotFound(ctx.tr("There is no announcement #{number}.", number=typed))
-    await require_segment(ctx, announcement.segment_kind, announcement.segment_value)
     return announcement
 
 
@@ -132,7 +133,7 @@ def announcement_reply(announcement: Announcement, author: str, language: str) -
 
 
 async def confirm(ctx: Context) -> list[Reply]:
-    announcement = await _draft(ctx)
+    announcement = await load_draft(ctx)
     if announcement.status == "sent":
         return await status(ctx)
     if announcement.status != "draft":
@@ -163,7 +164,7 @@ async def confirm(ctx: Context) -> list[Reply]:
 
 
 async def discard(ctx: Context) -> list[Reply]:
-    announcement = await _draft(ctx)
+    announcement = await load_draft(ctx)
     if announcement.status != "draft":
         raise UsageError(
             ctx.tr(
@@ -172,7 +173,7 @@ async def discard(ctx: Context) -> list[Reply]:
                 status=status_label(announcement, ctx.language),
             )
         )
-    announcement.status = "discarded"
+    await ctx.store.announcements.discard(announcement)
     segment = segment_text(announcement.segment_kind, announcement.segment_value)
     await record(ctx, "announce discard", f"announcement #{announcement.id}", segment)
     return [
@@ -183,8 +184,8 @@ async def discard(ctx: Context) -> list[Reply]:
 
 
 async def status(ctx: Context) -> list[Reply]:
-    announcement = await _draft(ctx)
-    counts = await Delivery(ctx.store.session).counts(announcement_cause(announcement.id))
+    announcement = await load_draft(ctx)
+    counts = await ctx.store.delivery.counts(announcement_cause(announcement.id))
     waiting = counts.get("pending", 0) + counts.get("sending", 0) + counts.get("failed", 0)
     text = ctx.text().t(
         "{announcement} to {segment}:",

@@ -22,9 +22,9 @@ from handlers.notices import (
     introduction_request,
     notify,
 )
+from store.introductions import Introductions
 from store.models import Introduction
 from store.people import MemberCard
-from store.synergy import Introductions
 
 # How long the Accept and Decline buttons work; after that, typing `intro accept N` still does.
 DECISION_LIFETIME = timedelta(days=30)
@@ -39,7 +39,7 @@ async def introduce(ctx: Context) -> list[Reply]:
     target = await ctx.store.people.card(target_id)
     if target is None or not target.member.listed:
         raise NotFound(ctx.tr("There is no member #{number} in the directory.", number=target_id))
-    introductions = Introductions(ctx.store.session)
+    introductions = ctx.store.introductions
     answered = await _already_asked(ctx, introductions, target)
     if answered is not None:
         return [answered]
@@ -93,7 +93,7 @@ async def accept(ctx: Context) -> list[Reply]:
         return [ctx.text().t("You have already accepted this introduction.").reply()]
     if introduction.status != "requested":
         return [ctx.text().t("This introduction is already answered.").reply()]
-    await Introductions(ctx.store.session).decide(introduction, "accepted", ctx.now)
+    await ctx.store.introductions.decide(introduction, "accepted", ctx.now)
     requester = await ctx.store.people.card(introduction.requester_id)
     target = await ctx.store.people.card(introduction.target_id)
     assert requester is not None and target is not None  # both rows cascade with the introduction
@@ -122,7 +122,7 @@ async def decline(ctx: Context) -> list[Reply]:
     introduction = await _addressed_to_me(ctx)
     if introduction.status != "requested":
         return [ctx.text().t("This introduction is already answered.").reply()]
-    await Introductions(ctx.store.session).decide(introduction, "declined", ctx.now)
+    await ctx.store.introductions.decide(introduction, "declined", ctx.now)
     await notify(
         ctx,
         [introduction.requester_id],
@@ -137,7 +137,7 @@ async def _addressed_to_me(ctx: Context) -> Introduction:
     if not ctx.args:
         raise UsageError(ctx.tr("Which introduction? Give its number."))
     number = positive_int(ctx.args[0].lstrip("#"), ctx.tr("introduction number"), ctx.language)
-    introduction = await Introductions(ctx.store.session).get(number)
+    introduction = await ctx.store.introductions.get(number)
     if introduction is None or introduction.status == "suggested":
         raise NotFound(ctx.tr("There is no introduction request #{number}.", number=number))
     if introduction.target_id != ctx.member.id:

@@ -16,27 +16,22 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import delete, exists, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.events import own_event_id
+from store.fields import FIELD_LENGTHS, MAX_TAGS, TooLong, fitting
 from store.models import (
     EVENT_KINDS,
     OPPORTUNITY_KINDS,
     ORGANISATION_KINDS,
-    Announcement,
-    AuditEntry,
     Cluster,
     Event,
-    Follow,
     Identity,
-    Introduction,
     Invitation,
     Member,
     Opportunity,
     Organisation,
-    OutboxMessage,
-    Rsvp,
 )
 from store.text import clean_tags, fold, is_web_url
 
@@ -98,7 +93,16 @@ def missing_columns(kind: Kind, header: Sequence[str]) -> list[str]:
 
 
 def _text(row: Row, column: str, limit: int = 10_000) -> str:
-    return " ".join(row.get(column, "").split())[:limit]
+    """The cell on one line."""
+    return _fitting(column, " ".join(row.get(column, "").split()), limit)
+
+
+def _fitting(column: str, value: str, limit: int) -> str:
+    """Refused (never cut) when longer than the column holds, as the chat's forms refuse it."""
+    try:
+        return fitting(value, limit)
+    except TooLong as error:
+        raise RowError(column, str(error)) from None
 
 
 def _required(row: Row, column: str, limit: int = 300) -> str:
@@ -148,7 +152,7 @@ def _moment(row: Row, column: str, zone: str | None, *, end_of_day: bool = False
 
 
 def _url(row: Row, column: str) -> str:
-    value = row.get(column, "").strip()[:500]
+    value = _fitting(column, row.get(column, "").strip(), FIELD_LENGTHS["url"])
     if value and not is_web_url(value):
         raise RowError(column, f"'{value}' is not a web address (https://…)")
     return value
@@ -186,7 +190,7 @@ def member_values(row: Row, lookups: Lookups, default_timezone: str) -> dict[str
             values[column] = _text(row, column, 200 if column == "role" else 2000)
     for column in ("tags", "languages"):
         if column in row:
-            values[column] = clean_tags(row[column])[:20]
+            values[column] = clean_tags(row[column])[:MAX_TAGS]
     if "timezone" in row:
         values["timezone"] = _zone(row, "timezone", default_timezone)
     for column in ("listed", "share_contact"):
@@ -209,7 +213,7 @@ def event_values(row: Row, lookups: Lookups, default_timezone: str) -> dict[str,
         raise RowError("end", "the event ends before it starts")
     values: dict[str, Any] = {
         "external_id": _required(row, "id"),
-        "title": _required(row, "title"),
+        "title": _required(row, "title", FIELD_LENGTHS["title"]),
         "starts_at": starts,
         "ends_at": ends,
         "timezone": zone or default_timezone,
@@ -218,11 +222,11 @@ def event_values(row: Row, lookups: Lookups, default_timezone: str) -> dict[str,
         values["capacity"] = _capacity(row)
     optional: dict[str, Callable[[], Any]] = {
         "kind": lambda: _choice(row, "kind", EVENT_KINDS, "meeting"),
-        "place": lambda: _text(row, "place", 300),
+        "place": lambda: _text(row, "place", FIELD_LENGTHS["place"]),
         "url": lambda: _url(row, "url"),
-        "description": lambda: _text(row, "description"),
+        "description": lambda: _text(row, "description", FIELD_LENGTHS["description"]),
         "cluster": lambda: c.id if (c := lookups.cluster(row)) else None,
-        "tags": lambda: clean_tags(row["tags"])[:20],
+        "tags": lambda: clean_tags(row["tags"])[:MAX_TAGS],
         "cancelled": lambda: _yes_no(row, "cancelled"),
     }
     names = {"url": "online_url", "cluster": "cluster_id"}
@@ -243,16 +247,16 @@ def opportunity_values(row: Row, lookups: Lookups, default_timezone: str) -> dic
     values: dict[str, Any] = {
         "external_id": _required(row, "id"),
         "kind": _choice(row, "kind", OPPORTUNITY_KINDS, ""),
-        "title": _required(row, "title"),
+        "title": _required(row, "title", FIELD_LENGTHS["title"]),
     }
     zone = _zone(row, "timezone", default_timezone)
     optional: dict[str, Callable[[], Any]] = {
-        "description": lambda: _text(row, "description"),
-        "tags": lambda: clean_tags(row["tags"])[:20],
+        "description": lambda: _text(row, "description", FIELD_LENGTHS["description"]),
+        "tags": lambda: clean_tags(row["tags"])[:MAX_TAGS],
         "deadline": lambda: (
             _moment(row, "deadline", zone, end_of_day=True) if _text(row, "deadline") else None
         ),
-        "region": lambda: _text(row, "region", 120),
+        "region": lambda: _text(row, "region", FIELD_LENGTHS["region"]),
         "url": lambda: _url(row, "url"),
         "cluster": lambda: c.id if (c := lookups.cluster(row)) else None,
         "status": lambda: _choice(row, "status", ("open", "closed"), "open"),
@@ -459,45 +463,3 @@ class Importer:
         numbers = {number: uid for uid in uids if (number := own_event_id(uid)) is not None}
         found = await session.scalars(select(Event).where(Event.id.in_(list(numbers))))
         return {numbers[event.id]: event for event in found.all()}
-
-
-class Invitations:
-    """Binding the platform account of someone who followed an invitation link to their imported record."""
-
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def unused(self, token: str) -> Invitation | None:
-        return await self.session.scalar(
-            select(Invitation).where(Invitation.token == token, Invitation.used_at.is_(None))
-        )
-
-    async def holds_something(self, member: Member, identity: Identity) -> bool:
-        """Whether the record made on first contact has anything of its own besides this identity."""
-        if member.onboarded:
-            return True
-        owned = [
-            exists().where(Identity.member_id == member.id, Identity.id != identity.id),
-            exists().where(Rsvp.member_id == member.id),
-            exists().where(Follow.member_id == member.id),
-            exists().where(or_(Introduction.requester_id == member.id, Introduction.target_id == member.id)),
-            exists().where(OutboxMessage.member_id == member.id),
-            exists().where(Event.created_by == member.id),
-            exists().where(Opportunity.posted_by == member.id),
-            exists().where(Announcement.author_id == member.id),
-            exists().where(AuditEntry.actor_id == member.id),
-        ]
-        return bool(await self.session.scalar(select(or_(*owned))))
-
-    async def bind(self, invitation: Invitation, member: Member, identity: Identity, now: datetime) -> Member:
-        """Move `identity` to the invited member and drop the empty record first contact made."""
-        invited = await self.session.get(Member, invitation.member_id)
-        assert invited is not None  # the foreign key cascades: an invitation always has its member
-        identity.member_id = invited.id
-        invitation.used_at = now
-        invited.onboarded = True
-        invited.updated_at = now
-        await self.session.flush()
-        if member.id != invited.id:
-            await self.session.execute(delete(Member).where(Member.id == member.id))
-        return invited

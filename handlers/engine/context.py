@@ -7,7 +7,6 @@ from datetime import datetime
 
 from core.i18n import DEFAULT_LANGUAGE
 from core.types import Incoming, Text, fill
-from store.directory import DirectoryIndex
 from store.models import Identity, Member
 from store.repository import Store
 
@@ -35,15 +34,17 @@ class Options:
         return f"{platform}:{user_id}" in self.admins or f"{platform}:{user}" in self.admins
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Context:
+    """Frozen: the router hands each command its own copy (`dataclasses.replace`), so nothing a
+    handler does leaks into the next command of the same message."""
+
     msg: Incoming
     store: Store
     member: Member
     identity: Identity
     now: datetime
     options: Options
-    directory: DirectoryIndex
     # The words after the command (and sub-command), split shell-style, and the raw remainder.
     args: list[str] = field(default_factory=list)
     rest: str = ""
