@@ -12,6 +12,7 @@ import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
@@ -204,7 +205,7 @@ async def invite_on_slack(
                 store,
                 [member_id],
                 f"invite:{link.token}",
-                lambda language, link=link: invitation_reply(link.name, link.token, language),
+                partial(invitation_reply, link.name, link.token),
                 now,
             )
         queued += 1

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import shlex
 from datetime import datetime
+from typing import cast
 
 from core.errors import NotFound, UsageError
 from core.types import N_, Button, Reply, Text, bold, command, fill
@@ -33,7 +35,7 @@ def split_segment(rest: str, language: str) -> tuple[str, str, str]:
         first = lexer.get_token() or ""
     except ValueError:
         raise UsageError(fill(language, "A quote is not closed.")) from None
-    text = lexer.instream.read().strip()
+    text = cast("io.StringIO", lexer.instream).read().strip()  # shlex wraps a str in a StringIO
     kind, _, value = first.partition(":")
     kind, value = kind.lower(), value[:200]  # the segment column holds 200 characters
     if kind not in SEGMENT_KINDS:

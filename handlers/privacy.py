@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from functools import partial
 
 from core.types import N_, Attachment, Button, Reply, Text, command, fill, text_reply
 from handlers.engine.confirmations import confirmation
@@ -62,9 +63,7 @@ async def erase(store: Store, member: Member, now: datetime, notifier: Notifier)
     promotions = await store.privacy.erase(member, now, REDACTED.to_dict())
     for event, member_id in promotions:
         cause = f"event{event.id}:promoted:{now.isoformat()}"
-        await notifier.tell(
-            store, [member_id], cause, lambda language, event=event: promotion_notice(event, language), now
-        )
+        await notifier.tell(store, [member_id], cause, partial(promotion_notice, event), now)
 
 
 def retention_warning(months: int, days: int, language: str) -> Reply:

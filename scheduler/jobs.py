@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import partial
 
 from handlers.engine.timefmt import parse_duration
 from handlers.notices import deadline_reminder, event_reminder
@@ -44,7 +45,7 @@ async def queue_event_reminders(db: Database, now: datetime, notifier: Notifier 
                 store,
                 [member_id],
                 cause,
-                lambda reader, event=event, timezone=timezone: event_reminder(event, timezone, reader),
+                partial(event_reminder, event, timezone),
                 now,
                 languages={member_id: language},
             )
@@ -70,7 +71,7 @@ async def queue_deadline_reminders(db: Database, now: datetime, notifier: Notifi
                 store,
                 [member_id],
                 cause,
-                lambda reader, o=opportunity, timezone=timezone: deadline_reminder(o, timezone, now, reader),
+                partial(deadline_reminder, opportunity, timezone, now),
                 now,
                 languages={member_id: language},
             )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
@@ -66,19 +66,29 @@ class PeriodicJob:
     nightly_at: int | None = None
 
 
-# Every process schedules them all; the lease in the store lets one process run each tick.
-PERIODIC_JOBS = (
-    PeriodicJob("event_reminders", queue_event_reminders, timedelta(seconds=30)),
-    PeriodicJob("deadline_reminders", queue_deadline_reminders, timedelta(minutes=5)),
-    PeriodicJob(INCREMENTAL_JOB, queue_incremental_synergy_alerts, timedelta(minutes=10)),
-    PeriodicJob("synergy_full", queue_synergy_alerts, timedelta(hours=24), nightly_at=3),
-    PeriodicJob("weekly_digest", queue_weekly_digests, timedelta(hours=1)),
-)
-
-
-def with_notifier(jobs: tuple[PeriodicJob, ...], notifier: Notifier) -> tuple[PeriodicJob, ...]:
-    """The jobs, each given the process's one notifier (so each speaks CLUSTERBOT_LANGUAGE)."""
-    return tuple(replace(job, job=partial(job.job, notifier=notifier)) for job in jobs)
+def periodic_jobs(notifier: Notifier) -> tuple[PeriodicJob, ...]:
+    """The jobs every process schedules, each given the process's one notifier (so each speaks
+    CLUSTERBOT_LANGUAGE); the lease in the store lets one process run each tick."""
+    return (
+        PeriodicJob(
+            "event_reminders", partial(queue_event_reminders, notifier=notifier), timedelta(seconds=30)
+        ),
+        PeriodicJob(
+            "deadline_reminders", partial(queue_deadline_reminders, notifier=notifier), timedelta(minutes=5)
+        ),
+        PeriodicJob(
+            INCREMENTAL_JOB,
+            partial(queue_incremental_synergy_alerts, notifier=notifier),
+            timedelta(minutes=10),
+        ),
+        PeriodicJob(
+            "synergy_full",
+            partial(queue_synergy_alerts, notifier=notifier),
+            timedelta(hours=24),
+            nightly_at=3,
+        ),
+        PeriodicJob("weekly_digest", partial(queue_weekly_digests, notifier=notifier), timedelta(hours=1)),
+    )
 
 
 def retention_jobs(policy: RetentionPolicy, notifier: Notifier = UNCONFIGURED) -> tuple[PeriodicJob, ...]:
@@ -109,7 +119,7 @@ class Scheduler:
         self.db, self.clock = db, clock
         notifier = notifier or Notifier()
         self.periodic_jobs = (
-            *with_notifier(PERIODIC_JOBS, notifier),
+            *periodic_jobs(notifier),
             *retention_jobs(retention or RetentionPolicy(), notifier),
         )
         self.worker = OutboxWorker(db, adapters, limiters, policy=policy, clock=clock)

@@ -12,6 +12,7 @@ import asyncio
 from collections import Counter
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
+from functools import partial
 
 from core.types import Reply
 from handlers.digest import Suggestion, weekly_digest
@@ -121,7 +122,7 @@ async def dispatch(
                 store,
                 [match.member_id],
                 match.cause,
-                lambda language, match=match: _alert(match, language),
+                partial(_alert, match),
                 now,
                 languages=languages,
             )
@@ -129,6 +130,11 @@ async def dispatch(
             queued += 1
         await store.synergy.record_suggestions(suggestions, now)
     return queued
+
+
+def _as_it_is(reply: Reply, _language: str) -> Reply:
+    """A reply already built in its reader's language, for `Notifier.tell`."""
+    return reply
 
 
 def _alert(match: Match, language: str) -> Reply:
@@ -181,7 +187,7 @@ async def _queue_zone_digests(
                 store,
                 [member_id],
                 f"digest:{week}",
-                lambda _, digest=reply: digest,
+                partial(_as_it_is, reply),
                 now,
                 languages={member_id: language},
             )
