@@ -13,6 +13,7 @@ import csv
 import io
 from collections import defaultdict
 from datetime import datetime, timedelta
+from functools import partial
 
 from core.errors import UsageError
 from core.types import Attachment, Button, Reply, Text, bold, fill
@@ -21,9 +22,10 @@ from handlers.engine.context import Context
 from handlers.engine.forms import positive_int
 from handlers.engine.resolving import member_named
 from handlers.events import load_event
-from handlers.meeting_notices import MeetingView, ended_notice, hhmm, meeting_card, meeting_view, tell
+from handlers.meeting_notices import MeetingView, ended_notice, hhmm, meeting_card, meeting_view
 from handlers.meeting_sessions import place_label, session_of_event, slot_starts
 from handlers.meetings import _mine as reader_meeting
+from handlers.meetings import _tell as tell_member
 from handlers.schedule_solver import (
     Draft,
     Participant,
@@ -329,22 +331,8 @@ async def _ask_each(ctx: Context, event: Event, published: list[Meeting]) -> Non
             for v in views
         ]
 
-        def build(
-            language: str,
-            member: Member = member,
-            views: list[MeetingView] = views,
-            payloads: list[tuple[str, str]] = payloads,
-        ) -> Reply:
-            return _schedule_notice(event, member, views, payloads, language)
-
-        await tell(
-            ctx.store.outbox,
-            member,
-            f"schedule{event.id}:{member_id}:{views[0].meeting.id}",
-            build,
-            ctx.now,
-            ctx.options.default_language,
-        )
+        build = partial(_schedule_notice, event, member, views, payloads)
+        await tell_member(ctx, member, f"schedule{event.id}:{member_id}:{views[0].meeting.id}", build)
 
 
 def _schedule_notice(
@@ -393,14 +381,7 @@ async def schedule_confirm(ctx: Context) -> list[Reply]:
             ctx.text().t("You confirmed already; waiting for {name} to confirm too.", name=other.name).reply()
         ]
     await ctx.store.meetings.accept(view.meeting, ctx.now)
-    await tell(
-        ctx.store.outbox,
-        other,
-        f"meeting{view.meeting.id}:accepted",
-        lambda lang: meeting_card(view, other, lang),
-        ctx.now,
-        ctx.options.default_language,
-    )
+    await tell_member(ctx, other, f"meeting{view.meeting.id}:accepted", partial(meeting_card, view, other))
     return [meeting_card(view, ctx.member, ctx.language)]
 
 
@@ -410,12 +391,6 @@ async def schedule_decline(ctx: Context) -> list[Reply]:
         return [view]
     await ctx.store.meetings.end(view.meeting, "declined", ctx.now)
     other = view.other(ctx.member.id)
-    await tell(
-        ctx.store.outbox,
-        other,
-        f"meeting{view.meeting.id}:declined",
-        lambda lang: ended_notice(view, other, "declined", lang, was_agreed=False),
-        ctx.now,
-        ctx.options.default_language,
-    )
+    declined = partial(ended_notice, view, other, "declined", was_agreed=False)
+    await tell_member(ctx, other, f"meeting{view.meeting.id}:declined", declined)
     return [ctx.text().t("Declined. I've let {name} know.", name=other.name).reply()]
