@@ -223,7 +223,7 @@ async def _ask(ctx: Context, view: MeetingView, reader: Member) -> None:
 
 
 async def _tell(ctx: Context, member: Member, cause: str, build: Callable[[str], Reply]) -> None:
-    await tell(ctx.store.outbox, member, cause, build, ctx.now, ctx.options.default_language)
+    await tell(ctx.notifier, ctx.store, member, cause, build, ctx.now)
 
 
 # Answers ----------------------------------------------------------------------------------------
