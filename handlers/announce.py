@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import io
 import shlex
+from datetime import datetime
+from typing import cast
 
 from core.errors import NotFound, UsageError
-from core.i18n import choose_language
 from core.types import N_, Button, Reply, Text, bold, command, fill
 from handlers.engine.confirmations import confirmation
 from handlers.engine.context import Context
 from handlers.engine.forms import positive_int
 from handlers.engine.resolving import segment_value
+from handlers.notify import Notifier
 from handlers.roles import record, segment_text
 from store.announcements import announcement_cause
-from store.models import Announcement
+from store.models import Announcement, Member
+from store.repository import Store
 from store.segments import SEGMENT_KINDS
 
 MAX_TEXT = 3500
@@ -31,7 +35,7 @@ def split_segment(rest: str, language: str) -> tuple[str, str, str]:
         first = lexer.get_token() or ""
     except ValueError:
         raise UsageError(fill(language, "A quote is not closed.")) from None
-    text = lexer.instream.read().strip()
+    text = cast("io.StringIO", lexer.instream).read().strip()  # shlex wraps a str in a StringIO
     kind, _, value = first.partition(":")
     kind, value = kind.lower(), value[:200]  # the segment column holds 200 characters
     if kind not in SEGMENT_KINDS:
@@ -142,16 +146,7 @@ async def confirm(ctx: Context) -> list[Reply]:
                 status=status_label(announcement, ctx.language),
             )
         )
-    default = ctx.options.default_language
-    count = await ctx.store.announcements.send(
-        announcement,
-        lambda stored: announcement_reply(
-            announcement, ctx.member.name, choose_language(stored, None, default)
-        ).to_dict(),
-        ctx.now,
-    )
-    segment = segment_text(announcement.segment_kind, announcement.segment_value)
-    await record(ctx, "announce", f"announcement #{announcement.id} to {count} members", segment)
+    count = await send(ctx.store, ctx.notifier, announcement, ctx.member, ctx.member.name, ctx.now)
     text = ctx.text().t(
         "Queued announcement #{number} for {count} members. Follow it with {command}",
         number=announcement.id,
@@ -159,6 +154,27 @@ async def confirm(ctx: Context) -> list[Reply]:
         command=command(f"announce status {announcement.id}"),
     )
     return [text.reply(replaces_previous=ctx.msg.payload is not None)]
+
+
+async def send(
+    store: Store,
+    notifier: Notifier,
+    announcement: Announcement,
+    actor: Member | None,
+    author: str,
+    now: datetime,
+) -> int:
+    """Queue a confirmed draft for its segment, each reader's frame in their language, and audit
+    who sent it: the chat's Send button and `clusterbot announce` both end here."""
+    count = await store.announcements.send(
+        announcement,
+        lambda stored: announcement_reply(announcement, author, notifier.language(stored)).to_dict(),
+        now,
+    )
+    segment = segment_text(announcement.segment_kind, announcement.segment_value)
+    detail = f"announcement #{announcement.id} to {count} members"
+    await store.audit.record(actor, "announce", now, detail=detail, segment=segment)
+    return count
 
 
 async def discard(ctx: Context) -> list[Reply]:

@@ -15,22 +15,16 @@ from core.types import N_, Attachment, Button, Reply, Text, bold, fill
 from handlers.engine.timefmt import local, span
 from handlers.ics import MeetingEntry, meeting_invitation
 from handlers.meeting_sessions import place_label
-from handlers.notices import queue_notice
+from handlers.notify import Notifier
 from store.models import Event, Meeting, MeetingSession, Member
-from store.outbox import Outbox
 from store.repository import Store
 
 
 async def tell(
-    outbox: Outbox,
-    member: Member,
-    cause: str,
-    build: Callable[[str], Reply],
-    now: datetime,
-    default_language: str,
+    notifier: Notifier, store: Store, member: Member, cause: str, build: Callable[[str], Reply], now: datetime
 ) -> None:
     """Queue `build(language)` for one member (one at a time: each reads times in their own zone)."""
-    await queue_notice(outbox, [member.id], cause, build, now, default_language)
+    await notifier.tell(store, [member.id], cause, build, now, languages={member.id: member.language})
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,15 +162,13 @@ def nudge_notice(count: int, language: str) -> Reply:
     return text.reply(buttons=((Button(fill(language, "See them"), "/meetings"),),))
 
 
-async def tell_meetings_called_off(
-    store: Store, member: Member, now: datetime, default_language: str
-) -> None:
+async def tell_meetings_called_off(store: Store, member: Member, now: datetime, notifier: Notifier) -> None:
     """Before an erasure: the other side of each meeting still ahead hears that it is off, in words
     that name nobody (the erasure scrubs messages that name the member)."""
     for meeting in await store.meetings.of_member(member.id, ending_after=now):
         other = (await meeting_view(store, meeting)).other(member.id)
         build = partial(left_notice, meeting.starts_at, meeting.ends_at, other)
-        await tell(store.outbox, other, f"meeting{meeting.id}:left", build, now, default_language)
+        await tell(notifier, store, other, f"meeting{meeting.id}:left", build, now)
 
 
 def left_notice(starts: datetime, ends: datetime, reader: Member, language: str) -> Reply:

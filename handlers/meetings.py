@@ -223,7 +223,7 @@ async def _ask(ctx: Context, view: MeetingView, reader: Member) -> None:
 
 
 async def _tell(ctx: Context, member: Member, cause: str, build: Callable[[str], Reply]) -> None:
-    await tell(ctx.store.outbox, member, cause, build, ctx.now, ctx.options.default_language)
+    await tell(ctx.notifier, ctx.store, member, cause, build, ctx.now)
 
 
 # Answers ----------------------------------------------------------------------------------------
@@ -364,7 +364,7 @@ async def meetings(ctx: Context) -> list[Reply]:
             .t("No meeting requests in or out. Book one with {command}.", command="/meet MEMBER")
             .reply()
         ]
-    text, rows = ctx.text(), []
+    text, rows = ctx.text(), list[tuple[Button, ...]]()
     for meeting in pending:
         view = await meeting_view(ctx.store, meeting)
         time = hhmm(meeting.starts_at, ctx.member.timezone)

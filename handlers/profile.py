@@ -159,8 +159,8 @@ async def _set_affiliation(ctx: Context, field: str, value: str) -> list[Reply]:
             await people.update(ctx.member, ctx.now, organisation_id=moved.id)
     else:
         name = await _name(ctx, value)
-        cluster = await people.get_cluster(ctx.member.cluster_id) if ctx.member.cluster_id else None
-        organisation = await people.organisation_for(name, cluster)
+        home = await people.get_cluster(ctx.member.cluster_id) if ctx.member.cluster_id else None
+        organisation = await people.organisation_for(name, home)
         await people.update(ctx.member, ctx.now, organisation_id=organisation.id)
     return [ctx.text().t("Saved your {field}.", field=bold(field)).reply()]
 

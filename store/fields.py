@@ -6,12 +6,14 @@ The chat's one-line forms, its guided flows and the imports all check against th
 
 from __future__ import annotations
 
-from sqlalchemy import Column, String
+from typing import Any
+
+from sqlalchemy import ColumnElement, String
 
 from store.models import Event, Opportunity
 
 
-def column_length(column: Column[str]) -> int:
+def column_length(column: ColumnElement[Any]) -> int:
     """The declared size of a `String(n)` column."""
     if not isinstance(column.type, String) or column.type.length is None:
         raise TypeError(f"{column} has no declared length")

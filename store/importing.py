@@ -328,7 +328,7 @@ class Importer:
         for _line, values in valid:
             kind = values.pop("organisation_kind", None)
             if "organisation" in values:
-                named = values.pop("organisation")
+                named: tuple[str, Cluster | None] | None = values.pop("organisation")
                 values["organisation_id"] = (
                     (await self._organisation(session, lookups, *named, kind)).id if named else None
                 )
