@@ -64,14 +64,15 @@ def meeting_invitation(entry: MeetingEntry) -> bytes:
     calendar.add("method", "REQUEST" if entry.meeting.status == "accepted" else "CANCEL")
     calendar.add_component(_meeting_component(entry))
     calendar.add_missing_timezones()
-    return calendar.to_ical()
+    ics: bytes = calendar.to_ical()  # icalendar leaves to_ical unannotated
+    return ics
 
 
 def event_calendar(events: Iterable[Event], meetings: Iterable[MeetingEntry] = ()) -> bytes:
     """A VCALENDAR whose UIDs stay the same, so re-importing updates instead of duplicating."""
     calendar = _calendar()
-    for entry in meetings:
-        calendar.add_component(_meeting_component(entry))
+    for meeting in meetings:
+        calendar.add_component(_meeting_component(meeting))
     for event in events:
         entry = CalendarEvent()
         entry.add("uid", event_uid(event.id))

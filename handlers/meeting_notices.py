@@ -21,12 +21,7 @@ from store.repository import Store
 
 
 async def tell(
-    notifier: Notifier,
-    store: Store,
-    member: Member,
-    cause: str,
-    build: Callable[[str], Reply],
-    now: datetime,
+    notifier: Notifier, store: Store, member: Member, cause: str, build: Callable[[str], Reply], now: datetime
 ) -> None:
     """Queue `build(language)` for one member (one at a time: each reads times in their own zone)."""
     await notifier.tell(store, [member.id], cause, build, now, languages={member.id: member.language})

@@ -364,7 +364,7 @@ async def meetings(ctx: Context) -> list[Reply]:
             .t("No meeting requests in or out. Book one with {command}.", command="/meet MEMBER")
             .reply()
         ]
-    text, rows = ctx.text(), []
+    text, rows = ctx.text(), list[tuple[Button, ...]]()
     for meeting in pending:
         view = await meeting_view(ctx.store, meeting)
         time = hhmm(meeting.starts_at, ctx.member.timezone)

@@ -6,17 +6,15 @@ cause), so a second run or a second process adds nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
 
-from core.types import Reply
 from handlers.engine.timefmt import parse_duration
 from handlers.meeting_notices import ended_notice, meeting_view, nudge_notice, reminder_notice, tell
 from handlers.notify import UNCONFIGURED, Notifier
 from store.db import Database
 from store.models import Meeting, Member
-from store.repository import Store, store_transaction
+from store.repository import store_transaction
 
 IN_PERSON_REMINDER = timedelta(minutes=15)
 ONLINE_REMINDER = timedelta(minutes=5)
@@ -32,17 +30,6 @@ def reminder_offset(member: Member, meeting: Meeting) -> timedelta:
     return IN_PERSON_REMINDER if meeting.place else ONLINE_REMINDER
 
 
-async def _queue(
-    store: Store,
-    notifier: Notifier,
-    member: Member,
-    cause: str,
-    build: Callable[[str], Reply],
-    now: datetime,
-) -> None:
-    await tell(notifier, store, member, cause, build, now)
-
-
 async def expire_meeting_requests(db: Database, now: datetime, notifier: Notifier = UNCONFIGURED) -> int:
     """Requests nobody answered in time: the slot is freed and whoever asked last is told."""
     queued = 0
@@ -52,7 +39,7 @@ async def expire_meeting_requests(db: Database, now: datetime, notifier: Notifie
             asker = view.other(meeting.awaiting_id or meeting.invitee_id)
             await store.meetings.end(meeting, "expired", now)
             build = partial(ended_notice, view, asker, "expired", was_agreed=False)
-            await _queue(store, notifier, asker, f"meeting{meeting.id}:expired", build, now)
+            await tell(notifier, store, asker, f"meeting{meeting.id}:expired", build, now)
             queued += 1
     return queued
 
@@ -67,7 +54,7 @@ async def queue_meeting_reminders(db: Database, now: datetime, notifier: Notifie
                     continue
                 # The start is in the key: a moved meeting is reminded again.
                 cause = f"meeting{meeting.id}:reminder:{int(meeting.starts_at.timestamp())}"
-                await _queue(store, notifier, member, cause, partial(reminder_notice, view, member), now)
+                await tell(notifier, store, member, cause, partial(reminder_notice, view, member), now)
                 queued += 1
     return queued
 
@@ -80,6 +67,6 @@ async def nudge_unanswered_meetings(db: Database, now: datetime, notifier: Notif
         people = await store.meetings.members(list(waiting))
         for member_id, count in waiting.items():
             cause = f"meetings:nudge:{now.date().isoformat()}"
-            await _queue(store, notifier, people[member_id], cause, partial(nudge_notice, count), now)
+            await tell(notifier, store, people[member_id], cause, partial(nudge_notice, count), now)
             queued += 1
     return queued

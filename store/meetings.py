@@ -167,7 +167,8 @@ class Meetings:
 
     async def _hold(self, meeting: Meeting, places: Sequence[str]) -> None:
         """Insert the meeting's seats in a savepoint, trying each place in turn."""
-        for place in list(places) or [None]:
+        choices: list[str | None] = [*places] or [None]
+        for place in choices:
             try:
                 async with self.session.begin_nested():
                     members = (meeting.requester_id, meeting.invitee_id)
@@ -267,7 +268,7 @@ class Meetings:
             )
             .group_by(Meeting.awaiting_id)
         )
-        return {int(member_id): int(count) for member_id, count in rows.all()}
+        return {int(member_id or 0): int(count) for member_id, count in rows.all()}
 
     async def accepted_for_feed(self, member_id: int, now: datetime) -> list[Meeting]:
         """Agreed meetings for the personal calendar feed, over the same weeks as its events."""
