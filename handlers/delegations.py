@@ -46,8 +46,8 @@ REVIEW_LINES = 20
 # Wishes -----------------------------------------------------------------------------------------
 
 
-async def _delegation(ctx: Context, index: int = 0) -> tuple[Event, MeetingSession]:
-    event = await load_event(ctx, index=index)
+async def _delegation(ctx: Context) -> tuple[Event, MeetingSession]:
+    event = await load_event(ctx)
     return event, await session_of_event(ctx, event)
 
 
