@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from store.personal import NotPersonal, PersonalData
 from store.types import UTCDateTime
 
 ORGANISATION_KINDS = ("sme", "large_company", "research_centre", "university", "association")
@@ -42,6 +43,9 @@ class Base(DeclarativeBase):
         dict[str, Any]: JSON,
         list[str]: JSON,
     }
+    # What `mydata` exports and `forget` erases of this table (store/personal.py); None for a table
+    # with no member key, or one with a hand-written entry in store.privacy.PERSONAL.
+    __personal__: ClassVar[PersonalData | NotPersonal | None] = None
 
 
 class Cluster(Base):
