@@ -18,6 +18,7 @@ from store.people import People
 from store.privacy import Calendars, Privacy
 from store.replays import SeenRequests
 from store.resolver import Resolver
+from store.synergy import Introductions
 
 
 class Store:
@@ -40,3 +41,4 @@ class Store:
         self.roles = Roles(session)
         self.seen = SeenRequests(session)
         self.resolver = Resolver(session)
+        self.introductions = Introductions(session)
