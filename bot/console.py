@@ -10,12 +10,14 @@ play both sides of an introduction.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
 from core.i18n import choose_language
-from core.types import Incoming, Reply, Span, fill
+from core.types import Incoming, Reply, Span, echo, fill
 from handlers.engine.assistant import Assistant
+from handlers.engine.resolving import UNKNOWN
 from store.repository import Store
 
 PLATFORM = "console"
@@ -96,10 +98,7 @@ class ConsoleChat:
             language = self._language(current.language if current else None)
             found = await store.resolver.member(typed) if typed else None
             if found is None or found.found is None:
-                self._write(fill(language, "Who should I be? Give a member's name, like /as Marta Puig."))
-                for label, value in found.suggestions if found else ():
-                    self._write(f"[{label} → /as #{value}]")
-                self._write("")
+                self._write(self._unknown(typed, found.suggestions if found else (), language))
                 return
             member = found.found
             self.handle = await store.people.console_handle(member.id, now)
@@ -119,6 +118,19 @@ class ConsoleChat:
             reply = Reply.from_dict(payload)
             self._write(fill(reply.language, "📬 (message from ClusterBot)"))
             self._show(reply)
+
+    @staticmethod
+    def _unknown(typed: str, suggestions: Sequence[tuple[str, str]], language: str) -> str:
+        """What `/as` answers when the name is not one member's: the closest names, as lines to type."""
+        if not suggestions:
+            return fill(language, "Who should I be? Give a member's name, like /as Marta Puig.") + "\n"
+        lines = [
+            fill(language, UNKNOWN["member"], name=echo(typed))
+            + " "
+            + fill(language, "Did you mean one of these?")
+        ]
+        lines += [f"[{label} → /as #{value}]" for label, value in suggestions]
+        return "\n".join(lines) + "\n"
 
     def _language(self, stored: str | None) -> str:
         return choose_language(stored, None, self.assistant.options.default_language)

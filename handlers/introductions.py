@@ -216,7 +216,11 @@ async def _send_relay(ctx: Context, introduction: Introduction, message: str) ->
         relay_cause(introduction.id, ctx.member.id),
         lambda language: relayed_message(sender, message, introduction.id, language, can_answer=can_answer),
     )
-    return [ctx.text().t("Sent to {name}; they can answer you once the same way.", name=other.name).reply()]
+    if can_answer:
+        return [
+            ctx.text().t("Sent to {name}; they can answer you once the same way.", name=other.name).reply()
+        ]
+    return [ctx.text().t("Sent to {name}.", name=other.name).reply()]
 
 
 async def as_relay_text(ctx: Context, answer: str) -> str:
