@@ -73,7 +73,12 @@ class Privacy:
         return {
             "profile": await self._profile(member),
             "identities": [
-                {"platform": i.platform, "user_id": i.user_id, "created": _iso(i.created_at)}
+                {
+                    "platform": i.platform,
+                    "user_id": i.user_id,
+                    "username": i.username,
+                    "created": _iso(i.created_at),
+                }
                 for i in await self._rows(select(Identity).where(Identity.member_id == member.id))
             ],
             "rsvps": await self._rsvps(member.id),
@@ -151,6 +156,7 @@ class Privacy:
                 "other_member": {"id": other_id, "name": other_name},
                 "status": i.status,
                 "reason": i.reason,
+                "note": i.note,
                 "created": _iso(i.created_at),
                 "decided": _iso(i.decided_at),
             }
@@ -185,6 +191,7 @@ class Privacy:
             text
             for text in {member.name, member.email, *(i.user_id for i in identities)}
             | {i.display_name for i in identities}
+            | {i.username for i in identities}
             if len(text) >= SCRUB_MIN_LENGTH
         ]
         for identity in identities:

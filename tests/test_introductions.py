@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from store.db import Database
-from store.models import Introduction
+from store.models import Identity, Introduction, Member
+from store.privacy import Privacy
 from tests.factories import add_cluster, add_member, queued_messages
 
 
@@ -164,3 +165,32 @@ async def test_a_relayed_message_arrives_once_and_can_be_answered_once(db: Datab
     assert "Sent to Joan" in await marta_chat.say("/relay 1 Yes, at ten.")
     [answer] = [row for row in await queued_messages(db) if row[1] == f"intro:1:relay:{marta}"]
     assert answer[0] == joan and "Yes, at ten." in answer[2] and answer[3] == []
+
+
+async def test_mydata_holds_the_note_and_forget_takes_the_username_out_of_others_messages(
+    db: Database, clock, chat_as
+) -> None:
+    marta, joan = await seed(db, clock.now)
+    async with db.transaction() as session:
+        session.add(
+            Identity(
+                member_id=joan,
+                platform="telegram",
+                user_id="77",
+                chat_id="77",
+                username="joan_sala",
+                created_at=clock.now,
+            )
+        )
+    await chat_as("joan").say(f'/introduce #{marta} "about finishing"')
+    async with db.transaction() as session:
+        exported = await Privacy(session).export(await session.get(Member, joan))
+    assert exported["introductions"][0]["note"] == "about finishing"
+    assert [i["username"] for i in exported["identities"]] == ["", "joan_sala"]
+
+    await chat_as("marta").press("/intro accept 1")
+    assert [text for _to, _cause, text, _ in await queued_messages(db) if "Telegram: @joan_sala" in text]
+    async with db.transaction() as session:
+        member = await session.get(Member, joan)
+        await Privacy(session).erase(member, clock.now, {"spans": []})
+    assert not [text for _to, _cause, text, _ in await queued_messages(db) if "joan_sala" in text]
