@@ -16,7 +16,7 @@ from aiohttp import web
 from bot.http import HttpServer
 from handlers.ics import event_calendar
 from store.db import Database
-from store.repository import Store
+from store.repository import store_transaction
 
 PATH = "/calendar/{token}.ics"
 # secrets.token_urlsafe(32) gives 43 characters of this alphabet; anything else cannot be a token.
@@ -38,8 +38,7 @@ def add_calendar_feed(http: HttpServer, db: Database, *, clock: Clock = _utc_now
         token = request.match_info["token"]
         if not TOKEN_SHAPE.match(token):
             raise web.HTTPNotFound()
-        async with db.transaction() as session:
-            store = Store(session)
+        async with store_transaction(db) as store:
             member = await store.calendars.member_for(token)
             if member is None:
                 raise web.HTTPNotFound()

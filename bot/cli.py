@@ -36,7 +36,7 @@ from store.db import Database
 from store.demo import DEMO_HANDLE, seed_demo
 from store.importing import InvitationLink, Kind, Outcome
 from store.migrate import upgrade
-from store.repository import Store
+from store.repository import store_transaction
 
 DEMO_DATABASE = "sqlite:///clusterbot-demo.db"
 DEMO_TOUR = """\
@@ -122,8 +122,7 @@ async def _chat(settings: Settings, handle: str, *, coordinator: bool, tour: str
 
 
 async def _make_coordinator(db: Database, handle: str, settings: Settings) -> None:
-    async with db.transaction() as session:
-        store = Store(session)
+    async with store_transaction(db) as store:
         now = datetime.now(UTC)
         member, _ = await store.people.identify(
             platform="console",
@@ -226,9 +225,9 @@ def announce(
     async def go() -> int:
         async with (
             await open_database(settings.database_url) as database,
-            database.transaction() as session,
+            store_transaction(database) as store,
         ):
-            store, now = Store(session), datetime.now(UTC)
+            now = datetime.now(UTC)
             resolved = await store.resolver.segment(kind, value)
             if resolved.found is None:
                 known = ", ".join(label for label, _value in resolved.suggestions) or "none yet"

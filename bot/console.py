@@ -18,7 +18,7 @@ from core.i18n import choose_language
 from core.types import Incoming, Reply, Span, echo, fill
 from handlers.engine.assistant import Assistant
 from handlers.engine.resolving import UNKNOWN
-from store.repository import Store
+from store.repository import store_transaction
 
 PLATFORM = "console"
 
@@ -61,8 +61,8 @@ class ConsoleChat:
         self.seen_outbox = 0
 
     async def run(self) -> None:
-        async with self.assistant.db.transaction() as session:
-            self.seen_outbox = await Store(session).outbox.newest_id()
+        async with store_transaction(self.assistant.db) as store:
+            self.seen_outbox = await store.outbox.newest_id()
         loop = asyncio.get_running_loop()
         while True:
             if not self.echo:
@@ -92,8 +92,7 @@ class ConsoleChat:
     async def switch(self, typed: str) -> None:
         """`/as NAME`: chat on as that member (name, `#12` or `@handle`, as the resolver reads them)."""
         now = self.assistant.clock()
-        async with self.assistant.db.transaction() as session:
-            store = Store(session)
+        async with store_transaction(self.assistant.db) as store:
             current = await store.people.member_of(PLATFORM, self.handle)
             language = self._language(current.language if current else None)
             found = await store.resolver.member(typed) if typed else None
@@ -108,8 +107,7 @@ class ConsoleChat:
 
     async def show_proactive(self) -> None:
         """The messages queued for whoever is chatting, shown once, as a platform would deliver them."""
-        async with self.assistant.db.transaction() as session:
-            store = Store(session)
+        async with store_transaction(self.assistant.db) as store:
             member = await store.people.member_of(PLATFORM, self.handle)
             if member is None:
                 return

@@ -24,8 +24,9 @@ from bot.settings import Settings
 from core.adapter import Recipient
 from handlers.onboarding import invitation_reply
 from store.db import Database
-from store.exporting import EXPORTS, Exports
+from store.exporting import EXPORTS
 from store.importing import Importer, InvitationLink, Kind, Outcome, Rejection, Row, missing_columns
+from store.repository import store_transaction
 
 # Rows per transaction: short enough not to hold SQLite's write lock for long while the bot runs.
 BATCH = 250
@@ -142,8 +143,8 @@ async def import_file(
     with progress_bar(show_progress, len(rows), f"Importing {kind}") as advance:
         for first in range(0, len(rows), BATCH):
             batch = rows[first : first + BATCH]
-            async with db.transaction() as session:
-                await importer.take(session, batch)
+            async with store_transaction(db) as store:
+                await store.import_rows(importer, batch)
             advance(len(batch))
     outcome = importer.outcome
     outcome.rejected = sorted([*outcome.rejected, *shape_rejections], key=lambda r: r.line)
@@ -203,8 +204,8 @@ async def invite_on_slack(settings: Settings, db: Database, links: list[Invitati
 async def export_csv(db: Database, what: str, out: TextIO) -> int:
     """Write one CSV export to `out`; the number of rows written."""
     columns, read = EXPORTS[what]
-    async with db.transaction() as session:
-        rows = await read(Exports(session))
+    async with store_transaction(db) as store:
+        rows = await read(store.exports)
     writer = csvout.SafeWriter(out)
     writer.writerow(columns)
     writer.writerows(rows)

@@ -52,7 +52,7 @@ from core.types import Attachment, Incoming, Reply, fill
 from handlers.engine.assistant import Assistant
 from handlers.home import home_commands
 from store.db import Database
-from store.repository import Store
+from store.repository import store_transaction
 
 log = logging.getLogger(__name__)
 K = TypeVar("K")
@@ -200,8 +200,8 @@ class SlackAdapter:
         if status == 429:
             return SendResult("retry", retry_after=_retry_after(error), error=code)
         if code in UNREACHABLE:
-            async with self.db.transaction() as session:
-                await Store(session).people.mark_unreachable(PLATFORM, to.user_id)
+            async with store_transaction(self.db) as store:
+                await store.people.mark_unreachable(PLATFORM, to.user_id)
             self._dm_channels.pop(user, None)
             return SendResult("unreachable", error=code)
         if code in REFUSED:
@@ -255,8 +255,8 @@ class SlackAdapter:
         if request.mode == "http" and signature:
             keys.append(f"signature:{signature}")
         if keys:
-            async with self.db.transaction() as session:
-                new = await Store(session).seen.first_time(keys, self.assistant.clock())
+            async with store_transaction(self.db) as store:
+                new = await store.seen.first_time(keys, self.assistant.clock())
             if not new:
                 retry = (request.headers.get("x-slack-retry-num") or ["0"])[0]
                 log.info("Slack %s seen before (retry %s); not run again", body.get("type", "request"), retry)
@@ -374,8 +374,8 @@ class SlackAdapter:
     async def _payload(self, value: str) -> str:
         if not value.startswith(KEPT_PREFIX):
             return value
-        async with self.db.transaction() as session:
-            kept = await Store(session).buttons.lookup(value.removeprefix(KEPT_PREFIX))
+        async with store_transaction(self.db) as store:
+            kept = await store.buttons.lookup(value.removeprefix(KEPT_PREFIX))
         return kept if kept is not None else "/help"
 
     async def _keep_long(self, replies: Sequence[Reply]) -> dict[str, str]:
@@ -383,8 +383,8 @@ class SlackAdapter:
         payloads = long_payloads(replies)
         if not payloads:
             return {}
-        async with self.db.transaction() as session:
-            buttons, now = Store(session).buttons, self.assistant.clock()
+        async with store_transaction(self.db) as store:
+            buttons, now = store.buttons, self.assistant.clock()
             return {payload: KEPT_PREFIX + await buttons.keep(payload, now) for payload in payloads}
 
     async def _deliver(self, where: _Where, replies: Sequence[Reply]) -> None:

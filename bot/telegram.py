@@ -35,9 +35,8 @@ from core.i18n import DEFAULT_LANGUAGE, LANGUAGES, choose_language
 from core.metrics import ERRORS, REPLIES_OUT, answer
 from core.types import N_, ChatKind, Incoming, Reply, fill
 from handlers.engine.assistant import Assistant
-from store.buttons import Buttons
 from store.db import Database
-from store.people import People
+from store.repository import store_transaction
 
 log = logging.getLogger(__name__)
 
@@ -362,20 +361,20 @@ class TelegramAdapter:
     # The store, for what Telegram cannot hold.
 
     async def _keep_payload(self, payload: str) -> str:
-        async with self.db.transaction() as session:
-            return await Buttons(session).keep(payload, self.assistant.clock())
+        async with store_transaction(self.db) as store:
+            return await store.buttons.keep(payload, self.assistant.clock())
 
     async def _payload(self, data: str | None) -> str | None:
         if data is None or not data.startswith(KEY_PREFIX):
             return data
-        async with self.db.transaction() as session:
-            return await Buttons(session).lookup(data.removeprefix(KEY_PREFIX))
+        async with store_transaction(self.db) as store:
+            return await store.buttons.lookup(data.removeprefix(KEY_PREFIX))
 
     async def _mark_unreachable(self, user_id: str, error: TelegramError) -> None:
         ERRORS.labels(PLATFORM, "blocked").inc()
         log.info("telegram user %s is unreachable: %s", user_id, error.message)
-        async with self.db.transaction() as session:
-            await People(session).mark_unreachable(PLATFORM, user_id)
+        async with store_transaction(self.db) as store:
+            await store.people.mark_unreachable(PLATFORM, user_id)
 
     async def _publish_menus(self, bot: Bot) -> None:
         """The command menu in every language we speak: Telegram picks the one matching the app's

@@ -14,7 +14,6 @@ from handlers.engine.resolving import segment_value
 from handlers.roles import record, require_segment, segment_text
 from store.announcements import announcement_cause
 from store.models import Announcement
-from store.outbox import Delivery
 from store.segments import SEGMENT_KINDS
 
 MAX_TEXT = 3500
@@ -170,7 +169,7 @@ async def discard(ctx: Context) -> list[Reply]:
                 status=status_label(announcement, ctx.language),
             )
         )
-    announcement.status = "discarded"
+    await ctx.store.announcements.discard(announcement)
     segment = segment_text(announcement.segment_kind, announcement.segment_value)
     await record(ctx, "announce discard", f"announcement #{announcement.id}", segment)
     return [
@@ -182,7 +181,7 @@ async def discard(ctx: Context) -> list[Reply]:
 
 async def status(ctx: Context) -> list[Reply]:
     announcement = await _draft(ctx)
-    counts = await Delivery(ctx.store.session).counts(announcement_cause(announcement.id))
+    counts = await ctx.store.delivery.counts(announcement_cause(announcement.id))
     waiting = counts.get("pending", 0) + counts.get("sending", 0) + counts.get("failed", 0)
     text = ctx.text().t(
         "{announcement} to {segment}:",

@@ -44,8 +44,7 @@ async def find(ctx: Context) -> list[Reply]:
     query, place, page = parse_query(split_args(ctx.rest))
     if not query.strip():
         raise UsageError(ctx.tr("Tell me what to look for."))
-    await ctx.directory.refresh(ctx.store.session)
-    ranked = ctx.directory.search(query, place=place, limit=page * PAGE_SIZE + 1)
+    ranked = await ctx.store.directory.search(query, place=place, limit=page * PAGE_SIZE + 1)
     shown_ids = ranked[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     cards = await ctx.store.people.cards(shown_ids, listed_only=True)
     edit = ctx.msg.payload is not None and page > 1

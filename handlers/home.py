@@ -10,7 +10,7 @@ from core.i18n import choose_language
 from core.types import fill
 from handlers.engine.context import Options
 from store.db import Database
-from store.repository import Store
+from store.repository import store_transaction
 
 
 async def home_commands(
@@ -20,8 +20,8 @@ async def home_commands(
 
     The titles are in the member's language, chosen as for a message they send.
     """
-    async with db.transaction() as session:
-        seeks, setting = await Store(session).people.seeks_and_language(platform, user_id)
+    async with store_transaction(db) as store:
+        seeks, setting = await store.people.seeks_and_language(platform, user_id)
     language = choose_language(setting, language_code, options.default_language)
     parts = [
         (fill(language, "Upcoming events"), "/events"),

@@ -26,9 +26,9 @@ from handlers.notices import (
     introduction_request,
     notify,
 )
+from store.introductions import relay_cause
 from store.models import Introduction
 from store.people import MemberCard
-from store.synergy import relay_cause
 
 # How long the Accept and Decline buttons work; after that, typing `intro accept N` still does.
 DECISION_LIFETIME = timedelta(days=30)

@@ -29,6 +29,7 @@ from scheduler.ratelimit import RateLimiter
 from store.db import Database
 from store.models import Identity, OutboxMessage
 from store.outbox import Delivery
+from store.repository import store_transaction
 
 log = logging.getLogger(__name__)
 
@@ -83,8 +84,8 @@ class OutboxWorker:
     async def drain_once(self) -> int:
         """Send one batch of due messages; returns how many were claimed."""
         now = self.clock()
-        async with self.db.transaction() as session:
-            delivery = Delivery(session)
+        async with store_transaction(self.db) as store:
+            delivery = store.delivery
             rows = await delivery.claim(now, limit=self.batch_limit(), lease=self.policy.lease)
             recipients = await delivery.recipients(sorted({row.member_id for row in rows}))
         if not rows:
@@ -186,8 +187,8 @@ class OutboxWorker:
             await asyncio.sleep(self.policy.lease.total_seconds() / 4)
             until = self.clock() + self.policy.lease
             try:
-                async with self.db.transaction() as session:
-                    await Delivery(session).renew(claim.token, until)
+                async with store_transaction(self.db) as store:
+                    await store.delivery.renew(claim.token, until)
             except Exception:  # the batch goes on; what it has not sent waits, or is released
                 log.warning("outbox: could not renew a claim's lease", exc_info=True)
                 continue
@@ -197,8 +198,8 @@ class OutboxWorker:
         if not claim.unsent:
             return
         try:
-            async with self.db.transaction() as session:
-                await Delivery(session).release(claim.token, claim.unsent, self.clock())
+            async with store_transaction(self.db) as store:
+                await store.delivery.release(claim.token, claim.unsent, self.clock())
         except Unavailable:
             log.warning("outbox: %s unsent rows are left to their lease", len(claim.unsent))
 
@@ -242,8 +243,8 @@ class OutboxWorker:
         pause = OUTCOME_RETRY_SECONDS
         while True:
             try:
-                async with self.db.transaction() as session:
-                    written = await write(Delivery(session))
+                async with store_transaction(self.db) as store:
+                    written = await write(store.delivery)
                 if not written:
                     log.warning(
                         "outbox row %s: claimed by another worker meanwhile; outcome dropped", message_id

@@ -14,8 +14,7 @@ from core.i18n import choose_language
 from handlers.engine.timefmt import parse_duration
 from handlers.notices import deadline_reminder, event_reminder
 from store.db import Database
-from store.outbox import Outbox
-from store.reminders import attendees_of_events_starting_soon, followers_of_closing_opportunities
+from store.repository import store_transaction
 
 DEADLINE_OFFSETS = ("7d", "1d")
 
@@ -28,11 +27,15 @@ def latest_due(offsets: Iterable[str], target: datetime, now: datetime) -> str |
 
 async def queue_event_reminders(db: Database, now: datetime) -> int:
     queued = 0
-    async with db.transaction() as session:
-        outbox = Outbox(session)
-        for event, member_id, timezone, offsets, language in await attendees_of_events_starting_soon(
-            session, now
-        ):
+    async with store_transaction(db) as store:
+        outbox = store.outbox
+        for (
+            event,
+            member_id,
+            timezone,
+            offsets,
+            language,
+        ) in await store.reminders.attendees_of_events_starting_soon(now):
             offset = latest_due(offsets, event.starts_at, now)
             if offset is None:
                 continue
@@ -46,11 +49,14 @@ async def queue_event_reminders(db: Database, now: datetime) -> int:
 
 async def queue_deadline_reminders(db: Database, now: datetime) -> int:
     queued = 0
-    async with db.transaction() as session:
-        outbox = Outbox(session)
-        for opportunity, member_id, timezone, language in await followers_of_closing_opportunities(
-            session, now
-        ):
+    async with store_transaction(db) as store:
+        outbox = store.outbox
+        for (
+            opportunity,
+            member_id,
+            timezone,
+            language,
+        ) in await store.reminders.followers_of_closing_opportunities(now):
             assert opportunity.deadline is not None
             offset = latest_due(DEADLINE_OFFSETS, opportunity.deadline, now)
             if offset is None:

@@ -14,8 +14,7 @@ from core.i18n import DEFAULT_LANGUAGE
 from handlers.notices import queue_notice
 from handlers.privacy import erase, retention_warning
 from store.db import Database
-from store.repository import Store
-from store.retention import Retention
+from store.repository import store_transaction
 
 MONTH = timedelta(days=30)
 WARNING_NOTICE = timedelta(days=30)
@@ -35,16 +34,16 @@ class RetentionPolicy:
 async def warn_and_erase_inactive(db: Database, now: datetime, policy: RetentionPolicy) -> int:
     """Erase the members warned long enough ago, then warn the newly inactive; messages queued."""
     while True:
-        async with db.transaction() as session:
-            due = await Retention(session).to_erase(now - WARNING_NOTICE, ERASE_BATCH)
+        async with store_transaction(db) as store:
+            due = await store.retention.to_erase(now - WARNING_NOTICE, ERASE_BATCH)
             for member in due:
-                await erase(Store(session), member, now, policy.default_language)
+                await erase(store, member, now, policy.default_language)
         if len(due) < ERASE_BATCH:
             break
-    async with db.transaction() as session:
-        quiet = await Retention(session).warn_quiet(now - policy.inactive_months * MONTH, now)
+    async with store_transaction(db) as store:
+        quiet = await store.retention.warn_quiet(now - policy.inactive_months * MONTH, now)
         await queue_notice(
-            Store(session).outbox,
+            store.outbox,
             quiet,
             f"retention:warning:{now.date().isoformat()}",
             lambda language: retention_warning(policy.inactive_months, WARNING_NOTICE.days, language),
@@ -55,6 +54,6 @@ async def warn_and_erase_inactive(db: Database, now: datetime, policy: Retention
 
 
 async def empty_old_messages(db: Database, now: datetime, policy: RetentionPolicy) -> int:
-    async with db.transaction() as session:
-        await Retention(session).empty_messages(now - timedelta(days=policy.outbox_days))
+    async with store_transaction(db) as store:
+        await store.retention.empty_messages(now - timedelta(days=policy.outbox_days))
     return 0

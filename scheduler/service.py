@@ -28,9 +28,8 @@ from scheduler.synergy import (
     queue_weekly_digests,
 )
 from store.db import Database
-from store.jobs import JobLeases
 from store.models import OUTBOX_STATUSES
-from store.outbox import Delivery
+from store.repository import store_transaction
 
 log = logging.getLogger(__name__)
 
@@ -45,10 +44,9 @@ async def update_store_gauges(db: Database, now: datetime) -> None:
     """The database-wide gauges: outbox depth, the oldest undelivered message's age, and when each
     periodic job last finished (in whichever process ran it, so a process that has not won a tick
     since it started still reports the truth)."""
-    async with db.transaction() as session:
-        delivery = Delivery(session)
-        counts, oldest = await delivery.counts(), await delivery.oldest_waiting_since()
-        finished = await JobLeases(session).finish_times()
+    async with store_transaction(db) as store:
+        counts, oldest = await store.delivery.counts(), await store.delivery.oldest_waiting_since()
+        finished = await store.jobs.finish_times()
     for status in OUTBOX_STATUSES:
         OUTBOX_DEPTH.labels(status).set(counts.get(status, 0))
     OUTBOX_OLDEST_AGE.set(max(0.0, (now - oldest).total_seconds()) if oldest else 0.0)
@@ -111,13 +109,13 @@ class Scheduler:
     async def run_leased(self, name: str, job: Job, every: timedelta) -> bool:
         """Run `job` if this process wins this tick's lease; True when it ran."""
         now = self.clock()
-        async with self.db.transaction() as session:
+        async with store_transaction(self.db) as store:
             # A little under the period, so that the winner's own next tick is never locked out.
-            if not await JobLeases(session).claim(name, now, every * 0.9):
+            if not await store.jobs.claim(name, now, every * 0.9):
                 return False
         queued = await job(self.db, now)
-        async with self.db.transaction() as session:
-            await JobLeases(session).finished(name, self.clock())
+        async with store_transaction(self.db) as store:
+            await store.jobs.finished(name, self.clock())
         if queued:
             log.info("%s queued %s messages", name, queued)
         return True

@@ -13,8 +13,6 @@ from collections import Counter
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from core.i18n import choose_language
 from core.types import Reply
 from handlers.digest import Suggestion, weekly_digest
@@ -23,9 +21,7 @@ from handlers.notices import member_suggestion, opportunity_suggestion
 from scheduler.matcher import Match, scan, scan_members, scan_opportunities
 from store import synergy
 from store.db import Database
-from store.jobs import JobLeases
-from store.outbox import Outbox
-from store.people import languages_of
+from store.repository import Store, store_transaction
 from store.synergy import OpportunityProfile, Profile
 
 INCREMENTAL_JOB = "synergy_incremental"
@@ -40,11 +36,11 @@ DIGEST_WEEKDAY, DIGEST_HOUR = 0, 9
 
 async def queue_synergy_alerts(db: Database, now: datetime) -> int:
     """The full scan: every member against every member and open opportunity (nightly)."""
-    async with db.transaction() as session:
-        people = await synergy.profiles(session)
-        opportunities = await synergy.open_opportunities(session, now)
-        pairs = await synergy.known_pairs(session)
-        alerted = await synergy.alerted_opportunities(session)
+    async with store_transaction(db) as store:
+        people = await store.synergy.profiles()
+        opportunities = await store.synergy.open_opportunities(now)
+        pairs = await store.synergy.known_pairs()
+        alerted = await store.synergy.alerted_opportunities()
     matches = await asyncio.to_thread(
         scan, people, opportunities, known_pairs=pairs, known_opportunities=alerted
     )
@@ -53,19 +49,19 @@ async def queue_synergy_alerts(db: Database, now: datetime) -> int:
 
 async def queue_incremental_synergy_alerts(db: Database, now: datetime) -> int:
     """Only members changed and opportunities posted since the last run (every few minutes)."""
-    async with db.transaction() as session:
+    async with store_transaction(db) as store:
         # The first run looks back only a little: the whole network is the nightly scan's work,
         # not something to repeat (in memory and CPU) every time a process starts.
-        last = await JobLeases(session).last_finished(INCREMENTAL_JOB) or now
+        last = await store.jobs.last_finished(INCREMENTAL_JOB) or now
         since = last - INCREMENTAL_OVERLAP
-        changed = set(await synergy.changed_members(session, since))
-        new_opportunities = await synergy.open_opportunities(session, now, created_since=since)
+        changed = set(await store.synergy.changed_members(since))
+        new_opportunities = await store.synergy.open_opportunities(now, created_since=since)
         if not changed and not new_opportunities:
             return 0
-        people = await synergy.profiles(session)
-        opportunities = await synergy.open_opportunities(session, now)
-        pairs = await synergy.known_pairs(session)
-        alerted = await synergy.alerted_opportunities(session)
+        people = await store.synergy.profiles()
+        opportunities = await store.synergy.open_opportunities(now)
+        pairs = await store.synergy.known_pairs()
+        alerted = await store.synergy.alerted_opportunities()
     matches = await asyncio.to_thread(
         _scan_changes, people, opportunities, new_opportunities, changed, pairs, alerted
     )
@@ -95,13 +91,13 @@ async def dispatch(db: Database, matches: Sequence[Match], now: datetime) -> int
     matches over the cap are recorded as suggestions for the digest.
     """
     queued = 0
-    async with db.transaction() as session:
-        sent = Counter(await synergy.alerts_since(session, now - synergy.ALERT_WINDOW))
-        taken = {(min(a, b), max(a, b)) for a, b in await synergy.known_pairs(session)}
+    async with store_transaction(db) as store:
+        sent = Counter(await store.synergy.alerts_since(now - synergy.ALERT_WINDOW))
+        taken = {(min(a, b), max(a, b)) for a, b in await store.synergy.known_pairs()}
         kept: Counter[int] = Counter()
         suggestions: list[tuple[int, int, str, float]] = []
-        outbox, seen = Outbox(session), set()
-        languages = await languages_of(session, sorted({match.member_id for match in matches}))
+        outbox, seen = store.outbox, set()
+        languages = await store.people.languages(sorted({match.member_id for match in matches}))
         for match in matches:
             if match.cause in seen:  # the incremental scan's parts overlap
                 continue
@@ -121,7 +117,7 @@ async def dispatch(db: Database, matches: Sequence[Match], now: datetime) -> int
             await outbox.enqueue([match.member_id], match.cause, alert.to_dict(), now)
             sent[match.member_id] += 1
             queued += 1
-        await synergy.record_suggestions(session, suggestions, now)
+        await store.synergy.record_suggestions(suggestions, now)
     return queued
 
 
@@ -138,32 +134,32 @@ async def queue_weekly_digests(db: Database, now: datetime) -> int:
     read get nothing; the cause (one per ISO week) makes a second run in the hour a no-op.
     """
     queued = 0
-    async with db.transaction() as session:
-        for name in await synergy.member_zones(session):
+    async with store_transaction(db) as store:
+        for name in await store.synergy.member_zones():
             local = now.astimezone(zone(name))
             if local.weekday() == DIGEST_WEEKDAY and local.hour == DIGEST_HOUR:
-                queued += await _queue_zone_digests(session, name, local, now)
+                queued += await _queue_zone_digests(store, name, local, now)
     return queued
 
 
-async def _queue_zone_digests(session: AsyncSession, name: str, local: datetime, now: datetime) -> int:
+async def _queue_zone_digests(store: Store, name: str, local: datetime, now: datetime) -> int:
     """The digests of the members living in one time zone, whose Monday 09:00 it is."""
     # The week runs from last Monday 09:00 to this one, so consecutive digests never overlap.
     since = local.replace(minute=0, second=0, microsecond=0) - timedelta(days=7)
-    members = await synergy.members_in_zones(session, [name])
+    members = await store.synergy.members_in_zones([name])
     listening = [member_id for member_id, muted, _language in members if not muted]
-    events = await synergy.new_events(session, since, now)
-    contacts = await synergy.unsent_suggestions(session, listening, since)
+    events = await store.synergy.new_events(since, now)
+    contacts = await store.synergy.unsent_suggestions(listening, since)
     fitting: dict[int, list[Suggestion]] = {}
     for match in scan_opportunities(
-        await synergy.profiles(session, listening),
-        await synergy.open_opportunities(session, now, created_since=since),
-        known=await synergy.alerted_opportunities(session),
+        await store.synergy.profiles(listening),
+        await store.synergy.open_opportunities(now, created_since=since),
+        known=await store.synergy.alerted_opportunities(),
     ):
         fitting.setdefault(match.member_id, []).append(Suggestion(match.other_id, match.reason))
     iso = local.isocalendar()
     week = f"{iso.year}-W{iso.week:02d}"
-    outbox, queued = Outbox(session), 0
+    outbox, queued = store.outbox, 0
     for member_id, _muted, language in members:
         suggested = [Suggestion(i.target_id, i.reason) for i in contacts.get(member_id, [])]
         reader = choose_language(language, None)

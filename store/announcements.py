@@ -41,6 +41,11 @@ class Announcements:
     async def get(self, announcement_id: int) -> Announcement | None:
         return await self.session.get(Announcement, announcement_id)
 
+    async def discard(self, announcement: Announcement) -> None:
+        """A draft the coordinator dropped: kept for the audit trail, never sent."""
+        announcement.status = "discarded"
+        await self.session.flush()
+
     async def send(
         self,
         announcement: Announcement,

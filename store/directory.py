@@ -282,3 +282,18 @@ class DirectoryIndex:
 def _view(column: array[Any], dtype: type[np.generic]) -> np.ndarray:
     """A numpy view of an array.array (no copy); an empty column gives an empty array."""
     return np.frombuffer(column, dtype=dtype) if len(column) else np.empty(0, dtype=dtype)
+
+
+class Directory:
+    """Directory search over one transaction: the shared index catches up, then answers."""
+
+    def __init__(self, session: AsyncSession, index: DirectoryIndex | None) -> None:
+        self._session = session
+        self._index = index
+
+    async def search(self, query: str, *, place: str = "", limit: int = 50) -> list[int]:
+        """Ids of listed members matching `query` (in `place` if given), best first."""
+        if self._index is None:
+            self._index = DirectoryIndex()
+        await self._index.refresh(self._session)
+        return self._index.search(query, place=place, limit=limit)

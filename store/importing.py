@@ -16,7 +16,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import delete, exists, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.events import own_event_id
@@ -24,19 +24,13 @@ from store.models import (
     EVENT_KINDS,
     OPPORTUNITY_KINDS,
     ORGANISATION_KINDS,
-    Announcement,
-    AuditEntry,
     Cluster,
     Event,
-    Follow,
     Identity,
-    Introduction,
     Invitation,
     Member,
     Opportunity,
     Organisation,
-    OutboxMessage,
-    Rsvp,
 )
 from store.text import clean_tags, fold, is_web_url
 
@@ -459,45 +453,3 @@ class Importer:
         numbers = {number: uid for uid in uids if (number := own_event_id(uid)) is not None}
         found = await session.scalars(select(Event).where(Event.id.in_(list(numbers))))
         return {numbers[event.id]: event for event in found.all()}
-
-
-class Invitations:
-    """Binding the platform account of someone who followed an invitation link to their imported record."""
-
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def unused(self, token: str) -> Invitation | None:
-        return await self.session.scalar(
-            select(Invitation).where(Invitation.token == token, Invitation.used_at.is_(None))
-        )
-
-    async def holds_something(self, member: Member, identity: Identity) -> bool:
-        """Whether the record made on first contact has anything of its own besides this identity."""
-        if member.onboarded:
-            return True
-        owned = [
-            exists().where(Identity.member_id == member.id, Identity.id != identity.id),
-            exists().where(Rsvp.member_id == member.id),
-            exists().where(Follow.member_id == member.id),
-            exists().where(or_(Introduction.requester_id == member.id, Introduction.target_id == member.id)),
-            exists().where(OutboxMessage.member_id == member.id),
-            exists().where(Event.created_by == member.id),
-            exists().where(Opportunity.posted_by == member.id),
-            exists().where(Announcement.author_id == member.id),
-            exists().where(AuditEntry.actor_id == member.id),
-        ]
-        return bool(await self.session.scalar(select(or_(*owned))))
-
-    async def bind(self, invitation: Invitation, member: Member, identity: Identity, now: datetime) -> Member:
-        """Move `identity` to the invited member and drop the empty record first contact made."""
-        invited = await self.session.get(Member, invitation.member_id)
-        assert invited is not None  # the foreign key cascades: an invitation always has its member
-        identity.member_id = invited.id
-        invitation.used_at = now
-        invited.onboarded = True
-        invited.updated_at = now
-        await self.session.flush()
-        if member.id != invited.id:
-            await self.session.execute(delete(Member).where(Member.id == member.id))
-        return invited

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, nulls_last, select
+from sqlalchemy import nulls_last, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.models import Follow, Opportunity
+from store.models import Opportunity
 
 
 class Opportunities:
@@ -42,27 +42,3 @@ class Opportunities:
             setattr(opportunity, name, value)
         opportunity.updated_at = now
         await self.session.flush()
-
-
-class Follows:
-    """Members who follow an opportunity hear about its deadline."""
-
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def follow(self, member_id: int, opportunity_id: int, now: datetime) -> bool:
-        """True when newly followed, False when the member already followed it."""
-        exists = await self.session.scalar(
-            select(Follow.id).where(Follow.member_id == member_id, Follow.opportunity_id == opportunity_id)
-        )
-        if exists is not None:
-            return False
-        self.session.add(Follow(member_id=member_id, opportunity_id=opportunity_id, created_at=now))
-        await self.session.flush()
-        return True
-
-    async def unfollow(self, member_id: int, opportunity_id: int) -> bool:
-        removed = await self.session.execute(
-            delete(Follow).where(Follow.member_id == member_id, Follow.opportunity_id == opportunity_id)
-        )
-        return bool(removed.rowcount)  # type: ignore[attr-defined]

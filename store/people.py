@@ -60,6 +60,10 @@ class People:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
+    async def languages(self, member_ids: list[int]) -> dict[int, str | None]:
+        """Each member's language, in the order given; members that no longer exist are left out."""
+        return await languages_of(self.session, member_ids)
+
     async def identify(
         self,
         *,

@@ -1,4 +1,4 @@
-"""What we hold about one member: the export they may ask for, the erasure, their calendar feed secret.
+"""What we hold about one member: the export they may ask for and the erasure, table by table.
 
 Erasure keeps the member row (events and opportunities they posted still point at it) but leaves
 nothing in it that names them, deletes every row that exists only because of them (and their
@@ -10,7 +10,9 @@ database files are purged of the old bytes (`store.purge`).
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import String, cast, delete, func, or_, select, update
@@ -19,9 +21,12 @@ from sqlalchemy.orm import aliased
 
 from store.events import Events
 from store.models import (
+    Announcement,
     AuditEntry,
+    Base,
     ButtonPayload,
     Cluster,
+    Confirmation,
     Conversation,
     Event,
     Follow,
@@ -42,22 +47,6 @@ PROFILE_FIELDS = ("name", "role", "bio", "offers", "seeks", "tags", "languages",
 SETTING_FIELDS = ("timezone", "listed", "share_contact", "suggestible", "muted", "preferred_platform")
 # Erased texts shorter than this are not scrubbed from other rows: "Al" would eat half the words.
 SCRUB_MIN_LENGTH = 3
-# Tables whose rows held an erased member's personal text: their old bytes are purged after an erasure.
-PERSONAL_TABLES = tuple(
-    model.__tablename__
-    for model in (
-        Member,
-        Identity,
-        Conversation,
-        OutboxMessage,
-        Introduction,
-        AuditEntry,
-        Organisation,
-        ButtonPayload,
-    )
-)
-# A feed shows the events still to come and those of the last weeks, as calendar apps expect.
-FEED_PAST = timedelta(days=30)
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -70,32 +59,45 @@ class Privacy:
 
     async def export(self, member: Member) -> dict[str, Any]:
         """Everything held about `member`, as JSON-safe values, for the `mydata` file."""
-        return {
-            "profile": await self._profile(member),
-            "identities": [
-                {
-                    "platform": i.platform,
-                    "user_id": i.user_id,
-                    "username": i.username,
-                    "created": _iso(i.created_at),
-                }
-                for i in await self._rows(select(Identity).where(Identity.member_id == member.id))
-            ],
-            "rsvps": await self._rsvps(member.id),
-            "follows": await self._follows(member.id),
-            "introductions": await self._introductions(member.id),
-            "messages": [
-                {"cause": m.cause, "status": m.status, "created": _iso(m.created_at), "sent": _iso(m.sent_at)}
-                for m in await self._rows(select(OutboxMessage).where(OutboxMessage.member_id == member.id))
-            ],
-            "link_codes": await self._count(LinkCode, LinkCode.member_id == member.id),
-            "invitations": await self._count(Invitation, Invitation.member_id == member.id),
-            "audit": [
-                {"action": a.action, "detail": a.detail, "segment": a.segment, "at": _iso(a.created_at)}
-                for a in await self._rows(select(AuditEntry).where(AuditEntry.actor_id == member.id))
-            ],
-            "posted": await self._posted(member.id),
-        }
+        exported: dict[str, Any] = {}
+        for personal in PERSONAL.values():
+            if personal.export is not None:
+                section, _, part = personal.section.partition(".")
+                value = await personal.export(self, member)
+                if part:
+                    exported.setdefault(section, {})[part] = value
+                else:
+                    exported[section] = value
+        return exported
+
+    async def _identities(self, member: Member) -> list[dict[str, Any]]:
+        return [
+            {
+                "platform": i.platform,
+                "user_id": i.user_id,
+                "username": i.username,
+                "created": _iso(i.created_at),
+            }
+            for i in await self._rows(select(Identity).where(Identity.member_id == member.id))
+        ]
+
+    async def _messages(self, member: Member) -> list[dict[str, Any]]:
+        return [
+            {"cause": m.cause, "status": m.status, "created": _iso(m.created_at), "sent": _iso(m.sent_at)}
+            for m in await self._rows(select(OutboxMessage).where(OutboxMessage.member_id == member.id))
+        ]
+
+    async def _audit(self, member: Member) -> list[dict[str, Any]]:
+        return [
+            {"action": a.action, "detail": a.detail, "segment": a.segment, "at": _iso(a.created_at)}
+            for a in await self._rows(select(AuditEntry).where(AuditEntry.actor_id == member.id))
+        ]
+
+    async def _link_codes(self, member: Member) -> int:
+        return await self._count(LinkCode, LinkCode.member_id == member.id)
+
+    async def _invitations(self, member: Member) -> int:
+        return await self._count(Invitation, Invitation.member_id == member.id)
 
     async def _profile(self, member: Member) -> dict[str, Any]:
         organisation = await self.session.get(Organisation, member.organisation_id or 0)
@@ -114,7 +116,8 @@ class Privacy:
         )
         return profile
 
-    async def _rsvps(self, member_id: int) -> list[dict[str, Any]]:
+    async def _rsvps(self, member: Member) -> list[dict[str, Any]]:
+        member_id = member.id
         rows = await self.session.execute(
             select(Rsvp, Event.title, Event.starts_at)
             .join(Event, Event.id == Rsvp.event_id)
@@ -126,7 +129,8 @@ class Privacy:
             for r, title, starts in rows.all()
         ]
 
-    async def _follows(self, member_id: int) -> list[dict[str, Any]]:
+    async def _follows(self, member: Member) -> list[dict[str, Any]]:
+        member_id = member.id
         rows = await self.session.execute(
             select(Follow, Opportunity.title)
             .join(Opportunity, Opportunity.id == Follow.opportunity_id)
@@ -137,8 +141,8 @@ class Privacy:
             for f, title in rows.all()
         ]
 
-    async def _introductions(self, member_id: int) -> list[dict[str, Any]]:
-        other = aliased(Member)
+    async def _introductions(self, member: Member) -> list[dict[str, Any]]:
+        member_id, other = member.id, aliased(Member)
         rows = await self.session.execute(
             select(Introduction, other.id, other.name)
             .join(
@@ -163,13 +167,13 @@ class Privacy:
             for i, other_id, other_name in rows.all()
         ]
 
-    async def _posted(self, member_id: int) -> dict[str, list[dict[str, Any]]]:
-        events = await self._rows(select(Event).where(Event.created_by == member_id))
-        offers = await self._rows(select(Opportunity).where(Opportunity.posted_by == member_id))
-        return {
-            "events": [{"id": e.id, "title": e.title} for e in events],
-            "opportunities": [{"id": o.id, "title": o.title} for o in offers],
-        }
+    async def _posted_events(self, member: Member) -> list[dict[str, Any]]:
+        events = await self._rows(select(Event).where(Event.created_by == member.id))
+        return [{"id": e.id, "title": e.title} for e in events]
+
+    async def _posted_opportunities(self, member: Member) -> list[dict[str, Any]]:
+        offers = await self._rows(select(Opportunity).where(Opportunity.posted_by == member.id))
+        return [{"id": o.id, "title": o.title} for o in offers]
 
     async def _rows(self, query: Any) -> list[Any]:
         return list((await self.session.scalars(query)).all())
@@ -194,29 +198,11 @@ class Privacy:
             | {i.username for i in identities}
             if len(text) >= SCRUB_MIN_LENGTH
         ]
-        for identity in identities:
-            await self.session.execute(
-                delete(Conversation).where(
-                    Conversation.platform == identity.platform, Conversation.user_id == identity.user_id
-                )
-            )
-        for table, column in (
-            (Identity, Identity.member_id),
-            (OutboxMessage, OutboxMessage.member_id),
-            (Rsvp, Rsvp.member_id),
-            (Follow, Follow.member_id),
-            (LinkCode, LinkCode.member_id),
-            (Invitation, Invitation.member_id),
-        ):
-            await self.session.execute(delete(table).where(column == member.id))
-        await self.session.execute(
-            delete(Introduction).where(
-                or_(Introduction.requester_id == member.id, Introduction.target_id == member.id)
-            )
-        )
         await self._scrub_others(member, personal, redacted)
         organisation_id = member.organisation_id
-        self._anonymise(member, now)
+        for held in PERSONAL.values():
+            if held.erase is not None:
+                await held.erase(self, member, now)
         self.session.add(
             AuditEntry(actor_id=member.id, actor_name=FORMER_MEMBER, action="erase", created_at=now)
         )
@@ -224,6 +210,32 @@ class Privacy:
         await self._drop_if_empty(organisation_id)
         owe_purge(self.session, PERSONAL_TABLES)
         return promotions
+
+    async def _delete_identities(self, member: Member, _now: datetime) -> None:
+        """A member's accounts go, and with them where each account was in a guided flow."""
+        for identity in await self._rows(select(Identity).where(Identity.member_id == member.id)):
+            await self.session.execute(
+                delete(Conversation).where(
+                    Conversation.platform == identity.platform, Conversation.user_id == identity.user_id
+                )
+            )
+        await self._delete_owned(Identity.member_id, member)
+
+    async def _delete_owned(self, column: Any, member: Member) -> None:
+        await self.session.execute(delete(column.class_).where(column == member.id))
+
+    async def _delete_introductions(self, member: Member, _now: datetime) -> None:
+        await self.session.execute(
+            delete(Introduction).where(
+                or_(Introduction.requester_id == member.id, Introduction.target_id == member.id)
+            )
+        )
+
+    async def _rename_actor(self, member: Member, _now: datetime) -> None:
+        """Audit entries keep what the member did, under a name that is no longer theirs."""
+        await self.session.execute(
+            update(AuditEntry).where(AuditEntry.actor_id == member.id).values(actor_name=FORMER_MEMBER)
+        )
 
     async def _drop_if_empty(self, organisation_id: int | None) -> None:
         """An organisation nobody belongs to any more goes with its last member: for a freelancer
@@ -245,7 +257,7 @@ class Privacy:
                 promotions.append((event, departure.promoted_member_id))
         return promotions
 
-    def _anonymise(self, member: Member, now: datetime) -> None:
+    async def _anonymise(self, member: Member, now: datetime) -> None:
         for field, value in {
             "name": FORMER_MEMBER,
             "role": "",
@@ -279,14 +291,11 @@ class Privacy:
     async def _scrub_others(self, member: Member, names: list[str], redacted: dict[str, Any]) -> None:
         """Take the member out of what other rows kept about them.
 
-        Audit entries keep what was done, with the member's names replaced. A stored button payload
-        that names them (a search's "More results") is deleted. A message to someone
+        Audit entries keep what was done, with the member's names replaced in their details. A stored
+        button payload that names them (a search's "More results") is deleted. A message to someone
         else that mentions them (an introduction carries a name, a bio, an e-mail) is deleted if it
         has not gone out yet, and its stored copy replaced by `redacted` if it has.
         """
-        await self.session.execute(
-            update(AuditEntry).where(AuditEntry.actor_id == member.id).values(actor_name=FORMER_MEMBER)
-        )
         for name in names:
             await self.session.execute(
                 update(AuditEntry)
@@ -317,21 +326,54 @@ class Privacy:
                 await self.session.delete(message)
 
 
-class Calendars:
-    """The secret of a member's personal calendar feed, and the events the feed shows."""
+def _deleting(column: Any) -> Callable[[Privacy, Member, datetime], Awaitable[None]]:
+    """An eraser for a table whose rows exist only because of the member: they all go."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    async def erase(privacy: Privacy, member: Member, _now: datetime) -> None:
+        await privacy._delete_owned(column, member)
 
-    async def member_for(self, token: str) -> Member | None:
-        return await self.session.scalar(select(Member).where(Member.calendar_token == token))
+    return erase
 
-    async def going_events(self, member_id: int, now: datetime) -> list[Event]:
-        """Events the member holds a place at, from a month ago on, soonest first."""
-        query = (
-            select(Event)
-            .join(Rsvp, Rsvp.event_id == Event.id)
-            .where(Rsvp.member_id == member_id, Rsvp.status == "going", Event.ends_at > now - FEED_PAST)
-            .order_by(Event.starts_at, Event.id)
-        )
-        return list((await self.session.scalars(query)).all())
+
+@dataclass(frozen=True, slots=True)
+class Personal:
+    """How one table's rows about a member reach `mydata` and leave on `forget`.
+
+    `section` names the export's key ("a.b" for a key inside "a"); `export` is None when the rows
+    are not exported, `erase` None when they stay (they point at the anonymised member row).
+    `text` says the rows held personal text, so their old bytes are purged from the files after an
+    erasure (`store.purge`).
+    """
+
+    section: str
+    export: Callable[[Privacy, Member], Awaitable[Any]] | None
+    erase: Callable[[Privacy, Member, datetime], Awaitable[None]] | None
+    text: bool = False
+
+
+# Every table with a foreign key to members.id is here or in NOT_PERSONAL (tests/test_privacy.py checks).
+# Export keys come out in this order; erasers run in it, after other rows have been scrubbed.
+PERSONAL: dict[type[Base], Personal] = {
+    Member: Personal("profile", Privacy._profile, Privacy._anonymise, text=True),
+    Identity: Personal("identities", Privacy._identities, Privacy._delete_identities, text=True),
+    Rsvp: Personal("rsvps", Privacy._rsvps, _deleting(Rsvp.member_id)),
+    Follow: Personal("follows", Privacy._follows, _deleting(Follow.member_id)),
+    Introduction: Personal("introductions", Privacy._introductions, Privacy._delete_introductions, text=True),
+    OutboxMessage: Personal("messages", Privacy._messages, _deleting(OutboxMessage.member_id), text=True),
+    LinkCode: Personal("link_codes", Privacy._link_codes, _deleting(LinkCode.member_id)),
+    Invitation: Personal("invitations", Privacy._invitations, _deleting(Invitation.member_id)),
+    AuditEntry: Personal("audit", Privacy._audit, Privacy._rename_actor, text=True),
+    Event: Personal("posted.events", Privacy._posted_events, None),
+    Opportunity: Personal("posted.opportunities", Privacy._posted_opportunities, None),
+}
+# Tables with a member foreign key that hold nothing to export or erase, each with the reason.
+NOT_PERSONAL: dict[type[Base], str] = {
+    Announcement: "a coordinator's message to a segment, kept as the cluster's record of what was sent",
+    Confirmation: "a one-use button that expires within minutes and holds only the command it confirms",
+}
+# Rows without a member key that held an erased member's text: a conversation's answers, an
+# organisation named after a freelancer, a button payload naming them in a search's "More results".
+SCRUBBED = (Conversation, Organisation, ButtonPayload)
+PERSONAL_TABLES = tuple(
+    model.__tablename__ for model in (*(m for m, p in PERSONAL.items() if p.text), *SCRUBBED)
+)

@@ -11,17 +11,29 @@ locks at most `LOCK_TIMEOUT_MS` and a table it cannot lock is left to the next e
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable
+from datetime import datetime
 
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 log = logging.getLogger(__name__)
 
 # Where a transaction notes the tables it erased personal data from (in `Session.info`).
 OWED = "clusterbot.purge_tables"
 LOCK_TIMEOUT_MS = 5_000
+# How long the purge waits for transactions that began before it (and may still see the erased rows).
+SNAPSHOT_WAIT_SECONDS = 10.0
+# Other sessions of this database whose snapshot may predate `since`: while one is open, VACUUM FULL
+# keeps the erased row versions as "recently dead" and copies them into the new files. An
+# autoanalyze of a table counts too.
+OLDER_SNAPSHOTS = text(
+    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+    "AND pid <> pg_backend_pid() AND backend_xmin IS NOT NULL AND xact_start < :since"
+)
 
 
 def owe_purge(session: AsyncSession, tables: Iterable[str]) -> None:
@@ -56,6 +68,7 @@ async def _checkpoint(engine: AsyncEngine) -> None:
 async def _vacuum_full(engine: AsyncEngine, tables: list[str]) -> None:
     async with engine.connect() as connection:
         await connection.execution_options(isolation_level="AUTOCOMMIT")
+        await _wait_for_older_snapshots(connection)
         await connection.exec_driver_sql(f"SET lock_timeout = {LOCK_TIMEOUT_MS}")
         try:
             for table in tables:
@@ -67,3 +80,14 @@ async def _vacuum_full(engine: AsyncEngine, tables: list[str]) -> None:
                     )
         finally:
             await connection.exec_driver_sql("RESET lock_timeout")
+
+
+async def _wait_for_older_snapshots(connection: AsyncConnection) -> None:
+    """Wait (bounded) until no transaction that began before now is still open in this database."""
+    since: datetime = await connection.scalar(text("SELECT clock_timestamp()"))
+    deadline = asyncio.get_running_loop().time() + SNAPSHOT_WAIT_SECONDS
+    while await connection.scalar(OLDER_SNAPSHOTS, {"since": since}):
+        if asyncio.get_running_loop().time() > deadline:
+            log.warning("a transaction older than an erasure stayed open; old row versions may remain")
+            return
+        await asyncio.sleep(0.05)

@@ -1,44 +1,83 @@
-"""One object per transaction that gives handlers every query they may run."""
+"""One object per transaction that gives handlers, adapters and jobs every query they may run.
+
+Nothing outside store/ holds a session: `store_transaction` opens one and hands out the `Store`
+around it (tests/test_architecture.py keeps it that way).
+"""
 
 from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.announcements import Announcements
-from store.audit import Audit, Roles
+from store.audit import Audit
 from store.buttons import Buttons
+from store.calendars import Calendars
 from store.confirmations import Confirmations
 from store.conversations import Conversations
+from store.db import Database
+from store.directory import Directory, DirectoryIndex
 from store.events import Events
-from store.importing import Invitations
+from store.exporting import Exports
+from store.follows import Follows
+from store.importing import Importer, Row
+from store.introductions import Introductions
+from store.invitations import Invitations
+from store.jobs import JobLeases
 from store.linking import Linking
-from store.opportunities import Follows, Opportunities
-from store.outbox import Outbox
+from store.opportunities import Opportunities
+from store.outbox import Delivery, Outbox
 from store.people import People
-from store.privacy import Calendars, Privacy
+from store.privacy import Privacy
+from store.reminders import Reminders
 from store.replays import SeenRequests
 from store.resolver import Resolver
-from store.synergy import Introductions
+from store.retention import Retention
+from store.roles import Roles
+from store.synergy import Synergy
 
 
 class Store:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    def __init__(self, session: AsyncSession, directory: DirectoryIndex | None = None) -> None:
+        self._session = session
         self.people = People(session)
         self.events = Events(session)
         self.opportunities = Opportunities(session)
         self.conversations = Conversations(session)
         self.outbox = Outbox(session)
+        self.delivery = Delivery(session)
         self.buttons = Buttons(session)
         self.confirmations = Confirmations(session)
         self.follows = Follows(session)
         self.privacy = Privacy(session)
         self.calendars = Calendars(session)
         self.invitations = Invitations(session)
+        self.introductions = Introductions(session)
         self.announcements = Announcements(session)
         self.linking = Linking(session)
         self.audit = Audit(session)
         self.roles = Roles(session)
         self.seen = SeenRequests(session)
         self.resolver = Resolver(session)
-        self.introductions = Introductions(session)
+        self.directory = Directory(session, directory)
+        self.jobs = JobLeases(session)
+        self.retention = Retention(session)
+        self.reminders = Reminders(session)
+        self.synergy = Synergy(session)
+        self.exports = Exports(session)
+
+    async def import_rows(self, importer: Importer, rows: Sequence[tuple[int, Row]]) -> None:
+        """One batch of an import file, in this transaction; `importer` keeps the tally across batches."""
+        await importer.take(self._session, rows)
+
+
+@asynccontextmanager
+async def store_transaction(db: Database, directory: DirectoryIndex | None = None) -> AsyncIterator[Store]:
+    """The one way in for adapters, jobs and commands alike: a `Store` over one transaction.
+
+    `directory` is the process's shared search index; without one, a search builds its own.
+    """
+    async with db.transaction() as session:
+        yield Store(session, directory)

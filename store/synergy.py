@@ -51,234 +51,187 @@ class OpportunityProfile:
     posted_by: int | None = None
 
 
-async def profiles(session: AsyncSession, member_ids: list[int] | None = None) -> list[Profile]:
-    """Every member as the matcher sees them (or only `member_ids`)."""
-    query = (
-        select(
-            Member.id,
-            Member.name,
-            Organisation.name.label("organisation"),
-            func.coalesce(func.nullif(Organisation.country, ""), Cluster.country, "").label("country"),
-            func.coalesce(func.nullif(Organisation.region, ""), Cluster.region, "").label("region"),
-            Member.cluster_id,
-            Cluster.sectors,
-            Member.offers,
-            Member.seeks,
-            Member.tags,
-            Member.muted,
-            Member.listed,
-            Member.suggestible,
-        )
-        .outerjoin(Organisation, Organisation.id == Member.organisation_id)
-        .outerjoin(Cluster, Cluster.id == Member.cluster_id)
-        .order_by(Member.id)
-    )
-    if member_ids is not None:
-        query = query.where(Member.id.in_(member_ids))
-    return [
-        Profile(
-            id=row.id,
-            name=row.name,
-            organisation=row.organisation or "",
-            country=row.country or "",
-            region=row.region or "",
-            cluster_id=row.cluster_id,
-            sector=(row.sectors or [""])[0],
-            offers=row.offers,
-            seeks=row.seeks,
-            tags=tuple(row.tags or ()),
-            alerts=not row.muted,
-            suggestible=bool(row.listed and row.suggestible),
-        )
-        for row in await session.execute(query)
-    ]
-
-
-async def open_opportunities(
-    session: AsyncSession, now: datetime, *, created_since: datetime | None = None
-) -> list[OpportunityProfile]:
-    """Open opportunities whose deadline has not passed (only the newer ones if asked)."""
-    query = (
-        select(
-            Opportunity.id,
-            Opportunity.title,
-            Opportunity.description,
-            Opportunity.tags,
-            Cluster.country,
-            func.coalesce(func.nullif(Opportunity.region, ""), Cluster.region, ""),
-            Opportunity.cluster_id,
-            Cluster.sectors,
-            Opportunity.posted_by,
-        )
-        .outerjoin(Cluster, Cluster.id == Opportunity.cluster_id)
-        .where(
-            Opportunity.status == "open",
-            Opportunity.deadline.is_(None) | (Opportunity.deadline >= now),
-        )
-        .order_by(Opportunity.id)
-    )
-    if created_since is not None:
-        query = query.where(Opportunity.created_at >= created_since)
-    rows = await session.execute(query)
-    return [
-        OpportunityProfile(
-            id=oid,
-            title=title,
-            description=description,
-            tags=tuple(tags or ()),
-            country=country or "",
-            region=region or "",
-            cluster_id=cluster_id,
-            sector=(sectors or [""])[0],
-            posted_by=posted_by,
-        )
-        for oid, title, description, tags, country, region, cluster_id, sectors, posted_by in rows
-    ]
-
-
-async def known_pairs(session: AsyncSession) -> set[tuple[int, int]]:
-    """Member pairs already suggested, requested or introduced (in the order they were written)."""
-    rows = await session.execute(select(Introduction.requester_id, Introduction.target_id))
-    return {(a, b) for a, b in rows}
-
-
-async def alerted_opportunities(session: AsyncSession) -> set[tuple[int, int]]:
-    """(member, opportunity) pairs a member has already been alerted about."""
-    rows = await session.execute(
-        select(OutboxMessage.member_id, OutboxMessage.cause).where(OutboxMessage.cause.like("synergy:m%:o%"))
-    )
-    return {(member_id, int(cause.rsplit(":o", 1)[1])) for member_id, cause in rows}
-
-
-async def alerts_since(session: AsyncSession, since: datetime) -> dict[int, int]:
-    """How many synergy alerts each member was sent from `since` on (the weekly cap counts these)."""
-    rows = await session.execute(
-        select(OutboxMessage.member_id, func.count())
-        .where(OutboxMessage.cause.like(f"{ALERT_CAUSE}%"), OutboxMessage.created_at >= since)
-        .group_by(OutboxMessage.member_id)
-    )
-    return {member_id: int(count) for member_id, count in rows}
-
-
-async def record_suggestions(
-    session: AsyncSession, suggestions: list[tuple[int, int, str, float]], now: datetime
-) -> None:
-    """Write (requester, target, reason, score) as `suggested` introductions; known pairs stay."""
-    if not suggestions:
-        return
-    insert = dialect_insert(session)
-    rows = [
-        {
-            "requester_id": requester,
-            "target_id": target,
-            "reason": reason,
-            "score": score,
-            "status": "suggested",
-            "created_at": now,
-        }
-        for requester, target, reason, score in suggestions
-    ]
-    await session.execute(
-        insert(Introduction).on_conflict_do_nothing(index_elements=["requester_id", "target_id"]), rows
-    )
-
-
-async def changed_members(session: AsyncSession, since: datetime) -> list[int]:
-    rows = await session.scalars(select(Member.id).where(Member.updated_at >= since))
-    return list(rows)
-
-
-async def member_zones(session: AsyncSession) -> list[str]:
-    return list(await session.scalars(select(Member.timezone).distinct()))
-
-
-async def members_in_zones(session: AsyncSession, zones: list[str]) -> list[tuple[int, bool, str | None]]:
-    """(member id, muted, language) of the members living in those time zones."""
-    rows = await session.execute(
-        select(Member.id, Member.muted, Member.language).where(Member.timezone.in_(zones)).order_by(Member.id)
-    )
-    return [(member_id, bool(muted), language) for member_id, muted, language in rows]
-
-
-async def new_events(session: AsyncSession, since: datetime, now: datetime, *, limit: int = 8) -> list[Event]:
-    """Events announced from `since` on that have not started yet, soonest first."""
-    rows = await session.scalars(
-        select(Event)
-        .where(Event.created_at >= since, Event.starts_at > now, Event.cancelled.is_(False))
-        .order_by(Event.starts_at, Event.id)
-        .limit(limit)
-    )
-    return list(rows)
-
-
-async def unsent_suggestions(
-    session: AsyncSession, member_ids: list[int], since: datetime
-) -> dict[int, list[Introduction]]:
-    """Suggestions made from `since` on that did not go out as alerts (over the weekly cap)."""
-    if not member_ids:
-        return {}
-    rows = await session.scalars(
-        select(Introduction)
-        .where(
-            Introduction.requester_id.in_(member_ids),
-            Introduction.status == "suggested",
-            Introduction.created_at >= since,
-        )
-        .order_by(Introduction.score.desc(), Introduction.id)
-    )
-    alerted = await session.execute(
-        select(OutboxMessage.member_id, OutboxMessage.cause).where(
-            OutboxMessage.member_id.in_(member_ids), OutboxMessage.cause.like("synergy:m%:m%")
-        )
-    )
-    sent = set(alerted.all())
-    found: dict[int, list[Introduction]] = {}
-    for intro in rows:
-        if (intro.requester_id, f"synergy:m{intro.requester_id}:m{intro.target_id}") not in sent:
-            found.setdefault(intro.requester_id, []).append(intro)
-    return found
-
-
-class Introductions:
-    """Introductions between members: who asked whom, and what the target answered."""
+class Synergy:
+    """The matcher's and the digest's reads and writes, over one transaction."""
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def get(self, introduction_id: int) -> Introduction | None:
-        return await self.session.get(Introduction, introduction_id)
+    async def profiles(self, member_ids: list[int] | None = None) -> list[Profile]:
+        """Every member as the matcher sees them (or only `member_ids`)."""
+        query = (
+            select(
+                Member.id,
+                Member.name,
+                Organisation.name.label("organisation"),
+                func.coalesce(func.nullif(Organisation.country, ""), Cluster.country, "").label("country"),
+                func.coalesce(func.nullif(Organisation.region, ""), Cluster.region, "").label("region"),
+                Member.cluster_id,
+                Cluster.sectors,
+                Member.offers,
+                Member.seeks,
+                Member.tags,
+                Member.muted,
+                Member.listed,
+                Member.suggestible,
+            )
+            .outerjoin(Organisation, Organisation.id == Member.organisation_id)
+            .outerjoin(Cluster, Cluster.id == Member.cluster_id)
+            .order_by(Member.id)
+        )
+        if member_ids is not None:
+            query = query.where(Member.id.in_(member_ids))
+        return [
+            Profile(
+                id=row.id,
+                name=row.name,
+                organisation=row.organisation or "",
+                country=row.country or "",
+                region=row.region or "",
+                cluster_id=row.cluster_id,
+                sector=(row.sectors or [""])[0],
+                offers=row.offers,
+                seeks=row.seeks,
+                tags=tuple(row.tags or ()),
+                alerts=not row.muted,
+                suggestible=bool(row.listed and row.suggestible),
+            )
+            for row in await self.session.execute(query)
+        ]
 
-    async def between(self, requester_id: int, target_id: int) -> Introduction | None:
-        return await self.session.scalar(
-            select(Introduction).where(
-                Introduction.requester_id == requester_id, Introduction.target_id == target_id
+    async def open_opportunities(
+        self, now: datetime, *, created_since: datetime | None = None
+    ) -> list[OpportunityProfile]:
+        """Open opportunities whose deadline has not passed (only the newer ones if asked)."""
+        query = (
+            select(
+                Opportunity.id,
+                Opportunity.title,
+                Opportunity.description,
+                Opportunity.tags,
+                Cluster.country,
+                func.coalesce(func.nullif(Opportunity.region, ""), Cluster.region, ""),
+                Opportunity.cluster_id,
+                Cluster.sectors,
+                Opportunity.posted_by,
+            )
+            .outerjoin(Cluster, Cluster.id == Opportunity.cluster_id)
+            .where(
+                Opportunity.status == "open",
+                Opportunity.deadline.is_(None) | (Opportunity.deadline >= now),
+            )
+            .order_by(Opportunity.id)
+        )
+        if created_since is not None:
+            query = query.where(Opportunity.created_at >= created_since)
+        rows = await self.session.execute(query)
+        return [
+            OpportunityProfile(
+                id=oid,
+                title=title,
+                description=description,
+                tags=tuple(tags or ()),
+                country=country or "",
+                region=region or "",
+                cluster_id=cluster_id,
+                sector=(sectors or [""])[0],
+                posted_by=posted_by,
+            )
+            for oid, title, description, tags, country, region, cluster_id, sectors, posted_by in rows
+        ]
+
+    async def known_pairs(self) -> set[tuple[int, int]]:
+        """Member pairs already suggested, requested or introduced (in the order they were written)."""
+        rows = await self.session.execute(select(Introduction.requester_id, Introduction.target_id))
+        return {(a, b) for a, b in rows}
+
+    async def alerted_opportunities(self) -> set[tuple[int, int]]:
+        """(member, opportunity) pairs a member has already been alerted about."""
+        rows = await self.session.execute(
+            select(OutboxMessage.member_id, OutboxMessage.cause).where(
+                OutboxMessage.cause.like("synergy:m%:o%")
             )
         )
+        return {(member_id, int(cause.rsplit(":o", 1)[1])) for member_id, cause in rows}
 
-    async def request(self, requester_id: int, target_id: int, now: datetime, note: str = "") -> Introduction:
-        """The pair's introduction, now `requested` (a suggestion becomes a request) with their note."""
-        introduction = await self.between(requester_id, target_id)
-        if introduction is None:
-            introduction = Introduction(
-                requester_id=requester_id, target_id=target_id, reason="", score=0.0, created_at=now
-            )
-            self.session.add(introduction)
-        introduction.status, introduction.note = "requested", note
-        await self.session.flush()
-        return introduction
-
-    async def decide(self, introduction: Introduction, status: str, now: datetime) -> None:
-        introduction.status, introduction.decided_at = status, now
-        await self.session.flush()
-
-    async def relayed(self, introduction_id: int, sender_id: int) -> bool:
-        """Whether `sender_id` has used their one message through the bot for this introduction."""
-        found = await self.session.scalar(
-            select(OutboxMessage.id).where(OutboxMessage.cause == relay_cause(introduction_id, sender_id))
+    async def alerts_since(self, since: datetime) -> dict[int, int]:
+        """How many synergy alerts each member was sent from `since` on (the weekly cap counts them)."""
+        rows = await self.session.execute(
+            select(OutboxMessage.member_id, func.count())
+            .where(OutboxMessage.cause.like(f"{ALERT_CAUSE}%"), OutboxMessage.created_at >= since)
+            .group_by(OutboxMessage.member_id)
         )
-        return found is not None
+        return {member_id: int(count) for member_id, count in rows}
 
+    async def record_suggestions(self, suggestions: list[tuple[int, int, str, float]], now: datetime) -> None:
+        """Write (requester, target, reason, score) as `suggested` introductions; known pairs stay."""
+        if not suggestions:
+            return
+        insert = dialect_insert(self.session)
+        rows = [
+            {
+                "requester_id": requester,
+                "target_id": target,
+                "reason": reason,
+                "score": score,
+                "status": "suggested",
+                "created_at": now,
+            }
+            for requester, target, reason, score in suggestions
+        ]
+        await self.session.execute(
+            insert(Introduction).on_conflict_do_nothing(index_elements=["requester_id", "target_id"]), rows
+        )
 
-def relay_cause(introduction_id: int, sender_id: int) -> str:
-    """The outbox cause of a relayed message: being unique per recipient, it allows one per sender."""
-    return f"intro:{introduction_id}:relay:{sender_id}"
+    async def changed_members(self, since: datetime) -> list[int]:
+        rows = await self.session.scalars(select(Member.id).where(Member.updated_at >= since))
+        return list(rows)
+
+    async def member_zones(self) -> list[str]:
+        return list(await self.session.scalars(select(Member.timezone).distinct()))
+
+    async def members_in_zones(self, zones: list[str]) -> list[tuple[int, bool, str | None]]:
+        """(member id, muted, language) of the members living in those zones."""
+        rows = await self.session.execute(
+            select(Member.id, Member.muted, Member.language)
+            .where(Member.timezone.in_(zones))
+            .order_by(Member.id)
+        )
+        return [(member_id, bool(muted), language) for member_id, muted, language in rows]
+
+    async def new_events(self, since: datetime, now: datetime, *, limit: int = 8) -> list[Event]:
+        """Events announced from `since` on that have not started yet, soonest first."""
+        rows = await self.session.scalars(
+            select(Event)
+            .where(Event.created_at >= since, Event.starts_at > now, Event.cancelled.is_(False))
+            .order_by(Event.starts_at, Event.id)
+            .limit(limit)
+        )
+        return list(rows)
+
+    async def unsent_suggestions(
+        self, member_ids: list[int], since: datetime
+    ) -> dict[int, list[Introduction]]:
+        """Suggestions made from `since` on that did not go out as alerts (over the weekly cap)."""
+        if not member_ids:
+            return {}
+        rows = await self.session.scalars(
+            select(Introduction)
+            .where(
+                Introduction.requester_id.in_(member_ids),
+                Introduction.status == "suggested",
+                Introduction.created_at >= since,
+            )
+            .order_by(Introduction.score.desc(), Introduction.id)
+        )
+        alerted = await self.session.execute(
+            select(OutboxMessage.member_id, OutboxMessage.cause).where(
+                OutboxMessage.member_id.in_(member_ids), OutboxMessage.cause.like("synergy:m%:m%")
+            )
+        )
+        sent = set(alerted.all())
+        found: dict[int, list[Introduction]] = {}
+        for intro in rows:
+            if (intro.requester_id, f"synergy:m{intro.requester_id}:m{intro.target_id}") not in sent:
+                found.setdefault(intro.requester_id, []).append(intro)
+        return found

@@ -66,3 +66,55 @@ def test_the_check_sees_imports_inside_functions() -> None:
         "store/probe.py:4: store may not import handlers.engine.router (upward)",
         "store/probe.py:5: store may not import the platform library telegram",
     ]
+
+
+def query_classes() -> set[str]:
+    """Classes of store/ built from a session: `Store` and every query class it hands out."""
+    found = set()
+    for path in modules("store"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                found |= {
+                    node.name
+                    for item in node.body
+                    if isinstance(item, ast.FunctionDef) and item.name == "__init__"
+                    if any(arg.arg == "session" for arg in item.args.args)
+                }
+    return found
+
+
+def reaches_past_the_store(source: str, where: str, classes: set[str]) -> list[str]:
+    """Uses of a session's attribute (`store.session`, `x._session`) and constructions of query classes."""
+    wrong = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Attribute) and node.attr in ("session", "_session"):
+            wrong.append(f"{where}:{node.lineno}: reaches .{node.attr} (use the Store's queries)")
+        elif isinstance(node, ast.Call):
+            name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+            if name in classes:
+                wrong.append(f"{where}:{node.lineno}: builds {name} (use store_transaction and store.…)")
+    return wrong
+
+
+@pytest.mark.parametrize("layer", [layer for layer in LAYERS if layer not in ("store", "core")])
+def test_only_the_store_holds_sessions(layer: str) -> None:
+    classes = query_classes()
+    wrong = [
+        offence
+        for path in modules(layer)
+        for offence in reaches_past_the_store(
+            path.read_text(encoding="utf-8"), str(path.relative_to(ROOT)), classes
+        )
+    ]
+    assert wrong == []
+
+
+def test_the_store_check_sees_sessions_and_query_classes() -> None:
+    classes = query_classes()
+    assert {"Store", "Introductions", "Invitations", "Calendars", "Roles", "Follows", "Delivery"} <= classes
+    sneaky = "async def go(ctx):\n    await Introductions(ctx.store.session).get(1)\n    Store(s)\n"
+    assert sorted(reaches_past_the_store(sneaky, "handlers/probe.py", classes)) == [
+        "handlers/probe.py:2: builds Introductions (use store_transaction and store.…)",
+        "handlers/probe.py:2: reaches .session (use the Store's queries)",
+        "handlers/probe.py:3: builds Store (use store_transaction and store.…)",
+    ]

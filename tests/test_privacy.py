@@ -14,7 +14,8 @@ from handlers.engine.assistant import Assistant
 from handlers.engine.commands import build_flows, build_router
 from handlers.engine.context import Options
 from store.db import Database
-from store.models import AuditEntry, Identity, Introduction, Member, Opportunity, OutboxMessage, Rsvp
+from store.models import AuditEntry, Base, Identity, Introduction, Member, Opportunity, OutboxMessage, Rsvp
+from store.privacy import NOT_PERSONAL, PERSONAL
 from tests.conftest import Chat, Clock
 from tests.factories import add_cluster, add_event, add_member, add_opportunity
 
@@ -167,3 +168,16 @@ async def test_mydata_holds_profile_accounts_answers_follows_introductions_and_m
     assert introduction["other_member"]["name"] == "Ingrid Nilsen"
     assert [m["cause"] for m in data["messages"]] == [f"intro:{await _introduction_id(db)}:contact"]
     assert data["messages"][0]["status"] == "pending" and data["link_codes"] == 0
+
+
+def test_every_table_with_a_member_key_says_what_privacy_does_with_it() -> None:
+    """A new table that points at members must say how `mydata` exports it and `forget` erases it,
+    or why there is nothing to: otherwise a feature could hold personal data that never leaves."""
+    pointing = {
+        mapper.class_
+        for mapper in Base.registry.mappers
+        if any(fk.column.table.name == "members" for fk in mapper.local_table.foreign_keys)
+    }
+    assert pointing - set(PERSONAL) - set(NOT_PERSONAL) == set()
+    assert set(PERSONAL) & set(NOT_PERSONAL) == set()
+    assert all(reason.strip() for reason in NOT_PERSONAL.values())

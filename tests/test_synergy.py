@@ -8,11 +8,10 @@ from sqlalchemy import select, update
 
 from scheduler.matcher import scan
 from scheduler.synergy import queue_incremental_synergy_alerts, queue_synergy_alerts
-from store import synergy
 from store.db import Database
 from store.jobs import JobLeases
 from store.models import Introduction, Member
-from store.synergy import OpportunityProfile, Profile
+from store.synergy import OpportunityProfile, Profile, Synergy
 from tests.factories import add_cluster, add_member, add_opportunity, queued_messages
 
 FINISHING = "recycled-polyester finishing and dyeing trials on our pilot line"
@@ -95,7 +94,7 @@ async def seed_network(db: Database, now) -> dict[str, int]:  # type: ignore[no-
 async def test_a_seeded_network_gets_its_expected_pairs_in_order_with_reasons(db: Database, clock) -> None:
     ids = await seed_network(db, clock.now)
     async with db.transaction() as session:
-        found = scan(await synergy.profiles(session), [])
+        found = scan(await Synergy(session).profiles(), [])
     assert [(m.member_id, m.other_id) for m in found] == [
         (ids["joan"], ids["marta"]),  # the closest texts, across clusters and countries
         (ids["laia"], ids["ingrid"]),  # looser texts, across clusters, countries and sectors

@@ -16,7 +16,7 @@ from handlers.engine.flows import Flows
 from handlers.engine.router import Router
 from store.db import Database
 from store.directory import DirectoryIndex
-from store.repository import Store
+from store.repository import Store, store_transaction
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +54,8 @@ class Assistant:
         # Until the member is read, the app's language is the best guess (the database may be down).
         language = choose_language(None, msg.language_code, self.options.default_language)
         try:
-            async with self.db.transaction() as session:
-                ctx = await self._context(msg, Store(session))
+            async with store_transaction(self.db, self.directory) as store:
+                ctx = await self._context(msg, store)
                 language = ctx.language
                 return await self._route(ctx, text)
         except UsageError as error:
@@ -102,9 +102,7 @@ class Assistant:
         )
         language = choose_language(member.language, msg.language_code, self.options.default_language)
         admin = self.options.lists_admin(msg.platform, msg.user_id)
-        return Context(
-            msg, store, member, identity, now, self.options, self.directory, language=language, is_admin=admin
-        )
+        return Context(msg, store, member, identity, now, self.options, language=language, is_admin=admin)
 
     async def _route(self, ctx: Context, text: str) -> list[Reply]:
         if not text.startswith("/") or text.lower() in ("/cancel", "/stop"):

@@ -7,7 +7,6 @@ from datetime import datetime
 
 from core.i18n import DEFAULT_LANGUAGE
 from core.types import Incoming, Text, fill
-from store.directory import DirectoryIndex
 from store.models import Identity, Member
 from store.repository import Store
 
@@ -43,7 +42,6 @@ class Context:
     identity: Identity
     now: datetime
     options: Options
-    directory: DirectoryIndex
     # The words after the command (and sub-command), split shell-style, and the raw remainder.
     args: list[str] = field(default_factory=list)
     rest: str = ""
