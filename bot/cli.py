@@ -27,10 +27,11 @@ from bot.importing import (
 from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
 from bot.startup import StartupFailure
-from bot.wiring import build_assistant, open_database
+from bot.wiring import build_assistant, build_notifier, open_database
 from core.errors import UserError
-from core.i18n import DEFAULT_LANGUAGE, choose_language
-from handlers.announce import announcement_reply, split_segment
+from core.i18n import DEFAULT_LANGUAGE
+from handlers.announce import send as send_announcement
+from handlers.announce import split_segment
 from store.backup import BackupRefused, backup_sqlite
 from store.db import Database
 from store.demo import DEMO_HANDLE, seed_demo
@@ -222,35 +223,34 @@ def announce(
         typer.echo(f"clusterbot: {error}", err=True)
         raise typer.Exit(2) from None
 
-    async def go() -> int:
-        async with (
-            await open_database(settings.database_url) as database,
-            store_transaction(database) as store,
-        ):
-            now = datetime.now(UTC)
-            resolved = await store.resolver.segment(kind, value)
-            if resolved.found is None:
-                known = ", ".join(label for label, _value in resolved.suggestions) or "none yet"
-                typer.echo(f"clusterbot: no {kind} is called '{value}'; did you mean: {known}?", err=True)
-                return 2
-            draft = await store.announcements.draft(None, message, kind, resolved.found, now)
-            if not draft.recipients:
-                typer.echo("Nobody is in that segment; nothing was sent.")
-                return 1
-            if not yes and not typer.confirm(f"Send to {draft.recipients} members?", default=False):
-                typer.echo("Not sent.")
-                return 1
-            count = await store.announcements.send(
-                draft,
-                lambda stored: announcement_reply(
-                    draft, author, choose_language(stored, None, settings.default_language)
-                ).to_dict(),
-                now,
-            )
-            typer.echo(f"Queued announcement #{draft.id} for {count} members.")
-            return 0
+    raise typer.Exit(_run(announce_from_script(settings, kind, value, message, author, yes=yes)))
 
-    raise typer.Exit(_run(go()))
+
+async def announce_from_script(
+    settings: Settings, kind: str, value: str, message: str, author: str, *, yes: bool
+) -> int:
+    """Draft, show the count, confirm (unless `yes`) and send as the chat's `announce` does; the
+    audit log names no member (the actor is the operator's script). Returns the exit code."""
+    async with (
+        await open_database(settings.database_url) as database,
+        store_transaction(database) as store,
+    ):
+        now = datetime.now(UTC)
+        resolved = await store.resolver.segment(kind, value)
+        if resolved.found is None:
+            known = ", ".join(label for label, _value in resolved.suggestions) or "none yet"
+            typer.echo(f"clusterbot: no {kind} is called '{value}'; did you mean: {known}?", err=True)
+            return 2
+        draft = await store.announcements.draft(None, message, kind, resolved.found, now)
+        if not draft.recipients:
+            typer.echo("Nobody is in that segment; nothing was sent.")
+            return 1
+        if not yes and not typer.confirm(f"Send to {draft.recipients} members?", default=False):
+            typer.echo("Not sent.")
+            return 1
+        count = await send_announcement(store, build_notifier(settings), draft, None, author, now)
+        typer.echo(f"Queued announcement #{draft.id} for {count} members.")
+        return 0
 
 
 class ImportKind(StrEnum):
@@ -340,12 +340,15 @@ async def _invite(
         typer.echo("Slack is not configured (SLACK_BOT_TOKEN), so no Slack invitations were sent.")
         return
     try:
-        sent, absent = await invite_on_slack(settings, database, links)
+        queued, absent = await invite_on_slack(settings, database, links, datetime.now(UTC))
     except SlackApiError as error:
         # Typically `missing_scope`: the app needs users:read.email to look members up by address.
         typer.echo(f"Slack refused the invitations ({error.response.get('error')}); none sent.", err=True)
         return
-    typer.echo(f"Slack: invited {sent} members by DM; {absent} e-mail addresses are not in the workspace.")
+    typer.echo(
+        f"Slack: queued an invitation DM for {queued} members (`clusterbot run` sends them); "
+        f"{absent} e-mail addresses are not in the workspace."
+    )
 
 
 @app.command("export")

@@ -122,7 +122,7 @@ class HttpServer:
         await site.start()
         if port == 0:  # tests ask for any free port; remember the one we got
             server = site._server
-            assert server is not None and server.sockets
+            assert isinstance(server, asyncio.Server) and server.sockets
             port = server.sockets[0].getsockname()[1]
         return port
 

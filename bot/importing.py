@@ -12,6 +12,7 @@ import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
@@ -21,7 +22,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from bot import csvout
 from bot.settings import Settings
-from core.adapter import Recipient
 from handlers.onboarding import invitation_reply
 from store.db import Database
 from store.exporting import EXPORTS
@@ -178,8 +178,12 @@ def write_invitations(source: Path, links: list[InvitationLink], bot_username: s
     return report
 
 
-async def invite_on_slack(settings: Settings, db: Database, links: list[InvitationLink]) -> tuple[int, int]:
-    """DM each invited member whose e-mail belongs to a workspace user: (sent, not in Slack).
+async def invite_on_slack(
+    settings: Settings, db: Database, links: list[InvitationLink], now: datetime
+) -> tuple[int, int]:
+    """Queue an invitation DM for each invited member whose e-mail belongs to a workspace user:
+    (queued, not in Slack). The outbox delivers it (`clusterbot run`) with its rate limits and
+    retries; its cause `invite:TOKEN` makes a second import queue nothing twice.
 
     The DM carries a button that types `start TOKEN` for them, so pressing it binds that Slack
     account exactly as a Telegram deep link does.
@@ -187,18 +191,25 @@ async def invite_on_slack(settings: Settings, db: Database, links: list[Invitati
     from bot.slack import SlackAdapter
     from bot.wiring import build_assistant
 
-    adapter = SlackAdapter(settings, build_assistant(settings, db), db)
-    sent = absent = 0
+    assistant = build_assistant(settings, db)
+    adapter = SlackAdapter(settings, assistant, db)
+    queued = absent = 0
     for link in links:
         user = await adapter.user_by_email(link.email)
         if user is None:
             absent += 1
             continue
-        result = await adapter.send(
-            Recipient("slack", user, ""), [invitation_reply(link.name, link.token, settings.default_language)]
-        )
-        sent += result.outcome == "sent"
-    return sent, absent
+        async with store_transaction(db) as store:
+            member_id = await store.invitations.address(link.member_id, "slack", user, now)
+            await assistant.notifier.tell(
+                store,
+                [member_id],
+                f"invite:{link.token}",
+                partial(invitation_reply, link.name, link.token),
+                now,
+            )
+        queued += 1
+    return queued, absent
 
 
 async def export_csv(db: Database, what: str, out: TextIO) -> int:

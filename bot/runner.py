@@ -67,9 +67,8 @@ async def serve(settings: Settings) -> int:
         {adapter.platform: adapter for adapter in adapters},
         {adapter.platform: RateLimiter(platform_limits(settings)[adapter.platform]) for adapter in adapters},
         policy=DeliveryPolicy(lease=timedelta(seconds=settings.outbox_lease_seconds)),
-        retention=RetentionPolicy(
-            settings.retention_inactive_months, settings.retention_outbox_days, settings.default_language
-        ),
+        retention=RetentionPolicy(settings.retention_inactive_months, settings.retention_outbox_days),
+        notifier=assistant.notifier,
     )
     http.add_check("scheduler", scheduler.health)
     shutdown = Shutdown()

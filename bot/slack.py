@@ -185,14 +185,15 @@ class SlackAdapter:
         return SendResult("sent")
 
     async def user_by_email(self, email: str) -> str | None:
-        """The workspace user with this e-mail address (for invitations); None when there is none."""
+        """The workspace account (`TEAM:USER`, as identities hold it) with this e-mail address, for
+        invitations; None when there is none."""
         try:
             found = await self.client.users_lookupByEmail(email=email)
         except SlackApiError as error:
             if _code(error) == "users_not_found":
                 return None
             raise
-        return str(found["user"]["id"])
+        return f"{found['user'].get('team_id', '')}:{found['user']['id']}"
 
     async def _send_failed(self, to: Recipient, user: str, error: SlackApiError) -> SendResult:
         code, status = _code(error), _status(error)
@@ -346,8 +347,15 @@ class SlackAdapter:
     async def _incoming(self, team: str, user: str, chat_id: str, **fields: Any) -> Incoming:
         """`chat_id` is a DM channel or empty: the Identity keeps it as where proactive messages go."""
         name, zone, locale = await self._profile(user)
-        who = {"display_name": name, "timezone": zone, "language_code": locale}
-        return Incoming(PLATFORM, f"{team}:{user}", chat_id, **who, **fields)
+        return Incoming(
+            PLATFORM,
+            f"{team}:{user}",
+            chat_id,
+            display_name=name,
+            timezone=zone,
+            language_code=locale,
+            **fields,
+        )
 
     async def _profile(self, user: str) -> tuple[str, str | None, str | None]:
         """Name, time zone and locale from users.info, to seed a new member's profile (cached)."""
@@ -398,7 +406,7 @@ class SlackAdapter:
                 await self._post(where, message, public=reply.public, replacing=replacing)
 
     async def _post(self, where: _Where, message: SlackMessage, *, public: bool, replacing: bool) -> None:
-        content = {"text": message.text, "blocks": message.blocks}
+        content: dict[str, Any] = {"text": message.text, "blocks": message.blocks}
         if where.respond is not None:
             kind = "in_channel" if public else "ephemeral"
             sent = await where.respond(**content, response_type=kind, replace_original=replacing)

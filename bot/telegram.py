@@ -120,7 +120,9 @@ class TelegramAdapter:
         await app.initialize()
         await self._publish_menus(app.bot)
         if app.updater is not None:
-            await app.updater.start_polling(timeout=self.poll_timeout, allowed_updates=ALLOWED_UPDATES)
+            await app.updater.start_polling(
+                timeout=timedelta(seconds=self.poll_timeout), allowed_updates=ALLOWED_UPDATES
+            )
         await app.start()
         if webhook_url:
             await app.bot.set_webhook(
@@ -399,7 +401,8 @@ class TelegramAdapter:
     def _bot(self) -> Bot:
         if self._app is None:
             raise RuntimeError("TelegramAdapter.start() has not been called")
-        return self._app.bot
+        bot: Bot = self._app.bot  # the Application's type parameters are Any here
+        return bot
 
 
 async def _update(request: web.Request, bot: Bot) -> Update | None:

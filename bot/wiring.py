@@ -7,6 +7,7 @@ from bot.startup import database_failure, missing_folder
 from handlers.engine.assistant import Assistant
 from handlers.engine.commands import build_flows, build_router
 from handlers.engine.context import Options
+from handlers.notify import Notifier
 from store.db import Database
 from store.migrate import ensure_current
 
@@ -38,4 +39,9 @@ def build_assistant(settings: Settings, db: Database) -> Assistant:
         public_url=settings.feed_base_url,
         telegram_bot_username=settings.telegram_bot_username,
     )
-    return Assistant(db, build_router(), build_flows(), options=options)
+    return Assistant(db, build_router(), build_flows(), options=options, notifier=build_notifier(settings))
+
+
+def build_notifier(settings: Settings) -> Notifier:
+    """The one notifier of the process: handlers, the scheduler, the CLI and imports share it."""
+    return Notifier(settings.default_language)

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import io
 import shlex
+from datetime import datetime
+from typing import cast
 
 from core.errors import NotFound, UsageError
-from core.i18n import choose_language
 from core.types import N_, Button, Reply, Text, bold, command, fill
 from handlers.engine.confirmations import confirmation
 from handlers.engine.context import Context
 from handlers.engine.forms import positive_int
 from handlers.engine.resolving import segment_value
-from handlers.roles import record, require_segment, segment_text
+from handlers.notify import Notifier
+from handlers.roles import record, segment_text
 from store.announcements import announcement_cause
-from store.models import Announcement
+from store.models import Announcement, Member
+from store.repository import Store
 from store.segments import SEGMENT_KINDS
 
 MAX_TEXT = 3500
@@ -31,7 +35,7 @@ def split_segment(rest: str, language: str) -> tuple[str, str, str]:
         first = lexer.get_token() or ""
     except ValueError:
         raise UsageError(fill(language, "A quote is not closed.")) from None
-    text = lexer.instream.read().strip()
+    text = cast("io.StringIO", lexer.instream).read().strip()  # shlex wraps a str in a StringIO
     kind, _, value = first.partition(":")
     kind, value = kind.lower(), value[:200]  # the segment column holds 200 characters
     if kind not in SEGMENT_KINDS:
@@ -68,19 +72,24 @@ def status_label(announcement: Announcement, language: str) -> str:
     return fill(language, known) if known else announcement.status
 
 
-async def announce(ctx: Context) -> list[Reply]:
+async def typed_segment(ctx: Context) -> tuple[str, str, str]:
+    """The segment kind, its value as the store spells it, and the text of an `announce` line."""
     kind, typed, message = split_segment(ctx.rest, ctx.language)
     value = await segment_value(
         ctx, kind, typed, lambda name: f"/announce {kind}:{shlex.quote(name)} {message}"
     )
-    await require_segment(ctx, kind, value)
+    return kind, value, message
+
+
+async def announce(ctx: Context) -> list[Reply]:
+    kind, value, message = await typed_segment(ctx)
     announcement = await ctx.store.announcements.draft(ctx.member.id, message, kind, value, ctx.now)
     return [await _preview(ctx, announcement)]
 
 
 async def review(ctx: Context) -> list[Reply]:
     """A typed `announce confirm N` sends nothing: it shows the preview and its Send button again."""
-    announcement = await _draft(ctx)
+    announcement = await load_draft(ctx)
     if announcement.status != "draft":
         return await confirm(ctx)
     return [await _preview(ctx, announcement)]
@@ -106,11 +115,9 @@ async def _preview(ctx: Context, announcement: Announcement) -> Reply:
     return text.reply(buttons=buttons)
 
 
-async def _draft(ctx: Context) -> Announcement:
-    """The announcement named in the command, if its segment is within the reader's scope.
-
-    Checked for every action on it: a draft may have been written by a coordinator with a wider scope.
-    """
+async def load_draft(ctx: Context) -> Announcement:
+    """The announcement named in the command; the router has checked its segment is within the
+    reader's scope (a draft may have been written by a coordinator with a wider scope)."""
     if not ctx.args:
         raise UsageError(ctx.tr("Which announcement? Give its number."))
     typed = ctx.args[0].lstrip("#")
@@ -119,7 +126,6 @@ async def _draft(ctx: Context) -> Announcement:
     )
     if announcement is None:
         raise NotFound(ctx.tr("There is no announcement #{number}.", number=typed))
-    await require_segment(ctx, announcement.segment_kind, announcement.segment_value)
     return announcement
 
 
@@ -129,7 +135,7 @@ def announcement_reply(announcement: Announcement, author: str, language: str) -
 
 
 async def confirm(ctx: Context) -> list[Reply]:
-    announcement = await _draft(ctx)
+    announcement = await load_draft(ctx)
     if announcement.status == "sent":
         return await status(ctx)
     if announcement.status != "draft":
@@ -140,16 +146,7 @@ async def confirm(ctx: Context) -> list[Reply]:
                 status=status_label(announcement, ctx.language),
             )
         )
-    default = ctx.options.default_language
-    count = await ctx.store.announcements.send(
-        announcement,
-        lambda stored: announcement_reply(
-            announcement, ctx.member.name, choose_language(stored, None, default)
-        ).to_dict(),
-        ctx.now,
-    )
-    segment = segment_text(announcement.segment_kind, announcement.segment_value)
-    await record(ctx, "announce", f"announcement #{announcement.id} to {count} members", segment)
+    count = await send(ctx.store, ctx.notifier, announcement, ctx.member, ctx.member.name, ctx.now)
     text = ctx.text().t(
         "Queued announcement #{number} for {count} members. Follow it with {command}",
         number=announcement.id,
@@ -159,8 +156,29 @@ async def confirm(ctx: Context) -> list[Reply]:
     return [text.reply(replaces_previous=ctx.msg.payload is not None)]
 
 
+async def send(
+    store: Store,
+    notifier: Notifier,
+    announcement: Announcement,
+    actor: Member | None,
+    author: str,
+    now: datetime,
+) -> int:
+    """Queue a confirmed draft for its segment, each reader's frame in their language, and audit
+    who sent it: the chat's Send button and `clusterbot announce` both end here."""
+    count = await store.announcements.send(
+        announcement,
+        lambda stored: announcement_reply(announcement, author, notifier.language(stored)).to_dict(),
+        now,
+    )
+    segment = segment_text(announcement.segment_kind, announcement.segment_value)
+    detail = f"announcement #{announcement.id} to {count} members"
+    await store.audit.record(actor, "announce", now, detail=detail, segment=segment)
+    return count
+
+
 async def discard(ctx: Context) -> list[Reply]:
-    announcement = await _draft(ctx)
+    announcement = await load_draft(ctx)
     if announcement.status != "draft":
         raise UsageError(
             ctx.tr(
@@ -180,7 +198,7 @@ async def discard(ctx: Context) -> list[Reply]:
 
 
 async def status(ctx: Context) -> list[Reply]:
-    announcement = await _draft(ctx)
+    announcement = await load_draft(ctx)
     counts = await ctx.store.delivery.counts(announcement_cause(announcement.id))
     waiting = counts.get("pending", 0) + counts.get("sending", 0) + counts.get("failed", 0)
     text = ctx.text().t(

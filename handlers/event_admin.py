@@ -12,21 +12,24 @@ from core.types import Button, Reply, Text, bold, fill
 from handlers.engine.confirmations import confirmation
 from handlers.engine.context import Context
 from handlers.engine.forms import (
-    MAX_TAGS,
     choice,
     parse_form,
     positive_int,
     require,
+    sized,
     tag_list,
+    title,
     web_url,
-    within,
 )
+from handlers.engine.kinds import kind_label
 from handlers.engine.resolving import cluster_named
+from handlers.engine.scopes import scope
 from handlers.engine.timefmt import parse_duration, parse_local, span, valid_zone, when
 from handlers.event_changes import Change, change_lines, changes
-from handlers.events import kind_label, load_event
+from handlers.events import load_event
 from handlers.notices import notify, tell_promoted
-from handlers.roles import record, require_cluster, scope
+from handlers.roles import record
+from store.fields import MAX_TAGS
 from store.models import EVENT_KINDS, Event
 
 EVENT_FIELDS = (
@@ -57,14 +60,12 @@ async def _event_values(ctx: Context, form: dict[str, str], event: Event | None)
     if "tz" in form:
         values["timezone"] = timezone
     if "title" in form:
-        if not form["title"]:
-            raise UsageError(ctx.tr("The title cannot be empty."))
-        values["title"] = within(form["title"], 300, "title", language)
+        values["title"] = title(form["title"], language)
     if "kind" in form:
         values["kind"] = choice(form["kind"], EVENT_KINDS, ctx.tr("kind of event"), language)
-    for key, size in (("place", 300), ("description", 4000)):
+    for key in ("place", "description"):
         if key in form:
-            values[key] = within(form[key], size, key, language)
+            values[key] = sized(form, key, language)
     if "url" in form:
         values["online_url"] = web_url(form["url"], language)
     if "capacity" in form:
@@ -74,7 +75,7 @@ async def _event_values(ctx: Context, form: dict[str, str], event: Event | None)
     if "tags" in form:
         values["tags"] = tag_list(form["tags"], MAX_TAGS, "tags", language)
     if "cluster" in form:
-        values["cluster_id"] = (await cluster_named(ctx, form["cluster"], _retyped(ctx, event))).id
+        values["cluster_id"] = (await cluster_named(ctx, form["cluster"], retyped(ctx, event))).id
     starts = (
         parse_local(form["start"], timezone, language)
         if form.get("start")
@@ -117,7 +118,7 @@ def _refuse_the_past(ctx: Context, form: dict[str, str], starts: datetime, ends:
         )
 
 
-def _retyped(ctx: Context, event: Event | None) -> Callable[[str], str]:
+def retyped(ctx: Context, event: Event | None) -> Callable[[str], str]:
     """The same `event add|edit` line with another cluster=, for "did you mean" buttons."""
     words = ctx.args if event is None else ctx.args[1:]
     start = "/event add" if event is None else f"/event edit {event.id}"
@@ -135,7 +136,6 @@ async def event_add(ctx: Context) -> list[Reply]:
     values = await _event_values(ctx, form, None)
     values.setdefault("timezone", ctx.member.timezone)
     values.setdefault("cluster_id", scope(ctx) or ctx.member.cluster_id)
-    await require_cluster(ctx, values["cluster_id"], ctx.tr("the cluster of this event"))
     event = await ctx.store.events.create(ctx.now, created_by=ctx.member.id, **values)
     await record(ctx, "event add", f"#{event.id} {event.title}")
     text = ctx.text().t(
@@ -149,13 +149,10 @@ async def event_add(ctx: Context) -> list[Reply]:
 
 async def event_edit(ctx: Context) -> list[Reply]:
     event = await load_event(ctx)
-    await require_cluster(ctx, event.cluster_id, ctx.tr("event #{number}", number=event.id))
     form = parse_form(ctx.args[1:], EVENT_FIELDS, ctx.language)
     if not form:
         raise UsageError(ctx.tr("What should change? Fields: {fields}.", fields=", ".join(EVENT_FIELDS)))
     values = await _event_values(ctx, form, event)
-    if "cluster_id" in values:
-        await require_cluster(ctx, values["cluster_id"], ctx.tr("the cluster you moved it to"))
     changed = changes(event, values)
     clusters = await _cluster_names(ctx, changed)
     await ctx.store.events.update(event, ctx.now, **values)
@@ -191,7 +188,6 @@ async def _cluster_names(ctx: Context, changed: list[Change]) -> dict[int, str]:
 
 async def _cancellable(ctx: Context) -> Event:
     event = await load_event(ctx)
-    await require_cluster(ctx, event.cluster_id, ctx.tr("event #{number}", number=event.id))
     if event.cancelled:
         raise UsageError(ctx.tr("#{number} is already cancelled.", number=event.id))
     return event

@@ -11,8 +11,8 @@ from datetime import datetime
 from typing import Any
 
 from core.types import N_, echo, fill
+from handlers.engine.kinds import kind_label
 from handlers.engine.timefmt import when
-from handlers.events import kind_label
 from store.models import Event
 
 LABELS = {

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from core.errors import NotFound, UsageError
-from core.types import N_, Attachment, Button, Reply, bold, command, echo, fill
+from core.types import Attachment, Button, Reply, bold, command, echo
 from handlers.engine.context import Context
 from handlers.engine.forms import positive_int
+from handlers.engine.kinds import kind_label
 from handlers.engine.timefmt import span
 from handlers.ics import event_calendar
 from handlers.notices import tell_promoted
@@ -13,18 +14,6 @@ from store.models import EVENT_KINDS, Event
 from store.text import fold, is_web_url
 
 LIST_LIMIT = 15
-KIND_LABELS = {
-    "learning_visit": N_("learning visit"),
-    "trade_fair": N_("trade fair"),
-    "b2b_session": N_("B2B meeting session"),
-    "training": N_("training"),
-    "webinar": N_("webinar"),
-    "meeting": N_("meeting"),
-}
-
-
-def kind_label(kind: str, language: str) -> str:
-    return fill(language, KIND_LABELS[kind]) if kind in KIND_LABELS else kind.replace("_", " ")
 
 
 async def load_event(ctx: Context, *, index: int = 0) -> Event:

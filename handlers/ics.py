@@ -45,4 +45,5 @@ def event_calendar(events: Iterable[Event]) -> bytes:
         entry.add("status", "CANCELLED" if event.cancelled else "CONFIRMED")
         calendar.add_component(entry)
     calendar.add_missing_timezones()
-    return calendar.to_ical()
+    ics: bytes = calendar.to_ical()  # icalendar leaves to_ical unannotated
+    return ics

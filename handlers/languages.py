@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from core.i18n import LANGUAGES
 from core.types import Button, Reply, bold, command
 from handlers.engine.context import Context
@@ -23,6 +25,6 @@ async def lang(ctx: Context) -> list[Reply]:
         return [text.reply(buttons=buttons)]
     code = await parse_language(ctx, ctx.args[0])
     await ctx.store.people.update(ctx.member, ctx.now, language=code)
-    ctx.language = code
+    ctx = replace(ctx, language=code)
     text = ctx.text().t("From now on I write to you in {language}.", language=bold(LANGUAGE_NAMES[code]))
     return [text.reply(replaces_previous=ctx.msg.payload is not None)]

@@ -6,38 +6,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from core.i18n import choose_language
 from core.types import Button, Reply, Text, bold, fill
 from handlers.contacts import affiliation
 from handlers.engine.context import Context
 from handlers.engine.timefmt import day, span
 from store.models import Event, Opportunity
-from store.outbox import Outbox
 from store.people import MemberCard
 from store.text import is_web_url
 
 
 async def notify(ctx: Context, member_ids: list[int], cause: str, build: Callable[[str], Reply]) -> None:
     """Queue `build(language)` for each member, in their own language (built once per language)."""
-    await queue_notice(ctx.store.outbox, member_ids, cause, build, ctx.now, ctx.options.default_language)
-
-
-async def queue_notice(
-    outbox: Outbox,
-    member_ids: list[int],
-    cause: str,
-    build: Callable[[str], Reply],
-    now: datetime,
-    default_language: str,
-) -> None:
-    """`notify` for callers without a conversation (the scheduler's jobs)."""
-
-    def payload(stored: str | None) -> dict[str, Any]:
-        return build(choose_language(stored, None, default_language)).to_dict()
-
-    await outbox.enqueue_translated(member_ids, cause, payload, now)
+    await ctx.notifier.tell(ctx.store, member_ids, cause, build, ctx.now)
 
 
 def event_reminder(event: Event, timezone: str, language: str) -> Reply:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from core.errors import UsageError
 from core.types import N_, Button, Reply, Text, bold, command, fill
 from handlers.engine.context import Context
 from handlers.engine.flows import CARRY_ON, Flow, Step, as_name, as_text, ask, begin_flow
-from handlers.engine.forms import MAX_TAGS, tag_list
+from handlers.engine.forms import tag_list
 from handlers.engine.resolving import cluster_named
+from store.fields import MAX_TAGS
 
 YES = frozenset({"yes", "y", "si", "sí", "oui", "sim", "ok", "1", "true", "d'accord", "vale"})
 NO = frozenset({"no", "n", "non", "não", "nao", "0", "false"})
@@ -170,7 +172,7 @@ async def accept_invitation(ctx: Context, token: str) -> list[Reply] | None:
             .reply()
         ]
     await ctx.store.conversations.end(ctx.msg.platform, ctx.msg.user_id)
-    ctx.member = await invitations.bind(invitation, ctx.member, ctx.identity, ctx.now)
+    ctx = replace(ctx, member=await invitations.bind(invitation, ctx.member, ctx.identity, ctx.now))
     text = ctx.text().t("Welcome, {name}!", name=bold(ctx.member.name)).line()
     text.t("Your cluster coordinators invited you, and this account is now connected to your profile.").line()
     if ctx.member.listed:

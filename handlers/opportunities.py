@@ -6,41 +6,30 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from core.errors import NotAllowed, NotFound, UsageError
-from core.types import N_, Button, Reply, bold, command, echo, fill
+from core.errors import NotFound, UsageError
+from core.types import N_, Button, Reply, bold, command, echo
 from handlers.engine.context import Context
 from handlers.engine.flows import Flow, Step, as_text, begin_flow
 from handlers.engine.forms import (
-    MAX_TAGS,
     choice,
     parse_form,
     positive_int,
     require,
+    sized,
     tag_list,
+    title,
     web_url,
-    within,
 )
+from handlers.engine.kinds import kind_label
+from handlers.engine.scopes import scope
 from handlers.engine.timefmt import day, parse_local
-from handlers.roles import record, require_cluster, scope
+from handlers.roles import record
+from store.fields import FIELD_LENGTHS, MAX_TAGS
 from store.models import OPPORTUNITY_KINDS, Opportunity
 from store.text import is_web_url, words
 
 LIST_LIMIT = 15
 FORM_FIELDS = ("kind", "title", "description", "tags", "deadline", "region", "url")
-
-
-KIND_LABELS = {
-    "funding_call": N_("funding call"),
-    "partner_search": N_("partner search"),
-    "tender": N_("tender"),
-    "staff_exchange": N_("staff exchange"),
-    "offer": N_("offer"),
-    "request": N_("request"),
-}
-
-
-def kind_label(kind: str, language: str) -> str:
-    return fill(language, KIND_LABELS[kind]) if kind in KIND_LABELS else kind.replace("_", " ")
 
 
 def matches(opportunity: Opportunity, query_words: list[str], language: str) -> bool:
@@ -143,12 +132,10 @@ async def _values(form: dict[str, str], ctx: Context) -> dict[str, Any]:
     if "kind" in form:
         values["kind"] = choice(form["kind"], OPPORTUNITY_KINDS, ctx.tr("kind of opportunity"), ctx.language)
     if "title" in form:
-        if not form["title"].strip():
-            raise UsageError(ctx.tr("The title cannot be empty."))
-        values["title"] = within(form["title"].strip(), 300, "title", ctx.language)
-    for key, size in (("description", 4000), ("region", 120)):
+        values["title"] = title(form["title"], ctx.language)
+    for key in ("description", "region"):
         if key in form:
-            values[key] = within(form[key], size, key, ctx.language)
+            values[key] = sized(form, key, ctx.language)
     if "url" in form:
         values["url"] = web_url(form["url"], ctx.language)
     if "tags" in form:
@@ -191,19 +178,8 @@ async def opportunity_add(ctx: Context) -> list[Reply]:
     return await _publish(ctx, await _values(form, ctx))
 
 
-async def _own_or_coordinator(ctx: Context) -> Opportunity:
-    """The poster may always change their own; a coordinator only within their cluster."""
-    opportunity = await load_opportunity(ctx)
-    if opportunity.posted_by == ctx.member.id:
-        return opportunity
-    if not ctx.is_coordinator:
-        raise NotAllowed(ctx.tr("Only the member who posted it or a coordinator can change it."))
-    await require_cluster(ctx, opportunity.cluster_id, ctx.tr("opportunity #{number}", number=opportunity.id))
-    return opportunity
-
-
 async def opportunity_edit(ctx: Context) -> list[Reply]:
-    opportunity = await _own_or_coordinator(ctx)
+    opportunity = await load_opportunity(ctx)
     form = parse_form(ctx.args[1:], FORM_FIELDS, ctx.language)
     if not form:
         raise UsageError(ctx.tr("What should change? Fields: {fields}.", fields=", ".join(FORM_FIELDS)))
@@ -220,7 +196,7 @@ async def opportunity_edit(ctx: Context) -> list[Reply]:
 
 
 async def opportunity_close(ctx: Context) -> list[Reply]:
-    opportunity = await _own_or_coordinator(ctx)
+    opportunity = await load_opportunity(ctx)
     await ctx.store.opportunities.update(opportunity, ctx.now, status="closed")
     if ctx.is_coordinator:
         await record(ctx, "opportunity close", f"#{opportunity.id} {opportunity.title}")
@@ -236,8 +212,8 @@ async def _kind(ctx: Context, answer: str) -> str:
 
 
 async def _title(ctx: Context, answer: str) -> str:
-    """Titles hold 300 characters; a longer answer is refused with the limit, not cut."""
-    return await as_text(ctx, answer, 300)
+    """A longer answer than the title column holds is refused with the limit, not cut."""
+    return await as_text(ctx, answer, FIELD_LENGTHS["title"])
 
 
 async def _tags(ctx: Context, answer: str) -> list[str]:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from functools import partial
 
 from core.types import N_, Attachment, Button, Reply, Text, command, fill, text_reply
 from handlers.engine.confirmations import confirmation
 from handlers.engine.context import Context
-from handlers.notices import promotion_notice, queue_notice
+from handlers.notices import promotion_notice
+from handlers.notify import Notifier
 from store.models import Member
 from store.repository import Store
 
@@ -47,7 +49,7 @@ async def forget(ctx: Context) -> list[Reply]:
 
 async def forget_confirm(ctx: Context) -> list[Reply]:
     """Runs only from the button `forget` showed this member (typed, it shows `forget` again)."""
-    await erase(ctx.store, ctx.member, ctx.now, ctx.options.default_language)
+    await erase(ctx.store, ctx.member, ctx.now, ctx.notifier)
     text = ctx.text().t("Done: your data is erased and I have forgotten who you are.").line()
     text.t(
         "If you write to me again you start as a new person; {command} sets you up.", command=command("start")
@@ -55,20 +57,13 @@ async def forget_confirm(ctx: Context) -> list[Reply]:
     return [text.reply()]
 
 
-async def erase(store: Store, member: Member, now: datetime, default_language: str) -> None:
+async def erase(store: Store, member: Member, now: datetime, notifier: Notifier) -> None:
     """The one erasure, for `forget confirm` and the retention job: places the member held at coming
     events go to the waitlist, and whoever gets one is told."""
     promotions = await store.privacy.erase(member, now, REDACTED.to_dict())
     for event, member_id in promotions:
         cause = f"event{event.id}:promoted:{now.isoformat()}"
-        await queue_notice(
-            store.outbox,
-            [member_id],
-            cause,
-            lambda language, event=event: promotion_notice(event, language),
-            now,
-            default_language,
-        )
+        await notifier.tell(store, [member_id], cause, partial(promotion_notice, event), now)
 
 
 def retention_warning(months: int, days: int, language: str) -> Reply:

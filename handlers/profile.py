@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from core.errors import UsageError
 from core.i18n import LANGUAGES
 from core.types import Button, Reply, Text, bold, command, echo, fill
 from handlers.engine.context import Context
-from handlers.engine.forms import MAX_TAGS, tag_list, within
+from handlers.engine.forms import tag_list, within
 from handlers.engine.resolving import cluster_named
 from handlers.engine.spoken import language_codes
 from handlers.engine.timefmt import valid_zone
 from handlers.onboarding import parse_yes_no
+from store.fields import MAX_TAGS
 from store.people import MemberCard
 
 
@@ -142,7 +144,7 @@ async def profile_set(ctx: Context) -> list[Reply]:
     column, parse = FIELDS[field]
     await ctx.store.people.update(ctx.member, ctx.now, **{column: await parse(ctx, value)})
     if column == "language":
-        ctx.language = ctx.member.language or ctx.language
+        ctx = replace(ctx, language=ctx.member.language or ctx.language)
     return [ctx.text().t("Saved your {field}.", field=bold(field)).reply()]
 
 
@@ -157,8 +159,8 @@ async def _set_affiliation(ctx: Context, field: str, value: str) -> list[Reply]:
             await people.update(ctx.member, ctx.now, organisation_id=moved.id)
     else:
         name = await _name(ctx, value)
-        cluster = await people.get_cluster(ctx.member.cluster_id) if ctx.member.cluster_id else None
-        organisation = await people.organisation_for(name, cluster)
+        home = await people.get_cluster(ctx.member.cluster_id) if ctx.member.cluster_id else None
+        organisation = await people.organisation_for(name, home)
         await people.update(ctx.member, ctx.now, organisation_id=organisation.id)
     return [ctx.text().t("Saved your {field}.", field=bold(field)).reply()]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shlex
 
-from core.errors import NotAllowed, UsageError
+from core.errors import UsageError
 from core.types import Reply, Text, bold, command, fill
 from handlers.engine.context import Context
 from handlers.engine.forms import positive_int
@@ -13,63 +13,9 @@ from handlers.engine.resolving import Retype, cluster_named, member_named
 from handlers.engine.timefmt import when
 from handlers.notices import notify
 from store.models import Cluster, Member
-from store.text import fold
 
 AUDIT_DEFAULT = 20
 AUDIT_MAX = 100
-
-
-def scope(ctx: Context) -> int | None:
-    """The one cluster the person may coordinate, or None when they may act on every cluster."""
-    return None if ctx.is_admin else ctx.member.coordinator_cluster_id
-
-
-async def _scope_name(ctx: Context, cluster_id: int) -> str:
-    cluster = await ctx.store.people.get_cluster(cluster_id)
-    return cluster.name if cluster else ctx.tr("cluster {number}", number=cluster_id)
-
-
-async def require_cluster(ctx: Context, cluster_id: int | None, what: str) -> None:
-    """Refuse a scoped coordinator anything outside their cluster (network-wide things included).
-
-    `what` names the thing in the reader's language ("event #3").
-    """
-    mine = scope(ctx)
-    if mine is None or cluster_id == mine:
-        return
-    raise NotAllowed(
-        ctx.tr(
-            "You coordinate {cluster} only, and {what} is outside it. "
-            "A coordinator for all clusters or an admin can do this.",
-            cluster=await _scope_name(ctx, mine),
-            what=what,
-        )
-    )
-
-
-async def require_segment(ctx: Context, kind: str, value: str) -> None:
-    """A scoped coordinator announces to their cluster, or to attendees of their cluster's events.
-
-    Other segments (a region, a tag, everyone) would reach members of other clusters.
-    """
-    mine = scope(ctx)
-    if mine is None:
-        return
-    name = await _scope_name(ctx, mine)
-    if kind == "cluster" and fold(value).strip() == fold(name).strip():
-        return
-    if kind == "event":
-        event = await ctx.store.events.get(int(value))
-        if event is not None and event.cluster_id == mine:
-            return
-    raise NotAllowed(
-        ctx.tr(
-            'You coordinate {cluster} only, so you can announce to cluster:"{cluster}" or to event:NUMBER '
-            "for one of its events; {segment} would reach members outside it.",
-            cluster=name,
-            segment=segment_text(kind, value),
-        )
-    )
 
 
 def segment_text(kind: str, value: str) -> str:

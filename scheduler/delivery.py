@@ -224,7 +224,8 @@ class OutboxWorker:
     def _backoff(self, attempts: int) -> float:
         """Exponential with jitter (0.5x to 1.5x), so retries of many rows do not arrive together."""
         base = self.policy.first_backoff_seconds * 2 ** max(attempts - 1, 0)
-        return min(base, self.policy.max_backoff_seconds) * (0.5 + self.jitter())
+        delay: float = min(base, self.policy.max_backoff_seconds) * (0.5 + self.jitter())
+        return delay
 
     async def _record(self, claim: _Claim, message_id: int, status: str, *, error: str = "") -> None:
         await self._write_outcome(

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import partial
 
-from core.i18n import choose_language
 from handlers.engine.timefmt import parse_duration
 from handlers.notices import deadline_reminder, event_reminder
+from handlers.notify import UNCONFIGURED, Notifier
 from store.db import Database
 from store.repository import store_transaction
 
@@ -25,10 +26,9 @@ def latest_due(offsets: Iterable[str], target: datetime, now: datetime) -> str |
     return min(due)[1] if due else None
 
 
-async def queue_event_reminders(db: Database, now: datetime) -> int:
+async def queue_event_reminders(db: Database, now: datetime, notifier: Notifier = UNCONFIGURED) -> int:
     queued = 0
     async with store_transaction(db) as store:
-        outbox = store.outbox
         for (
             event,
             member_id,
@@ -41,16 +41,21 @@ async def queue_event_reminders(db: Database, now: datetime) -> int:
                 continue
             # The start time is part of the key: a moved event gets its reminders again.
             cause = f"reminder:event{event.id}:{int(event.starts_at.timestamp())}:{offset}"
-            reply = event_reminder(event, timezone, choose_language(language, None))
-            await outbox.enqueue([member_id], cause, reply.to_dict(), now)
+            await notifier.tell(
+                store,
+                [member_id],
+                cause,
+                partial(event_reminder, event, timezone),
+                now,
+                languages={member_id: language},
+            )
             queued += 1
     return queued
 
 
-async def queue_deadline_reminders(db: Database, now: datetime) -> int:
+async def queue_deadline_reminders(db: Database, now: datetime, notifier: Notifier = UNCONFIGURED) -> int:
     queued = 0
     async with store_transaction(db) as store:
-        outbox = store.outbox
         for (
             opportunity,
             member_id,
@@ -62,7 +67,13 @@ async def queue_deadline_reminders(db: Database, now: datetime) -> int:
             if offset is None:
                 continue
             cause = f"deadline:opp{opportunity.id}:{int(opportunity.deadline.timestamp())}:{offset}"
-            reply = deadline_reminder(opportunity, timezone, now, choose_language(language, None))
-            await outbox.enqueue([member_id], cause, reply.to_dict(), now)
+            await notifier.tell(
+                store,
+                [member_id],
+                cause,
+                partial(deadline_reminder, opportunity, timezone, now),
+                now,
+                languages={member_id: language},
+            )
             queued += 1
     return queued

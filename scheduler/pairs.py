@@ -77,7 +77,8 @@ def _rarest_first(entries: np.ndarray, counts: np.ndarray) -> np.ndarray:
     entries, lengths = entries[order], lengths[order]
     before = np.cumsum(lengths) - lengths
     first_of_query = np.searchsorted(entries[:, 0], entries[:, 0], side="left")
-    return entries[before - before[first_of_query] < QUERY_BUDGET]
+    kept: np.ndarray = entries[before - before[first_of_query] < QUERY_BUDGET]
+    return kept
 
 
 def _chunks(query_rows: np.ndarray, lengths: np.ndarray) -> list[slice]:
@@ -186,4 +187,5 @@ def jaccard(
     found = held[np.minimum(np.searchsorted(held, wanted), len(held) - 1)] == wanted
     shared = np.bincount(np.repeat(np.arange(len(rows)), lengths), weights=found, minlength=len(rows))
     union = query_sizes[rows] + choice_sizes[cols] - shared
-    return np.divide(shared, union, out=np.zeros(len(rows)), where=union > 0)
+    ratio: np.ndarray = np.divide(shared, union, out=np.zeros(len(rows)), where=union > 0)
+    return ratio

@@ -10,8 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from core.i18n import DEFAULT_LANGUAGE
-from handlers.notices import queue_notice
+from handlers.notify import UNCONFIGURED, Notifier
 from handlers.privacy import erase, retention_warning
 from store.db import Database
 from store.repository import store_transaction
@@ -28,27 +27,27 @@ class RetentionPolicy:
 
     inactive_months: int = 0
     outbox_days: int = 30
-    default_language: str = DEFAULT_LANGUAGE
 
 
-async def warn_and_erase_inactive(db: Database, now: datetime, policy: RetentionPolicy) -> int:
+async def warn_and_erase_inactive(
+    db: Database, now: datetime, policy: RetentionPolicy, notifier: Notifier = UNCONFIGURED
+) -> int:
     """Erase the members warned long enough ago, then warn the newly inactive; messages queued."""
     while True:
         async with store_transaction(db) as store:
             due = await store.retention.to_erase(now - WARNING_NOTICE, ERASE_BATCH)
             for member in due:
-                await erase(store, member, now, policy.default_language)
+                await erase(store, member, now, notifier)
         if len(due) < ERASE_BATCH:
             break
     async with store_transaction(db) as store:
         quiet = await store.retention.warn_quiet(now - policy.inactive_months * MONTH, now)
-        await queue_notice(
-            store.outbox,
+        await notifier.tell(
+            store,
             quiet,
             f"retention:warning:{now.date().isoformat()}",
             lambda language: retention_warning(policy.inactive_months, WARNING_NOTICE.days, language),
             now,
-            policy.default_language,
         )
     return len(quiet)
 

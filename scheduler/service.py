@@ -17,6 +17,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from core.adapter import Adapter
 from core.metrics import JOB_LAST_SUCCESS, OUTBOX_DEPTH, OUTBOX_OLDEST_AGE
+from handlers.notify import UNCONFIGURED, Notifier
 from scheduler.delivery import DeliveryPolicy, OutboxWorker, utc_now
 from scheduler.jobs import queue_deadline_reminders, queue_event_reminders
 from scheduler.ratelimit import RateLimiter
@@ -65,22 +66,37 @@ class PeriodicJob:
     nightly_at: int | None = None
 
 
-# Every process schedules them all; the lease in the store lets one process run each tick.
-PERIODIC_JOBS = (
-    PeriodicJob("event_reminders", queue_event_reminders, timedelta(seconds=30)),
-    PeriodicJob("deadline_reminders", queue_deadline_reminders, timedelta(minutes=5)),
-    PeriodicJob(INCREMENTAL_JOB, queue_incremental_synergy_alerts, timedelta(minutes=10)),
-    PeriodicJob("synergy_full", queue_synergy_alerts, timedelta(hours=24), nightly_at=3),
-    PeriodicJob("weekly_digest", queue_weekly_digests, timedelta(hours=1)),
-)
+def periodic_jobs(notifier: Notifier) -> tuple[PeriodicJob, ...]:
+    """The jobs every process schedules, each given the process's one notifier (so each speaks
+    CLUSTERBOT_LANGUAGE); the lease in the store lets one process run each tick."""
+    return (
+        PeriodicJob(
+            "event_reminders", partial(queue_event_reminders, notifier=notifier), timedelta(seconds=30)
+        ),
+        PeriodicJob(
+            "deadline_reminders", partial(queue_deadline_reminders, notifier=notifier), timedelta(minutes=5)
+        ),
+        PeriodicJob(
+            INCREMENTAL_JOB,
+            partial(queue_incremental_synergy_alerts, notifier=notifier),
+            timedelta(minutes=10),
+        ),
+        PeriodicJob(
+            "synergy_full",
+            partial(queue_synergy_alerts, notifier=notifier),
+            timedelta(hours=24),
+            nightly_at=3,
+        ),
+        PeriodicJob("weekly_digest", partial(queue_weekly_digests, notifier=notifier), timedelta(hours=1)),
+    )
 
 
-def retention_jobs(policy: RetentionPolicy) -> tuple[PeriodicJob, ...]:
+def retention_jobs(policy: RetentionPolicy, notifier: Notifier = UNCONFIGURED) -> tuple[PeriodicJob, ...]:
     """The retention jobs the policy asks for, at night (a setting of 0 schedules nothing)."""
     nightly = timedelta(hours=24)
     jobs = []
     if policy.inactive_months:
-        erase_inactive = partial(warn_and_erase_inactive, policy=policy)
+        erase_inactive = partial(warn_and_erase_inactive, policy=policy, notifier=notifier)
         jobs.append(PeriodicJob("retention_inactive", erase_inactive, nightly, nightly_at=4))
     if policy.outbox_days:
         empty_messages = partial(empty_old_messages, policy=policy)
@@ -97,10 +113,15 @@ class Scheduler:
         *,
         policy: DeliveryPolicy | None = None,
         retention: RetentionPolicy | None = None,
+        notifier: Notifier | None = None,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.db, self.clock = db, clock
-        self.periodic_jobs = (*PERIODIC_JOBS, *retention_jobs(retention or RetentionPolicy()))
+        notifier = notifier or Notifier()
+        self.periodic_jobs = (
+            *periodic_jobs(notifier),
+            *retention_jobs(retention or RetentionPolicy(), notifier),
+        )
         self.worker = OutboxWorker(db, adapters, limiters, policy=policy, clock=clock)
         self.aps = AsyncIOScheduler(timezone=UTC)
         self._stop = asyncio.Event()

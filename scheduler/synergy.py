@@ -12,12 +12,13 @@ import asyncio
 from collections import Counter
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
+from functools import partial
 
-from core.i18n import choose_language
 from core.types import Reply
 from handlers.digest import Suggestion, weekly_digest
 from handlers.engine.timefmt import zone
 from handlers.notices import member_suggestion, opportunity_suggestion
+from handlers.notify import UNCONFIGURED, Notifier
 from scheduler.matcher import Match, scan, scan_members, scan_opportunities
 from store import synergy
 from store.db import Database
@@ -34,7 +35,7 @@ INCREMENTAL_OVERLAP = timedelta(minutes=5)
 DIGEST_WEEKDAY, DIGEST_HOUR = 0, 9
 
 
-async def queue_synergy_alerts(db: Database, now: datetime) -> int:
+async def queue_synergy_alerts(db: Database, now: datetime, notifier: Notifier = UNCONFIGURED) -> int:
     """The full scan: every member against every member and open opportunity (nightly)."""
     async with store_transaction(db) as store:
         people = await store.synergy.profiles()
@@ -44,10 +45,12 @@ async def queue_synergy_alerts(db: Database, now: datetime) -> int:
     matches = await asyncio.to_thread(
         scan, people, opportunities, known_pairs=pairs, known_opportunities=alerted
     )
-    return await dispatch(db, matches, now)
+    return await dispatch(db, matches, now, notifier)
 
 
-async def queue_incremental_synergy_alerts(db: Database, now: datetime) -> int:
+async def queue_incremental_synergy_alerts(
+    db: Database, now: datetime, notifier: Notifier = UNCONFIGURED
+) -> int:
     """Only members changed and opportunities posted since the last run (every few minutes)."""
     async with store_transaction(db) as store:
         # The first run looks back only a little: the whole network is the nightly scan's work,
@@ -65,7 +68,7 @@ async def queue_incremental_synergy_alerts(db: Database, now: datetime) -> int:
     matches = await asyncio.to_thread(
         _scan_changes, people, opportunities, new_opportunities, changed, pairs, alerted
     )
-    return await dispatch(db, matches, now)
+    return await dispatch(db, matches, now, notifier)
 
 
 def _scan_changes(
@@ -84,7 +87,9 @@ def _scan_changes(
     return sorted(found, key=lambda m: (-m.score, m.member_id, m.kind, m.other_id))
 
 
-async def dispatch(db: Database, matches: Sequence[Match], now: datetime) -> int:
+async def dispatch(
+    db: Database, matches: Sequence[Match], now: datetime, notifier: Notifier = UNCONFIGURED
+) -> int:
     """Alert each member of their best matches, up to WEEKLY_ALERTS per 7 days; returns how many.
 
     Matches arrive best first. A member pair is handled once, whichever side found it; member
@@ -96,7 +101,7 @@ async def dispatch(db: Database, matches: Sequence[Match], now: datetime) -> int
         taken = {(min(a, b), max(a, b)) for a, b in await store.synergy.known_pairs()}
         kept: Counter[int] = Counter()
         suggestions: list[tuple[int, int, str, float]] = []
-        outbox, seen = store.outbox, set()
+        seen = set()
         languages = await store.people.languages(sorted({match.member_id for match in matches}))
         for match in matches:
             if match.cause in seen:  # the incremental scan's parts overlap
@@ -113,12 +118,23 @@ async def dispatch(db: Database, matches: Sequence[Match], now: datetime) -> int
             if sent[match.member_id] >= WEEKLY_ALERTS:
                 kept[match.member_id] += match.kind == "member"
                 continue
-            alert = _alert(match, choose_language(languages.get(match.member_id), None))
-            await outbox.enqueue([match.member_id], match.cause, alert.to_dict(), now)
+            await notifier.tell(
+                store,
+                [match.member_id],
+                match.cause,
+                partial(_alert, match),
+                now,
+                languages=languages,
+            )
             sent[match.member_id] += 1
             queued += 1
         await store.synergy.record_suggestions(suggestions, now)
     return queued
+
+
+def _as_it_is(reply: Reply, _language: str) -> Reply:
+    """A reply already built in its reader's language, for `Notifier.tell`."""
+    return reply
 
 
 def _alert(match: Match, language: str) -> Reply:
@@ -127,7 +143,7 @@ def _alert(match: Match, language: str) -> Reply:
     return opportunity_suggestion(match.other_id, match.reason, language)
 
 
-async def queue_weekly_digests(db: Database, now: datetime) -> int:
+async def queue_weekly_digests(db: Database, now: datetime, notifier: Notifier = UNCONFIGURED) -> int:
     """Monday 09:00 in each member's zone (run hourly): the week's events, opportunities, contacts.
 
     Muted members get the events only: they asked for no suggestions. Members with nothing to
@@ -138,11 +154,13 @@ async def queue_weekly_digests(db: Database, now: datetime) -> int:
         for name in await store.synergy.member_zones():
             local = now.astimezone(zone(name))
             if local.weekday() == DIGEST_WEEKDAY and local.hour == DIGEST_HOUR:
-                queued += await _queue_zone_digests(store, name, local, now)
+                queued += await _queue_zone_digests(store, name, local, now, notifier)
     return queued
 
 
-async def _queue_zone_digests(store: Store, name: str, local: datetime, now: datetime) -> int:
+async def _queue_zone_digests(
+    store: Store, name: str, local: datetime, now: datetime, notifier: Notifier
+) -> int:
     """The digests of the members living in one time zone, whose Monday 09:00 it is."""
     # The week runs from last Monday 09:00 to this one, so consecutive digests never overlap.
     since = local.replace(minute=0, second=0, microsecond=0) - timedelta(days=7)
@@ -159,12 +177,19 @@ async def _queue_zone_digests(store: Store, name: str, local: datetime, now: dat
         fitting.setdefault(match.member_id, []).append(Suggestion(match.other_id, match.reason))
     iso = local.isocalendar()
     week = f"{iso.year}-W{iso.week:02d}"
-    outbox, queued = store.outbox, 0
+    queued = 0
     for member_id, _muted, language in members:
         suggested = [Suggestion(i.target_id, i.reason) for i in contacts.get(member_id, [])]
-        reader = choose_language(language, None)
+        reader = notifier.language(language)
         reply = weekly_digest(week, name, reader, events, suggested, fitting.get(member_id, []))
         if reply is not None:
-            await outbox.enqueue([member_id], f"digest:{week}", reply.to_dict(), now)
+            await notifier.tell(
+                store,
+                [member_id],
+                f"digest:{week}",
+                partial(_as_it_is, reply),
+                now,
+                languages={member_id: language},
+            )
             queued += 1
     return queued

@@ -100,7 +100,7 @@ class Events:
         if rsvp is not None and rsvp.status in ("going", "waitlisted"):
             return "already_going" if rsvp.status == "going" else "already_waitlisted"
         full = event.capacity is not None and await self.going_count(event.id) >= event.capacity
-        status = "waitlisted" if full else "going"
+        status: RsvpResult = "waitlisted" if full else "going"
         if rsvp is None:
             self.session.add(Rsvp(member_id=member_id, event_id=event.id, status=status, updated_at=now))
         else:

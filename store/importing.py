@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.events import own_event_id
+from store.fields import FIELD_LENGTHS, MAX_TAGS, TooLong, fitting
 from store.models import (
     EVENT_KINDS,
     OPPORTUNITY_KINDS,
@@ -92,7 +93,16 @@ def missing_columns(kind: Kind, header: Sequence[str]) -> list[str]:
 
 
 def _text(row: Row, column: str, limit: int = 10_000) -> str:
-    return " ".join(row.get(column, "").split())[:limit]
+    """The cell on one line."""
+    return _fitting(column, " ".join(row.get(column, "").split()), limit)
+
+
+def _fitting(column: str, value: str, limit: int) -> str:
+    """Refused (never cut) when longer than the column holds, as the chat's forms refuse it."""
+    try:
+        return fitting(value, limit)
+    except TooLong as error:
+        raise RowError(column, str(error)) from None
 
 
 def _required(row: Row, column: str, limit: int = 300) -> str:
@@ -142,7 +152,7 @@ def _moment(row: Row, column: str, zone: str | None, *, end_of_day: bool = False
 
 
 def _url(row: Row, column: str) -> str:
-    value = row.get(column, "").strip()[:500]
+    value = _fitting(column, row.get(column, "").strip(), FIELD_LENGTHS["url"])
     if value and not is_web_url(value):
         raise RowError(column, f"'{value}' is not a web address (https://…)")
     return value
@@ -180,7 +190,7 @@ def member_values(row: Row, lookups: Lookups, default_timezone: str) -> dict[str
             values[column] = _text(row, column, 200 if column == "role" else 2000)
     for column in ("tags", "languages"):
         if column in row:
-            values[column] = clean_tags(row[column])[:20]
+            values[column] = clean_tags(row[column])[:MAX_TAGS]
     if "timezone" in row:
         values["timezone"] = _zone(row, "timezone", default_timezone)
     for column in ("listed", "share_contact"):
@@ -203,7 +213,7 @@ def event_values(row: Row, lookups: Lookups, default_timezone: str) -> dict[str,
         raise RowError("end", "the event ends before it starts")
     values: dict[str, Any] = {
         "external_id": _required(row, "id"),
-        "title": _required(row, "title"),
+        "title": _required(row, "title", FIELD_LENGTHS["title"]),
         "starts_at": starts,
         "ends_at": ends,
         "timezone": zone or default_timezone,
@@ -212,11 +222,11 @@ def event_values(row: Row, lookups: Lookups, default_timezone: str) -> dict[str,
         values["capacity"] = _capacity(row)
     optional: dict[str, Callable[[], Any]] = {
         "kind": lambda: _choice(row, "kind", EVENT_KINDS, "meeting"),
-        "place": lambda: _text(row, "place", 300),
+        "place": lambda: _text(row, "place", FIELD_LENGTHS["place"]),
         "url": lambda: _url(row, "url"),
-        "description": lambda: _text(row, "description"),
+        "description": lambda: _text(row, "description", FIELD_LENGTHS["description"]),
         "cluster": lambda: c.id if (c := lookups.cluster(row)) else None,
-        "tags": lambda: clean_tags(row["tags"])[:20],
+        "tags": lambda: clean_tags(row["tags"])[:MAX_TAGS],
         "cancelled": lambda: _yes_no(row, "cancelled"),
     }
     names = {"url": "online_url", "cluster": "cluster_id"}
@@ -237,16 +247,16 @@ def opportunity_values(row: Row, lookups: Lookups, default_timezone: str) -> dic
     values: dict[str, Any] = {
         "external_id": _required(row, "id"),
         "kind": _choice(row, "kind", OPPORTUNITY_KINDS, ""),
-        "title": _required(row, "title"),
+        "title": _required(row, "title", FIELD_LENGTHS["title"]),
     }
     zone = _zone(row, "timezone", default_timezone)
     optional: dict[str, Callable[[], Any]] = {
-        "description": lambda: _text(row, "description"),
-        "tags": lambda: clean_tags(row["tags"])[:20],
+        "description": lambda: _text(row, "description", FIELD_LENGTHS["description"]),
+        "tags": lambda: clean_tags(row["tags"])[:MAX_TAGS],
         "deadline": lambda: (
             _moment(row, "deadline", zone, end_of_day=True) if _text(row, "deadline") else None
         ),
-        "region": lambda: _text(row, "region", 120),
+        "region": lambda: _text(row, "region", FIELD_LENGTHS["region"]),
         "url": lambda: _url(row, "url"),
         "cluster": lambda: c.id if (c := lookups.cluster(row)) else None,
         "status": lambda: _choice(row, "status", ("open", "closed"), "open"),
@@ -318,7 +328,7 @@ class Importer:
         for _line, values in valid:
             kind = values.pop("organisation_kind", None)
             if "organisation" in values:
-                named = values.pop("organisation")
+                named: tuple[str, Cluster | None] | None = values.pop("organisation")
                 values["organisation_id"] = (
                     (await self._organisation(session, lookups, *named, kind)).id if named else None
                 )

@@ -33,6 +33,21 @@ class Invitations:
             select(Invitation).where(Invitation.token == token, Invitation.used_at.is_(None))
         )
 
+    async def address(self, member_id: int, platform: str, user_id: str, now: datetime) -> int:
+        """The member whose outbox row reaches this account: the account's own member if it has
+        written to us already, else the invited member, given the account as an identity (with no
+        chat yet: the adapter opens the DM) so the outbox can deliver the invitation to it."""
+        known = await self.session.scalar(
+            select(Identity.member_id).where(Identity.platform == platform, Identity.user_id == user_id)
+        )
+        if known is not None:
+            return known
+        self.session.add(
+            Identity(member_id=member_id, platform=platform, user_id=user_id, chat_id="", created_at=now)
+        )
+        await self.session.flush()
+        return member_id
+
     async def holds_something(self, member: Member, identity: Identity) -> bool:
         """Whether the record made on first contact has anything of its own besides this identity."""
         if member.onboarded:

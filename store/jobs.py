@@ -41,4 +41,4 @@ class JobLeases:
         rows = await self.session.execute(
             select(JobRun.name, JobRun.last_finished_at).where(JobRun.last_finished_at.is_not(None))
         )
-        return {name: finished for name, finished in rows.all()}
+        return {name: finished for name, finished in rows.all() if finished is not None}

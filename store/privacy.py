@@ -258,6 +258,7 @@ class Privacy:
         return promotions
 
     async def _anonymise(self, member: Member, now: datetime) -> None:
+        value: object
         for field, value in {
             "name": FORMER_MEMBER,
             "role": "",
@@ -373,7 +374,7 @@ NOT_PERSONAL: dict[type[Base], str] = {
 }
 # Rows without a member key that held an erased member's text: a conversation's answers, an
 # organisation named after a freelancer, a button payload naming them in a search's "More results".
-SCRUBBED = (Conversation, Organisation, ButtonPayload)
+SCRUBBED: tuple[type[Base], ...] = (Conversation, Organisation, ButtonPayload)
 PERSONAL_TABLES = tuple(
     model.__tablename__ for model in (*(m for m, p in PERSONAL.items() if p.text), *SCRUBBED)
 )

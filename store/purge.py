@@ -58,6 +58,7 @@ async def _checkpoint(engine: AsyncEngine) -> None:
         # The driver's own connection: SQLAlchemy would wrap the pragma in BEGIN IMMEDIATE, and a
         # checkpoint cannot run inside a transaction.
         raw = await connection.get_raw_connection()
+        assert raw.driver_connection is not None  # open: get_raw_connection just checked it out
         cursor = await raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         busy, _frames, _copied = await cursor.fetchone()
         await cursor.close()

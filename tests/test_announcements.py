@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
+from bot.cli import announce_from_script
+from bot.settings import Settings
 from store.db import Database
+from store.models import AuditEntry
 from tests.factories import add_cluster, add_member, make_coordinator, queued_messages
 
 
@@ -48,3 +53,35 @@ async def test_members_cannot_announce_and_bad_segments_are_explained(db: Databa
     assert "(3 members)" in await coordinator.say("/announce tag:recycling Hi")
     assert "(6 members)" in await coordinator.say("/announce everyone Hi all")
     assert "Discarded announcement #3" in await coordinator.say("/announce discard 3")
+
+
+async def test_the_cli_announce_queues_what_the_chat_queues_and_is_audited(
+    db: Database, clock, chat_as
+) -> None:
+    await setup_network(db, clock.now)
+    coordinator = chat_as("coord")
+    await coordinator.say("/help")
+    await make_coordinator(db, "coord")
+    await coordinator.say("/announce country:Norway Ferry times are out.")
+    [send] = [payload for label, payload in coordinator.buttons if label == "Send to 2"]
+    assert "Queued announcement #1 for 2 members" in await coordinator.press(send)
+
+    url = db.engine.url.set(drivername=db.dialect).render_as_string(hide_password=False)
+    settings = Settings(database_url=url, default_language="en")
+    assert (
+        await announce_from_script(settings, "country", "Norway", "Ferry times are out.", "coord", yes=True)
+        == 0
+    )
+
+    def without_cause(cause: str) -> list[tuple[int, str, list[tuple[str, str]]]]:
+        return [(m.member_id, m.text, m.buttons) for m in messages if m.cause == cause]
+
+    messages = await queued_messages(db)
+    assert len(without_cause("announce:2")) == 2
+    assert without_cause("announce:2") == without_cause("announce:1")
+    async with db.transaction() as session:
+        entries = (await session.scalars(select(AuditEntry).order_by(AuditEntry.id))).all()
+    assert [(e.actor_name, e.action, e.detail, e.segment) for e in entries if e.action == "announce"] == [
+        ("coord", "announce", "announcement #1 to 2 members", "country:Norway"),
+        ("system", "announce", "announcement #2 to 2 members", "country:Norway"),
+    ]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 
+from bot.importing import import_file
 from store.db import Database
-from store.models import Event, Member
+from store.models import Event, Member, Opportunity
 from tests.conftest import Clock
 from tests.factories import add_event, add_member, make_coordinator
 
@@ -76,3 +78,38 @@ async def test_languages_are_known_languages_named_in_any_of_our_languages(
 
     assert "I don't know the language 'frnch'. Did you mean one of these?" in typo
     assert ("French", "/profile set languages en, fr") in marta.buttons
+
+
+async def test_a_title_one_character_over_its_column_is_refused_alike_in_chat_forms_flows_and_imports(
+    db: Database, clock: Clock, chat_as, tmp_path: Path
+) -> None:
+    limit = Event.__table__.c.title.type.length
+    assert limit == Opportunity.__table__.c.title.type.length
+    title = "T" * (limit + 1)
+    said = f"{limit + 1} characters long, and at most {limit} fit. Nothing was saved."
+    await add_member(db, clock.now, "Marta Ferrer", handle="marta")
+    await make_coordinator(db, "marta")
+    marta = chat_as("marta")
+
+    assert f"title is {said}" in await marta.say(f'/event add title="{title}" start="2027-01-20 10:00"')
+    assert f"title is {said}" in await marta.say(f'/post kind=offer title="{title}"')
+    await marta.say("/post")
+    await marta.press("offer")
+    assert f"Your answer is {said}" in await marta.say(title)
+    await marta.say("/cancel")
+
+    events, opportunities = tmp_path / "events.csv", tmp_path / "opportunities.csv"
+    events.write_text(
+        f"id,title,start,timezone\ne1,{title},2027-01-20 10:00,Europe/Madrid\n", encoding="utf-8"
+    )
+    opportunities.write_text(f"id,kind,title\no1,offer,{title}\n", encoding="utf-8")
+    for kind, path in (("events", events), ("opportunities", opportunities)):
+        outcome = await import_file(
+            db, kind, path, now=clock.now, default_timezone="UTC", show_progress=False
+        )
+        assert [(r.line, r.column, r.reason) for r in outcome.rejected] == [
+            (2, "title", f"is {limit + 1} characters long, and at most {limit} fit")
+        ]
+    async with db.transaction() as session:
+        assert (await session.scalars(select(Event))).all() == []
+        assert (await session.scalars(select(Opportunity))).all() == []

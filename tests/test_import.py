@@ -18,16 +18,21 @@ from sqlalchemy import func, select
 from bot.cli import _report
 from bot.importing import import_file, invite_on_slack
 from bot.settings import Settings
+from bot.slack import SlackAdapter
+from bot.wiring import build_assistant
 from core.types import Incoming
 from handlers.engine.assistant import Assistant
 from handlers.engine.commands import build_flows, build_router
+from scheduler.delivery import OutboxWorker
+from scheduler.ratelimit import SLACK_LIMITS, RateLimiter
 from store.db import Database
 from store.importing import InvitationLink, Kind, Outcome
-from store.models import Base, Event, Identity, Invitation, Member, Opportunity
+from store.models import Base, Event, Identity, Invitation, Member, Opportunity, OutboxMessage
 from tests.conftest import Chat, Clock
-from tests.factories import add_cluster, add_event, add_opportunity
+from tests.factories import add_cluster, add_event, add_opportunity, queued_messages
 from tests.fakes.slack_api import SIGNING_SECRET, TOKEN, FakeSlackApi
 from tests.test_cli import run as run_cli
+from tests.test_outbox import no_wait
 
 MEMBER_HEADER = [
     "name",
@@ -287,7 +292,7 @@ async def test_an_invitation_deep_link_binds_the_telegram_account_to_the_importe
     assert "unknown" in unknown[0].plain_text
 
 
-async def test_slack_invitations_go_by_dm_to_workspace_users_with_that_email(
+async def test_slack_invitations_are_outbox_rows_delivered_with_the_rate_limiter_and_retried(
     db: Database, clock: Clock, tmp_path: Path
 ) -> None:
     token = await invite(db, clock, tmp_path)
@@ -298,12 +303,41 @@ async def test_slack_invitations_go_by_dm_to_workspace_users_with_that_email(
         )
         path = tmp_path / "members.csv"
         outcome = await run_import(db, "members", path, clock.now)
-        sent = await invite_on_slack(settings, db, outcome.invitations)
-        nobody = await invite_on_slack(settings, db, [InvitationLink(0, "X", "x@nowhere.example", "t")])
-        assert (sent, nobody) == ((1, 0), (0, 1))
+        queued = await invite_on_slack(settings, db, outcome.invitations, clock.now)
+        again = await invite_on_slack(settings, db, outcome.invitations, clock.now)  # a re-import
+        stranger = [InvitationLink(0, "X", "x@nowhere.example", "t")]
+        nobody = await invite_on_slack(settings, db, stranger, clock.now)
+        assert (queued, again, nobody) == ((1, 0), (1, 0), (0, 1))
+        [row] = await queued_messages(db)
+        assert row.cause == f"invite:{token}" and row.buttons == [("Connect my profile", f"/start {token}")]
+        assert api.dm_messages("U0INES") == []  # nothing leaves before the outbox worker sends it
+
+        adapter = SlackAdapter(settings, build_assistant(settings, db), db)
+        limiter = RateLimiter(SLACK_LIMITS, clock=lambda: clock.now.timestamp(), sleep=no_wait)
+        worker = OutboxWorker(db, {"slack": adapter}, {"slack": limiter}, clock=clock)
+        api.throttle("chat.postMessage", times=2)  # more than the client's own single retry
+        await worker.drain_once()
+        assert api.dm_messages("U0INES") == []
+        async with db.transaction() as session:
+            assert await session.scalar(select(OutboxMessage.status)) == "failed"
+        clock.advance(minutes=10)
+        await worker.drain_once()
         [message] = api.dm_messages("U0INES")
         values = [e["value"] for b in message.blocks if b["type"] == "actions" for e in b["elements"]]
         assert values == [f"/start {token}"]
+        async with db.transaction() as session:
+            assert await session.scalar(select(OutboxMessage.status)) == "sent"
+            identity = await session.scalar(select(Identity).where(Identity.platform == "slack"))
+            ines = await session.scalar(select(Member.id).where(Member.name == "Inês Costa"))
+            assert (
+                identity is not None and identity.user_id.endswith(":U0INES") and identity.member_id == ines
+            )
+        # Pressing the button binds the account to the prepared profile, as a deep link does.
+        pressed = Incoming("slack", identity.user_id, "D0INES", text=f"/start {token}", display_name="ines")
+        [welcome, *_] = await build_assistant(settings, db).respond(pressed)
+        assert "Welcome, Inês Costa!" in welcome.plain_text
+        async with db.transaction() as session:
+            assert (await session.scalars(select(Member.name))).all() == ["Inês Costa"]
 
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "import"

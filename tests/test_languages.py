@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.settings import Settings
 from bot.telegram import TelegramAdapter
+from bot.wiring import build_notifier
 from core.types import Incoming
 from handlers.engine.assistant import Assistant
 from scheduler.jobs import queue_event_reminders
+from scheduler.service import Scheduler
 from store.db import Database
 from tests.conftest import Clock
-from tests.factories import add_event, queued_messages
+from tests.factories import add_event, add_member, queued_messages
 from tests.fakes.telegram_api import TOKEN, FakeTelegram, RateLimit
 
 
@@ -73,6 +75,32 @@ async def test_a_reminder_is_written_in_the_recipients_language(db: Database, cl
     assert texts[0].startswith("⏰ Reminder: Sessão B2B Porto — Thu 26 Nov 2026, 10:00 CET")
     assert texts[1].startswith("⏰ Lembrete: Sessão B2B Porto — quinta 26 nov. 2026, 10:00 CET")
     assert buttons == [["Details", "Can't go"], ["Detalhes", "Não posso ir"]]
+
+
+async def test_the_scheduler_speaks_clusterbot_language_to_members_who_chose_none(
+    db: Database, clock: Clock, chat_as
+) -> None:
+    """CLUSTERBOT_LANGUAGE=fr: reminders, synergy alerts and digests for members with no language
+    of their own are in French, like their replies (the scheduler once wrote them in English)."""
+    monday = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # 09:00 in Lisbon: digest time
+    clock.now = monday - timedelta(days=2)
+    lisbon = {"timezone": "Europe/Lisbon"}
+    joan = await add_member(db, clock.now, "Joan", seeks="a finishing house for dyeing trials", **lisbon)
+    await add_member(db, clock.now, "Marta", offers="finishing and dyeing trials on our line", **lisbon)
+    event_id = await add_event(db, clock.now, "Techtextil", starts_in=timedelta(days=2, minutes=30))
+    await chat_as("ana").say(f"/going {event_id}")
+    settings = Settings(default_language="fr")
+    scheduler = Scheduler(db, {}, {}, notifier=build_notifier(settings), clock=lambda: clock.now)
+
+    clock.now = monday
+    for job in scheduler.periodic_jobs:
+        assert await scheduler.run_leased(job.name, job.job, job.every)
+    texts = [message.text for message in await queued_messages(db)]
+    assert any(text.startswith("⏰ Rappel : Techtextil") for text in texts), texts
+    assert any(text.startswith("🤝 Quelqu'un avec qui collaborer") for text in texts), texts
+    assert any(text.startswith("🗞 Votre semaine dans le réseau (2026-W48)") for text in texts), texts
+    joans = await queued_messages(db, joan)
+    assert ("Nous mettre en relation", joans[0].buttons[0][1]) == joans[0].buttons[0]
 
 
 @pytest.fixture

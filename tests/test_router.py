@@ -13,6 +13,7 @@ from handlers.engine.assistant import Assistant
 from handlers.engine.commands import build_flows, build_router
 from handlers.engine.context import Context, Options
 from handlers.engine.router import Router
+from handlers.engine.scopes import Scope
 from store.db import Database
 from store.models import Identity, Member
 
@@ -69,6 +70,23 @@ def test_registering_a_command_twice_or_with_a_wrong_usage_fails() -> None:
         router.command("find", noop, summary="", usage="find", example="find")
     with pytest.raises(ValueError, match="must start with its name"):
         router.command("other", noop, summary="", usage="wrong", example="other")
+
+
+def test_registering_a_coordinator_command_without_the_cluster_it_acts_on_fails() -> None:
+    """A coordinator may be scoped to one cluster: the router can only enforce it if it knows which."""
+    router = Router()
+
+    async def noop(_ctx: Context) -> list[Reply]:
+        return []
+
+    with pytest.raises(ValueError, match=r"needs Scope\.coordinator_of"):
+        router.command("purge", noop, summary="", usage="purge", example="purge", scope=Scope("coordinator"))
+    assert "purge" not in router.commands
+
+
+def test_every_coordinator_command_declares_what_it_acts_on() -> None:
+    staff = [c for c in build_router().commands.values() if c.role == "coordinator"]
+    assert staff and all(c.scope.resolver is not None for c in staff)
 
 
 async def test_a_crash_gives_a_reference_and_logs_the_traceback(

@@ -14,6 +14,7 @@ from core.types import Incoming, Reply, Text, fill, text_reply
 from handlers.engine.context import Context, Options
 from handlers.engine.flows import Flows
 from handlers.engine.router import Router
+from handlers.notify import Notifier
 from store.db import Database
 from store.directory import DirectoryIndex
 from store.repository import Store, store_transaction
@@ -37,12 +38,14 @@ class Assistant:
         flows: Flows,
         *,
         options: Options | None = None,
+        notifier: Notifier | None = None,
         clock: Clock = utc_now,
     ) -> None:
         self.db = db
         self.router = router
         self.flows = flows
         self.options = options or Options()
+        self.notifier = notifier or Notifier(self.options.default_language)
         self.clock = clock
         self.directory = DirectoryIndex()
 
@@ -102,7 +105,17 @@ class Assistant:
         )
         language = choose_language(member.language, msg.language_code, self.options.default_language)
         admin = self.options.lists_admin(msg.platform, msg.user_id)
-        return Context(msg, store, member, identity, now, self.options, language=language, is_admin=admin)
+        return Context(
+            msg,
+            store,
+            member,
+            identity,
+            now,
+            self.options,
+            language=language,
+            is_admin=admin,
+            notifier=self.notifier,
+        )
 
     async def _route(self, ctx: Context, text: str) -> list[Reply]:
         if not text.startswith("/") or text.lower() in ("/cancel", "/stop"):

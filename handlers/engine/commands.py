@@ -16,6 +16,7 @@ from handlers import (
     opportunities,
     privacy,
     profile,
+    reaches,
     roles,
     settings,
 )
@@ -23,6 +24,7 @@ from handlers.engine import confirmations
 from handlers.engine.context import Context
 from handlers.engine.flows import Flows
 from handlers.engine.router import Router
+from handlers.engine.scopes import ADMIN, Scope
 
 
 def build_flows() -> Flows:
@@ -128,6 +130,7 @@ def build_router() -> Router:
     add(
         "opportunity edit",
         opportunities.opportunity_edit,
+        scope=Scope.poster_or_coordinator_of(reaches.opportunity),
         summary=N_("change an opportunity you posted (coordinators: any)"),
         usage=N_("opportunity edit NUMBER FIELD=VALUE…"),
         example="opportunity edit 2 deadline=2027-01-31",
@@ -135,6 +138,7 @@ def build_router() -> Router:
     add(
         "opportunity close",
         opportunities.opportunity_close,
+        scope=Scope.poster_or_coordinator_of(reaches.opportunity),
         summary=N_("close an opportunity you posted (coordinators: any)"),
         usage=N_("opportunity close NUMBER"),
         example="opportunity close 2",
@@ -142,7 +146,7 @@ def build_router() -> Router:
     add(
         "opportunity add",
         opportunities.opportunity_add,
-        role="coordinator",
+        scope=Scope.coordinator_of(reaches.own_cluster),
         summary=N_("publish an opportunity"),
         usage=N_("opportunity add kind=KIND title=TITLE [description=… tags=… deadline=… region=… url=…]"),
         example='opportunity add kind=funding_call title="Digital textiles call" deadline=2027-02-15',
@@ -150,7 +154,7 @@ def build_router() -> Router:
     add(
         "event add",
         event_admin.event_add,
-        role="coordinator",
+        scope=Scope.coordinator_of(reaches.new_event),
         summary=N_("create an event"),
         usage=N_("event add title=TITLE start=DATETIME [duration=2h kind=… place=… capacity=… tags=… tz=…]"),
         example='event add title="B2B session Porto" start="2027-01-20 10:00" duration=3h '
@@ -159,7 +163,7 @@ def build_router() -> Router:
     add(
         "event edit",
         event_admin.event_edit,
-        role="coordinator",
+        scope=Scope.coordinator_of(reaches.edited_event),
         summary=N_("change an event (attendees are told)"),
         usage=N_("event edit NUMBER FIELD=VALUE…"),
         example='event edit 3 start="2027-01-21 10:00"',
@@ -167,7 +171,7 @@ def build_router() -> Router:
     add(
         "event cancel",
         event_admin.event_cancel,
-        role="coordinator",
+        scope=Scope.coordinator_of(reaches.event),
         prompt=event_admin.event_cancel_prompt,
         summary=N_("cancel an event (attendees are told)"),
         usage=N_("event cancel NUMBER"),
@@ -204,7 +208,7 @@ def build_router() -> Router:
     add(
         "announce",
         announce.announce,
-        role="coordinator",
+        scope=Scope.coordinator_of(reaches.segment),
         summary=N_("message everyone or a segment (preview first)"),
         usage=N_("announce everyone|cluster:NAME|region:NAME|country:NAME|sector:NAME|tag:NAME|event:N TEXT"),
         example='announce cluster:"Tèxtil Innova" The B2B agenda for Porto is out.',
@@ -212,7 +216,7 @@ def build_router() -> Router:
     add(
         "announce confirm",
         announce.confirm,
-        role="coordinator",
+        scope=Scope.coordinator_of(reaches.draft),
         prompt=announce.review,
         summary=N_("send a previewed announcement"),
         usage=N_("announce confirm NUMBER"),
@@ -221,7 +225,7 @@ def build_router() -> Router:
     add(
         "announce discard",
         announce.discard,
-        role="coordinator",
+        scope=Scope.coordinator_of(reaches.draft),
         summary=N_("drop a previewed announcement"),
         usage=N_("announce discard NUMBER"),
         example="announce discard 4",
@@ -229,7 +233,7 @@ def build_router() -> Router:
     add(
         "announce status",
         announce.status,
-        role="coordinator",
+        scope=Scope.coordinator_of(reaches.draft),
         summary=N_("sent, pending, unreachable and failed counts"),
         usage=N_("announce status NUMBER"),
         example="announce status 4",
@@ -325,7 +329,7 @@ def build_router() -> Router:
     add(
         "coordinator",
         roles.coordinators,
-        role="admin",
+        scope=ADMIN,
         summary=N_("who coordinates, and which cluster"),
         usage="coordinator",
         example="coordinator",
@@ -333,7 +337,7 @@ def build_router() -> Router:
     add(
         "coordinator add",
         roles.coordinator_add,
-        role="admin",
+        scope=ADMIN,
         summary=N_("give coordinator rights, for one cluster or for all"),
         usage=N_("coordinator add MEMBER [cluster:NAME]"),
         example='coordinator add #12 cluster:"Tèxtil Innova"',
@@ -341,7 +345,7 @@ def build_router() -> Router:
     add(
         "coordinator remove",
         roles.coordinator_remove,
-        role="admin",
+        scope=ADMIN,
         summary=N_("take coordinator rights away"),
         usage=N_("coordinator remove MEMBER"),
         example="coordinator remove #12",
@@ -349,7 +353,7 @@ def build_router() -> Router:
     add(
         "audit",
         roles.audit,
-        role="admin",
+        scope=ADMIN,
         summary=N_("the latest coordinator and admin actions: who, what, when, to whom"),
         usage=N_("audit [N]"),
         example="audit 50",

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from core.i18n import DEFAULT_LANGUAGE
 from core.types import Incoming, Text, fill
+from handlers.notify import Notifier
 from store.models import Identity, Member
 from store.repository import Store
 
@@ -34,8 +35,11 @@ class Options:
         return f"{platform}:{user_id}" in self.admins or f"{platform}:{user}" in self.admins
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Context:
+    """Frozen: the router hands each command its own copy (`dataclasses.replace`), so nothing a
+    handler does leaks into the next command of the same message."""
+
     msg: Incoming
     store: Store
     member: Member
@@ -50,6 +54,8 @@ class Context:
     # Whether the account this message came from is listed in CLUSTERBOT_ADMINS: decided at each
     # message and never stored, so removing someone from the setting takes effect at once.
     is_admin: bool = False
+    # How proactive messages to other members are queued (built once from the settings).
+    notifier: Notifier = field(default_factory=Notifier)
 
     def text(self) -> Text:
         """A reply builder in the reader's language."""

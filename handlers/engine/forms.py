@@ -6,12 +6,8 @@ from collections.abc import Iterable
 
 from core.errors import UsageError
 from core.types import echo, fill
+from store.fields import FIELD_LENGTHS, TooLong, fitting
 from store.text import TAG_LENGTH, is_web_url, tag_items
-
-# The size of the columns typed values go to (PostgreSQL refuses longer values rather than cutting).
-URL_LENGTH = 500
-# Tags on one profile, event or opportunity.
-MAX_TAGS = 20
 
 
 def parse_form(args: Iterable[str], allowed: Iterable[str], language: str) -> dict[str, str]:
@@ -85,17 +81,31 @@ def within(value: str, limit: int, field: str, language: str) -> str:
 
     `field` is the field's name as typed (`bio`, `title`), the same in every language.
     """
-    if len(value) > limit:
+    try:
+        return fitting(value, limit)
+    except TooLong as error:
         raise UsageError(
             fill(
                 language,
                 "{field} is {count} characters long, and at most {limit} fit. Nothing was saved.",
                 field=field,
-                count=len(value),
-                limit=limit,
+                count=error.count,
+                limit=error.limit,
             )
-        )
-    return value
+        ) from None
+
+
+def sized(form: dict[str, str], key: str, language: str) -> str:
+    """An event or opportunity field of the one-line form, checked against its column."""
+    return within(form[key], FIELD_LENGTHS[key], key, language)
+
+
+def title(value: str, language: str) -> str:
+    """An event's or opportunity's title: not empty, and no longer than its column."""
+    text = value.strip()
+    if not text:
+        raise UsageError(fill(language, "The title cannot be empty."))
+    return within(text, FIELD_LENGTHS["title"], "title", language)
 
 
 def tag_list(raw: str | list[str], limit: int, field: str, language: str) -> list[str]:
@@ -123,4 +133,4 @@ def web_url(value: str, language: str) -> str:
         raise UsageError(
             fill(language, "'{url}' is not a web address; give one that starts with https://.", url=echo(url))
         )
-    return within(url, URL_LENGTH, "url", language)
+    return within(url, FIELD_LENGTHS["url"], "url", language)

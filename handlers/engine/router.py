@@ -1,19 +1,18 @@
-"""One registry of commands: dispatch, role checks and the generated help all read it."""
+"""One registry of commands: dispatch, scope checks and the generated help all read it."""
 
 from __future__ import annotations
 
 import shlex
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz, process
 
 from core.errors import NotAllowed, UsageError
 from core.types import N_, Button, Reply, Text, command, echo
 from handlers.engine.context import Context
+from handlers.engine.scopes import MEMBER, Role, Scope
 
-Role = Literal["member", "coordinator", "admin"]
 Handler = Callable[[Context], Awaitable[list[Reply]]]
 
 REFUSALS = {
@@ -33,10 +32,14 @@ class Command:
     summary: str
     usage: str
     example: str
-    role: Role = "member"
+    scope: Scope = MEMBER
     # Runs instead of `handler` unless the line comes from a confirmation button its member pressed.
     prompt: Handler | None = None
     listed: bool = True
+
+    @property
+    def role(self) -> Role:
+        return self.scope.role
 
     @property
     def word(self) -> str:
@@ -63,7 +66,7 @@ class Router:
         summary: str,
         usage: str,
         example: str,
-        role: Role = "member",
+        scope: Scope = MEMBER,
         prompt: Handler | None = None,
         listed: bool = True,
     ) -> None:
@@ -71,7 +74,10 @@ class Router:
             raise ValueError(f"command {name!r} registered twice")
         if not usage.startswith(name):
             raise ValueError(f"usage of {name!r} must start with its name: {usage!r}")
-        self.commands[name] = Command(name, handler, summary, usage, example, role, prompt, listed)
+        if scope.role == "coordinator" and scope.resolver is None:
+            # A coordinator may be scoped to one cluster: the command must say which it acts on.
+            raise ValueError(f"coordinator command {name!r} needs Scope.coordinator_of(resolver)")
+        self.commands[name] = Command(name, handler, summary, usage, example, scope, prompt, listed)
 
     @property
     def words(self) -> list[str]:
@@ -96,9 +102,10 @@ class Router:
             return [self.unknown(word, ctx)]
         if not self.allowed(command, ctx):
             raise NotAllowed(ctx.tr(REFUSALS[command.role], command=command.name))
-        ctx.rest, ctx.args = rest, split_args(rest)
+        ctx = replace(ctx, rest=rest, args=split_args(rest))
         handler = command.handler if confirmed or command.prompt is None else command.prompt
         try:
+            await command.scope.check(ctx)
             return await handler(ctx)
         except UsageError as error:
             usage = ctx.tr("Usage: /{usage}", usage=ctx.tr(command.usage))
@@ -106,11 +113,7 @@ class Router:
             raise UsageError(f"{error}\n{usage}\n{example}") from error
 
     def allowed(self, command: Command, ctx: Context) -> bool:
-        if command.role == "admin":
-            return ctx.is_admin
-        if command.role == "coordinator":
-            return ctx.is_coordinator
-        return True
+        return command.scope.visible(ctx)
 
     def suggestion(self, word: str) -> str | None:
         match = process.extractOne(word, self.words, scorer=fuzz.ratio, score_cutoff=60)

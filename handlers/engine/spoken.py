@@ -8,6 +8,7 @@ fictional ones (CLDR knows Klingon) out.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 
 from babel import Locale
@@ -24,7 +25,7 @@ MAX_LANGUAGES = 10
 SUGGEST_CUTOFF = 75
 
 
-def _two_letter(codes: dict[str, str]) -> dict[str, str]:
+def _two_letter(codes: Mapping[str, str]) -> dict[str, str]:
     return {code: name for code, name in codes.items() if len(code) == 2 and code.isalpha()}
 
 
