@@ -128,6 +128,8 @@ class Identity(Base):
     user_id: Mapped[str] = mapped_column(String(120))
     chat_id: Mapped[str] = mapped_column(String(120))
     display_name: Mapped[str] = mapped_column(String(200), default="")
+    # The account's public @username (Telegram), taken from each update: how others can write to them.
+    username: Mapped[str] = mapped_column(String(64), default="", server_default="")
     unreachable: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
 
@@ -312,6 +314,8 @@ class Introduction(Base):
     requester_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     target_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
     reason: Mapped[str] = mapped_column(Text, default="")
+    # The requester's one line to the target ("we both work on recycled polyester").
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
     score: Mapped[float] = mapped_column(Float, default=0.0)
     status: Mapped[str] = mapped_column(String(20), default="suggested")
     created_at: Mapped[datetime] = mapped_column(index=True)

@@ -67,6 +67,32 @@ class Outbox:
         for language, ids in by_language.items():
             await self.enqueue(ids, cause, payload_for(language), now)
 
+    async def newest_id(self) -> int:
+        """The id of the last message queued (0 for none): what a console chat has already seen."""
+        return await self.session.scalar(select(func.max(OutboxMessage.id))) or 0
+
+    async def take_pending(self, member_id: int, after_id: int, now: datetime) -> list[dict[str, Any]]:
+        """The member's messages queued after `after_id` and not sent yet, marked sent: the console
+        shows them itself, once, and no worker sends them again."""
+        rows = (
+            await self.session.execute(
+                select(OutboxMessage.id, OutboxMessage.payload)
+                .where(
+                    OutboxMessage.member_id == member_id,
+                    OutboxMessage.id > after_id,
+                    OutboxMessage.status == "pending",
+                )
+                .order_by(OutboxMessage.id)
+            )
+        ).all()
+        if rows:
+            await self.session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_([message_id for message_id, _ in rows]))
+                .values(status="sent", sent_at=now)
+            )
+        return [payload for _, payload in rows]
+
 
 class Delivery:
     """The outbox as the delivery workers see it: claim due rows, then record what happened."""

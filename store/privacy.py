@@ -73,7 +73,12 @@ class Privacy:
 
     async def _identities(self, member: Member) -> list[dict[str, Any]]:
         return [
-            {"platform": i.platform, "user_id": i.user_id, "created": _iso(i.created_at)}
+            {
+                "platform": i.platform,
+                "user_id": i.user_id,
+                "username": i.username,
+                "created": _iso(i.created_at),
+            }
             for i in await self._rows(select(Identity).where(Identity.member_id == member.id))
         ]
 
@@ -156,6 +161,7 @@ class Privacy:
                 "other_member": {"id": other_id, "name": other_name},
                 "status": i.status,
                 "reason": i.reason,
+                "note": i.note,
                 "created": _iso(i.created_at),
                 "decided": _iso(i.decided_at),
             }
@@ -190,6 +196,7 @@ class Privacy:
             text
             for text in {member.name, member.email, *(i.user_id for i in identities)}
             | {i.display_name for i in identities}
+            | {i.username for i in identities}
             if len(text) >= SCRUB_MIN_LENGTH
         ]
         await self._scrub_others(member, personal, redacted)

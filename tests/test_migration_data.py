@@ -203,6 +203,35 @@ ROWS: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "0005_correct": [],
     "0005_rights": [],
     "0005_delivery": [],
+    "0006_intros": [
+        (
+            "identities",
+            {
+                "id": 2,
+                "member_id": 2,
+                "platform": "telegram",
+                "user_id": "456",
+                "chat_id": "456",
+                "display_name": "Bo",
+                "username": "bo_berg",
+                "unreachable": False,
+                "created_at": NOW,
+            },
+        ),
+        (
+            "introductions",
+            {
+                "id": 2,
+                "requester_id": 1,
+                "target_id": 2,
+                "reason": "",
+                "note": "we both work on recycled polyester",
+                "score": 0.0,
+                "status": "requested",
+                "created_at": NOW,
+            },
+        ),
+    ],
 }
 
 
