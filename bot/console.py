@@ -3,7 +3,8 @@
 It talks to the assistant directly, so it is not a platform adapter (core/adapter.py) and no
 outbox worker delivers to it. Instead, after each message it shows the proactive messages queued
 for whoever is chatting since the chat began (an introduction request, a promotion from the
-waitlist) and marks them sent; `/as NAME` switches to another member, so that one terminal can
+waitlist), once, and marks them sent unless the member has an account the outbox worker
+delivers to; `/as NAME` switches to another member, so that one terminal can
 play both sides of an introduction.
 """
 
@@ -18,9 +19,10 @@ from core.i18n import choose_language
 from core.types import Incoming, Reply, Span, echo, fill
 from handlers.engine.assistant import Assistant
 from handlers.engine.resolving import UNKNOWN
+from store.models import CONSOLE
 from store.repository import store_transaction
 
-PLATFORM = "console"
+PLATFORM = CONSOLE
 
 
 def render_span(span: Span) -> str:
@@ -58,11 +60,13 @@ class ConsoleChat:
         # Piped input is not shown by the terminal; echoing it keeps a transcript readable.
         self.echo = echo
         # Outbox messages up to this id were queued before the chat began: not ours to show.
-        self.seen_outbox = 0
+        self.chat_began_after = 0
+        # Per member played in this chat, the newest message already shown to them.
+        self.shown_up_to: dict[int, int] = {}
 
     async def run(self) -> None:
         async with store_transaction(self.assistant.db) as store:
-            self.seen_outbox = await store.outbox.newest_id()
+            self.chat_began_after = await store.outbox.newest_id()
         loop = asyncio.get_running_loop()
         while True:
             if not self.echo:
@@ -111,7 +115,10 @@ class ConsoleChat:
             member = await store.people.member_of(PLATFORM, self.handle)
             if member is None:
                 return
-            payloads = await store.outbox.take_pending(member.id, self.seen_outbox, self.assistant.clock())
+            after = self.shown_up_to.get(member.id, self.chat_began_after)
+            self.shown_up_to[member.id], payloads = await store.outbox.take_pending(
+                member.id, after, self.assistant.clock()
+            )
         for payload in payloads:
             reply = Reply.from_dict(payload)
             self._write(fill(reply.language, "📬 (message from ClusterBot)"))

@@ -116,6 +116,10 @@ class Member(Base):
     imported_values: Mapped[dict[str, Any] | None]
 
 
+# The platform name of the terminal chat (bot/console.py): an identity no outbox worker delivers to.
+CONSOLE = "console"
+
+
 class Identity(Base):
     """A member's account on one platform; the unique pair is how an incoming message finds them."""
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.models import Cluster, Identity, Member, Organisation
+from store.models import CONSOLE, Cluster, Identity, Member, Organisation
 
 # Members per query when reading languages, well under SQLite's limit on bound parameters.
 CHUNK = 500
@@ -254,14 +254,14 @@ class People:
         """The console account of a member (made on first use), so that `/as NAME` can chat as them."""
         handle = await self.session.scalar(
             select(Identity.user_id)
-            .where(Identity.member_id == member_id, Identity.platform == "console")
+            .where(Identity.member_id == member_id, Identity.platform == CONSOLE)
             .order_by(Identity.id)
         )
         if handle is not None:
             return handle
         handle = f"member-{member_id}"
         self.session.add(
-            Identity(member_id=member_id, platform="console", user_id=handle, chat_id=handle, created_at=now)
+            Identity(member_id=member_id, platform=CONSOLE, user_id=handle, chat_id=handle, created_at=now)
         )
         await self.session.flush()
         return handle
