@@ -15,6 +15,7 @@ from aiohttp import web
 
 from bot.http import HttpServer
 from handlers.ics import event_calendar
+from handlers.meeting_notices import meeting_view
 from store.db import Database
 from store.repository import store_transaction
 
@@ -43,8 +44,12 @@ def add_calendar_feed(http: HttpServer, db: Database, *, clock: Clock = _utc_now
             if member is None:
                 raise web.HTTPNotFound()
             events = await store.calendars.going_events(member.id, clock())
+            meetings = [
+                (await meeting_view(store, meeting)).entry()
+                for meeting in await store.meetings.accepted_for_feed(member.id, clock())
+            ]
         return web.Response(
-            body=event_calendar(events),
+            body=event_calendar(events, meetings),
             content_type="text/calendar",
             charset="utf-8",
             headers={"Cache-Control": f"private, max-age={CACHE_SECONDS}"},

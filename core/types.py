@@ -6,6 +6,7 @@ without anyone mutating it on the way.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -66,6 +67,18 @@ class Attachment:
     content: bytes
     mime_type: str = "application/octet-stream"
 
+    def to_dict(self) -> dict[str, str]:
+        """JSON-safe, so a proactive message (a meeting's .ics) can wait in the outbox with its file."""
+        return {
+            "filename": self.filename,
+            "content": base64.b64encode(self.content).decode(),
+            "mime_type": self.mime_type,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, str]) -> Attachment:
+        return cls(data["filename"], base64.b64decode(data["content"]), data["mime_type"])
+
 
 @dataclass(frozen=True, slots=True)
 class Reply:
@@ -96,7 +109,7 @@ class Reply:
             "buttons": [[[b.label, b.payload] for b in row] for row in self.buttons],
             "public": self.public,
             "language": self.language,
-        }
+        } | ({"attachment": self.attachment.to_dict()} if self.attachment else {})
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Reply:
@@ -107,6 +120,7 @@ class Reply:
             ),
             public=bool(data.get("public", False)),
             language=str(data.get("language", DEFAULT_LANGUAGE)),
+            attachment=Attachment.from_dict(data["attachment"]) if data.get("attachment") else None,
         )
 
 

@@ -9,6 +9,7 @@ from functools import partial
 from core.types import N_, Attachment, Button, Reply, Text, command, fill, text_reply
 from handlers.engine.confirmations import confirmation
 from handlers.engine.context import Context
+from handlers.meeting_notices import tell_meetings_called_off
 from handlers.notices import promotion_notice
 from handlers.notify import Notifier
 from store.models import Member
@@ -59,7 +60,8 @@ async def forget_confirm(ctx: Context) -> list[Reply]:
 
 async def erase(store: Store, member: Member, now: datetime, notifier: Notifier) -> None:
     """The one erasure, for `forget confirm` and the retention job: places the member held at coming
-    events go to the waitlist, and whoever gets one is told."""
+    events go to the waitlist, and whoever gets one is told; so is the other side of each meeting."""
+    await tell_meetings_called_off(store, member, now, notifier)
     promotions = await store.privacy.erase(member, now, REDACTED.to_dict())
     for event, member_id in promotions:
         cause = f"event{event.id}:promoted:{now.isoformat()}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from core.errors import NotFound, UsageError
 from core.types import Button, Reply, bold, command, echo, fill
 from handlers.engine.context import Context
@@ -12,6 +14,7 @@ from handlers.linking import listing, platform_name
 from handlers.profile import yes_no
 
 MAX_REMINDERS = 4
+MAX_MEETING_REMINDER = timedelta(hours=2)
 
 
 def parse_offsets(text: str, language: str) -> list[str]:
@@ -46,6 +49,8 @@ async def settings(ctx: Context) -> list[Reply]:
         offsets = parse_offsets(" ".join(ctx.args[1:]), ctx.language)
         await ctx.store.people.update(ctx.member, ctx.now, reminder_offsets=offsets)
         return [ctx.text().t("Event reminders: {value}.", value=bold(reminders_said(ctx, offsets))).reply()]
+    if ctx.args and ctx.args[0].lower() == "meetings":
+        return [await _meeting_reminder(ctx, " ".join(ctx.args[1:]).strip().lower())]
     if ctx.args and ctx.args[0].lower() in ("alerts", "mute"):
         value = (
             (ctx.args[1].lower() if len(ctx.args) > 1 else "off")
@@ -69,6 +74,15 @@ async def settings(ctx: Context) -> list[Reply]:
     if ctx.args:
         raise UsageError(ctx.tr("I can't change '{setting}' here.", setting=echo(ctx.args[0])))
     return [await _overview(ctx)]
+
+
+async def _meeting_reminder(ctx: Context, value: str) -> Reply:
+    """How long before each B2B meeting the member is reminded (one reminder, at most 2 h before)."""
+    if parse_duration(value or "?", ctx.language) > MAX_MEETING_REMINDER:
+        raise UsageError(ctx.tr("Meeting reminders can be at most 2 hours before."))
+    await ctx.store.people.update(ctx.member, ctx.now, meeting_reminder=value)
+    said = ctx.tr("{offsets} before", offsets=value)
+    return ctx.text().t("Meeting reminders: {value}.", value=bold(said)).reply()
 
 
 async def _platforms(ctx: Context) -> list[str]:

@@ -20,6 +20,7 @@ from core.metrics import JOB_LAST_SUCCESS, OUTBOX_DEPTH, OUTBOX_OLDEST_AGE
 from handlers.notify import UNCONFIGURED, Notifier
 from scheduler.delivery import DeliveryPolicy, OutboxWorker, utc_now
 from scheduler.jobs import queue_deadline_reminders, queue_event_reminders
+from scheduler.meetings import expire_meeting_requests, nudge_unanswered_meetings, queue_meeting_reminders
 from scheduler.ratelimit import RateLimiter
 from scheduler.retention import RetentionPolicy, empty_old_messages, warn_and_erase_inactive
 from scheduler.synergy import (
@@ -88,6 +89,15 @@ def periodic_jobs(notifier: Notifier) -> tuple[PeriodicJob, ...]:
             nightly_at=3,
         ),
         PeriodicJob("weekly_digest", partial(queue_weekly_digests, notifier=notifier), timedelta(hours=1)),
+        PeriodicJob(
+            "meeting_reminders", partial(queue_meeting_reminders, notifier=notifier), timedelta(seconds=30)
+        ),
+        PeriodicJob(
+            "meeting_expiry", partial(expire_meeting_requests, notifier=notifier), timedelta(minutes=5)
+        ),
+        PeriodicJob(
+            "meeting_nudges", partial(nudge_unanswered_meetings, notifier=notifier), timedelta(hours=1)
+        ),
     )
 
 

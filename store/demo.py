@@ -37,7 +37,7 @@ from store.demo_network import (
     EventRow,
     OrganisationRow,
 )
-from store.models import Cluster, Event, Identity, Member, Opportunity, Organisation, Rsvp
+from store.models import Cluster, Event, Identity, MeetingSession, Member, Opportunity, Organisation, Rsvp
 from store.text import words
 
 DEMO_HANDLE = "marta"
@@ -248,6 +248,27 @@ class _DemoBuilder:
         self.session.add_all(events)
         await self.session.flush()
         self._add_rsvps(events)
+        self._add_meeting_session(events)
+
+    def _add_meeting_session(self, events: Sequence[Event]) -> None:
+        """The B2B session the demo promises: 20-minute slots at 12 tables, TEXCAT members meeting
+        Plastivallée's, all slots still open, so a newcomer can book one with buttons."""
+        [event] = [event for event in events if event.title == DEMO_MEMBER_EVENTS[0]]
+        starts = event.starts_at.astimezone(ZoneInfo(event.timezone))
+        self.session.add(
+            MeetingSession(
+                event_id=event.id,
+                slot_minutes=20,
+                break_minutes=0,
+                windows=[f"{starts:%H:%M}-{starts + timedelta(hours=3):%H:%M}"],
+                tables=[str(number) for number in range(1, 13)],
+                online_url="",
+                expiry_hours=48,
+                pairing={"from": [self.clusters["texcat"].id], "to": [self.clusters["plastivallee"].id]},
+                created_at=self.now,
+                updated_at=self.now,
+            )
+        )
 
     def _event(self, row: EventRow) -> Event:
         cluster = self.cluster_rows[row.cluster]

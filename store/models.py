@@ -35,6 +35,8 @@ OPPORTUNITY_KINDS = (
 RSVP_STATUSES = ("going", "not_going", "waitlisted")
 OUTBOX_STATUSES = ("pending", "sending", "sent", "failed", "unreachable", "dead")
 INTRODUCTION_STATUSES = ("suggested", "requested", "accepted", "declined")
+# A meeting that is `requested` or `accepted` holds its slot (see MeetingSeat); no_show is set afterwards.
+MEETING_STATUSES = ("requested", "accepted", "declined", "cancelled", "expired", "no_show")
 
 
 class Base(DeclarativeBase):
@@ -114,6 +116,8 @@ class Member(Base):
     # What the last members import set, by field: a re-import changes only the fields that still
     # hold it, never what the member wrote since. None for members who were never imported.
     imported_values: Mapped[dict[str, Any] | None]
+    # How long before a B2B meeting to remind the member ("15m"); None: 15 min in person, 5 online.
+    meeting_reminder: Mapped[str | None] = mapped_column(String(10))
 
 
 # The platform name of the terminal chat (bot/console.py): an identity no outbox worker delivers to.
@@ -374,3 +378,78 @@ class SeenRequest(Base):
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class MeetingSession(Base):
+    """An event turned into one-to-one meetings: slots cut from time windows, tables, who may book.
+
+    `windows` are "HH:MM-HH:MM" in the event's time zone on the event's first day; `tables` are the
+    names of the tables or rooms (none: every meeting is online, at `online_url`). `pairing` is None
+    when everyone going may book, or {"from": [cluster ids], "to": [cluster ids]}: one side of each
+    meeting from each list.
+    """
+
+    __tablename__ = "meeting_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), unique=True)
+    slot_minutes: Mapped[int] = mapped_column(Integer, default=20)
+    break_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    windows: Mapped[list[str]] = mapped_column(default=list)
+    tables: Mapped[list[str]] = mapped_column(default=list)
+    # "{meeting}" in it becomes the meeting's number, so each meeting can have a room of its own.
+    online_url: Mapped[str] = mapped_column(String(500), default="")
+    opens_at: Mapped[datetime | None]
+    closes_at: Mapped[datetime | None]
+    expiry_hours: Mapped[int] = mapped_column(Integer, default=48)
+    pairing: Mapped[dict[str, Any] | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class Meeting(Base):
+    """A request for, or an agreed, one-to-one meeting in a session's slot.
+
+    `awaiting_id` is who must answer next: the invitee, or the requester after a counter-proposal.
+    `sequence` is the .ics SEQUENCE, raised on every change a calendar must apply.
+    """
+
+    __tablename__ = "meetings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("meeting_sessions.id", ondelete="CASCADE"), index=True)
+    requester_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    invitee_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    awaiting_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    starts_at: Mapped[datetime] = mapped_column(index=True)
+    ends_at: Mapped[datetime]
+    # The table or room; empty for an online meeting.
+    place: Mapped[str] = mapped_column(String(100), default="")
+    status: Mapped[str] = mapped_column(String(20), default="requested", index=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]
+
+
+class MeetingSeat(Base):
+    """One row per side of a meeting that holds a slot: the database itself refuses a double booking.
+
+    A member sits at one meeting per start time, and a table holds one meeting per start time, even
+    when two processes book at the same instant; rows go when a meeting is declined, cancelled or
+    expires. The table's row has no member, the members' rows no place (NULLs never collide).
+    """
+
+    __tablename__ = "meeting_seats"
+    __table_args__ = (
+        UniqueConstraint("member_id", "starts_at"),
+        UniqueConstraint("session_id", "starts_at", "place"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("meeting_sessions.id", ondelete="CASCADE"))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    place: Mapped[str | None] = mapped_column(String(100))
+    starts_at: Mapped[datetime]

@@ -34,6 +34,8 @@ from store.models import (
     Introduction,
     Invitation,
     LinkCode,
+    Meeting,
+    MeetingSeat,
     Member,
     Opportunity,
     Organisation,
@@ -45,7 +47,15 @@ from store.purge import owe_purge
 
 FORMER_MEMBER = "former member"
 PROFILE_FIELDS = ("name", "role", "bio", "offers", "seeks", "tags", "languages", "email", "language")
-SETTING_FIELDS = ("timezone", "listed", "share_contact", "suggestible", "muted", "preferred_platform")
+SETTING_FIELDS = (
+    "timezone",
+    "listed",
+    "share_contact",
+    "suggestible",
+    "muted",
+    "preferred_platform",
+    "meeting_reminder",
+)
 # Erased texts shorter than this are not scrubbed from other rows: "Al" would eat half the words.
 SCRUB_MIN_LENGTH = 3
 
@@ -143,17 +153,9 @@ class Privacy:
         ]
 
     async def _introductions(self, member: Member) -> list[dict[str, Any]]:
-        member_id, other = member.id, aliased(Member)
-        rows = await self.session.execute(
-            select(Introduction, other.id, other.name)
-            .join(
-                other,
-                or_(
-                    (Introduction.requester_id == member_id) & (other.id == Introduction.target_id),
-                    (Introduction.target_id == member_id) & (other.id == Introduction.requester_id),
-                ),
-            )
-            .order_by(Introduction.id)
+        member_id = member.id
+        rows = await self._with_other(
+            Introduction, Introduction.requester_id, Introduction.target_id, member_id
         )
         return [
             {
@@ -165,8 +167,42 @@ class Privacy:
                 "created": _iso(i.created_at),
                 "decided": _iso(i.decided_at),
             }
-            for i, other_id, other_name in rows.all()
+            for i, other_id, other_name in rows
         ]
+
+    async def _meetings(self, member: Member) -> list[dict[str, Any]]:
+        member_id = member.id
+        rows = await self._with_other(Meeting, Meeting.requester_id, Meeting.invitee_id, member_id)
+        return [
+            {
+                "role": "requester" if m.requester_id == member_id else "invitee",
+                "other_member": {"id": other_id, "name": other_name},
+                "session": m.session_id,
+                "starts": _iso(m.starts_at),
+                "ends": _iso(m.ends_at),
+                "place": m.place,
+                "status": m.status,
+                "reason": m.reason,
+                "created": _iso(m.created_at),
+                "decided": _iso(m.decided_at),
+            }
+            for m, other_id, other_name in rows
+        ]
+
+    async def _with_other(self, model: Any, one: Any, two: Any, member_id: int) -> list[Any]:
+        """Rows of a two-member table (introductions, meetings) with the other member's id and name."""
+        other = aliased(Member)
+        mine = or_((one == member_id) & (other.id == two), (two == member_id) & (other.id == one))
+        rows = await self.session.execute(
+            select(model, other.id, other.name).join(other, mine).order_by(model.id)
+        )
+        return list(rows.all())
+
+    async def _delete_meetings(self, member: Member, _now: datetime) -> None:
+        """Their meetings go, and with them (ON DELETE CASCADE) the seats: the other side's slot is free."""
+        await self.session.execute(
+            delete(Meeting).where(or_(Meeting.requester_id == member.id, Meeting.invitee_id == member.id))
+        )
 
     async def _posted_events(self, member: Member) -> list[dict[str, Any]]:
         events = await self._rows(select(Event).where(Event.created_by == member.id))
@@ -362,6 +398,8 @@ PERSONAL: dict[type[Base], Personal] = {
     Rsvp: Personal("rsvps", Privacy._rsvps, _deleting(Rsvp.member_id)),
     Follow: Personal("follows", Privacy._follows, _deleting(Follow.member_id)),
     Introduction: Personal("introductions", Privacy._introductions, Privacy._delete_introductions, text=True),
+    Meeting: Personal("meetings", Privacy._meetings, Privacy._delete_meetings, text=True),
+    MeetingSeat: Personal("meeting_seats", None, _deleting(MeetingSeat.member_id)),
     OutboxMessage: Personal("messages", Privacy._messages, _deleting(OutboxMessage.member_id), text=True),
     LinkCode: Personal("link_codes", Privacy._link_codes, _deleting(LinkCode.member_id)),
     Invitation: Personal("invitations", Privacy._invitations, _deleting(Invitation.member_id)),

@@ -27,6 +27,7 @@ from store.introductions import Introductions
 from store.invitations import Invitations
 from store.jobs import JobLeases
 from store.linking import Linking
+from store.meetings import Meetings
 from store.opportunities import Opportunities
 from store.outbox import Delivery, Outbox
 from store.people import People
@@ -61,6 +62,7 @@ class Store:
         self.roles = Roles(session)
         self.seen = SeenRequests(session)
         self.resolver = Resolver(session)
+        self.meetings = Meetings(session)
         self.directory = Directory(session, directory)
         self.jobs = JobLeases(session)
         self.retention = Retention(session)

@@ -178,3 +178,15 @@ async def test_find_with_typos_reaches_the_textile_recycler(db: Database, chat_a
     out = await chat.say("/find textil recyclng")
 
     assert DEMO_RECYCLER_NAME in out
+
+
+async def test_event_5_has_an_open_b2b_session_the_demo_member_can_book(
+    db: Database, chat_as, clock: Clock
+) -> None:  # type: ignore[no-untyped-def]
+    await seed_demo(db, clock.now)
+    chat = chat_as(DEMO_HANDLE)
+    assert "Meet Manon Bernard at B2B session: circular textiles meet polymers" in await chat.say(
+        "/meet Manon Bernard 5"
+    )
+    assert len(chat.buttons) == 9  # 15:00 to 18:00 in 20-minute slots, none taken yet
+    assert "I've asked Manon Bernard to meet you" in await chat.tap("15:20")

@@ -232,6 +232,49 @@ ROWS: dict[str, list[tuple[str, dict[str, Any]]]] = {
             },
         ),
     ],
+    "0006_b2b": [
+        (
+            "meeting_sessions",
+            {
+                "id": 1,
+                "event_id": 1,
+                "slot_minutes": 20,
+                "break_minutes": 0,
+                "windows": ["10:00-12:00"],
+                "tables": ["1", "2"],
+                "online_url": "",
+                "opens_at": None,
+                "closes_at": None,
+                "expiry_hours": 48,
+                "pairing": None,
+                "created_at": NOW,
+                "updated_at": NOW,
+            },
+        ),
+        (
+            "meetings",
+            {
+                "id": 1,
+                "session_id": 1,
+                "requester_id": 1,
+                "invitee_id": 2,
+                "awaiting_id": None,
+                "starts_at": NOW,
+                "ends_at": NOW,
+                "place": "1",
+                "status": "accepted",
+                "reason": "recycled-polyester finishing",
+                "sequence": 0,
+                "created_at": NOW,
+                "decided_at": NOW,
+                "expires_at": None,
+            },
+        ),
+        (
+            "meeting_seats",
+            {"id": 1, "meeting_id": 1, "session_id": 1, "member_id": 1, "place": None, "starts_at": NOW},
+        ),
+    ],
 }
 
 

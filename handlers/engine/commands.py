@@ -12,6 +12,8 @@ from handlers import (
     introductions,
     languages,
     linking,
+    meeting_sessions,
+    meetings,
     onboarding,
     opportunities,
     privacy,
@@ -195,7 +197,7 @@ def build_router() -> Router:
         "settings",
         settings.settings,
         summary=N_("reminders, alerts and privacy"),
-        usage=N_("settings [reminders 24h,1h|off] [alerts on|off] [suggestions on|off]"),
+        usage=N_("settings [reminders 24h,1h|off] [meetings 15m] [alerts on|off] [suggestions on|off]"),
         example="settings reminders 48h,2h",
     )
     add(
@@ -265,6 +267,81 @@ def build_router() -> Router:
         summary=N_("send one message through me to a member you were introduced to"),
         usage=N_("relay NUMBER [TEXT]"),
         example="relay 7 Shall we talk on Thursday?",
+    )
+    add(
+        "meet",
+        meetings.meet,
+        summary=N_("book a one-to-one meeting at a B2B session: the times you are both free"),
+        usage=N_("meet MEMBER [EVENT]"),
+        example="meet #12 5",
+    )
+    add(
+        "meet at",
+        meetings.meet_at,
+        summary="what a slot button of meet sends (never listed, so never translated)",
+        usage="meet at EVENT MEMBER HH:MM",
+        example="meet at 5 #12 15:20",
+        listed=False,
+    )
+    add(
+        "meetings",
+        meetings.meetings,
+        summary=N_("meeting requests to you and from you, with buttons to answer"),
+        usage="meetings",
+        example="meetings",
+    )
+    add(
+        "agenda",
+        meetings.agenda,
+        summary=N_("your meetings, in your time zone, to cancel or say you're late"),
+        usage=N_("agenda [EVENT]"),
+        example="agenda 5",
+    )
+    add(
+        "meeting accept",
+        meetings.accept,
+        summary=N_("accept a meeting request: you both get the card and a calendar invitation"),
+        usage=N_("meeting accept NUMBER"),
+        example="meeting accept 7",
+    )
+    add(
+        "meeting decline",
+        meetings.decline,
+        summary=N_("decline a meeting request (the slot is freed)"),
+        usage=N_("meeting decline NUMBER"),
+        example="meeting decline 7",
+    )
+    add(
+        "meeting cancel",
+        meetings.cancel,
+        summary=N_("cancel a meeting or withdraw a request (the other side is told)"),
+        usage=N_("meeting cancel NUMBER"),
+        example="meeting cancel 7",
+    )
+    for verb, handler in (("propose", meetings.propose), ("move", meetings.move), ("late", meetings.late)):
+        add(
+            f"meeting {verb}",
+            handler,
+            summary="what a meeting button sends (never listed, so never translated)",
+            usage=f"meeting {verb} NUMBER",
+            example=f"meeting {verb} 7",
+            listed=False,
+        )
+    add(
+        "session",
+        meeting_sessions.session_setup,
+        scope=Scope.coordinator_of(reaches.event),
+        summary=N_("turn an event into one-to-one meetings: slots, tables, who may book"),
+        usage=N_("session EVENT windows=HH:MM-HH:MM [slot=20] [tables=N] [online=URL] [who=going]"),
+        example='session 5 slot=20 windows="10:00-12:00,14:00-16:00" tables=12',
+    )
+    add(
+        "session status",
+        meeting_sessions.session_status,
+        scope=Scope.coordinator_of(reaches.event),
+        summary=N_("requested, accepted, held and no-show meetings of a session"),
+        usage=N_("session status EVENT"),
+        example="session status 5",
     )
     add(
         "mydata",

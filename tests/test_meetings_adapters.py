@@ -1,0 +1,145 @@
+"""Booking a B2B meeting through the real adapters: Telegram with buttons only, and a Slack press."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+from icalendar import Calendar
+from prometheus_client import CollectorRegistry
+from sqlalchemy import select
+
+from bot.http import HttpServer
+from bot.slack import SlackAdapter
+from handlers.engine.assistant import Assistant
+from store.db import Database
+from store.models import Identity, Meeting, Rsvp
+from store.repository import Store
+from tests.conftest import Clock
+from tests.factories import add_event, add_member
+from tests.fakes.slack_api import FakeSlackApi, SlackSender
+from tests.fakes.telegram_api import FakeTelegram, User
+from tests.test_outbox import worker
+from tests.test_slack_events import USER as LAIA
+from tests.test_slack_events import section_text, slack_settings
+from tests.test_telegram_adapter import ANA, bot, say, telegram  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:Deprecated since version v22.2.*`retry_after`:telegram.warnings.PTBDeprecationWarning"
+)
+PAU = User(1003, "Pau", "Vidal", "en")
+
+
+async def b2b_day(db: Database, clock: Clock, member_ids: list[int]) -> int:
+    """Event #1 in three days, 10:00-12:00 Madrid time in 20-minute slots at 4 tables, all going."""
+    event = await add_event(db, clock.now, "B2B day", starts_in=timedelta(days=3), kind="b2b_session")
+    async with db.transaction() as session:
+        await Store(session).meetings.set_up(
+            event, clock.now, windows=["10:00-12:00"], tables=["1", "2", "3", "4"]
+        )
+        session.add_all(
+            Rsvp(member_id=m, event_id=event, status="going", updated_at=clock.now) for m in member_ids
+        )
+    return event
+
+
+async def member_of(db: Database, platform: str, user_id: str) -> int:
+    """The member behind an account (a Slack id is stored with its team in front)."""
+    async with db.transaction() as session:
+        found = await session.scalar(
+            select(Identity.member_id).where(
+                Identity.platform == platform, Identity.user_id.endswith(user_id)
+            )
+        )
+        assert found is not None
+        return found
+
+
+async def test_two_telegram_members_book_accept_and_get_the_card_and_invitation_with_buttons(
+    telegram: FakeTelegram,  # noqa: F811 - the fixture imported above
+    bot,  # noqa: F811 - the fixture imported above
+    db: Database,
+    clock: Clock,
+) -> None:
+    for user in (ANA, PAU):
+        await say(telegram, user, "/events")
+    ana, pau = await member_of(db, "telegram", str(ANA.id)), await member_of(db, "telegram", str(PAU.id))
+    event = await b2b_day(db, clock, [ana, pau])
+
+    [slots] = await say(telegram, ANA, f"/meet #{pau} {event}")
+    assert "pick a time" in slots.text
+    before = len(telegram.sent(ANA.id))
+    await telegram.press(ANA, slots, dict(slots.buttons)["10:20"])
+    asked = (await telegram.wait_for_messages(ANA.id, before + 1))[-1]
+    assert "I've asked Pau Vidal to meet you" in asked.text
+
+    await worker(db, clock, bot).drain_once()
+    [request] = (await telegram.wait_for_messages(PAU.id, 2))[1:]
+    assert "Ana Puig would like to meet you at B2B day" in request.text
+    assert [label for label, _ in request.buttons] == ["Accept", "Propose another time", "Decline"]
+    await telegram.press(PAU, request, request.buttons[0][1])
+    card, invitation = (await telegram.wait_for_messages(PAU.id, 4))[2:]
+    assert "Meeting confirmed with Ana Puig at B2B day" in card.text + invitation.text
+    assert invitation.document is not None
+
+    await worker(db, clock, bot).drain_once()
+    sent = await telegram.wait_for_messages(ANA.id, before + 3)
+    assert any("Meeting confirmed with Pau Vidal" in message.text for message in sent)
+    [document] = [message.document for message in sent if message.document]
+    [entry] = Calendar.from_ical(document).walk("VEVENT")
+    assert (str(entry["UID"]), entry["SEQUENCE"]) == ("meeting-1@clusterbot", 0)
+
+
+@pytest.fixture
+async def slack(
+    db: Database, assistant: Assistant
+) -> AsyncIterator[tuple[FakeSlackApi, SlackSender, SlackAdapter]]:
+    async with FakeSlackApi() as api:
+        api.add_user(LAIA, "Laia Puig", tz="Europe/Lisbon", locale="en-GB")
+        http = HttpServer("127.0.0.1", 0, registry=CollectorRegistry())
+        adapter = SlackAdapter(slack_settings(api), assistant, db, http)
+        await http.start()
+        await adapter.start()
+        yield api, SlackSender(f"{http.url}/slack/events"), adapter
+        await adapter.stop()
+        await http.stop()
+
+
+async def test_a_slack_member_accepts_a_request_with_one_press(
+    slack: tuple[FakeSlackApi, SlackSender, SlackAdapter], db: Database, clock: Clock, chat_as
+) -> None:
+    api, sender, adapter = slack
+    await sender.dm(LAIA, "events")
+    await api.wait_for(lambda: api.dm_messages(LAIA))
+    laia = await member_of(db, "slack", LAIA)
+    joan = await add_member(db, clock.now, "Joan", handle="joan")
+    event = await b2b_day(db, clock, [laia, joan])
+    assert "I've asked Laia Puig" in await chat_as("joan").say(f"/meet at {event} #{laia} 10:20")
+
+    await worker(db, clock, adapter).drain_once()
+    await api.wait_for(lambda: len(api.dm_messages(LAIA)) == 2)
+    request = api.dm_messages(LAIA)[1]
+    assert "would like to meet you at B2B day: Thu 26 Nov 2026, 09:20 WET–09:40, table 1" in section_text(
+        request.blocks
+    )
+    accept = next(
+        e
+        for b in request.blocks
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["text"]["text"] == "Accept"
+    )
+    status, _ = await sender.click(
+        LAIA,
+        accept,
+        container={"type": "message", "message_ts": request.ts, "channel_id": request.channel},
+        channel={"id": request.channel},
+        message={"ts": request.ts, "text": request.text, "blocks": request.blocks},
+    )
+    assert status == 200
+    await api.wait_for(lambda: api.files)
+    async with db.transaction() as session:
+        assert (await session.get(Meeting, 1)).status == "accepted"  # type: ignore[union-attr]
+    [upload] = api.files.values()
+    assert upload["content"].startswith(b"BEGIN:VCALENDAR") and b"METHOD:REQUEST" in upload["content"]
