@@ -50,6 +50,11 @@ coordinator of her cluster. Things to try (type them, or press Ctrl-D to leave):
   /ics 1                         a calendar file for the event
   /opportunities recycling       open calls and partner searches
   /post                          post an opportunity, one question at a time
+  /introduce Arnau Ribas "we both work on recycled polyester"
+                                 ask to be introduced (or press "Introduce me" under /find)
+  /as Arnau Ribas                play the other side: his messages from me show up marked 📬;
+                                 press Accept, then /as Marta Puig to read how to reach him
+  /relay 1 Hello!                one message through me when there is no other way to reach them
   /meet NAME 5   /agenda 5       book a 20-minute B2B meeting at event #5 with a Plastivallée member
   /participants 6   /schedule draft 6   say whom you must meet at the learning visit; draft its day
 """

@@ -1,19 +1,28 @@
 """The console chat: one message a line on stdin, the replies on stdout; works piped.
 
-It talks to the assistant directly and sends nothing proactive, so it is not a platform adapter
-(core/adapter.py): the outbox never delivers to it.
+It talks to the assistant directly, so it is not a platform adapter (core/adapter.py) and no
+outbox worker delivers to it. Instead, after each message it shows the proactive messages queued
+for whoever is chatting since the chat began (an introduction request, a promotion from the
+waitlist), once, and marks them sent unless the member has an account the outbox worker
+delivers to; `/as NAME` switches to another member, so that one terminal can
+play both sides of an introduction.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from core.types import Incoming, Reply, Span
+from core.i18n import choose_language
+from core.types import Incoming, Reply, Span, echo, fill
 from handlers.engine.assistant import Assistant
+from handlers.engine.resolving import UNKNOWN
+from store.models import CONSOLE
+from store.repository import store_transaction
 
-PLATFORM = "console"
+PLATFORM = CONSOLE
 
 
 def render_span(span: Span) -> str:
@@ -50,8 +59,14 @@ class ConsoleChat:
         self.files_dir = files_dir
         # Piped input is not shown by the terminal; echoing it keeps a transcript readable.
         self.echo = echo
+        # Outbox messages up to this id were queued before the chat began: not ours to show.
+        self.chat_began_after = 0
+        # Per member played in this chat, the newest message already shown to them.
+        self.shown_up_to: dict[int, int] = {}
 
     async def run(self) -> None:
+        async with store_transaction(self.assistant.db) as store:
+            self.chat_began_after = await store.outbox.newest_id()
         loop = asyncio.get_running_loop()
         while True:
             if not self.echo:
@@ -70,14 +85,68 @@ class ConsoleChat:
             await self.say(text)
 
     async def say(self, text: str) -> None:
-        incoming = Incoming(PLATFORM, self.handle, self.handle, text=text, display_name=self.handle)
-        for reply in await self.assistant.respond(incoming):
-            self._write(render(reply))
-            if reply.attachment is not None:
-                path = self.files_dir / Path(reply.attachment.filename).name
-                path.write_bytes(reply.attachment.content)
-                self._write(f"📎 {path.name} saved to {path} ({len(reply.attachment.content)} bytes)")
-            self._write("")
+        if text.split(maxsplit=1)[0].lower() == "/as":
+            await self.switch(text[3:].strip())
+        else:
+            incoming = Incoming(PLATFORM, self.handle, self.handle, text=text, display_name=self.handle)
+            for reply in await self.assistant.respond(incoming):
+                self._show(reply)
+        await self.show_proactive()
+
+    async def switch(self, typed: str) -> None:
+        """`/as NAME`: chat on as that member (name, `#12` or `@handle`, as the resolver reads them)."""
+        now = self.assistant.clock()
+        async with store_transaction(self.assistant.db) as store:
+            current = await store.people.member_of(PLATFORM, self.handle)
+            language = self._language(current.language if current else None)
+            found = await store.resolver.member(typed) if typed else None
+            if found is None or found.found is None:
+                self._write(self._unknown(typed, found.suggestions if found else (), language))
+                return
+            member = found.found
+            self.handle = await store.people.console_handle(member.id, now)
+        language = self._language(member.language)
+        self._write(fill(language, "You are now {name} (#{number}).", name=member.name, number=member.id))
+        self._write("")
+
+    async def show_proactive(self) -> None:
+        """The messages queued for whoever is chatting, shown once, as a platform would deliver them."""
+        async with store_transaction(self.assistant.db) as store:
+            member = await store.people.member_of(PLATFORM, self.handle)
+            if member is None:
+                return
+            after = self.shown_up_to.get(member.id, self.chat_began_after)
+            self.shown_up_to[member.id], payloads = await store.outbox.take_pending(
+                member.id, after, self.assistant.clock()
+            )
+        for payload in payloads:
+            reply = Reply.from_dict(payload)
+            self._write(fill(reply.language, "📬 (message from ClusterBot)"))
+            self._show(reply)
+
+    @staticmethod
+    def _unknown(typed: str, suggestions: Sequence[tuple[str, str]], language: str) -> str:
+        """What `/as` answers when the name is not one member's: the closest names, as lines to type."""
+        if not suggestions:
+            return fill(language, "Who should I be? Give a member's name, like /as Marta Puig.") + "\n"
+        lines = [
+            fill(language, UNKNOWN["member"], name=echo(typed))
+            + " "
+            + fill(language, "Did you mean one of these?")
+        ]
+        lines += [f"[{label} → /as #{value}]" for label, value in suggestions]
+        return "\n".join(lines) + "\n"
+
+    def _language(self, stored: str | None) -> str:
+        return choose_language(stored, None, self.assistant.options.default_language)
+
+    def _show(self, reply: Reply) -> None:
+        self._write(render(reply))
+        if reply.attachment is not None:
+            path = self.files_dir / Path(reply.attachment.filename).name
+            path.write_bytes(reply.attachment.content)
+            self._write(f"📎 {path.name} saved to {path} ({len(reply.attachment.content)} bytes)")
+        self._write("")
 
     def _write(self, text: str, end: str = "\n") -> None:
         self.stdout.write(text + end)

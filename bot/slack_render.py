@@ -8,6 +8,7 @@ ping `<!channel>`, mention people or disguise a link.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import count
@@ -25,6 +26,8 @@ BUTTONS_PER_ACTIONS = 25
 SLASH_COMMAND = "/cluster"
 ACTION_PREFIX = "cb_"
 LINK_SCHEMES = ("https://", "http://", "mailto:")
+# What a Slack user id looks like: a mention is rendered only for one, never for other text.
+SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,20}")
 # Room left in a section for the markers a styled atom adds around its text (`*…*`, `<url|…>`).
 ATOM_LIMIT = 1000
 
@@ -62,6 +65,8 @@ def _styled(text: str, span: Span) -> str:
         return _wrap(escape(text.replace("`", "'")), "`")
     if span.style == "command":
         return _wrap(escape(f"{SLASH_COMMAND} {text.strip().removeprefix('/')}"), "`")
+    if span.style == "mention" and span.url and SLACK_USER.fullmatch(span.url):
+        return f"<@{span.url}>"
     if span.style == "link" and span.url and span.url.startswith(LINK_SCHEMES):
         url = escape(span.url.replace("|", "%7C"))
         label = escape(text.replace("|", "¦")).strip() or url

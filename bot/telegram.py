@@ -182,6 +182,7 @@ class TelegramAdapter:
             text=text,
             chat_kind=_chat_kind(chat.type),
             display_name=user.full_name,
+            username=user.username or "",
             language_code=user.language_code,
         )
         await self._answer(msg)
@@ -206,6 +207,7 @@ class TelegramAdapter:
             payload=payload,
             chat_kind=_chat_kind(chat.type if chat else ChatType.PRIVATE),
             display_name=user.full_name,
+            username=user.username or "",
             language_code=user.language_code,
         )
         await self._answer(msg, edit=query.message if isinstance(query.message, Message) else None)

@@ -15,7 +15,8 @@ from core.i18n import DEFAULT_LANGUAGE, PLACEHOLDER, translate
 ChatKind = Literal["private", "group", "channel"]
 # "command" holds a command line without its prefix ("find textile"): each adapter shows it the way
 # its users type commands ("/find textile" in Telegram, "/cluster find textile" in Slack).
-Style = Literal["plain", "bold", "italic", "code", "link", "command"]
+# "mention" names a Slack user (`url` holds their user id): Slack shows a live mention, others the text.
+Style = Literal["plain", "bold", "italic", "code", "link", "command", "mention"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,9 @@ class Incoming:
     display_name: str = ""
     language_code: str | None = None
     timezone: str | None = None
+    # The account's public handle (Telegram's @username, without the @); "" when the person has none,
+    # None on platforms without public handles.
+    username: str | None = None
 
     @property
     def command_text(self) -> str:

@@ -12,6 +12,7 @@ from handlers.profile import describe
 from store.resolver import MAX_SUGGESTIONS
 
 PAGE_SIZE = 10
+NAME_IN_BUTTON = 40
 
 
 def parse_query(args: list[str]) -> tuple[str, str, int]:
@@ -68,8 +69,21 @@ async def find(ctx: Context) -> list[Reply]:
     text.line().line()
     for number, card in enumerate(cards, start=(page - 1) * PAGE_SIZE + 1):
         describe(card, text.add(f"{number}. "), full=False).line()
-    buttons: tuple[tuple[Button, ...], ...] = ()
+    buttons = [
+        (introduce_button(ctx, card.member.name, card.member.id),)
+        for card in cards
+        if card.member.id != ctx.member.id
+    ]
     if len(ranked) > page * PAGE_SIZE:
         words = [query] + ([f"in:{place}"] if place else []) + [f"page:{page + 1}"]
-        buttons = ((Button(ctx.tr("More results"), "/find " + shlex.join(words)),),)
-    return [text.reply(buttons=buttons, replaces_previous=edit)]
+        buttons.append((Button(ctx.tr("More results"), "/find " + shlex.join(words)),))
+    return [text.reply(buttons=tuple(buttons), replaces_previous=edit)]
+
+
+def introduce_button(ctx: Context, name: str, member_id: int) -> Button:
+    return Button(ctx.tr("Introduce me to {name}", name=short(name)), f"/introduce #{member_id}")
+
+
+def short(name: str) -> str:
+    """A name as a button shows it: Slack cuts button labels at 75 characters."""
+    return name if len(name) <= NAME_IN_BUTTON else name[: NAME_IN_BUTTON - 1] + "…"

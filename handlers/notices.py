@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.types import Button, Reply, Text, bold, fill
+from handlers.contacts import affiliation
 from handlers.engine.context import Context
 from handlers.engine.timefmt import day, span
 from store.models import Event, Opportunity
@@ -75,7 +76,7 @@ def member_suggestion(other_id: int, reason: str, language: str) -> Reply:
     """A synergy alert about another member; the reason is built from profiles, so it stays plain."""
     text = Text(language=language).bold(fill(language, "🤝 Someone you could work with")).line().line(reason)
     text.t("They'll only get your request if you ask; they choose whether to share contacts.")
-    return text.reply(buttons=((Button(fill(language, "Introduce us"), f"/introduce {other_id}"),),))
+    return text.reply(buttons=((Button(fill(language, "Introduce me"), f"/introduce #{other_id}"),),))
 
 
 def opportunity_suggestion(opportunity_id: int, reason: str, language: str) -> Reply:
@@ -89,16 +90,18 @@ def opportunity_suggestion(opportunity_id: int, reason: str, language: str) -> R
     return text.reply(buttons=buttons)
 
 
-def introduction_request(decision: Decision, requester: MemberCard, language: str) -> Reply:
+def introduction_request(decision: Decision, requester: MemberCard, note: str, language: str) -> Reply:
     """What the target of an introduction sees: who asks, what they do, and the choice."""
     text = Text(language=language).add("👋 ")
-    text.t("{name} would like to be introduced to you.", name=requester.member.name + _affiliation(requester))
+    text.t("{name} would like to be introduced to you.", name=requester.member.name + affiliation(requester))
     text.line()
     if requester.member.offers:
         text.italic(fill(language, "Offers:") + " ").line(requester.member.offers)
     if requester.member.seeks:
         text.italic(fill(language, "Seeks:") + " ").line(requester.member.seeks)
-    text.t("If you accept, you both get each other's contact.")
+    if note:
+        text.italic(fill(language, "Their note:") + " ").line(note)
+    text.t("If you accept, I'll pass on a way for each of you to reach the other.")
     return text.reply(buttons=decision_buttons(decision, language))
 
 
@@ -119,19 +122,6 @@ def decision_buttons(decision: Decision, language: str) -> tuple[tuple[Button, .
     )
 
 
-def introduction_contact(other: MemberCard, language: str, *, share_email: bool) -> Reply:
-    """The other member's contact after an accepted introduction; the e-mail only with their consent."""
-    text = Text(language=language).t(
-        "🤝 You are introduced to {name}.", name=other.member.name + _affiliation(other)
-    )
-    text.line()
-    if share_email and other.member.email:
-        text.t("E-mail: {email}", email=other.member.email)
-    else:
-        text.t("They have your contact and will get in touch.")
-    return text.reply()
-
-
 def introduction_declined(target_name: str, language: str) -> Reply:
     text = Text(language=language).t(
         "Your introduction request to {name} was not taken up this time. "
@@ -139,9 +129,3 @@ def introduction_declined(target_name: str, language: str) -> Reply:
         name=target_name,
     )
     return text.reply()
-
-
-def _affiliation(card: MemberCard) -> str:
-    """' (Organisation, Country)' after a name, or nothing when neither is known."""
-    place = ", ".join(filter(None, [card.organisation.name if card.organisation else "", card.country]))
-    return f" ({place})" if place else ""

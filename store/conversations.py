@@ -20,11 +20,13 @@ class Conversations:
             select(Conversation).where(Conversation.platform == platform, Conversation.user_id == user_id)
         )
 
-    async def begin(self, platform: str, user_id: str, flow: str, now: datetime) -> Conversation:
+    async def begin(
+        self, platform: str, user_id: str, flow: str, now: datetime, answers: dict[str, Any] | None = None
+    ) -> Conversation:
         """Start a flow, replacing any other one the person had left half-way."""
         await self.end(platform, user_id)
         conversation = Conversation(
-            platform=platform, user_id=user_id, flow=flow, step=0, answers={}, updated_at=now
+            platform=platform, user_id=user_id, flow=flow, step=0, answers=dict(answers or {}), updated_at=now
         )
         self.session.add(conversation)
         await self.session.flush()

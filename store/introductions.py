@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.models import Introduction
+from store.models import Introduction, OutboxMessage
 
 
 class Introductions:
@@ -26,18 +26,30 @@ class Introductions:
             )
         )
 
-    async def request(self, requester_id: int, target_id: int, now: datetime) -> Introduction:
-        """The pair's introduction, now `requested` (a suggestion becomes a request)."""
+    async def request(self, requester_id: int, target_id: int, now: datetime, note: str = "") -> Introduction:
+        """The pair's introduction, now `requested` (a suggestion becomes a request) with their note."""
         introduction = await self.between(requester_id, target_id)
         if introduction is None:
             introduction = Introduction(
                 requester_id=requester_id, target_id=target_id, reason="", score=0.0, created_at=now
             )
             self.session.add(introduction)
-        introduction.status = "requested"
+        introduction.status, introduction.note = "requested", note
         await self.session.flush()
         return introduction
 
     async def decide(self, introduction: Introduction, status: str, now: datetime) -> None:
         introduction.status, introduction.decided_at = status, now
         await self.session.flush()
+
+    async def relayed(self, introduction_id: int, sender_id: int) -> bool:
+        """Whether `sender_id` has used their one message through the bot for this introduction."""
+        found = await self.session.scalar(
+            select(OutboxMessage.id).where(OutboxMessage.cause == relay_cause(introduction_id, sender_id))
+        )
+        return found is not None
+
+
+def relay_cause(introduction_id: int, sender_id: int) -> str:
+    """The outbox cause of a relayed message: being unique per recipient, it allows one per sender."""
+    return f"intro:{introduction_id}:relay:{sender_id}"

@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from store.personal import NotPersonal, PersonalData
 from store.types import UTCDateTime
 
 ORGANISATION_KINDS = ("sme", "large_company", "research_centre", "university", "association")
@@ -45,6 +46,9 @@ class Base(DeclarativeBase):
         dict[str, Any]: JSON,
         list[str]: JSON,
     }
+    # What `mydata` exports and `forget` erases of this table (store/personal.py); None for a table
+    # with no member key, or one with a hand-written entry in store.privacy.PERSONAL.
+    __personal__: ClassVar[PersonalData | NotPersonal | None] = None
 
 
 class Cluster(Base):
@@ -117,6 +121,10 @@ class Member(Base):
     meeting_reminder: Mapped[str | None] = mapped_column(String(10))
 
 
+# The platform name of the terminal chat (bot/console.py): an identity no outbox worker delivers to.
+CONSOLE = "console"
+
+
 class Identity(Base):
     """A member's account on one platform; the unique pair is how an incoming message finds them."""
 
@@ -129,6 +137,8 @@ class Identity(Base):
     user_id: Mapped[str] = mapped_column(String(120))
     chat_id: Mapped[str] = mapped_column(String(120))
     display_name: Mapped[str] = mapped_column(String(200), default="")
+    # The account's public @username (Telegram), taken from each update: how others can write to them.
+    username: Mapped[str] = mapped_column(String(64), default="", server_default="")
     unreachable: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
 
@@ -313,6 +323,8 @@ class Introduction(Base):
     requester_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     target_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
     reason: Mapped[str] = mapped_column(Text, default="")
+    # The requester's one line to the target ("we both work on recycled polyester").
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
     score: Mapped[float] = mapped_column(Float, default=0.0)
     status: Mapped[str] = mapped_column(String(20), default="suggested")
     created_at: Mapped[datetime] = mapped_column(index=True)

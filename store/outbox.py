@@ -7,11 +7,11 @@ from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, insert, select, update
+from sqlalchemy import ColumnElement, exists, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.models import Identity, Member, OutboxMessage
+from store.models import CONSOLE, Identity, Member, OutboxMessage
 from store.people import languages_of
 
 
@@ -66,6 +66,47 @@ class Outbox:
             by_language.setdefault(language, []).append(member_id)
         for language, ids in by_language.items():
             await self.enqueue(ids, cause, payload_for(language), now)
+
+    async def newest_id(self) -> int:
+        """The id of the last message queued (0 for none): what a console chat has already seen."""
+        return await self.session.scalar(select(func.max(OutboxMessage.id))) or 0
+
+    async def take_pending(
+        self, member_id: int, after_id: int, now: datetime
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """The member's messages queued after `after_id` and not sent yet, with the newest id, for
+        the console to show. They are marked sent only when the member has no reachable account on
+        a platform the outbox worker delivers to; otherwise the console shows a copy and the worker
+        still delivers the message there (a console on a live database steals nothing)."""
+        rows = (
+            await self.session.execute(
+                select(OutboxMessage.id, OutboxMessage.payload)
+                .where(
+                    OutboxMessage.member_id == member_id,
+                    OutboxMessage.id > after_id,
+                    OutboxMessage.status == "pending",
+                )
+                .order_by(OutboxMessage.id)
+            )
+        ).all()
+        if not rows:
+            return after_id, []
+        delivered_elsewhere = await self.session.scalar(
+            select(
+                exists().where(
+                    Identity.member_id == member_id,
+                    Identity.platform != CONSOLE,
+                    Identity.unreachable.is_(False),
+                )
+            )
+        )
+        if not delivered_elsewhere:
+            await self.session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_([message_id for message_id, _ in rows]))
+                .values(status="sent", sent_at=now)
+            )
+        return rows[-1][0], [payload for _, payload in rows]
 
 
 class Delivery:

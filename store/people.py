@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.models import Cluster, Identity, Member, Organisation
+from store.models import CONSOLE, Cluster, Identity, Member, Organisation
 
 # Members per query when reading languages, well under SQLite's limit on bound parameters.
 CHUNK = 500
@@ -74,8 +74,12 @@ class People:
         now: datetime,
         timezone: str,
         language: str | None,
+        username: str | None = None,
     ) -> tuple[Member, Identity]:
         """The member behind a platform account, created on first contact (not yet listed).
+
+        `username` is the account's public handle as the platform gives it now (None: the platform
+        has none), kept so that an introduction can pass on a way to write to them.
 
         Two first messages of one person can race (two processes, or two updates at once): the
         loser's insert hits the unique (platform, user_id) and it reads the winner's row instead.
@@ -85,7 +89,7 @@ class People:
             try:
                 async with self.session.begin_nested():
                     return await self._create(
-                        platform, user_id, chat_id, display_name, now, timezone, language
+                        platform, user_id, chat_id, display_name, now, timezone, language, username or ""
                     )
             except IntegrityError:
                 found = await self._identified(platform, user_id)
@@ -94,6 +98,8 @@ class People:
         member, identity = found
         if chat_id and identity.chat_id != chat_id:
             identity.chat_id = chat_id
+        if username is not None and identity.username != username[:64]:
+            identity.username = username[:64]
         # A person who writes to us again can be reached again.
         identity.unreachable = False
         _seen(member, now)
@@ -118,6 +124,7 @@ class People:
         now: datetime,
         timezone: str,
         language: str | None,
+        username: str,
     ) -> tuple[Member, Identity]:
         member = Member(
             name=display_name.strip()[:200] or f"{platform} user",
@@ -138,6 +145,7 @@ class People:
             user_id=user_id,
             chat_id=chat_id or user_id,
             display_name=display_name[:200],
+            username=username[:64],
             created_at=now,
         )
         self.session.add(identity)
@@ -236,3 +244,24 @@ class People:
                 )
             ).all()
         )
+
+    async def member_of(self, platform: str, user_id: str) -> Member | None:
+        """The member behind a platform account, if we know them (nothing is created)."""
+        found = await self._identified(platform, user_id)
+        return found[0] if found else None
+
+    async def console_handle(self, member_id: int, now: datetime) -> str:
+        """The console account of a member (made on first use), so that `/as NAME` can chat as them."""
+        handle = await self.session.scalar(
+            select(Identity.user_id)
+            .where(Identity.member_id == member_id, Identity.platform == CONSOLE)
+            .order_by(Identity.id)
+        )
+        if handle is not None:
+            return handle
+        handle = f"member-{member_id}"
+        self.session.add(
+            Identity(member_id=member_id, platform=CONSOLE, user_id=handle, chat_id=handle, created_at=now)
+        )
+        await self.session.flush()
+        return handle

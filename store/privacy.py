@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import String, cast, delete, func, or_, select, update
@@ -44,6 +44,7 @@ from store.models import (
     Rsvp,
     ScheduleDraft,
 )
+from store.personal import NotPersonal, PersonalData
 from store.purge import owe_purge
 
 FORMER_MEMBER = "former member"
@@ -72,7 +73,7 @@ class Privacy:
     async def export(self, member: Member) -> dict[str, Any]:
         """Everything held about `member`, as JSON-safe values, for the `mydata` file."""
         exported: dict[str, Any] = {}
-        for personal in PERSONAL.values():
+        for personal in ALL_PERSONAL.values():
             if personal.export is not None:
                 section, _, part = personal.section.partition(".")
                 value = await personal.export(self, member)
@@ -84,7 +85,12 @@ class Privacy:
 
     async def _identities(self, member: Member) -> list[dict[str, Any]]:
         return [
-            {"platform": i.platform, "user_id": i.user_id, "created": _iso(i.created_at)}
+            {
+                "platform": i.platform,
+                "user_id": i.user_id,
+                "username": i.username,
+                "created": _iso(i.created_at),
+            }
             for i in await self._rows(select(Identity).where(Identity.member_id == member.id))
         ]
 
@@ -159,6 +165,7 @@ class Privacy:
                 "other_member": {"id": other_id, "name": other_name},
                 "status": i.status,
                 "reason": i.reason,
+                "note": i.note,
                 "created": _iso(i.created_at),
                 "decided": _iso(i.decided_at),
             }
@@ -270,11 +277,12 @@ class Privacy:
             text
             for text in {member.name, member.email, *(i.user_id for i in identities)}
             | {i.display_name for i in identities}
+            | {i.username for i in identities}
             if len(text) >= SCRUB_MIN_LENGTH
         ]
         await self._scrub_others(member, personal, redacted)
         organisation_id = member.organisation_id
-        for held in PERSONAL.values():
+        for held in ALL_PERSONAL.values():
             if held.erase is not None:
                 await held.erase(self, member, now)
         self.session.add(
@@ -426,7 +434,8 @@ class Personal:
     text: bool = False
 
 
-# Every table with a foreign key to members.id is here or in NOT_PERSONAL (tests/test_privacy.py checks).
+# Every table with a foreign key to members.id is here, in NOT_PERSONAL, or declares its own
+# `__personal__` in store/models.py (tests/test_privacy.py checks); a new simple table declares.
 # Export keys come out in this order; erasers run in it, after other rows have been scrubbed.
 PERSONAL: dict[type[Base], Personal] = {
     Member: Personal("profile", Privacy._profile, Privacy._anonymise, text=True),
@@ -453,6 +462,55 @@ NOT_PERSONAL: dict[type[Base], str] = {
 # Rows without a member key that held an erased member's text: a conversation's answers, an
 # organisation named after a freelancer, a button payload naming them in a search's "More results".
 SCRUBBED: tuple[type[Base], ...] = (Conversation, Organisation, ButtonPayload)
+
+
+def _json_safe(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def declared(model: type[Base], declaration: PersonalData) -> Personal:
+    """The entry a model's `__personal__ = PersonalData(...)` stands for (see store/personal.py).
+
+    Export: the rows where an owner column is the member, every column, in primary-key order.
+    Erase: those rows deleted, or kept with their `text_columns` blanked.
+    """
+    table = model.__table__
+    owners = [table.c[name] for name in declaration.owner]
+    blanked = {table.c[name]: "" for name in declaration.text_columns}
+
+    async def export(privacy: Privacy, member: Member) -> list[dict[str, Any]]:
+        rows = await privacy.session.execute(
+            select(table).where(or_(*(c == member.id for c in owners))).order_by(*table.primary_key)
+        )
+        return [{key: _json_safe(value) for key, value in row._mapping.items()} for row in rows]
+
+    async def erase(privacy: Privacy, member: Member, _now: datetime) -> None:
+        mine = or_(*(c == member.id for c in owners))
+        if declaration.erase == "delete":
+            await privacy.session.execute(delete(model).where(mine))
+        elif blanked:
+            await privacy.session.execute(update(model).where(mine).values(blanked))
+
+    return Personal(declaration.section, export, erase, text=bool(declaration.text_columns))
+
+
+def _declarations() -> list[tuple[type[Base], PersonalData | NotPersonal]]:
+    """Every model's own `__personal__`, dependent tables first (so that deleting rows never
+    leaves a row pointing at a deleted one)."""
+    by_table = {mapper.local_table: mapper.class_ for mapper in Base.registry.mappers}
+    models = (by_table[table] for table in reversed(Base.metadata.sorted_tables) if table in by_table)
+    return [(model, model.__personal__) for model in models if model.__personal__ is not None]
+
+
+# What privacy does with each table: the hand-written entries above, then the models' declarations.
+ALL_PERSONAL: dict[type[Base], Personal] = {
+    **PERSONAL,
+    **{model: declared(model, d) for model, d in _declarations() if isinstance(d, PersonalData)},
+}
+ALL_NOT_PERSONAL: dict[type[Base], str] = {
+    **NOT_PERSONAL,
+    **{model: d.reason for model, d in _declarations() if isinstance(d, NotPersonal)},
+}
 PERSONAL_TABLES = tuple(
-    model.__tablename__ for model in (*(m for m, p in PERSONAL.items() if p.text), *SCRUBBED)
+    model.__tablename__ for model in (*(m for m, p in ALL_PERSONAL.items() if p.text), *SCRUBBED)
 )

@@ -27,12 +27,14 @@ OWED = "clusterbot.purge_tables"
 LOCK_TIMEOUT_MS = 5_000
 # How long the purge waits for transactions that began before it (and may still see the erased rows).
 SNAPSHOT_WAIT_SECONDS = 10.0
-# Other sessions of this database whose snapshot may predate `since`: while one is open, VACUUM FULL
-# keeps the erased row versions as "recently dead" and copies them into the new files. An
-# autoanalyze of a table counts too.
-OLDER_SNAPSHOTS = text(
-    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-    "AND pid <> pg_backend_pid() AND backend_xmin IS NOT NULL AND xact_start < :since"
+# While anything could still see the erased rows, VACUUM FULL keeps them as "recently dead" and
+# copies them into the new files. Two things hold them: a session of this database whose snapshot
+# predates the purge (an autoanalyze counts), and a transaction of ANY database of the server that
+# was running when the purge began (VACUUM FULL's own snapshot reaches back to it).
+OLDER_WORK = text(
+    "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database() "
+    "AND pid <> pg_backend_pid() AND backend_xmin IS NOT NULL AND xact_start < :since) "
+    "OR pg_snapshot_xmin(pg_current_snapshot()) < CAST(CAST(:horizon AS text) AS xid8)"
 )
 
 
@@ -84,10 +86,11 @@ async def _vacuum_full(engine: AsyncEngine, tables: list[str]) -> None:
 
 
 async def _wait_for_older_snapshots(connection: AsyncConnection) -> None:
-    """Wait (bounded) until no transaction that began before now is still open in this database."""
+    """Wait (bounded) until no transaction that began before now is still open (see OLDER_WORK)."""
     since: datetime = await connection.scalar(text("SELECT clock_timestamp()"))
+    horizon: str = await connection.scalar(text("SELECT pg_snapshot_xmax(pg_current_snapshot())::text"))
     deadline = asyncio.get_running_loop().time() + SNAPSHOT_WAIT_SECONDS
-    while await connection.scalar(OLDER_SNAPSHOTS, {"since": since}):
+    while await connection.scalar(OLDER_WORK, {"since": since, "horizon": horizon}):
         if asyncio.get_running_loop().time() > deadline:
             log.warning("a transaction older than an erasure stayed open; old row versions may remain")
             return

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from typing import Generic, Literal, TypeVar
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.models import Cluster, Member, Organisation
+from store.models import Cluster, Identity, Member, Organisation
 from store.text import fold
 
 K = TypeVar("K", bound=Hashable)
@@ -158,15 +158,37 @@ class Resolver:
             return await self.place(kind, typed)  # type: ignore[arg-type]
         return Resolution(typed)
 
-    async def member(self, typed: str) -> Resolution[Member]:
-        """`#12`, `12` or a name; two members of one name are both offered, never chosen between."""
+    async def member(self, typed: str, *, listed_only: bool = False) -> Resolution[Member]:
+        """`#12`, `12`, `@handle` or a name; two members of one name are both offered, never chosen
+        between. `listed_only` keeps members who are not in the directory out of it, suggestions too."""
         number = typed.strip().lstrip("#")
         if number.isascii() and number.isdigit():
             member = await self.session.get(Member, int(number)) if len(number) < 10 else None
-            return Resolution(member)
-        rows = (await self.session.execute(select(Member.id, Member.name).order_by(Member.id))).all()
+            return Resolution(member if member is None or member.listed or not listed_only else None)
+        if typed.strip().startswith("@"):
+            return Resolution(await self._handle(typed.strip()[1:], listed_only))
+        query = select(Member.id, Member.name).order_by(Member.id)
+        if listed_only:
+            query = query.where(Member.listed.is_(True))
+        rows = (await self.session.execute(query)).all()
         names = {member_id: name for member_id, name in rows}
         found = match(typed, names, cutoff=MEMBER_CUTOFF)
         if found.key is not None:
             return Resolution(await self.session.get(Member, found.key))
         return Resolution(None, tuple((f"#{key} {names[key]}", str(key)) for key in found.candidates))
+
+    async def _handle(self, handle: str, listed_only: bool) -> Member | None:
+        """The member whose Telegram @username or console handle this is (ignoring case)."""
+        query = (
+            select(Member)
+            .join(Identity, Identity.member_id == Member.id)
+            .where(
+                (func.lower(Identity.username) == handle.lower())
+                | ((Identity.platform == "console") & (Identity.user_id == handle))
+            )
+            .order_by(Identity.id)
+            .limit(1)
+        )
+        if listed_only:
+            query = query.where(Member.listed.is_(True))
+        return await self.session.scalar(query) if handle else None

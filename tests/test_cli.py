@@ -190,3 +190,47 @@ async def test_run_with_a_token_telegram_refuses_says_so_at_once(tmp_path: Path)
     assert assert_short_and_clear(result, "") == [
         "clusterbot: Telegram refused TELEGRAM_BOT_TOKEN: copy the token again from @BotFather"
     ]
+
+
+def test_demo_plays_both_sides_of_an_introduction_with_as_and_shows_each_message_once(tmp_path: Path) -> None:
+    script = (
+        '/introduce Arnau Ribas "we both work on recycled polyester"\n'
+        "/as Arnau Ribaz\n"
+        "/as Arnau Ribas\n"
+        "/intro accept 1\n"
+        "/help\n"
+        "/as Marta Puig\n"
+        "/relay 1 Hello Arnau!\n"
+        "/as Arnau Ribas\n"
+    )
+    result = run(["demo"], tmp_path, script)
+    assert result.returncode == 0, result.stderr
+    # The first answer to each line (`/as Arnau Ribas` comes twice: the second is checked at the end).
+    turns: dict[str, str] = {}
+    for turn in result.stdout.split("\n> "):
+        turns.setdefault(turn.split("\n", 1)[0], turn)
+    assert "Did you mean one of these?\n[#2 Arnau Ribas → /as #2]" in turns["/as Arnau Ribaz"]
+    # The request queued during Marta's turn is shown when Arnau takes over, marked, once.
+    arnau = turns["/as Arnau Ribas"]
+    assert "You are now Arnau Ribas (#2).\n\n📬 (message from ClusterBot)\n👋 Marta Puig" in arnau
+    assert "Their note: we both work on recycled polyester" in arnau
+    accepted = turns["/intro accept 1"]
+    assert "📬 (message from ClusterBot)\n🤝 You are introduced to Marta Puig" in accepted
+    assert (
+        "They got no contact of yours; they can write to you once through me.\n[Write to them → /relay 1]"
+        in accepted
+    )
+    assert "📬" not in turns["/help"]
+    marta = turns["/as Marta Puig"]
+    assert "📬 (message from ClusterBot)\n🤝 You are introduced to Arnau Ribas" in marta
+    assert "Sent to Arnau Ribas" in turns["/relay 1 Hello Arnau!"]
+    assert result.stdout.count("👋 Marta Puig") == 1 and result.stdout.count("Hello Arnau!") == 2
+    assert (
+        "✉️ Marta Puig writes to you through me:\nHello Arnau!"
+        in result.stdout.rsplit("> /as Arnau Ribas", 1)[1]
+    )
+    with sqlite3.connect(tmp_path / "clusterbot-demo.db") as connection:
+        statuses = connection.execute(
+            "SELECT DISTINCT status FROM outbox WHERE cause LIKE 'intro:%'"
+        ).fetchall()
+    assert statuses == [("sent",)]

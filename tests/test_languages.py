@@ -100,7 +100,7 @@ async def test_the_scheduler_speaks_clusterbot_language_to_members_who_chose_non
     assert any(text.startswith("🤝 Quelqu'un avec qui collaborer") for text in texts), texts
     assert any(text.startswith("🗞 Votre semaine dans le réseau (2026-W48)") for text in texts), texts
     joans = await queued_messages(db, joan)
-    assert ("Nous mettre en relation", joans[0].buttons[0][1]) == joans[0].buttons[0]
+    assert ("Présentez-moi", joans[0].buttons[0][1]) == joans[0].buttons[0]
 
 
 @pytest.fixture

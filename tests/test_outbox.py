@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from core.adapter import Adapter, SendResult
-from core.types import Text
+from core.types import Reply, Text
 from scheduler.delivery import DeliveryPolicy, OutboxWorker
 from scheduler.ratelimit import Limits, RateLimiter
 from store.db import Database
@@ -238,3 +238,24 @@ async def test_rows_released_by_a_stopping_worker_are_due_at_once_and_cost_no_at
     assert outcomes == [("pending", 0)] * 4 + [("sent", 1)]
     assert sum(len(texts) for texts in slow.received.values()) == 1
     assert await worker(db, clock, RecordingAdapter()).drain_once() == 4  # no lease to wait out
+
+
+async def test_the_console_takes_a_message_only_from_a_member_no_worker_delivers_to(
+    db: Database, clock
+) -> None:
+    now = clock.now
+    only_console = await member_on(db, now, "Ona", "console")
+    also_telegram = await member_on(db, now, "Pau", "console", "telegram")
+    await enqueue(db, now, [only_console, also_telegram], "notice:1", "The agenda is out")
+    async with db.transaction() as session:
+        newest, shown = await Outbox(session).take_pending(only_console, 0, now)
+        assert [Reply.from_dict(payload).plain_text for payload in shown] == ["The agenda is out"]
+        newest, shown = await Outbox(session).take_pending(also_telegram, 0, now)
+        assert [Reply.from_dict(payload).plain_text for payload in shown] == ["The agenda is out"]
+        # Shown once in the console: the next turn starts after what it showed.
+        assert await Outbox(session).take_pending(also_telegram, newest, now) == (newest, [])
+    async with db.transaction() as session:
+        rows = await session.execute(select(OutboxMessage.member_id, OutboxMessage.status))
+        statuses = {member_id: status for member_id, status in rows}
+    # A console on a live database steals nothing that Telegram would have delivered.
+    assert statuses == {only_console: "sent", also_telegram: "pending"}

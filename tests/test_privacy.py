@@ -15,7 +15,8 @@ from handlers.engine.commands import build_flows, build_router
 from handlers.engine.context import Options
 from store.db import Database
 from store.models import AuditEntry, Base, Identity, Introduction, Member, Opportunity, OutboxMessage, Rsvp
-from store.privacy import NOT_PERSONAL, PERSONAL
+from store.personal import PersonalData
+from store.privacy import ALL_NOT_PERSONAL, ALL_PERSONAL, PERSONAL, Privacy, declared
 from tests.conftest import Chat, Clock
 from tests.factories import add_cluster, add_event, add_member, add_opportunity
 
@@ -172,12 +173,58 @@ async def test_mydata_holds_profile_accounts_answers_follows_introductions_and_m
 
 def test_every_table_with_a_member_key_says_what_privacy_does_with_it() -> None:
     """A new table that points at members must say how `mydata` exports it and `forget` erases it,
-    or why there is nothing to: otherwise a feature could hold personal data that never leaves."""
+    or why there is nothing to: otherwise a feature could hold personal data that never leaves.
+    It says so in store.privacy's registry or with its own `__personal__` in store/models.py."""
     pointing = {
         mapper.class_
         for mapper in Base.registry.mappers
         if any(fk.column.table.name == "members" for fk in mapper.local_table.foreign_keys)
     }
-    assert pointing - set(PERSONAL) - set(NOT_PERSONAL) == set()
-    assert set(PERSONAL) & set(NOT_PERSONAL) == set()
-    assert all(reason.strip() for reason in NOT_PERSONAL.values())
+    assert pointing - set(ALL_PERSONAL) - set(ALL_NOT_PERSONAL) == set()
+    assert set(ALL_PERSONAL) & set(ALL_NOT_PERSONAL) == set()
+    assert all(reason.strip() for reason in ALL_NOT_PERSONAL.values())
+    assert all(model.__personal__ is None for model in PERSONAL), "a table is declared twice"
+
+
+async def test_a_declared_table_is_exported_and_erased_as_its_declaration_says(
+    db: Database, clock: Clock
+) -> None:
+    """`PersonalData` on a model: rows where an owner column is the member are exported whole, then
+    deleted or kept with their personal text blanked; other members' rows are left alone."""
+    ola = await add_member(db, clock.now, "Ola Nordmann")
+    ingrid = await add_member(db, clock.now, "Ingrid Nilsen")
+    bo = await add_member(db, clock.now, "Bo Berg")
+    async with db.transaction() as session:
+        for requester, target, reason in (
+            (ola, ingrid, "Both in subsea"),
+            (bo, ola, "Moorings"),
+            (bo, ingrid, "Dyes"),
+        ):
+            session.add(
+                Introduction(requester_id=requester, target_id=target, reason=reason, created_at=clock.now)
+            )
+    anonymised = declared(
+        Introduction, PersonalData("intros", ("requester_id", "target_id"), "anonymise", ("reason",))
+    )
+    deleted = declared(Introduction, PersonalData("intros", ("requester_id", "target_id")))
+    assert anonymised.text and not deleted.text
+    async with db.transaction() as session:
+        privacy, member = Privacy(session), await session.get(Member, ola)
+        assert member is not None and anonymised.export is not None and anonymised.erase is not None
+        exported = await anonymised.export(privacy, member)
+        assert [(i["requester_id"], i["target_id"], i["reason"]) for i in exported] == [
+            (ola, ingrid, "Both in subsea"),
+            (bo, ola, "Moorings"),
+        ]
+        assert exported[0]["created_at"] == clock.now.isoformat()
+        json.dumps(exported)
+        await anonymised.erase(privacy, member, clock.now)
+    async with db.transaction() as session:
+        reasons = (await session.scalars(select(Introduction.reason).order_by(Introduction.id))).all()
+        assert reasons == ["", "", "Dyes"]
+        member = await session.get(Member, ola)
+        assert member is not None and deleted.erase is not None
+        await deleted.erase(Privacy(session), member, clock.now)
+    async with db.transaction() as session:
+        left = (await session.execute(select(Introduction.requester_id, Introduction.target_id))).all()
+        assert left == [(bo, ingrid)]

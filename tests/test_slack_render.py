@@ -110,3 +110,8 @@ def test_a_file_that_cannot_be_uploaded_is_shown_inline() -> None:
 
     assert fallback.attachment is None
     assert "`BEGIN:VCALENDAR`\n`END:VCALENDAR`" in only_text(fallback)
+
+
+def test_a_mention_renders_only_for_a_slack_user_id() -> None:
+    reply = Reply(spans=(Span("@Laia", "mention", "U0LAIA"), Span(" "), Span("@x", "mention", "<!channel>")))
+    assert only_text(reply) == "<@U0LAIA> @x"

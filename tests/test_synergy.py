@@ -111,7 +111,7 @@ async def test_a_seeded_network_gets_its_expected_pairs_in_order_with_reasons(db
     }
     marta_alert = next(a for a in sent if a[1].endswith(f":m{ids['marta']}"))
     assert "Marta — Fil Vert, France — offers" in marta_alert[2]
-    assert marta_alert[3] == [("Introduce us", f"/introduce {ids['marta']}")]
+    assert marta_alert[3] == [("Introduce me", f"/introduce #{ids['marta']}")]
 
 
 async def test_the_same_pair_is_never_suggested_twice(db: Database, clock) -> None:

@@ -156,9 +156,13 @@ async def test_updates_become_neutral_messages_with_deep_links_and_addressed_com
     await telegram.wait_for_messages(GROUP["id"], 1)
 
     assert received == [
-        Incoming("telegram", "1001", "1001", "/start invite-7f3a", None, "private", "Ana Puig", "en"),
-        Incoming("telegram", "1001", "1001", "cancel", None, "private", "Ana Puig", "en"),
-        Incoming("telegram", "1002", str(GROUP["id"]), "/help find", None, "group", "João Silva", "pt"),
+        Incoming(
+            "telegram", "1001", "1001", "/start invite-7f3a", None, "private", "Ana Puig", "en", username=""
+        ),
+        Incoming("telegram", "1001", "1001", "cancel", None, "private", "Ana Puig", "en", username=""),
+        Incoming(
+            "telegram", "1002", str(GROUP["id"]), "/help find", None, "group", "João Silva", "pt", username=""
+        ),
     ]
 
 

@@ -101,6 +101,7 @@ class Assistant:
             now=now,
             timezone=msg.timezone or self.options.default_timezone,
             language=(msg.language_code or "")[:2] or None,
+            username=msg.username,
         )
         language = choose_language(member.language, msg.language_code, self.options.default_language)
         admin = self.options.lists_admin(msg.platform, msg.user_id)

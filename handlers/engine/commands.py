@@ -31,7 +31,7 @@ from handlers.engine.scopes import ADMIN, Scope
 
 
 def build_flows() -> Flows:
-    return Flows(onboarding.ONBOARDING, opportunities.POST_FLOW)
+    return Flows(onboarding.ONBOARDING, opportunities.POST_FLOW, introductions.RELAY_FLOW)
 
 
 def build_router() -> Router:
@@ -244,14 +244,14 @@ def build_router() -> Router:
     add(
         "introduce",
         introductions.introduce,
-        summary=N_("ask to be introduced to a member (they decide; contacts are shared on accept)"),
-        usage=N_("introduce MEMBER_ID"),
-        example="introduce 42",
+        summary=N_("ask to be introduced to a member, with an optional note (they decide)"),
+        usage=N_('introduce NAME ["NOTE"]'),
+        example='introduce Marta Puig "we both work on recycled polyester"',
     )
     add(
         "intro accept",
         introductions.accept,
-        summary=N_("accept an introduction: you both get each other's contact"),
+        summary=N_("accept an introduction: you both get a way to reach each other"),
         usage=N_("intro accept NUMBER"),
         example="intro accept 7",
     )
@@ -261,6 +261,13 @@ def build_router() -> Router:
         summary=N_("decline an introduction (they are told kindly, without details)"),
         usage=N_("intro decline NUMBER"),
         example="intro decline 7",
+    )
+    add(
+        "relay",
+        introductions.relay,
+        summary=N_("send one message through me to a member you were introduced to"),
+        usage=N_("relay NUMBER [TEXT]"),
+        example="relay 7 Shall we talk on Thursday?",
     )
     add(
         "meet",

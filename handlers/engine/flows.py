@@ -84,9 +84,10 @@ class Flows:
         return await flow.finish(ctx, answers)
 
 
-async def begin_flow(ctx: Context, flow: Flow) -> Reply:
-    """Start `flow` for the person writing, replacing any flow they had left half-way."""
-    await ctx.store.conversations.begin(ctx.msg.platform, ctx.msg.user_id, flow.name, ctx.now)
+async def begin_flow(ctx: Context, flow: Flow, known: dict[str, Any] | None = None) -> Reply:
+    """Start `flow` for the person writing, replacing any flow they had left half-way; `known`
+    holds what the flow is about (the introduction a message goes through), kept with the answers."""
+    await ctx.store.conversations.begin(ctx.msg.platform, ctx.msg.user_id, flow.name, ctx.now, known)
     return await ask(ctx, flow, 0, intro=flow.intro)
 
 

@@ -48,5 +48,6 @@ async def segment_value(ctx: Context, kind: str, typed: str, retype: Retype) -> 
     return _chosen(ctx, kind, typed, await ctx.store.resolver.segment(kind, typed), retype)
 
 
-async def member_named(ctx: Context, typed: str, retype: Retype) -> Member:
-    return _chosen(ctx, "member", typed, await ctx.store.resolver.member(typed), retype)
+async def member_named(ctx: Context, typed: str, retype: Retype, *, listed_only: bool = False) -> Member:
+    resolution = await ctx.store.resolver.member(typed, listed_only=listed_only)
+    return _chosen(ctx, "member", typed, resolution, retype)

@@ -72,11 +72,14 @@ class User:
     first_name: str
     last_name: str = ""
     language_code: str = "en"
+    username: str = ""
 
     def as_json(self) -> Json:
         user: Json = {"id": self.id, "is_bot": False, "first_name": self.first_name}
         if self.last_name:
             user["last_name"] = self.last_name
+        if self.username:
+            user["username"] = self.username
         return user | {"language_code": self.language_code}
 
 

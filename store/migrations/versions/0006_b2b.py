@@ -13,7 +13,7 @@ from alembic import op
 import store.types
 
 revision: str = "0006_b2b"
-down_revision: str | None = "0005_delivery"
+down_revision: str | None = "0006_intros"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

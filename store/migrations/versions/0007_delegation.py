@@ -5,6 +5,7 @@ Revises: 0006_b2b
 """
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,6 +17,27 @@ revision: str = "0007_delegation"
 down_revision: str | None = "0006_b2b"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+_NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+# The rows tests/test_migration_data.py puts in the new tables (member 1 and 2, session 1 exist).
+SAMPLE_ROWS: list[tuple[str, dict[str, Any]]] = [
+    (
+        "meeting_wishes",
+        {"id": 1, "session_id": 1, "member_id": 1, "other_id": 2, "level": "must", "updated_at": _NOW},
+    ),
+    (
+        "schedule_drafts",
+        {
+            "id": 1,
+            "session_id": 1,
+            "first_id": 1,
+            "second_id": 2,
+            "starts_at": _NOW,
+            "place": "2",
+            "created_at": _NOW,
+        },
+    ),
+]
 
 
 def _when(name: str) -> sa.Column[Any]:
