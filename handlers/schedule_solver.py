@@ -25,6 +25,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import cast
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
@@ -224,7 +225,9 @@ def _solve_milp(problem: _Problem, time_limit: float) -> tuple[list[Placement], 
         for key in (("person", pair[0], i), ("person", pair[1], i), ("pair", pair), ("slot", i)):
             row_of.append(rows.setdefault(key, len(rows)))
             col_of.append(column)
-    upper = np.array([problem.capacity[key[1]] if key[0] == "slot" else 1 for key in rows], dtype=float)
+    upper = np.array(
+        [problem.capacity[cast(int, key[1])] if key[0] == "slot" else 1 for key in rows], dtype=np.float64
+    )
     matrix = coo_array((np.ones(len(row_of)), (row_of, col_of)), shape=(len(rows), len(columns))).tocsr()
     weights = np.array([problem.weights[pair] for pair, _ in columns], dtype=float)
     result = milp(
