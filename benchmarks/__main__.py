@@ -13,16 +13,17 @@ import os
 from pathlib import Path
 from typing import Any
 
-from benchmarks import broadcast, memory, search, synergy, throughput
+from benchmarks import broadcast, memory, schedule, search, synergy, throughput
 from benchmarks.common import DEFAULT_POSTGRES_URL, RESULTS_PATH, Report, Stopwatch, describe, write_results
 
-NAMES = ("search", "synergy", "broadcast", "throughput", "memory")
+NAMES = ("search", "synergy", "broadcast", "throughput", "memory", "schedule")
 TINY: dict[str, dict[str, Any]] = {
     "search": {"members": 600, "labelled": 10, "rapidfuzz_queries": 2},
     "synergy": {"members": 400, "opportunities": 100, "sample": 1},
     "broadcast": {"recipients": 60, "slack_recipients": 40},
     "throughput": {"members": 300, "users": 4, "commands": 40, "updates": 20},
     "memory": {"members": 500, "settle_seconds": 30},
+    "schedule": {"participants": 20, "slots": 4, "tables": 4, "wishes": 60, "spare_tables": 8, "scales": ()},
 }
 
 
@@ -35,6 +36,8 @@ async def _run_one(name: str, sizes: dict[str, Any], postgres_url: str) -> Repor
         return await broadcast.run(**sizes)
     if name == "throughput":
         return await throughput.run(**sizes, postgres_url=postgres_url)
+    if name == "schedule":
+        return schedule.run(**sizes)
     return await memory.run(**sizes)
 
 

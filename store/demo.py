@@ -37,7 +37,17 @@ from store.demo_network import (
     EventRow,
     OrganisationRow,
 )
-from store.models import Cluster, Event, Identity, MeetingSession, Member, Opportunity, Organisation, Rsvp
+from store.models import (
+    Cluster,
+    Event,
+    Identity,
+    MeetingSession,
+    MeetingWish,
+    Member,
+    Opportunity,
+    Organisation,
+    Rsvp,
+)
 from store.text import words
 
 DEMO_HANDLE = "marta"
@@ -249,6 +259,7 @@ class _DemoBuilder:
         await self.session.flush()
         self._add_rsvps(events)
         self._add_meeting_session(events)
+        await self._add_delegation_day(events)
 
     def _add_meeting_session(self, events: Sequence[Event]) -> None:
         """The B2B session the demo promises: 20-minute slots at 12 tables, TEXCAT members meeting
@@ -268,6 +279,36 @@ class _DemoBuilder:
                 created_at=self.now,
                 updated_at=self.now,
             )
+        )
+
+    async def _add_delegation_day(self, events: Sequence[Event]) -> None:
+        """The learning visit's first day as a delegation day: morning and afternoon slots at six
+        tables, and a few Must meet / Meet / No thanks wishes (two of them about the demo member), so
+        `participants` shows them and the coordinator can `schedule draft` it."""
+        [event] = [event for event in events if event.title == DEMO_MEMBER_EVENTS[1]]
+        day = MeetingSession(
+            event_id=event.id,
+            windows=["10:00-12:00", "15:00-17:00"],
+            tables=[str(number) for number in range(1, 7)],
+            pairing=None,
+            created_at=self.now,
+            updated_at=self.now,
+        )
+        self.session.add(day)
+        await self.session.flush()
+        going = await self.session.scalars(
+            select(Rsvp.member_id)
+            .where(Rsvp.event_id == event.id, Rsvp.status == "going")
+            .order_by(Rsvp.member_id)
+        )
+        demo = self.demo_member
+        assert demo is not None
+        others = [member_id for member_id in going.all() if member_id != demo.id]
+        wishes = [(others[0], demo.id, "must"), (others[1], demo.id, "meet"), (others[0], others[1], "must")]
+        wishes += [(others[2], others[0], "meet"), (others[1], others[2], "no_thanks")]
+        self.session.add_all(
+            MeetingWish(session_id=day.id, member_id=member, other_id=other, level=level, updated_at=self.now)
+            for member, other, level in wishes
         )
 
     def _event(self, row: EventRow) -> Event:

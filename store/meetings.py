@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from store.calendars import FEED_PAST
 from store.models import Event, Meeting, MeetingSeat, MeetingSession, Member, Rsvp
 
-HOLDING = ("requested", "accepted")
+HOLDING = ("requested", "proposed", "accepted")  # proposed: by a published schedule (handlers/delegations.py)
 UID_DOMAIN = "clusterbot"
 
 

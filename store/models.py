@@ -35,8 +35,9 @@ OPPORTUNITY_KINDS = (
 RSVP_STATUSES = ("going", "not_going", "waitlisted")
 OUTBOX_STATUSES = ("pending", "sending", "sent", "failed", "unreachable", "dead")
 INTRODUCTION_STATUSES = ("suggested", "requested", "accepted", "declined")
-# A meeting that is `requested` or `accepted` holds its slot (see MeetingSeat); no_show is set afterwards.
-MEETING_STATUSES = ("requested", "accepted", "declined", "cancelled", "expired", "no_show")
+# A meeting that is `requested`, `proposed` (by a published schedule) or `accepted` holds its slot
+# (see MeetingSeat); no_show is set afterwards.
+MEETING_STATUSES = ("requested", "proposed", "accepted", "declined", "cancelled", "expired", "no_show")
 
 
 class Base(DeclarativeBase):
@@ -453,3 +454,34 @@ class MeetingSeat(Base):
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     place: Mapped[str | None] = mapped_column(String(100))
     starts_at: Mapped[datetime]
+
+
+class MeetingWish(Base):
+    """What one participant of a session marked about another: must, meet or no_thanks (solver's Wish)."""
+
+    __tablename__ = "meeting_wishes"
+    __table_args__ = (UniqueConstraint("session_id", "member_id", "other_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("meeting_sessions.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    other_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    level: Mapped[str] = mapped_column(String(20))
+    updated_at: Mapped[datetime]
+
+
+class ScheduleDraft(Base):
+    """One meeting of a coordinator's unpublished schedule; a new draft of the session replaces them all.
+
+    `place` is the table ("" online); publishing turns the rows into `proposed` meetings and deletes them.
+    """
+
+    __tablename__ = "schedule_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("meeting_sessions.id", ondelete="CASCADE"), index=True)
+    first_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    second_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    starts_at: Mapped[datetime]
+    place: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime]

@@ -36,11 +36,13 @@ from store.models import (
     LinkCode,
     Meeting,
     MeetingSeat,
+    MeetingWish,
     Member,
     Opportunity,
     Organisation,
     OutboxMessage,
     Rsvp,
+    ScheduleDraft,
 )
 from store.personal import NotPersonal, PersonalData
 from store.purge import owe_purge
@@ -202,6 +204,49 @@ class Privacy:
         """Their meetings go, and with them (ON DELETE CASCADE) the seats: the other side's slot is free."""
         await self.session.execute(
             delete(Meeting).where(or_(Meeting.requester_id == member.id, Meeting.invitee_id == member.id))
+        )
+
+    async def _wishes(self, member: Member) -> list[dict[str, Any]]:
+        """The member's own wishes (what others wished about them is theirs, and goes on forget)."""
+        wishes = await self._rows(select(MeetingWish).where(MeetingWish.member_id == member.id))
+        return [
+            {
+                "session": w.session_id,
+                "other_member": w.other_id,
+                "level": w.level,
+                "updated": _iso(w.updated_at),
+            }
+            for w in wishes
+        ]
+
+    async def _delete_wishes(self, member: Member, _now: datetime) -> None:
+        await self.session.execute(
+            delete(MeetingWish).where(
+                or_(MeetingWish.member_id == member.id, MeetingWish.other_id == member.id)
+            )
+        )
+
+    async def _schedule_drafts(self, member: Member) -> list[dict[str, Any]]:
+        drafts = await self._rows(
+            select(ScheduleDraft).where(
+                or_(ScheduleDraft.first_id == member.id, ScheduleDraft.second_id == member.id)
+            )
+        )
+        return [
+            {
+                "session": d.session_id,
+                "other_member": d.second_id if d.first_id == member.id else d.first_id,
+                "starts": _iso(d.starts_at),
+                "place": d.place,
+            }
+            for d in drafts
+        ]
+
+    async def _delete_schedule_drafts(self, member: Member, _now: datetime) -> None:
+        await self.session.execute(
+            delete(ScheduleDraft).where(
+                or_(ScheduleDraft.first_id == member.id, ScheduleDraft.second_id == member.id)
+            )
         )
 
     async def _posted_events(self, member: Member) -> list[dict[str, Any]]:
@@ -400,6 +445,8 @@ PERSONAL: dict[type[Base], Personal] = {
     Introduction: Personal("introductions", Privacy._introductions, Privacy._delete_introductions, text=True),
     Meeting: Personal("meetings", Privacy._meetings, Privacy._delete_meetings, text=True),
     MeetingSeat: Personal("meeting_seats", None, _deleting(MeetingSeat.member_id)),
+    MeetingWish: Personal("meeting_wishes", Privacy._wishes, Privacy._delete_wishes),
+    ScheduleDraft: Personal("schedule_drafts", Privacy._schedule_drafts, Privacy._delete_schedule_drafts),
     OutboxMessage: Personal("messages", Privacy._messages, _deleting(OutboxMessage.member_id), text=True),
     LinkCode: Personal("link_codes", Privacy._link_codes, _deleting(LinkCode.member_id)),
     Invitation: Personal("invitations", Privacy._invitations, _deleting(Invitation.member_id)),

@@ -37,6 +37,7 @@ from store.replays import SeenRequests
 from store.resolver import Resolver
 from store.retention import Retention
 from store.roles import Roles
+from store.schedules import Schedules
 from store.synergy import Synergy
 
 
@@ -63,6 +64,7 @@ class Store:
         self.seen = SeenRequests(session)
         self.resolver = Resolver(session)
         self.meetings = Meetings(session)
+        self.schedules = Schedules(session)
         self.directory = Directory(session, directory)
         self.jobs = JobLeases(session)
         self.retention = Retention(session)

@@ -190,3 +190,19 @@ async def test_event_5_has_an_open_b2b_session_the_demo_member_can_book(
     )
     assert len(chat.buttons) == 9  # 15:00 to 18:00 in 20-minute slots, none taken yet
     assert "I've asked Manon Bernard to meet you" in await chat.tap("15:20")
+
+
+async def test_the_learning_visit_is_a_delegation_day_the_demo_coordinator_can_draft(
+    db: Database, chat_as, clock: Clock
+) -> None:  # type: ignore[no-untyped-def]
+    await seed_demo(db, clock.now)
+    async with db.transaction() as session:
+        event = await session.scalar(select(Event.id).where(Event.title == DEMO_MEMBER_EVENTS[1]))
+    assert event == 6  # as the demo tour says
+    chat = chat_as(DEMO_HANDLE)
+    listing = await chat.say(f"/participants {event}")
+    assert "whom would you like to meet?" in listing
+    assert any(label.startswith("Must meet ") for label, _ in chat.buttons)
+    review = await chat.say(f"/schedule draft {event}")
+    assert "Draft for Learning visit to Norte" in review and "solver optimal" in review
+    assert "Every Must-meet is matched." in review

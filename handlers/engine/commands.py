@@ -6,6 +6,7 @@ from core.types import N_, Reply
 from handlers import (
     announce,
     calendar,
+    delegations,
     directory,
     event_admin,
     events,
@@ -343,6 +344,46 @@ def build_router() -> Router:
         usage=N_("session status EVENT"),
         example="session status 5",
     )
+    add(
+        "participants",
+        delegations.participants,
+        summary=N_("who is going to a delegation day, with buttons to say whom you must meet"),
+        usage=N_("participants EVENT [PAGE]"),
+        example="participants 5",
+    )
+    add(
+        "wish",
+        delegations.wish,
+        summary=N_("say whom you must meet, would like to meet, or not, at a delegation day"),
+        usage=N_("wish EVENT MEMBER must|meet|no"),
+        example="wish 5 #12 must",
+    )
+    add(
+        "schedule draft",
+        delegations.schedule_draft,
+        scope=Scope.coordinator_of(reaches.event),
+        summary=N_("draft everyone's meetings at a B2B session from their wishes, to review"),
+        usage=N_("schedule draft EVENT"),
+        example="schedule draft 5",
+    )
+    add(
+        "schedule publish",
+        delegations.schedule_publish,
+        scope=Scope.coordinator_of(reaches.event),
+        summary=N_("publish the draft: each person confirms or declines their meetings"),
+        usage=N_("schedule publish EVENT"),
+        example="schedule publish 5",
+    )
+    answers = (("confirm", delegations.schedule_confirm), ("decline", delegations.schedule_decline))
+    for verb, handler in answers:
+        add(
+            f"schedule {verb}",
+            handler,
+            summary="what a published schedule's button sends (never listed, so never translated)",
+            usage=f"schedule {verb} NUMBER",
+            example=f"schedule {verb} 7",
+            listed=False,
+        )
     add(
         "mydata",
         privacy.mydata,
