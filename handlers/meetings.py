@@ -357,7 +357,9 @@ async def late(ctx: Context) -> list[Reply]:
 
 async def meetings(ctx: Context) -> list[Reply]:
     """Requests waiting for my answer, and mine waiting for theirs, each with its buttons."""
-    pending = await ctx.store.meetings.of_member(ctx.member.id, statuses=("requested",), ending_after=ctx.now)
+    pending = await ctx.store.meetings.of_member(
+        ctx.member.id, statuses=("requested", "proposed"), ending_after=ctx.now
+    )
     if not pending:
         return [
             ctx.text()
@@ -369,7 +371,26 @@ async def meetings(ctx: Context) -> list[Reply]:
         view = await meeting_view(ctx.store, meeting)
         time = hhmm(meeting.starts_at, ctx.member.timezone)
         name = view.other(ctx.member.id).name
-        if meeting.awaiting_id == ctx.member.id:
+        if meeting.status == "proposed" and meeting.awaiting_id in (None, ctx.member.id):
+            # From a published schedule (handlers/delegations.py): each side confirms.
+            text.t(
+                "📋 {name}, from the published schedule: {when}",
+                name=bold(name),
+                when=view.when(ctx.member, ctx.language),
+            )
+            rows.append(
+                (
+                    Button(
+                        ctx.tr("Accept {time}", time=time),
+                        await confirmation(ctx, f"schedule confirm {meeting.id}"),
+                    ),
+                    Button(
+                        ctx.tr("Decline {time}", time=time),
+                        await confirmation(ctx, f"schedule decline {meeting.id}"),
+                    ),
+                )
+            )
+        elif meeting.awaiting_id == ctx.member.id:
             text.t(
                 "← {name} asks to meet you: {when}", name=bold(name), when=view.when(ctx.member, ctx.language)
             )
@@ -383,14 +404,9 @@ async def meetings(ctx: Context) -> list[Reply]:
             )
         else:
             text.t("→ waiting for {name}: {when}", name=bold(name), when=view.when(ctx.member, ctx.language))
-            rows.append(
-                (
-                    Button(
-                        ctx.tr("Cancel {time}", time=time),
-                        await confirmation(ctx, f"meeting cancel {meeting.id}"),
-                    ),
-                )
-            )
+            if meeting.status == "requested":
+                cancel = await confirmation(ctx, f"meeting cancel {meeting.id}")
+                rows.append((Button(ctx.tr("Cancel {time}", time=time), cancel),))
         text.line()
     return [text.reply(buttons=tuple(rows))]
 

@@ -245,3 +245,21 @@ async def test_forget_tells_the_other_side_of_a_published_meeting_that_it_is_off
         row for row in await queued_messages(db, ids["Ana"]) if row.cause == f"meeting{published.id}:left"
     ]
     assert "is cancelled: the other member has left" in told[0].text
+
+
+async def test_a_published_meeting_can_be_confirmed_from_meetings_when_the_message_is_lost(
+    db: Database, clock, chat_as
+) -> None:
+    _ids, event = await seed(db, clock, chat_as)
+    coord = await drafted_with_wishes(chat_as, event)
+    assert "Published 2 meetings" in await coord.say(f"/schedule publish {event}")
+    ben = chat_as("ben")
+    listing = await ben.say("/meetings")
+    assert "Ana, from the published schedule:" in listing
+    [(accept_label, accept), (_decline_label, _decline)] = ben.buttons
+    assert accept_label.startswith("Accept ")
+    assert "meant for someone else" in await chat_as("ana").press(accept)
+    assert "Confirmed; waiting for Ana to confirm too." in await ben.press(accept)
+    # Confirmed on his side: the list now says whom he is waiting for, with nothing to press.
+    assert "→ waiting for Ana:" in await ben.say("/meetings")
+    assert ben.buttons == []
