@@ -8,8 +8,9 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from scheduler.checkbacks import queue_checkbacks
+from scheduler.meetings import expire_meeting_requests
 from store.db import Database
-from store.models import Checkback, Meeting
+from store.models import Checkback
 from tests.factories import queued_messages
 from tests.test_meetings import accepted, meeting, request_10_20, seed
 
@@ -103,26 +104,18 @@ async def test_each_side_of_an_accepted_introduction_is_asked_two_weeks_later(
 async def test_three_requests_left_to_expire_pause_new_ones_until_the_member_acts(
     db: Database, clock, chat_as
 ) -> None:
-    joan_id, marta_id, _event = await seed(db, clock, chat_as)
-    await request_10_20(chat_as, marta_id)
-    async with db.transaction() as session:
-        found = await session.get(Meeting, 1)
-        assert found is not None
-        for hours in (1, 2, 3):
-            session.add(
-                Meeting(
-                    session_id=found.session_id,
-                    requester_id=joan_id,
-                    invitee_id=marta_id,
-                    starts_at=found.starts_at - timedelta(days=hours),
-                    ends_at=found.ends_at - timedelta(days=hours),
-                    status="expired",
-                    created_at=clock.now - timedelta(days=3),
-                    decided_at=clock.now - timedelta(hours=hours),
-                )
-            )
+    _joan_id, marta_id, _event = await seed(db, clock, chat_as)
+    await chat_as("coord").say("/session 1 expiry=1h")
+    for _ in range(3):
+        await request_10_20(chat_as, marta_id)
+        clock.advance(hours=2)
+        assert await expire_meeting_requests(db, clock.now) == 1
     joan = chat_as("joan")
     assert "Marta isn't taking new requests right now." in await joan.say("/meet Marta")
-    assert "pick a time" not in await joan.say("/meet at 1 #2 11:00")
+    # A slot button from before is refused the same way.
+    assert "Marta isn't taking new requests right now." in await joan.say("/meet at 1 #2 11:00")
+    # Nobody else's action lifts it: Marta's own does (opening her requests).
+    await chat_as("coord").say("/meetings")
+    assert "isn't taking new requests" in await joan.say("/meet Marta")
     await chat_as("marta").say("/meetings")
     assert "Meet Marta at B2B day: pick a time" in await joan.say("/meet Marta")
