@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from core.errors import NotAllowed, NotFound, UsageError
 from core.types import Button, Reply, bold
+from handlers.checkbacks import refuse_if_paused
 from handlers.engine.confirmations import confirmation
 from handlers.engine.context import Context
 from handlers.engine.forms import positive_int
@@ -127,6 +128,7 @@ async def _other_member(ctx: Context, typed: str, event: str) -> Member:
     other = await member_named(ctx, typed, lambda value: f"/meet #{value} {event}".rstrip())
     if other.id == ctx.member.id:
         raise UsageError(ctx.tr("That is you. Give the name or number of the member you would like to meet."))
+    await refuse_if_paused(ctx, other)
     return other
 
 
@@ -242,6 +244,7 @@ async def _mine(ctx: Context) -> MeetingView:
 
 async def _awaiting_me(ctx: Context) -> MeetingView | Reply:
     view = await _mine(ctx)
+    await ctx.store.checkbacks.seen_requests(ctx.member, ctx.now)
     if view.meeting.status == "expired":
         return ctx.text().t("This meeting request has expired; the slot is free again.").reply()
     if view.meeting.status != "requested":
@@ -360,6 +363,7 @@ async def meetings(ctx: Context) -> list[Reply]:
     pending = await ctx.store.meetings.of_member(
         ctx.member.id, statuses=("requested", "proposed"), ending_after=ctx.now
     )
+    await ctx.store.checkbacks.seen_requests(ctx.member, ctx.now)
     if not pending:
         return [
             ctx.text()

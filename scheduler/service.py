@@ -18,6 +18,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from core.adapter import Adapter
 from core.metrics import JOB_LAST_SUCCESS, OUTBOX_DEPTH, OUTBOX_OLDEST_AGE
 from handlers.notify import UNCONFIGURED, Notifier
+from scheduler.checkbacks import queue_checkbacks
 from scheduler.delivery import DeliveryPolicy, OutboxWorker, utc_now
 from scheduler.jobs import queue_deadline_reminders, queue_event_reminders
 from scheduler.meetings import expire_meeting_requests, nudge_unanswered_meetings, queue_meeting_reminders
@@ -98,6 +99,7 @@ def periodic_jobs(notifier: Notifier) -> tuple[PeriodicJob, ...]:
         PeriodicJob(
             "meeting_nudges", partial(nudge_unanswered_meetings, notifier=notifier), timedelta(hours=1)
         ),
+        PeriodicJob("checkbacks", partial(queue_checkbacks, notifier=notifier), timedelta(minutes=1)),
     )
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     Float,
     ForeignKey,
     Index,
@@ -119,6 +120,9 @@ class Member(Base):
     imported_values: Mapped[dict[str, Any] | None]
     # How long before a B2B meeting to remind the member ("15m"); None: 15 min in person, 5 online.
     meeting_reminder: Mapped[str | None] = mapped_column(String(10))
+    # When they last answered a meeting request or opened `meetings`: requests that expired
+    # unanswered after it count toward the pause on new ones (handlers/checkbacks.py).
+    requests_seen_at: Mapped[datetime | None]
 
 
 # The platform name of the terminal chat (bot/console.py): an identity no outbox worker delivers to.
@@ -485,3 +489,31 @@ class ScheduleDraft(Base):
     starts_at: Mapped[datetime]
     place: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime]
+
+
+class Checkback(Base):
+    """One member's answer to "how did it go?" after a meeting or an accepted introduction.
+
+    The row is written when the question is queued (so it is asked once) and filled by the answer;
+    "Cooperation possible" adds a next step and the date to follow up on.
+    """
+
+    __tablename__ = "checkbacks"
+    __table_args__ = (
+        UniqueConstraint("subject", "subject_id", "member_id", name="uq_checkbacks_subject_member"),
+    )
+    __personal__ = PersonalData(
+        "checkbacks", owner=("member_id",), erase="delete", text_columns=("next_step",)
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # "meeting" or "introduction", and that row's id.
+    subject: Mapped[str] = mapped_column(String(20))
+    subject_id: Mapped[int]
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    # "" until answered, then one of store.checkbacks.ANSWERS.
+    answer: Mapped[str] = mapped_column(String(20), default="")
+    next_step: Mapped[str] = mapped_column(Text, default="")
+    follow_up_on: Mapped[date | None] = mapped_column(Date, index=True)
+    asked_at: Mapped[datetime]
+    answered_at: Mapped[datetime | None]

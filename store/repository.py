@@ -15,6 +15,7 @@ from store.announcements import Announcements
 from store.audit import Audit
 from store.buttons import Buttons
 from store.calendars import Calendars
+from store.checkbacks import Checkbacks
 from store.confirmations import Confirmations
 from store.conversations import Conversations
 from store.db import Database
@@ -65,6 +66,7 @@ class Store:
         self.resolver = Resolver(session)
         self.meetings = Meetings(session)
         self.schedules = Schedules(session)
+        self.checkbacks = Checkbacks(session)
         self.directory = Directory(session, directory)
         self.jobs = JobLeases(session)
         self.retention = Retention(session)

@@ -6,6 +6,7 @@ from core.types import N_, Reply
 from handlers import (
     announce,
     calendar,
+    checkbacks,
     delegations,
     directory,
     event_admin,
@@ -328,6 +329,13 @@ def build_router() -> Router:
             example=f"meeting {verb} 7",
             listed=False,
         )
+    add(
+        "checkback",
+        checkbacks.checkback,
+        summary=N_("answer how a meeting or introduction went, and plan the next step"),
+        usage=N_('checkback NUMBER none|nofit|useful|cooperation [next="…" date=YYYY-MM-DD]'),
+        example='checkback 3 next="send samples" date=2027-01-15',
+    )
     add(
         "session",
         meeting_sessions.session_setup,

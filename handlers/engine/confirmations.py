@@ -8,13 +8,14 @@ nothing: the payload is an ordinary command line, `/confirm TOKEN`.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from core.errors import UsageError, UserError
 from core.types import Reply, command
 from handlers.engine.context import Context
 from store.confirmations import LIFETIME
+from store.repository import Store
 
 if TYPE_CHECKING:
     from handlers.engine.router import Router
@@ -27,7 +28,14 @@ async def confirmation(
 ) -> str:
     """The payload of a button that runs `line` for `member_id` (the reader unless said otherwise)."""
     member = ctx.member.id if member_id is None else member_id
-    token = await ctx.store.confirmations.issue(member, line, ctx.now, lifetime)
+    return await confirmation_for(ctx.store, member, line, ctx.now, lifetime)
+
+
+async def confirmation_for(
+    store: Store, member_id: int, line: str, now: datetime, lifetime: timedelta
+) -> str:
+    """The same payload, for a job that has no conversation (a scheduled message's buttons)."""
+    token = await store.confirmations.issue(member_id, line, now, lifetime)
     return f"/{WORD} {token}"
 
 
