@@ -2,28 +2,32 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from icalendar import Calendar
 from prometheus_client import CollectorRegistry
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from bot.http import HttpServer
 from bot.slack import SlackAdapter
 from handlers.engine.assistant import Assistant
+from scheduler.checkbacks import queue_checkbacks
+from scheduler.meetings import queue_meeting_reminders
 from store.db import Database
-from store.models import Identity, Meeting, Rsvp
+from store.models import Checkback, Identity, Meeting, Member, OutboxMessage, Rsvp
 from store.repository import Store
 from tests.conftest import Clock
-from tests.factories import add_event, add_member
+from tests.factories import add_cluster, add_event, add_member
 from tests.fakes.slack_api import FakeSlackApi, SlackSender
 from tests.fakes.telegram_api import FakeTelegram, User
 from tests.test_outbox import worker
 from tests.test_slack_events import USER as LAIA
 from tests.test_slack_events import section_text, slack_settings
-from tests.test_telegram_adapter import ANA, bot, say, telegram  # noqa: F401 - fixtures
+from tests.test_telegram_adapter import ANA, bot, press, say, telegram  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:Deprecated since version v22.2.*`retry_after`:telegram.warnings.PTBDeprecationWarning"
@@ -143,3 +147,108 @@ async def test_a_slack_member_accepts_a_request_with_one_press(
         assert (await session.get(Meeting, 1)).status == "accepted"  # type: ignore[union-attr]
     [upload] = api.files.values()
     assert upload["content"].startswith(b"BEGIN:VCALENDAR") and b"METHOD:REQUEST" in upload["content"]
+
+
+async def press_on_slack(sender: SlackSender, user: str, message: Any, label: str) -> None:
+    """`user` presses the button labelled `label` on a Slack message the bot sent them."""
+    button = next(
+        e
+        for b in message.blocks
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["text"]["text"] == label
+    )
+    status, _ = await sender.click(
+        user,
+        button,
+        container={"type": "message", "message_ts": message.ts, "channel_id": message.channel},
+        channel={"id": message.channel},
+        message={"ts": message.ts, "text": message.text, "blocks": message.blocks},
+    )
+    assert status == 200
+
+
+async def test_a_telegram_member_and_a_slack_member_of_two_clusters_meet_reminded_and_checked_back(
+    telegram: FakeTelegram,  # noqa: F811 - the fixture imported above
+    bot,  # noqa: F811 - the fixture imported above
+    slack: tuple[FakeSlackApi, SlackSender, SlackAdapter],
+    db: Database,
+    clock: Clock,
+) -> None:
+    api, sender, slack_adapter = slack
+    await say(telegram, ANA, "/events")
+    await sender.dm(LAIA, "events")
+    await api.wait_for(lambda: api.dm_messages(LAIA))
+    ana, laia = await member_of(db, "telegram", str(ANA.id)), await member_of(db, "slack", LAIA)
+    textiles = await add_cluster(db, "TEXCAT", "Catalonia", "Spain", ["textiles"])
+    plastics = await add_cluster(db, "Plastivallée", "Auvergne-Rhône-Alpes", "France", ["plastics"])
+    async with db.transaction() as session:
+        for member_id, cluster_id in ((ana, textiles), (laia, plastics)):
+            await session.execute(
+                update(Member)
+                .where(Member.id == member_id)
+                .values(cluster_id=cluster_id, listed=True, onboarded=True)
+            )
+    event = await b2b_day(db, clock, [ana, laia])
+    deliver = worker(db, clock, bot, slack_adapter)
+
+    async def deliver_all() -> None:
+        """Drain the outbox; a message Telegram refused for flood control is retried on the clock."""
+        for _ in range(5):
+            await deliver.drain_once()
+            async with db.transaction() as session:
+                waiting = await session.scalar(
+                    select(func.count()).where(OutboxMessage.status.in_(("pending", "failed")))
+                )
+            if not waiting:
+                return
+            clock.advance(seconds=10)
+            await asyncio.sleep(0.05)  # the fake's per-chat window is real time
+        raise AssertionError("the outbox did not drain")
+
+    # Ana finds Laia, then books by pressing a free slot.
+    [found] = await say(telegram, ANA, "/find Laia")
+    assert "Laia Puig" in found.text and "Plastivallée" in found.text
+    [slots] = await say(telegram, ANA, f"/meet Laia Puig {event}")
+    before = len(telegram.sent(ANA.id))
+    await telegram.press(ANA, slots, dict(slots.buttons)["10:20"])
+    assert "I've asked Laia Puig" in (await telegram.wait_for_messages(ANA.id, before + 1))[-1].text
+
+    # Laia accepts on Slack with one press; both get the card and the invitation.
+    await deliver_all()
+    await api.wait_for(lambda: len(api.dm_messages(LAIA)) == 2)
+    await press_on_slack(sender, LAIA, api.dm_messages(LAIA)[1], "Accept")
+    await api.wait_for(lambda: api.files)
+    await deliver_all()
+    sent = await telegram.wait_for_messages(ANA.id, before + 3)
+    assert any("Meeting confirmed with Laia Puig" in message.text for message in sent)
+    assert any(message.document for message in sent)
+
+    # Fifteen minutes before (10:20 Madrid is 09:20 UTC on the day), both are reminded.
+    start = clock.now.replace(hour=9, minute=20) + timedelta(days=3)
+    clock.now = start - timedelta(minutes=15)
+    telegram_before, slack_before = len(telegram.sent(ANA.id)), len(api.dm_messages(LAIA))
+    assert await queue_meeting_reminders(db, clock.now) == 2
+    await deliver_all()
+    reminded = await telegram.wait_for_messages(ANA.id, telegram_before + 1)
+    assert "⏰ Meeting with Laia Puig at 10:20" in reminded[-1].text
+    await api.wait_for(lambda: len(api.dm_messages(LAIA)) == slack_before + 1)
+    assert "⏰ Meeting with *Ana Puig* at 09:20" in api.dm_messages(LAIA)[-1].text  # Lisbon time
+    slack_before += 1
+
+    # Thirty minutes after the 20-minute meeting, each answers the check-back with one press.
+    clock.now = start + timedelta(minutes=50)
+    assert await queue_checkbacks(db, clock.now) == 2
+    await deliver_all()
+    [question] = (await telegram.wait_for_messages(ANA.id, len(reminded) + 1))[len(reminded) :]
+    assert "How was your meeting with Laia Puig" in question.text
+    thanked = await press(telegram, ANA, question, "Useful, no cooperation planned")
+    assert "Thank you, noted." in thanked.text
+    await api.wait_for(lambda: len(api.dm_messages(LAIA)) == slack_before + 1)
+    assert "How was your meeting with *Ana Puig*" in api.dm_messages(LAIA)[-1].text
+    calls = len(api.calls)
+    await press_on_slack(sender, LAIA, api.dm_messages(LAIA)[-1], "Cooperation possible")
+    await api.wait_for(lambda: len(api.calls) > calls)  # the answer to the press, after its commit
+    async with db.transaction() as session:
+        rows = await session.execute(select(Checkback.member_id, Checkback.answer))
+        assert {member_id: answer for member_id, answer in rows} == {ana: "useful", laia: "cooperation"}
