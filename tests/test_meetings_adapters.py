@@ -110,45 +110,6 @@ async def slack(
         await http.stop()
 
 
-async def test_a_slack_member_accepts_a_request_with_one_press(
-    slack: tuple[FakeSlackApi, SlackSender, SlackAdapter], db: Database, clock: Clock, chat_as
-) -> None:
-    api, sender, adapter = slack
-    await sender.dm(LAIA, "events")
-    await api.wait_for(lambda: api.dm_messages(LAIA))
-    laia = await member_of(db, "slack", LAIA)
-    joan = await add_member(db, clock.now, "Joan", handle="joan")
-    event = await b2b_day(db, clock, [laia, joan])
-    assert "I've asked Laia Puig" in await chat_as("joan").say(f"/meet at {event} #{laia} 10:20")
-
-    await worker(db, clock, adapter).drain_once()
-    await api.wait_for(lambda: len(api.dm_messages(LAIA)) == 2)
-    request = api.dm_messages(LAIA)[1]
-    assert "would like to meet you at B2B day: Thu 26 Nov 2026, 09:20 WET–09:40, table 1" in section_text(
-        request.blocks
-    )
-    accept = next(
-        e
-        for b in request.blocks
-        if b["type"] == "actions"
-        for e in b["elements"]
-        if e["text"]["text"] == "Accept"
-    )
-    status, _ = await sender.click(
-        LAIA,
-        accept,
-        container={"type": "message", "message_ts": request.ts, "channel_id": request.channel},
-        channel={"id": request.channel},
-        message={"ts": request.ts, "text": request.text, "blocks": request.blocks},
-    )
-    assert status == 200
-    await api.wait_for(lambda: api.files)
-    async with db.transaction() as session:
-        assert (await session.get(Meeting, 1)).status == "accepted"  # type: ignore[union-attr]
-    [upload] = api.files.values()
-    assert upload["content"].startswith(b"BEGIN:VCALENDAR") and b"METHOD:REQUEST" in upload["content"]
-
-
 async def press_on_slack(sender: SlackSender, user: str, message: Any, label: str) -> None:
     """`user` presses the button labelled `label` on a Slack message the bot sent them."""
     button = next(
@@ -166,6 +127,31 @@ async def press_on_slack(sender: SlackSender, user: str, message: Any, label: st
         message={"ts": message.ts, "text": message.text, "blocks": message.blocks},
     )
     assert status == 200
+
+
+async def test_a_slack_member_accepts_a_request_with_one_press(
+    slack: tuple[FakeSlackApi, SlackSender, SlackAdapter], db: Database, clock: Clock, chat_as
+) -> None:
+    api, sender, adapter = slack
+    await sender.dm(LAIA, "events")
+    await api.wait_for(lambda: api.dm_messages(LAIA))
+    laia = await member_of(db, "slack", LAIA)
+    joan = await add_member(db, clock.now, "Joan", handle="joan")
+    event = await b2b_day(db, clock, [laia, joan])
+    assert "I've asked Laia Puig" in await chat_as("joan").say(f"/meet at {event} #{laia} 10:20")
+
+    await worker(db, clock, adapter).drain_once()
+    await api.wait_for(lambda: len(api.dm_messages(LAIA)) == 2)
+    request = api.dm_messages(LAIA)[1]
+    assert "would like to meet you at B2B day: Thu 26 Nov 2026, 09:20 WET–09:40, table 1" in section_text(
+        request.blocks
+    )
+    await press_on_slack(sender, LAIA, request, "Accept")
+    await api.wait_for(lambda: api.files)
+    async with db.transaction() as session:
+        assert (await session.get(Meeting, 1)).status == "accepted"  # type: ignore[union-attr]
+    [upload] = api.files.values()
+    assert upload["content"].startswith(b"BEGIN:VCALENDAR") and b"METHOD:REQUEST" in upload["content"]
 
 
 async def test_a_telegram_member_and_a_slack_member_of_two_clusters_meet_reminded_and_checked_back(
