@@ -24,8 +24,7 @@ from handlers.engine.resolving import member_named
 from handlers.events import load_event
 from handlers.meeting_notices import MeetingView, ended_notice, hhmm, meeting_card, meeting_view
 from handlers.meeting_sessions import place_label, session_of_event, slot_starts
-from handlers.meetings import _mine as reader_meeting
-from handlers.meetings import _tell as tell_member
+from handlers.meetings import own_meeting, pairing_allows, tell_member
 from handlers.schedule_solver import (
     Draft,
     Participant,
@@ -128,16 +127,6 @@ async def wish(ctx: Context) -> list[Reply]:
 # Drafting ---------------------------------------------------------------------------------------
 
 
-def _paired(found: MeetingSession, one: Member, other: Member) -> bool:
-    """Everyone going meets everyone, or one side from each list of the session's pairing."""
-    if found.pairing is None:
-        return True
-    sides = set(found.pairing.get("from", [])), set(found.pairing.get("to", []))
-    return (one.cluster_id in sides[0] and other.cluster_id in sides[1]) or (
-        other.cluster_id in sides[0] and one.cluster_id in sides[1]
-    )
-
-
 async def schedule_draft(ctx: Context) -> list[Reply]:
     event, found = await _delegation(ctx)  # the router checked the event is in scope
     starts = [start for start in slot_starts(found, event) if start > ctx.now]
@@ -159,7 +148,7 @@ async def schedule_draft(ctx: Context) -> list[Reply]:
         for w in await ctx.store.schedules.wishes(found.id)
         if w.member_id in people
         and w.other_id in people
-        and _paired(found, people[w.member_id], people[w.other_id])
+        and pairing_allows(found, people[w.member_id], people[w.other_id])
     }
     try:
         draft = await asyncio.to_thread(
@@ -362,7 +351,7 @@ def _schedule_notice(
 
 async def _proposed(ctx: Context) -> MeetingView | Reply:
     """The published meeting named in the command, while it waits for confirmations."""
-    view = await reader_meeting(ctx)
+    view = await own_meeting(ctx)
     if view.meeting.status != "proposed":
         return ctx.text().t("This meeting request is already answered.").reply()
     return view

@@ -42,14 +42,21 @@ MAX_SLOT_BUTTONS = 24
 # Finding what can be booked ---------------------------------------------------------------------
 
 
-async def _may_meet(ctx: Context, found: MeetingSession, event: Event, one: Member, other: Member) -> bool:
-    """Everyone going to the event, or one member from each side of the coordinator's pairing."""
+def pairing_allows(found: MeetingSession, one: Member, other: Member) -> bool:
+    """Without a pairing anyone may meet anyone; with one, a member from each of its two sides."""
     if found.pairing is None:
-        return await ctx.store.meetings.is_going(event.id, [one.id, other.id])
+        return True
     sides = set(found.pairing.get("from", [])), set(found.pairing.get("to", []))
     return (one.cluster_id in sides[0] and other.cluster_id in sides[1]) or (
         other.cluster_id in sides[0] and one.cluster_id in sides[1]
     )
+
+
+async def _may_meet(ctx: Context, found: MeetingSession, event: Event, one: Member, other: Member) -> bool:
+    """Everyone going to the event, or one member from each side of the coordinator's pairing."""
+    if found.pairing is None:
+        return await ctx.store.meetings.is_going(event.id, [one.id, other.id])
+    return pairing_allows(found, one, other)
 
 
 def _booking_open(found: MeetingSession, now: datetime) -> bool:
@@ -216,7 +223,7 @@ async def _ask(ctx: Context, view: MeetingView, reader: Member) -> None:
         return await confirmation(ctx, f"meeting {verb} {meeting.id}", member_id=reader.id, lifetime=lifetime)
 
     buttons = (await payload("accept"), await payload("propose"), await payload("decline"))
-    await _tell(
+    await tell_member(
         ctx,
         reader,
         f"meeting{meeting.id}:ask:{meeting.sequence}",
@@ -224,14 +231,14 @@ async def _ask(ctx: Context, view: MeetingView, reader: Member) -> None:
     )
 
 
-async def _tell(ctx: Context, member: Member, cause: str, build: Callable[[str], Reply]) -> None:
+async def tell_member(ctx: Context, member: Member, cause: str, build: Callable[[str], Reply]) -> None:
     await tell(ctx.notifier, ctx.store, member, cause, build, ctx.now)
 
 
 # Answers ----------------------------------------------------------------------------------------
 
 
-async def _mine(ctx: Context) -> MeetingView:
+async def own_meeting(ctx: Context) -> MeetingView:
     """The meeting named in the command, which only its two members may touch."""
     if not ctx.args:
         raise UsageError(ctx.tr("Which meeting? Give its number."))
@@ -243,7 +250,7 @@ async def _mine(ctx: Context) -> MeetingView:
 
 
 async def _awaiting_me(ctx: Context) -> MeetingView | Reply:
-    view = await _mine(ctx)
+    view = await own_meeting(ctx)
     await ctx.store.checkbacks.seen_requests(ctx.member, ctx.now)
     if view.meeting.status == "expired":
         return ctx.text().t("This meeting request has expired; the slot is free again.").reply()
@@ -262,7 +269,7 @@ async def accept(ctx: Context) -> list[Reply]:
         return [view]
     await ctx.store.meetings.accept(view.meeting, ctx.now)
     other = view.other(ctx.member.id)
-    await _tell(
+    await tell_member(
         ctx, other, f"meeting{view.meeting.id}:accepted", lambda lang: meeting_card(view, other, lang)
     )
     return [meeting_card(view, ctx.member, ctx.language)]
@@ -281,7 +288,7 @@ async def _end(ctx: Context, view: MeetingView, status: str) -> None:
     await ctx.store.meetings.end(view.meeting, status, ctx.now)
     other = view.other(ctx.member.id)
     cause = f"meeting{view.meeting.id}:{status}"
-    await _tell(
+    await tell_member(
         ctx, other, cause, lambda lang: ended_notice(view, other, status, lang, was_agreed=was_agreed)
     )
 
@@ -335,7 +342,7 @@ async def move(ctx: Context) -> list[Reply]:
 
 
 async def cancel(ctx: Context) -> list[Reply]:
-    view = await _mine(ctx)
+    view = await own_meeting(ctx)
     if view.meeting.status not in ("requested", "accepted"):
         return [ctx.text().t("This meeting is not on anymore.").reply()]
     was_agreed = view.meeting.status == "accepted"
@@ -347,11 +354,13 @@ async def cancel(ctx: Context) -> list[Reply]:
 
 
 async def late(ctx: Context) -> list[Reply]:
-    view = await _mine(ctx)
+    view = await own_meeting(ctx)
     if view.meeting.status != "accepted":
         return [ctx.text().t("This meeting is not on anymore.").reply()]
     other = view.other(ctx.member.id)
-    await _tell(ctx, other, f"meeting{view.meeting.id}:late", lambda lang: late_notice(view, other, lang))
+    await tell_member(
+        ctx, other, f"meeting{view.meeting.id}:late", lambda lang: late_notice(view, other, lang)
+    )
     return [ctx.text().t("I've told {name} you're running late.", name=other.name).reply()]
 
 
