@@ -263,6 +263,7 @@ async def schedule_publish(ctx: Context) -> list[Reply]:
         ]
     published: list[Meeting] = []
     skipped: list[tuple[int, int, datetime]] = []
+    lifetime = timedelta(hours=found.expiry_hours)
     for row in draft:
         places = [row.place, *(p for p in found.tables if p != row.place)] if row.place else []
         try:
@@ -276,7 +277,8 @@ async def schedule_publish(ctx: Context) -> list[Reply]:
                 ctx.now,
                 places=places,
                 reason="",
-                expires_at=row.starts_at,
+                # Unconfirmed, it expires like a request: after the coordinator's lifetime.
+                expires_at=min(ctx.now + lifetime, row.starts_at),
             )
         except SlotTaken:
             skipped.append((row.first_id, row.second_id, row.starts_at))
@@ -305,16 +307,15 @@ async def _ask_each(ctx: Context, event: Event, published: list[Meeting]) -> Non
         view = await meeting_view(ctx.store, meeting)
         mine[meeting.requester_id].append(view)
         mine[meeting.invitee_id].append(view)
-    lifetime = event.ends_at - ctx.now
     for member_id, views in mine.items():
         member = views[0].me(member_id)
         payloads = [
             (
                 await confirmation(
-                    ctx, f"schedule confirm {v.meeting.id}", member_id=member_id, lifetime=lifetime
+                    ctx, f"schedule confirm {v.meeting.id}", member_id=member_id, lifetime=_until_expiry(ctx, v)
                 ),
                 await confirmation(
-                    ctx, f"schedule decline {v.meeting.id}", member_id=member_id, lifetime=lifetime
+                    ctx, f"schedule decline {v.meeting.id}", member_id=member_id, lifetime=_until_expiry(ctx, v)
                 ),
             )
             for v in views
@@ -322,6 +323,10 @@ async def _ask_each(ctx: Context, event: Event, published: list[Meeting]) -> Non
 
         build = partial(_schedule_notice, event, member, views, payloads)
         await tell_member(ctx, member, f"schedule{event.id}:{member_id}:{views[0].meeting.id}", build)
+
+
+def _until_expiry(ctx: Context, view: MeetingView) -> timedelta:
+    return (view.meeting.expires_at or ctx.now) - ctx.now + timedelta(minutes=1)
 
 
 def _schedule_notice(

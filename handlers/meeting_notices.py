@@ -83,8 +83,13 @@ def request_notice(view: MeetingView, reader: Member, buttons: tuple[str, str, s
     """The member asked sees who, when, where and why, and Accept / Propose another time / Decline."""
     asker = view.other(reader.id)
     text = Text(language=language).add("🗓 ")
+    said = (
+        N_("{name} can't make the time you asked and proposes another at {event}: {when}, {where}.")
+        if view.meeting.replaces_id is not None
+        else N_("{name} would like to meet you at {event}: {when}, {where}.")
+    )
     text.t(
-        "{name} would like to meet you at {event}: {when}, {where}.",
+        said,
         name=bold(asker.name),
         event=view.event.title,
         when=view.when(reader, language),
@@ -118,13 +123,18 @@ def meeting_card(view: MeetingView, reader: Member, language: str) -> Reply:
 
 
 def ended_notice(view: MeetingView, reader: Member, status: str, language: str, *, was_agreed: bool) -> Reply:
-    """The other side declined, cancelled, or the request expired; the slot is free again."""
+    """The other side declined, cancelled, or the request (or a schedule's meeting: "unconfirmed")
+    expired; the slot is free again."""
     other, when = view.other(reader.id).name, view.when(reader, language)
     messages = {
         "declined": N_("{name} can't meet at {when}. The slot is free again."),
         "cancelled": N_("{name} cancelled your meeting at {when}. The slot is free again."),
         "expired": N_(
             "Your meeting request to {name} for {when} expired without an answer. The slot is free again."
+        ),
+        "unconfirmed": N_(
+            "Your meeting with {name} at {when} from the published schedule was not confirmed by both "
+            "in time. The slot is free again."
         ),
     }
     text = Text(language=language).t(messages[status], name=bold(other), when=when)

@@ -162,12 +162,17 @@ async def session_status(ctx: Context) -> list[Reply]:
     event = await load_event(ctx)
     found = await session_of_event(ctx, event)
     counts = await ctx.store.meetings.counts(found.id, ctx.now)
+    absent = await ctx.store.checkbacks.absentees(found.id)
     text = ctx.text().bold(event.title).line()
     text.t(
-        "Requested: {requested} · accepted: {accepted} · held: {held} · no-show: {no_show}",
+        "Requested: {requested} (of which {proposed} from the published schedule) · accepted: "
+        "{accepted} · held: {held} · no-show: {no_show} ({absent} members did not come) · expired: {expired}",
         requested=counts.requested,
+        proposed=counts.proposed,
         accepted=counts.accepted,
         held=counts.held,
         no_show=counts.no_show,
+        absent=len(absent),
+        expired=counts.expired,
     )
     return [text.reply()]

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from core.errors import NotAllowed, NotFound, UsageError
-from core.types import Button, Reply, bold
+from core.types import Button, Reply, Text, bold
 from handlers.checkbacks import refuse_if_paused
 from handlers.engine.confirmations import confirmation
 from handlers.engine.context import Context
@@ -315,6 +315,8 @@ async def propose(ctx: Context) -> list[Reply]:
 
 
 async def move(ctx: Context) -> list[Reply]:
+    """Answer a request with another time: a new request to the other side, which replaces this one
+    (kept as "superseded", so both stay in `meetings`)."""
     view = await _awaiting_me(ctx)
     if isinstance(view, Reply):
         return [view]
@@ -322,21 +324,22 @@ async def move(ctx: Context) -> list[Reply]:
         raise UsageError(ctx.tr("Which time? Give it like 15:20."))
     start = _slot_at(ctx, view.found, view.event, ctx.args[1])
     other = view.other(ctx.member.id)
-    expires = min(ctx.now + timedelta(hours=view.found.expiry_hours), start)
     try:
-        await ctx.store.meetings.move(
+        proposal = await ctx.store.meetings.counter(
+            view.found,
             view.meeting,
+            ctx.member.id,
             start,
-            view.found.slot_minutes,
+            ctx.now,
             places=await _free_places(ctx, view.found, start),
-            awaiting_id=other.id,
-            expires_at=expires,
+            expires_at=min(ctx.now + timedelta(hours=view.found.expiry_hours), start),
         )
     except SlotTaken:
         return [ctx.text().t("Sorry, that slot was just taken.").reply()]
-    await _ask(ctx, view, other)
+    proposed = MeetingView(proposal, view.found, view.event, ctx.member, other)
+    await _ask(ctx, proposed, other)
     text = ctx.text().t(
-        "I've proposed {time} to {name}.", time=view.when(ctx.member, ctx.language), name=other.name
+        "I've proposed {time} to {name}.", time=proposed.when(ctx.member, ctx.language), name=other.name
     )
     return [text.reply()]
 
@@ -370,7 +373,7 @@ async def late(ctx: Context) -> list[Reply]:
 async def meetings(ctx: Context) -> list[Reply]:
     """Requests waiting for my answer, and mine waiting for theirs, each with its buttons."""
     pending = await ctx.store.meetings.of_member(
-        ctx.member.id, statuses=("requested", "proposed"), ending_after=ctx.now
+        ctx.member.id, statuses=("requested", "proposed", "superseded"), ending_after=ctx.now
     )
     await ctx.store.checkbacks.seen_requests(ctx.member, ctx.now)
     if not pending:
@@ -384,7 +387,9 @@ async def meetings(ctx: Context) -> list[Reply]:
         view = await meeting_view(ctx.store, meeting)
         time = hhmm(meeting.starts_at, ctx.member.timezone)
         name = view.other(ctx.member.id).name
-        if meeting.status == "proposed" and meeting.awaiting_id in (None, ctx.member.id):
+        if meeting.status == "superseded":
+            _superseded_line(ctx, view, text)
+        elif meeting.status == "proposed" and meeting.awaiting_id in (None, ctx.member.id):
             # From a published schedule (handlers/delegations.py): each side confirms.
             text.t(
                 "📋 {name}, from the published schedule: {when}",
@@ -422,6 +427,23 @@ async def meetings(ctx: Context) -> list[Reply]:
                 rows.append((Button(ctx.tr("Cancel {time}", time=time), cancel),))
         text.line()
     return [text.reply(buttons=tuple(rows))]
+
+
+def _superseded_line(ctx: Context, view: MeetingView, text: Text) -> None:
+    """A request answered with another time stays listed, as what it became."""
+    when = view.when(ctx.member, ctx.language)
+    if view.meeting.requester_id == ctx.member.id:
+        text.t(
+            "✗ Your request to {name} for {when}: declined, {name} proposed another time.",
+            name=bold(view.other(ctx.member.id).name),
+            when=when,
+        )
+    else:
+        text.t(
+            "✗ {name}'s request for {when}: you proposed another time.",
+            name=bold(view.other(ctx.member.id).name),
+            when=when,
+        )
 
 
 async def agenda(ctx: Context) -> list[Reply]:

@@ -31,16 +31,22 @@ def reminder_offset(member: Member, meeting: Meeting) -> timedelta:
 
 
 async def expire_meeting_requests(db: Database, now: datetime, notifier: Notifier = UNCONFIGURED) -> int:
-    """Requests nobody answered in time: the slot is freed and whoever asked last is told."""
+    """Requests nobody answered in time: the slot is freed and whoever asked last is told. A
+    published schedule's meeting not confirmed by both in time expires the same way; both sides
+    are told (one of them may have confirmed)."""
     queued = 0
     async with store_transaction(db) as store:
         for meeting in await store.meetings.due_to_expire(now):
             view = await meeting_view(store, meeting)
-            asker = view.other(meeting.awaiting_id or meeting.invitee_id)
+            if meeting.status == "proposed":
+                told, notice = [view.requester, view.invitee], "unconfirmed"
+            else:
+                told, notice = [view.other(meeting.awaiting_id or meeting.invitee_id)], "expired"
             await store.meetings.end(meeting, "expired", now)
-            build = partial(ended_notice, view, asker, "expired", was_agreed=False)
-            await tell(notifier, store, asker, f"meeting{meeting.id}:expired", build, now)
-            queued += 1
+            for member in told:
+                build = partial(ended_notice, view, member, notice, was_agreed=False)
+                await tell(notifier, store, member, f"meeting{meeting.id}:expired", build, now)
+                queued += 1
     return queued
 
 

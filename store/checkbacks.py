@@ -11,6 +11,8 @@ from store.models import Checkback, Introduction, Meeting, Member
 
 # Did not take place / Not a fit / Useful, no cooperation planned / Cooperation possible.
 ANSWERS = ("none", "nofit", "useful", "cooperation")
+# After "Did not take place": the other side did not come, I did not, or neither of us.
+ABSENT = ("other", "me", "both")
 MEETING, INTRODUCTION = "meeting", "introduction"
 
 
@@ -85,7 +87,8 @@ class Checkbacks:
 
     async def unanswered_requests(self, member: Member) -> int:
         """Requests to `member` that expired without their answer since they last looked at them."""
-        query = select(func.count()).where(Meeting.invitee_id == member.id, Meeting.status == "expired")
+        # Whose answer was missing is who the request awaited (after a counter-proposal, the requester).
+        query = select(func.count()).where(Meeting.awaiting_id == member.id, Meeting.status == "expired")
         if member.requests_seen_at is not None:
             query = query.where(Meeting.decided_at > member.requests_seen_at)
         return int(await self.session.scalar(query) or 0)
@@ -93,6 +96,26 @@ class Checkbacks:
     async def seen_requests(self, member: Member, now: datetime) -> None:
         member.requests_seen_at = now
         await self.session.flush()
+
+    async def report_absent(self, row: Checkback, absent: str) -> None:
+        """Who did not come, as this member says: "other", "me" or "both" (ABSENT)."""
+        row.answer, row.absent = "none", absent
+        await self.session.flush()
+
+    async def absentees(self, session_id: int) -> set[tuple[int, int]]:
+        """(meeting, member) for each member said by either side not to have come to a meeting of
+        the session; both sides saying so about one member counts once."""
+        rows = await self.session.execute(
+            select(Meeting.id, Meeting.requester_id, Meeting.invitee_id, Checkback.member_id, Checkback.absent)
+            .join(Checkback, (Checkback.subject == MEETING) & (Checkback.subject_id == Meeting.id))
+            .where(Meeting.session_id == session_id, Checkback.absent != "")
+        )
+        found: set[tuple[int, int]] = set()
+        for meeting_id, requester_id, invitee_id, reporter_id, absent in rows.all():
+            other_id = invitee_id if reporter_id == requester_id else requester_id
+            who = {"me": (reporter_id,), "other": (other_id,), "both": (reporter_id, other_id)}[absent]
+            found.update((meeting_id, member_id) for member_id in who)
+        return found
 
     async def mark_no_show(self, meeting: Meeting) -> None:
         """The meeting was agreed but one side did not come (their seats are kept: the time passed)."""

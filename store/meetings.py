@@ -34,10 +34,14 @@ def meeting_uid(meeting_id: int) -> str:
 
 @dataclass(frozen=True, slots=True)
 class SessionCounts:
+    """`requested` includes `proposed`: a published schedule's meetings not yet confirmed by both."""
+
     requested: int
+    proposed: int
     accepted: int
     held: int
     no_show: int
+    expired: int
 
 
 class Meetings:
@@ -141,29 +145,26 @@ class Meetings:
             raise
         return meeting
 
-    async def move(
+    async def counter(
         self,
+        found: MeetingSession,
         meeting: Meeting,
+        proposer_id: int,
         starts_at: datetime,
-        slot_minutes: int,
+        now: datetime,
         *,
         places: Sequence[str],
-        awaiting_id: int,
         expires_at: datetime,
-    ) -> None:
-        """A counter-proposal: the meeting holds the new slot instead, and the other side answers."""
-        old = (meeting.starts_at, meeting.ends_at, meeting.place)
-        await self._release_seats(meeting)
-        meeting.starts_at, meeting.ends_at = starts_at, starts_at + timedelta(minutes=slot_minutes)
-        try:
-            await self._hold(meeting, places)
-        except SlotTaken:
-            meeting.starts_at, meeting.ends_at, meeting.place = old
-            await self._hold(meeting, [old[2]] if old[2] else [])
-            raise
-        meeting.awaiting_id, meeting.expires_at = awaiting_id, expires_at
-        meeting.status, meeting.sequence = "requested", meeting.sequence + 1
-        await self.session.flush()
+    ) -> Meeting:
+        """A counter-proposal: a new request from `proposer_id` to the other side, holding the new
+        slot, that replaces `meeting` (kept, "superseded", its slot freed); SlotTaken changes nothing."""
+        other_id = meeting.requester_id if proposer_id == meeting.invitee_id else meeting.invitee_id
+        proposal = await self.request(
+            found, proposer_id, other_id, starts_at, now, places=places, reason="", expires_at=expires_at
+        )
+        proposal.replaces_id = meeting.id
+        await self.end(meeting, "superseded", now)
+        return proposal
 
     async def _hold(self, meeting: Meeting, places: Sequence[str]) -> None:
         """Insert the meeting's seats in a savepoint, trying each place in turn."""
@@ -214,12 +215,19 @@ class Meetings:
         await self.session.flush()
 
     async def end(self, meeting: Meeting, status: str, now: datetime) -> None:
-        """Declined, cancelled or expired: the slot is free again for both and the table."""
+        """Declined, cancelled, superseded or expired: the slot is free again for both and the table.
+        An expired request keeps `awaiting_id`: whose answer was missing (store/checkbacks.py)."""
         await self._release_seats(meeting)
         if meeting.status == "accepted":
             meeting.sequence += 1  # a calendar that has it must be told it is cancelled
-        meeting.status, meeting.decided_at, meeting.awaiting_id = status, now, None
+        meeting.status, meeting.decided_at = status, now
+        if status != "expired":
+            meeting.awaiting_id = None
         await self.session.flush()
+
+    async def replacement(self, meeting_id: int) -> Meeting | None:
+        """The counter-proposal that replaced a superseded request."""
+        return await self.session.scalar(select(Meeting).where(Meeting.replaces_id == meeting_id))
 
     # Lists --------------------------------------------------------------------------------------
 
@@ -248,7 +256,8 @@ class Meetings:
         return list((await self.session.scalars(query.order_by(Meeting.starts_at, Meeting.id))).all())
 
     async def due_to_expire(self, now: datetime) -> list[Meeting]:
-        query = select(Meeting).where(Meeting.status == "requested", Meeting.expires_at <= now)
+        """Requests and a published schedule's meetings not answered in time (both expire alike)."""
+        query = select(Meeting).where(Meeting.status.in_(("requested", "proposed")), Meeting.expires_at <= now)
         return list((await self.session.scalars(query.order_by(Meeting.id).with_for_update())).all())
 
     async def starting_within(self, now: datetime, horizon: timedelta) -> list[Meeting]:
@@ -283,11 +292,14 @@ class Meetings:
             .group_by(Meeting.status)
         )
         by = {status: (int(count), int(over or 0)) for status, count, over in rows.all()}
+        proposed = by.get("proposed", (0, 0))[0]
         return SessionCounts(
-            requested=by.get("requested", (0, 0))[0],
+            requested=by.get("requested", (0, 0))[0] + proposed,
+            proposed=proposed,
             accepted=by.get("accepted", (0, 0))[0],
             held=by.get("accepted", (0, 0))[1],
             no_show=by.get("no_show", (0, 0))[0],
+            expired=by.get("expired", (0, 0))[0],
         )
 
     async def members(self, member_ids: Sequence[int]) -> dict[int, Member]:

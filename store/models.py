@@ -415,7 +415,9 @@ class MeetingSession(Base):
 class Meeting(Base):
     """A request for, or an agreed, one-to-one meeting in a session's slot.
 
-    `awaiting_id` is who must answer next: the invitee, or the requester after a counter-proposal.
+    `awaiting_id` is who must answer next (the invitee); it is kept when a request expires, naming
+    whose answer was missing. A counter-proposal is a new meeting, asked by the side who proposed
+    it, that `replaces_id` the request it answers (which becomes "superseded" and stays listed).
     `sequence` is the .ics SEQUENCE, raised on every change a calendar must apply.
     """
 
@@ -436,6 +438,9 @@ class Meeting(Base):
     created_at: Mapped[datetime]
     decided_at: Mapped[datetime | None]
     expires_at: Mapped[datetime | None]
+    replaces_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meetings.id", ondelete="SET NULL", name="fk_meetings_replaces")
+    )
 
 
 class MeetingSeat(Base):
@@ -513,6 +518,8 @@ class Checkback(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
     # "" until answered, then one of store.checkbacks.ANSWERS.
     answer: Mapped[str] = mapped_column(String(20), default="")
+    # After "Did not take place", who was not there as this member says: "other", "me" or "both".
+    absent: Mapped[str] = mapped_column(String(10), default="", server_default="")
     next_step: Mapped[str] = mapped_column(Text, default="")
     follow_up_on: Mapped[date | None] = mapped_column(Date, index=True)
     asked_at: Mapped[datetime]

@@ -99,11 +99,12 @@ class Schedules:
         return [(member_id, starts_at) for member_id, starts_at in rows.all() if member_id is not None]
 
     async def propose(self, meeting: Meeting) -> None:
-        """A booked request becomes a published schedule's meeting: both sides confirm, nothing expires.
+        """A booked request becomes a published schedule's meeting: both sides confirm before it
+        expires like a request (store/meetings.py `due_to_expire`).
 
         `awaiting_id` None means both still have to confirm; after one does, it names the other.
         """
-        meeting.status, meeting.awaiting_id, meeting.expires_at = "proposed", None, None
+        meeting.status, meeting.awaiting_id = "proposed", None
         await self.session.flush()
 
     async def confirm_first(self, meeting: Meeting, other_id: int) -> None:

@@ -119,3 +119,23 @@ async def test_three_requests_left_to_expire_pause_new_ones_until_the_member_act
     assert "isn't taking new requests" in await joan.say("/meet Marta")
     await chat_as("marta").say("/meetings")
     assert "Meet Marta at B2B day: pick a time" in await joan.say("/meet Marta")
+
+
+async def test_an_expired_counter_proposal_counts_against_the_requester_not_the_invitee(
+    db: Database, clock, chat_as
+) -> None:
+    """Marta answered three requests with other times; Joan let the counter-proposals expire.
+    The missing answers were Joan's, so Marta still takes requests and Joan is the one paused."""
+    _joan_id, marta_id, _event = await seed(db, clock, chat_as)
+    await chat_as("coord").say("/session 1 expiry=1h")
+    joan, marta = chat_as("joan"), chat_as("marta")
+    for asked, proposed in (("10:00", "10:00"), ("10:20", "10:20"), ("10:40", "10:40")):
+        await joan.say("/meet Marta")
+        await joan.tap(asked)
+        request = [row for row in await queued_messages(db, marta_id) if ":ask:" in row.cause][-1]
+        await marta.press(request.buttons[1][1])
+        assert "I've proposed" in await marta.tap(proposed)  # Lisbon time: 11:00, 11:20, 11:40 in Madrid
+    clock.advance(hours=2)
+    assert await expire_meeting_requests(db, clock.now) == 3
+    assert "Meet Marta at B2B day: pick a time" in await joan.say("/meet Marta")
+    assert "Joan isn't taking new requests right now." in await marta.say("/meet Joan")

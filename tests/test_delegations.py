@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
 
+from scheduler.meetings import expire_meeting_requests
 from store.db import Database
 from store.models import Meeting, MeetingSeat, MeetingWish, Member, ScheduleDraft
 from tests.conftest import Chat
@@ -182,6 +183,39 @@ async def test_declining_a_published_meeting_frees_its_seats_and_tells_the_other
         row for row in await queued_messages(db, ids["Ana"]) if row.cause == f"meeting{declined.id}:declined"
     ]
     assert "Ben can't meet at" in told[0].text
+
+
+async def test_a_published_meeting_not_confirmed_in_time_expires_like_a_request_and_is_counted(
+    db: Database, clock, chat_as
+) -> None:
+    ids, event = await seed(db, clock, chat_as)
+    coord = await drafted_with_wishes(chat_as, event)
+    await coord.say(f"/session {event} expiry=1h")
+    assert "Published 2 meetings" in await coord.say(f"/schedule publish {event}")
+    assert (
+        "Requested: 2 (of which 2 from the published schedule) · accepted: 1 · held: 0 · no-show: 0 "
+        "(0 members did not come) · expired: 0"
+    ) in await coord.say(f"/session status {event}")
+    [notice] = [row for row in await queued_messages(db, ids["Ana"]) if row.cause.startswith("schedule")]
+    assert "Confirmed; waiting for Ben to confirm too." in await chat_as("ana").press(notice.buttons[0][1])
+
+    clock.advance(minutes=59)
+    assert await expire_meeting_requests(db, clock.now) == 0
+    clock.advance(minutes=2)
+    assert await expire_meeting_requests(db, clock.now) == 4  # two meetings, both sides told
+    expired = [m for m in await meetings(db) if m.status == "expired"]
+    assert len(expired) == 2
+    async with db.transaction() as session:
+        left = await session.scalar(
+            select(func.count()).where(MeetingSeat.meeting_id.in_([m.id for m in expired]))
+        )
+    assert left == 0
+    [told] = [row for row in await queued_messages(db, ids["Ana"]) if row.cause.endswith(":expired")]
+    assert "Your meeting with Ben at" in told.text and "was not confirmed by both in time" in told.text
+    assert (
+        "Requested: 0 (of which 0 from the published schedule) · accepted: 1 · held: 0 · no-show: 0 "
+        "(0 members did not come) · expired: 2"
+    ) in await coord.say(f"/session status {event}")
 
 
 async def test_a_coordinator_of_another_cluster_is_refused_and_nothing_is_drafted(

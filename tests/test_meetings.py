@@ -118,7 +118,7 @@ async def test_booking_with_buttons_holds_the_slot_and_accepting_sends_both_the_
     assert "10:20–10:40 Marta · table 1" in agenda
 
 
-async def test_a_counter_proposal_moves_the_hold_and_the_requester_answers(
+async def test_a_counter_proposal_is_a_new_request_and_the_original_stays_listed_as_superseded(
     db: Database, clock, chat_as
 ) -> None:
     joan_id, marta_id, _event = await seed(db, clock, chat_as)
@@ -128,12 +128,34 @@ async def test_a_counter_proposal_moves_the_hold_and_the_requester_answers(
     assert "Which time would you propose to Joan?" in await marta.press(request.buttons[1][1])
     # Marta reads Lisbon time: 10:00 there is 11:00 in Madrid.
     assert "I've proposed" in await marta.tap("10:00")
-    moved = await meeting(db)
-    assert (moved.status, moved.awaiting_id, moved.sequence) == ("requested", joan_id, 1)
-    [ask] = [row for row in await queued_messages(db, joan_id) if row.cause == "meeting1:ask:1"]
-    assert "Marta would like to meet you at B2B day: Thu 26 Nov 2026, 11:00 CET–11:20" in ask.text
-    assert "Meeting confirmed with Marta" in await chat_as("joan").press(ask.buttons[0][1])
-    assert await seats(db) == 3  # the old slot's seats went with the move
+    original, proposal = await meeting(db, 1), await meeting(db, 2)
+    assert (original.status, original.requester_id, original.invitee_id) == ("superseded", joan_id, marta_id)
+    assert (proposal.status, proposal.requester_id, proposal.awaiting_id, proposal.replaces_id) == (
+        "requested",
+        marta_id,
+        joan_id,
+        1,
+    )
+    assert await seats(db) == 3  # the old slot is free, the new one held
+
+    # Both see both in `meetings`: Joan's request, declined with another time, and the proposal.
+    joan = chat_as("joan")
+    listed = await joan.say("/meetings")
+    assert "✗ Your request to Marta for Thu 26 Nov 2026, 10:20 CET–10:40: declined, Marta proposed" in listed
+    assert "← Marta asks to meet you: Thu 26 Nov 2026, 11:00 CET–11:20" in listed
+    assert [label for label, _ in joan.buttons] == ["Accept 11:00", "Decline 11:00"]
+    listed = await marta.say("/meetings")
+    assert "✗ Joan's request for Thu 26 Nov 2026, 09:20 WET–09:40: you proposed another time." in listed
+    assert "→ waiting for Joan: Thu 26 Nov 2026, 10:00 WET–10:20" in listed
+
+    [ask] = [row for row in await queued_messages(db, joan_id) if row.cause == "meeting2:ask:0"]
+    assert "Marta can't make the time you asked and proposes another at B2B day: Thu 26 Nov 2026, 11:00" in (
+        ask.text
+    )
+    assert "Meeting confirmed with Marta" in await joan.press(ask.buttons[0][1])
+    assert (await meeting(db, 2)).status == "accepted" and (await meeting(db, 1)).status == "superseded"
+    # The original's old buttons do nothing any more.
+    assert "already answered" in await marta.press(request.buttons[0][1])
 
 
 async def test_declining_frees_the_slot_and_tells_the_requester(db: Database, clock, chat_as) -> None:
@@ -254,7 +276,10 @@ async def test_bad_session_input_is_explained_and_changes_nothing(db: Database, 
     coord = chat_as("coord")
     assert "'25:00-26:00' is not a time window" in await coord.say(f"/session {event} windows=25:00-26:00")
     assert "is for coordinators only" in await chat_as("joan").say(f"/session {event} windows=10:00-11:00")
-    assert "Requested: 0 · accepted: 0 · held: 0 · no-show: 0" in await coord.say(f"/session status {event}")
+    assert (
+        "Requested: 0 (of which 0 from the published schedule) · accepted: 0 · held: 0 · no-show: 0 "
+        "(0 members did not come) · expired: 0"
+    ) in await coord.say(f"/session status {event}")
     assert "6 slots" in await coord.say(f"/session {event} slot=20")
 
 
