@@ -2,19 +2,24 @@
 
 The question's four buttons are confirmation buttons of the member asked (handlers/engine/
 confirmations.py), so nobody else in a shared chat can answer for them. "Cooperation possible"
-asks for a next step and a date, and the scheduler follows up on that date. A meeting one side
-says did not take place while the other says it did is recorded as a no-show.
+asks for a next step and then a date (buttons: in 1 week, 2 weeks, 1 month, or a typed date), one
+question at a time (NEXT_STEP_FLOW), and the scheduler follows up on that date. "Did not take
+place" after a meeting asks who did not come, so absences are recorded per person; a meeting one
+side says did not take place while the other says it did is recorded as a no-show.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from typing import Any
 
 from core.errors import NotFound, UsageError
 from core.types import N_, Button, Reply, Text, bold, fill
+from handlers.engine.confirmations import confirmation
 from handlers.engine.context import Context
+from handlers.engine.flows import Flow, Step, as_text, begin_flow
 from handlers.engine.forms import choice, parse_form, positive_int, require, within
-from store.checkbacks import ANSWERS, MEETING
+from store.checkbacks import ABSENT, ANSWERS, MEETING
 from store.models import Checkback, Member
 from store.repository import Store
 
@@ -77,6 +82,8 @@ async def checkback(ctx: Context) -> list[Reply]:
     if row is None or row.member_id != ctx.member.id:
         raise NotFound(ctx.tr("You have no check-back #{number}.", number=number))
     rest = ctx.args[1:]
+    if len(rest) == 2 and rest[0].lower() == "absent":
+        return [await _absent(ctx, row, choice(rest[1], ABSENT, ctx.tr("who did not come"), ctx.language))]
     if len(rest) == 1 and "=" not in rest[0]:
         return [await _answer(ctx, row, choice(rest[0], ANSWERS, ctx.tr("answer"), ctx.language))]
     if rest and rest[0].lower() == "cooperation":
@@ -89,27 +96,51 @@ async def _answer(ctx: Context, row: Checkback, answer: str) -> Reply:
     await ctx.store.checkbacks.seen_requests(ctx.member, ctx.now)
     if row.subject == MEETING:
         await _record_no_show(ctx.store, row.subject_id)
+        if answer == "none":
+            return await _who_was_absent(ctx, row)
     if answer != "cooperation":
         return ctx.text().t("Thank you, noted.").reply()
-    return (
-        ctx.text()
-        .t(
-            "Good news! What is the next step, and when should I check with you? Send {command}",
-            command=f'/checkback {row.id} next="…" date=YYYY-MM-DD',
-        )
-        .reply()
+    return await begin_flow(ctx, NEXT_STEP_FLOW, {"checkback": row.id})
+
+
+async def _who_was_absent(ctx: Context, row: Checkback) -> Reply:
+    """After "Did not take place": who did not come, with buttons only this member can press."""
+    other = await other_side(ctx.store, row)
+    name = other.name if other else "?"
+    labels = (
+        ctx.tr("{name} did not come", name=name),
+        ctx.tr("I could not come"),
+        ctx.tr("Neither of us came"),
     )
+    rows = tuple(
+        [
+            (Button(label, await confirmation(ctx, f"checkback {row.id} absent {who}")),)
+            for label, who in zip(labels, ABSENT, strict=True)
+        ]
+    )
+    return ctx.text().t("Thank you. Who did not come?").reply(buttons=rows)
+
+
+async def _absent(ctx: Context, row: Checkback, who: str) -> Reply:
+    if row.subject != MEETING:
+        raise UsageError(ctx.tr("Only a meeting's check-back records who did not come."))
+    await ctx.store.checkbacks.report_absent(row, who)
+    if row.answered_at is None:
+        row.answered_at = ctx.now
+    await _record_no_show(ctx.store, row.subject_id)
+    return ctx.text().t("Thank you, noted.").reply()
 
 
 async def _record_no_show(store: Store, meeting_id: int) -> None:
-    """One side says the meeting did not take place, the other says it did: the absent side was
-    a no-show, and the meeting counts as one in `session status`."""
-    answers = [answer for answer in (await store.checkbacks.answers(MEETING, meeting_id)).values() if answer]
+    """The meeting counts as a no-show in `session status` when someone is said to have stayed
+    away, or when one side says it did not take place while the other says it did."""
+    rows = await store.checkbacks.answers(MEETING, meeting_id)
+    answers = [answer for answer in rows.values() if answer]
     meeting = await store.meetings.get(meeting_id)
-    if meeting is None or len(answers) < 2:
+    if meeting is None or meeting.status != "accepted":
         return
-    said_none = answers.count("none")
-    if said_none == 1:
+    someone_absent = any(absent for absent in (await store.checkbacks.absences(MEETING, meeting_id)))
+    if someone_absent or (len(answers) == 2 and answers.count("none") == 1):
         await store.checkbacks.mark_no_show(meeting)
 
 
@@ -123,12 +154,74 @@ async def _plan(ctx: Context, row: Checkback, words: list[str]) -> Reply:
         raise UsageError(
             ctx.tr("Give the date as YYYY-MM-DD, for example {example}.", example="2027-01-15")
         ) from None
+    return await _save_plan(ctx, row, step, on)
+
+
+async def _save_plan(ctx: Context, row: Checkback, step: str, on: date) -> Reply:
     if on <= ctx.now.date():
         raise UsageError(ctx.tr("The date of the next step must be after today."))
     if row.answer != "cooperation":
         await ctx.store.checkbacks.answer(row, "cooperation", ctx.now)
     await ctx.store.checkbacks.plan(row, step, on)
     return ctx.text().t("Noted: {step}. I'll remind you on {date}.", step=step, date=on.isoformat()).reply()
+
+
+# "Cooperation possible": the next step, then its date, one question at a time -----------------
+
+# A date button's answer, and how far ahead it is.
+AHEAD = {"1w": timedelta(weeks=1), "2w": timedelta(weeks=2), "1m": timedelta(days=30)}
+TYPE_A_DATE = "date"
+
+
+async def _next_step(ctx: Context, answer: str) -> str:
+    return await as_text(ctx, answer, NEXT_STEP_LIMIT)
+
+
+async def _follow_up_date(ctx: Context, answer: str) -> str:
+    """A button's "1w"/"2w"/"1m", or a typed YYYY-MM-DD after today; kept as text in the flow."""
+    typed = answer.strip().lower()
+    if typed in AHEAD:
+        return (ctx.now.date() + AHEAD[typed]).isoformat()
+    try:
+        on = date.fromisoformat(typed)
+    except ValueError:
+        raise UsageError(
+            ctx.tr("Type the date as YYYY-MM-DD, for example {example}.", example=_example(ctx))
+        ) from None
+    if on <= ctx.now.date():
+        raise UsageError(ctx.tr("The date of the next step must be after today."))
+    return on.isoformat()
+
+
+def _example(ctx: Context) -> str:
+    return (ctx.now.date() + timedelta(days=10)).isoformat()
+
+
+async def _date_buttons(ctx: Context) -> list[Button]:
+    return [
+        Button(ctx.tr("In 1 week"), "1w"),
+        Button(ctx.tr("In 2 weeks"), "2w"),
+        Button(ctx.tr("In 1 month"), "1m"),
+        Button(ctx.tr("Type a date"), TYPE_A_DATE),
+    ]
+
+
+async def _finish_plan(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
+    row = await ctx.store.checkbacks.get(int(answers["checkback"]))
+    if row is None or row.member_id != ctx.member.id:
+        raise NotFound(ctx.tr("You have no check-back #{number}.", number=answers["checkback"]))
+    return [await _save_plan(ctx, row, str(answers["next"]), date.fromisoformat(str(answers["date"])))]
+
+
+NEXT_STEP_FLOW = Flow(
+    name="nextstep",
+    intro=N_("Good news!"),
+    steps=(
+        Step("next", N_("What is the next step? One line, for example: send samples."), _next_step),
+        Step("date", N_("When should I check with you about it?"), _follow_up_date, choices=_date_buttons),
+    ),
+    finish=_finish_plan,
+)
 
 
 async def refuse_if_paused(ctx: Context, other: Member) -> None:

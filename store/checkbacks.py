@@ -58,6 +58,13 @@ class Checkbacks:
         )
         return {int(member_id): str(answer) for member_id, answer in rows.all()}
 
+    async def absences(self, subject: str, subject_id: int) -> list[str]:
+        """What each asked member said about who did not come ("" when they did not say)."""
+        rows = await self.session.scalars(
+            select(Checkback.absent).where(Checkback.subject == subject, Checkback.subject_id == subject_id)
+        )
+        return [str(absent) for absent in rows.all()]
+
     async def follow_ups(self, since: date, until: date) -> list[Checkback]:
         query = select(Checkback).where(
             Checkback.answer == "cooperation",

@@ -46,14 +46,39 @@ async def test_each_side_is_asked_once_thirty_minutes_after_the_meeting_and_a_no
     assert "Thank you, noted." in await chat_as("joan").press(to_joan.buttons[2][1])
     assert (await meeting(db)).status == "accepted"
     # Marta says it did not take place while Joan says it did: a no-show.
-    assert "Thank you, noted." in await chat_as("marta").press(to_marta.buttons[0][1])
+    marta = chat_as("marta")
+    assert "Thank you. Who did not come?" in await marta.press(to_marta.buttons[0][1])
+    assert [label for label, _ in marta.buttons] == ["Joan did not come", "I could not come", "Neither of us came"]
     assert [(row.member_id, row.answer) for row in await checkbacks(db)] == [
         (joan_id, "useful"),
         (marta_id, "none"),
     ]
     assert (await meeting(db)).status == "no_show"
     status = await chat_as("coord").say("/session status 1")
-    assert "no-show: 1" in status
+    assert "no-show: 1 (0 members did not come)" in status
+    # Who stayed away is recorded per person: Marta says she could not come.
+    assert "meant for someone else" in await chat_as("joan").press(marta.buttons[1][1])
+    assert "Thank you, noted." in await marta.tap("I could not come")
+    assert [(row.member_id, row.absent) for row in await checkbacks(db)] == [(joan_id, ""), (marta_id, "me")]
+    assert "no-show: 1 (1 members did not come)" in await chat_as("coord").say("/session status 1")
+
+
+async def test_each_side_says_who_did_not_come_and_each_absent_member_counts_once(
+    db: Database, clock, chat_as
+) -> None:
+    joan_id, marta_id = await accepted(db, clock, chat_as)
+    clock.now = (await meeting(db)).ends_at + timedelta(minutes=30)
+    await queue_checkbacks(db, clock.now)
+    joan, marta = chat_as("joan"), chat_as("marta")
+    [to_joan] = await questions(db, joan_id, "checkback:meeting1")
+    [to_marta] = await questions(db, marta_id, "checkback:meeting1")
+    await joan.press(to_joan.buttons[0][1])
+    assert "Thank you, noted." in await joan.tap("Marta did not come")
+    assert (await meeting(db)).status == "no_show"  # one side's word is enough to count the meeting
+    await marta.press(to_marta.buttons[0][1])
+    assert "Thank you, noted." in await marta.tap("Neither of us came")
+    # Joan says Marta did not come, Marta says neither did: Marta once, Joan once.
+    assert "no-show: 1 (2 members did not come)" in await chat_as("coord").say("/session status 1")
 
 
 async def test_cooperation_possible_asks_for_a_next_step_and_follows_up_on_its_date(
@@ -65,7 +90,21 @@ async def test_cooperation_possible_asks_for_a_next_step_and_follows_up_on_its_d
     [to_joan] = await questions(db, joan_id, "checkback:meeting1")
     joan = chat_as("joan")
     answer = await joan.press(to_joan.buttons[3][1])
-    assert "What is the next step" in answer and "/checkback 1" in answer
+    assert "Good news!" in answer and "(1/2) What is the next step?" in answer
+    answer = await joan.say("send the denim samples")
+    assert "(2/2) When should I check with you about it?" in answer
+    assert [label for label, _ in joan.buttons] == ["In 1 week", "In 2 weeks", "In 1 month", "Type a date"]
+    assert "Type the date as YYYY-MM-DD" in await joan.tap("Type a date")
+    assert "must be after today" in await joan.say(clock.now.date().isoformat())
+    await joan.say("/agenda")  # a command in between leaves the flow where it was
+    two_weeks = clock.now.date() + timedelta(days=14)
+    assert f"Noted: send the denim samples. I'll remind you on {two_weeks.isoformat()}." in await joan.say(
+        "2w"
+    )
+    [row, _] = await checkbacks(db)
+    assert (row.answer, row.next_step, row.follow_up_on) == ("cooperation", "send the denim samples", two_weeks)
+
+    # The typed form still works, and plans again.
     on = clock.now.date() + timedelta(days=10)
     assert "before today" not in await joan.say(f'/checkback 1 next="send samples" date={on.isoformat()}')
     assert "Give the date as YYYY-MM-DD" in await joan.say('/checkback 1 next="x" date=tomorrow')

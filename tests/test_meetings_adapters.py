@@ -238,3 +238,26 @@ async def test_a_telegram_member_and_a_slack_member_of_two_clusters_meet_reminde
     async with db.transaction() as session:
         rows = await session.execute(select(Checkback.member_id, Checkback.answer))
         assert {member_id: answer for member_id, answer in rows} == {ana: "useful", laia: "cooperation"}
+
+    # "Cooperation possible" asks for the next step, then its date with buttons, one at a time.
+    await api.wait_for(lambda: "What is the next step?" in api.dm_messages(LAIA)[-1].text)
+    asked = len(api.dm_messages(LAIA))
+    await sender.dm(LAIA, "send Ana the compound datasheets")
+    await api.wait_for(lambda: len(api.dm_messages(LAIA)) > asked)
+    when = api.dm_messages(LAIA)[-1]
+    assert "When should I check with you about it?" in when.text
+    await press_on_slack(sender, LAIA, when, "In 2 weeks")
+    await api.wait_for(lambda: "I'll remind you on" in api.dm_messages(LAIA)[-1].text)
+    follow_up_on = clock.now.date() + timedelta(days=14)
+    assert f"I'll remind you on {follow_up_on.isoformat()}" in api.dm_messages(LAIA)[-1].text
+
+    # On that date, the follow-up reaches Laia on Slack.
+    clock.now += timedelta(days=14)
+    reminded = len(api.dm_messages(LAIA))
+    assert await queue_checkbacks(db, clock.now) == 1
+    await deliver_all()
+    await api.wait_for(lambda: len(api.dm_messages(LAIA)) > reminded)
+    assert (
+        "Today is the day you planned a next step with *Ana Puig*: send Ana the compound datasheets"
+        in api.dm_messages(LAIA)[-1].text
+    )

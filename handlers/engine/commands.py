@@ -32,7 +32,9 @@ from handlers.engine.scopes import ADMIN, Scope
 
 
 def build_flows() -> Flows:
-    return Flows(onboarding.ONBOARDING, opportunities.POST_FLOW, introductions.RELAY_FLOW)
+    return Flows(
+        onboarding.ONBOARDING, opportunities.POST_FLOW, introductions.RELAY_FLOW, checkbacks.NEXT_STEP_FLOW
+    )
 
 
 def build_router() -> Router:
