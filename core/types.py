@@ -59,6 +59,15 @@ class Button:
     payload: str
 
 
+# Slack cuts button labels at 75 characters; a name leaves room for the words around it.
+NAME_IN_BUTTON = 40
+
+
+def short(name: str) -> str:
+    """A name as a button shows it."""
+    return name if len(name) <= NAME_IN_BUTTON else name[: NAME_IN_BUTTON - 1] + "…"
+
+
 @dataclass(frozen=True, slots=True)
 class Attachment:
     """A file sent with a reply (an .ics, a data export)."""

@@ -312,10 +312,16 @@ async def _ask_each(ctx: Context, event: Event, published: list[Meeting]) -> Non
         payloads = [
             (
                 await confirmation(
-                    ctx, f"schedule confirm {v.meeting.id}", member_id=member_id, lifetime=_until_expiry(ctx, v)
+                    ctx,
+                    f"schedule confirm {v.meeting.id}",
+                    member_id=member_id,
+                    lifetime=_until_expiry(ctx, v),
                 ),
                 await confirmation(
-                    ctx, f"schedule decline {v.meeting.id}", member_id=member_id, lifetime=_until_expiry(ctx, v)
+                    ctx,
+                    f"schedule decline {v.meeting.id}",
+                    member_id=member_id,
+                    lifetime=_until_expiry(ctx, v),
                 ),
             )
             for v in views

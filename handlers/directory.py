@@ -5,14 +5,14 @@ from __future__ import annotations
 import shlex
 
 from core.errors import UsageError
-from core.types import Button, Reply, echo
+from core.types import Button, Reply, echo, short
 from handlers.engine.context import Context
 from handlers.engine.router import split_args
+from handlers.meetings import meet_button, shared_session
 from handlers.profile import describe
 from store.resolver import MAX_SUGGESTIONS
 
 PAGE_SIZE = 10
-NAME_IN_BUTTON = 40
 
 
 def parse_query(args: list[str]) -> tuple[str, str, int]:
@@ -69,11 +69,15 @@ async def find(ctx: Context) -> list[Reply]:
     text.line().line()
     for number, card in enumerate(cards, start=(page - 1) * PAGE_SIZE + 1):
         describe(card, text.add(f"{number}. "), full=False).line()
-    buttons = [
-        (introduce_button(ctx, card.member.name, card.member.id),)
-        for card in cards
-        if card.member.id != ctx.member.id
-    ]
+    buttons: list[tuple[Button, ...]] = []
+    for card in cards:
+        if card.member.id == ctx.member.id:
+            continue
+        row = [introduce_button(ctx, card.member.name, card.member.id)]
+        event = await shared_session(ctx.store, ctx.member, card.member, ctx.now)
+        if event is not None:
+            row.append(meet_button(card.member.name, card.member.id, event.id, ctx.language))
+        buttons.append(tuple(row))
     if len(ranked) > page * PAGE_SIZE:
         words = [query] + ([f"in:{place}"] if place else []) + [f"page:{page + 1}"]
         buttons.append((Button(ctx.tr("More results"), "/find " + shlex.join(words)),))
@@ -82,8 +86,3 @@ async def find(ctx: Context) -> list[Reply]:
 
 def introduce_button(ctx: Context, name: str, member_id: int) -> Button:
     return Button(ctx.tr("Introduce me to {name}", name=short(name)), f"/introduce #{member_id}")
-
-
-def short(name: str) -> str:
-    """A name as a button shows it: Slack cuts button labels at 75 characters."""
-    return name if len(name) <= NAME_IN_BUTTON else name[: NAME_IN_BUTTON - 1] + "…"

@@ -110,6 +110,8 @@ async def event_details(ctx: Context) -> list[Reply]:
             ),
             (Button(ctx.tr("Add to calendar"), f"/ics {event.id}"),),
         )
+        if event.ends_at > ctx.now and await ctx.store.meetings.session_of(event.id) is not None:
+            buttons += ((Button(ctx.tr("Book meetings"), f"/book {event.id}"),),)
     return [text.reply(buttons=buttons)]
 
 

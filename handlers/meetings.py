@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from core.errors import NotAllowed, NotFound, UsageError
-from core.types import Button, Reply, Text, bold
+from core.types import Button, Reply, Text, bold, fill, short
 from handlers.checkbacks import refuse_if_paused
 from handlers.engine.confirmations import confirmation
 from handlers.engine.context import Context
@@ -33,10 +33,12 @@ from handlers.meeting_notices import (
 from handlers.meeting_sessions import session_of_event, slot_starts
 from store.meetings import SlotTaken
 from store.models import Event, MeetingSession, Member
+from store.repository import Store
 
 MAX_PENDING = 20
 SLOT_BUTTONS_PER_ROW = 4
 MAX_SLOT_BUTTONS = 24
+BOOK_PAGE = 8
 
 
 # Finding what can be booked ---------------------------------------------------------------------
@@ -52,10 +54,10 @@ def pairing_allows(found: MeetingSession, one: Member, other: Member) -> bool:
     )
 
 
-async def _may_meet(ctx: Context, found: MeetingSession, event: Event, one: Member, other: Member) -> bool:
+async def _may_meet(store: Store, found: MeetingSession, event: Event, one: Member, other: Member) -> bool:
     """Everyone going to the event, or one member from each side of the coordinator's pairing."""
     if found.pairing is None:
-        return await ctx.store.meetings.is_going(event.id, [one.id, other.id])
+        return await store.meetings.is_going(event.id, [one.id, other.id])
     return pairing_allows(found, one, other)
 
 
@@ -63,6 +65,20 @@ def _booking_open(found: MeetingSession, now: datetime) -> bool:
     return (found.opens_at is None or found.opens_at <= now) and (
         found.closes_at is None or now < found.closes_at
     )
+
+
+async def shared_session(store: Store, one: Member, other: Member, now: datetime) -> Event | None:
+    """The soonest event whose B2B session is open for booking and lets these two meet: what a
+    "Meet" button on a find card or a suggestion books in (None: no such button)."""
+    for found, event in await store.meetings.open_sessions(now):
+        if _booking_open(found, now) and await _may_meet(store, found, event, one, other):
+            return event
+    return None
+
+
+def meet_button(name: str, other_id: int, event_id: int, language: str) -> Button:
+    """Opens the free slots the reader and `other_id` share at the event, as buttons."""
+    return Button(fill(language, "Meet {name}", name=short(name)), f"/meet #{other_id} {event_id}")
 
 
 async def _free_slots(
@@ -108,6 +124,64 @@ def _reason(member: Member) -> str:
     return " · ".join(part.replace("\n", " ")[:140] for part in parts)
 
 
+# book: whom to meet at an event ------------------------------------------------------------------
+
+
+async def book(ctx: Context) -> list[Reply]:
+    """`book EVENT [PAGE]` (the event card's "Book meetings"): the members the reader may meet
+    there, each a button that shows the slots both are free in."""
+    event = await load_event(ctx)
+    found = await session_of_event(ctx, event)
+    page = positive_int(ctx.args[1], ctx.tr("page"), ctx.language) if len(ctx.args) > 1 else 1
+    if not _booking_open(found, ctx.now) or event.ends_at <= ctx.now:
+        return [ctx.text().t("Booking for {title} is not open.", title=event.title).reply()]
+    sides = _other_side_clusters(found, ctx.member)
+    if sides == []:
+        return [ctx.text().t("This B2B session is for members of other clusters.").reply()]
+    if sides is None and not await ctx.store.meetings.is_going(event.id, [ctx.member.id]):
+        return [
+            ctx.text()
+            .t(
+                "Say you're going to {title} first: {command}",
+                title=event.title,
+                command=f"/going {event.id}",
+            )
+            .reply(buttons=((Button(ctx.tr("Going"), f"/going {event.id}"),),))
+        ]
+    candidates = [m for m in await ctx.store.meetings.candidates(event.id, sides) if m.id != ctx.member.id]
+    shown = candidates[(page - 1) * BOOK_PAGE : page * BOOK_PAGE]
+    if not shown:
+        return [ctx.text().t("Nobody to meet at {title} yet.", title=event.title).reply()]
+    text = ctx.text().t(
+        "Whom would you like to meet at {title}? Pick a member to see the times you are both free.",
+        title=bold(event.title),
+    )
+    text.line()
+    rows: list[tuple[Button, ...]] = []
+    for other in shown:
+        text.line().bold(other.name)
+        reason = _reason(other)
+        if reason:
+            text.add(f" · {reason}")
+        rows.append((meet_button(other.name, other.id, event.id, ctx.language),))
+    if len(candidates) > page * BOOK_PAGE:
+        rows.append((Button(ctx.tr("More"), f"/book {event.id} {page + 1}"),))
+    return [text.reply(buttons=tuple(rows))]
+
+
+def _other_side_clusters(found: MeetingSession, member: Member) -> list[int] | None:
+    """None when everyone going may meet; else the clusters across the pairing from the member's
+    (empty when the member is on neither side)."""
+    if found.pairing is None:
+        return None
+    sides = list(found.pairing.get("from", [])), list(found.pairing.get("to", []))
+    across = [
+        *(sides[1] if member.cluster_id in sides[0] else []),
+        *(sides[0] if member.cluster_id in sides[1] else []),
+    ]
+    return list(dict.fromkeys(across))
+
+
 # meet -------------------------------------------------------------------------------------------
 
 
@@ -124,7 +198,7 @@ async def meet(ctx: Context) -> list[Reply]:
     else:
         choices = await ctx.store.meetings.open_sessions(ctx.now)
     for found, event in choices:
-        if await _may_meet(ctx, found, event, ctx.member, other):
+        if await _may_meet(ctx.store, found, event, ctx.member, other):
             return [await _slots_reply(ctx, found, event, other)]
     if named_event:
         return [ctx.text().t("You and {name} can't book a meeting at this event.", name=other.name).reply()]
@@ -175,7 +249,7 @@ async def meet_at(ctx: Context) -> list[Reply]:
     start = _slot_at(ctx, found, event, ctx.args[2])
     if not _booking_open(found, ctx.now) or start <= ctx.now:
         return [ctx.text().t("Booking for {title} is not open.", title=event.title).reply()]
-    if not await _may_meet(ctx, found, event, ctx.member, other):
+    if not await _may_meet(ctx.store, found, event, ctx.member, other):
         return [ctx.text().t("You and {name} can't book a meeting at this event.", name=other.name).reply()]
     if await ctx.store.meetings.pending_sent(ctx.member.id) >= MAX_PENDING:
         text = ctx.text().t(

@@ -72,11 +72,13 @@ def deadline_reminder(opportunity: Opportunity, timezone: str, now: datetime, la
     return text.reply(buttons=buttons)
 
 
-def member_suggestion(other_id: int, reason: str, language: str) -> Reply:
-    """A synergy alert about another member; the reason is built from profiles, so it stays plain."""
+def member_suggestion(other_id: int, reason: str, meet: Button | None, language: str) -> Reply:
+    """A synergy alert about another member; the reason is built from profiles, so it stays plain.
+    `meet` books a meeting with them when a B2B session lets the two meet."""
     text = Text(language=language).bold(fill(language, "🤝 Someone you could work with")).line().line(reason)
     text.t("They'll only get your request if you ask; they choose whether to share contacts.")
-    return text.reply(buttons=((Button(fill(language, "Introduce me"), f"/introduce #{other_id}"),),))
+    row = (Button(fill(language, "Introduce me"), f"/introduce #{other_id}"),) + ((meet,) if meet else ())
+    return text.reply(buttons=(row,))
 
 
 def opportunity_suggestion(opportunity_id: int, reason: str, language: str) -> Reply:

@@ -17,6 +17,7 @@ from functools import partial
 from core.types import Reply
 from handlers.digest import Suggestion, weekly_digest
 from handlers.engine.timefmt import zone
+from handlers.meetings import meet_button, shared_session
 from handlers.notices import member_suggestion, opportunity_suggestion
 from handlers.notify import UNCONFIGURED, Notifier
 from scheduler.matcher import Match, scan, scan_members, scan_opportunities
@@ -118,11 +119,12 @@ async def dispatch(
             if sent[match.member_id] >= WEEKLY_ALERTS:
                 kept[match.member_id] += match.kind == "member"
                 continue
+            meet = await _meet_event(store, match, now)
             await notifier.tell(
                 store,
                 [match.member_id],
                 match.cause,
-                partial(_alert, match),
+                partial(_alert, match, meet),
                 now,
                 languages=languages,
             )
@@ -137,9 +139,21 @@ def _as_it_is(reply: Reply, _language: str) -> Reply:
     return reply
 
 
-def _alert(match: Match, language: str) -> Reply:
+async def _meet_event(store: Store, match: Match, now: datetime) -> tuple[str, int] | None:
+    """(the other member's name, the event) when a B2B session open now lets the two meet."""
+    if match.kind != "member":
+        return None
+    people = await store.meetings.members([match.member_id, match.other_id])
+    if len(people) < 2:
+        return None
+    event = await shared_session(store, people[match.member_id], people[match.other_id], now)
+    return (people[match.other_id].name, event.id) if event else None
+
+
+def _alert(match: Match, meet: tuple[str, int] | None, language: str) -> Reply:
     if match.kind == "member":
-        return member_suggestion(match.other_id, match.reason, language)
+        button = meet_button(meet[0], match.other_id, meet[1], language) if meet else None
+        return member_suggestion(match.other_id, match.reason, button, language)
     return opportunity_suggestion(match.other_id, match.reason, language)
 
 

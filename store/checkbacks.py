@@ -113,7 +113,9 @@ class Checkbacks:
         """(meeting, member) for each member said by either side not to have come to a meeting of
         the session; both sides saying so about one member counts once."""
         rows = await self.session.execute(
-            select(Meeting.id, Meeting.requester_id, Meeting.invitee_id, Checkback.member_id, Checkback.absent)
+            select(
+                Meeting.id, Meeting.requester_id, Meeting.invitee_id, Checkback.member_id, Checkback.absent
+            )
             .join(Checkback, (Checkback.subject == MEETING) & (Checkback.subject_id == Meeting.id))
             .where(Meeting.session_id == session_id, Checkback.absent != "")
         )

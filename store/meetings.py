@@ -88,6 +88,19 @@ class Meetings:
         )
         return int(count or 0) == len(set(member_ids))
 
+    async def candidates(self, event_id: int, clusters: Sequence[int] | None) -> list[Member]:
+        """Whom one may book at a session, by name: everyone going (`clusters` None), or the listed
+        members of the clusters across the pairing."""
+        if clusters is None:
+            query = (
+                select(Member)
+                .join(Rsvp, Rsvp.member_id == Member.id)
+                .where(Rsvp.event_id == event_id, Rsvp.status == "going")
+            )
+        else:
+            query = select(Member).where(Member.cluster_id.in_(clusters), Member.listed.is_(True))
+        return list((await self.session.scalars(query.order_by(Member.name, Member.id))).all())
+
     # Holding slots ------------------------------------------------------------------------------
 
     async def busy_starts(self, member_ids: Sequence[int]) -> set[datetime]:
@@ -257,7 +270,9 @@ class Meetings:
 
     async def due_to_expire(self, now: datetime) -> list[Meeting]:
         """Requests and a published schedule's meetings not answered in time (both expire alike)."""
-        query = select(Meeting).where(Meeting.status.in_(("requested", "proposed")), Meeting.expires_at <= now)
+        query = select(Meeting).where(
+            Meeting.status.in_(("requested", "proposed")), Meeting.expires_at <= now
+        )
         return list((await self.session.scalars(query.order_by(Meeting.id).with_for_update())).all())
 
     async def starting_within(self, now: datetime, horizon: timedelta) -> list[Meeting]:

@@ -48,7 +48,11 @@ async def test_each_side_is_asked_once_thirty_minutes_after_the_meeting_and_a_no
     # Marta says it did not take place while Joan says it did: a no-show.
     marta = chat_as("marta")
     assert "Thank you. Who did not come?" in await marta.press(to_marta.buttons[0][1])
-    assert [label for label, _ in marta.buttons] == ["Joan did not come", "I could not come", "Neither of us came"]
+    assert [label for label, _ in marta.buttons] == [
+        "Joan did not come",
+        "I could not come",
+        "Neither of us came",
+    ]
     assert [(row.member_id, row.answer) for row in await checkbacks(db)] == [
         (joan_id, "useful"),
         (marta_id, "none"),
@@ -102,7 +106,11 @@ async def test_cooperation_possible_asks_for_a_next_step_and_follows_up_on_its_d
         "2w"
     )
     [row, _] = await checkbacks(db)
-    assert (row.answer, row.next_step, row.follow_up_on) == ("cooperation", "send the denim samples", two_weeks)
+    assert (row.answer, row.next_step, row.follow_up_on) == (
+        "cooperation",
+        "send the denim samples",
+        two_weeks,
+    )
 
     # The typed form still works, and plans again.
     on = clock.now.date() + timedelta(days=10)

@@ -18,7 +18,8 @@ from handlers.engine.assistant import Assistant
 from scheduler.checkbacks import queue_checkbacks
 from scheduler.meetings import queue_meeting_reminders
 from store.db import Database
-from store.models import Checkback, Identity, Meeting, Member, OutboxMessage, Rsvp
+from store.demo import seed_demo
+from store.models import Checkback, Cluster, Identity, Meeting, Member, OutboxMessage, Rsvp
 from store.repository import Store
 from tests.conftest import Clock
 from tests.factories import add_cluster, add_event, add_member
@@ -46,6 +47,21 @@ async def b2b_day(db: Database, clock: Clock, member_ids: list[int]) -> int:
             Rsvp(member_id=m, event_id=event, status="going", updated_at=clock.now) for m in member_ids
         )
     return event
+
+
+async def drain(db: Database, clock: Clock, deliver: Any) -> None:
+    """Drain the outbox; a message Telegram refused for flood control is retried on the clock."""
+    for _ in range(5):
+        await deliver.drain_once()
+        async with db.transaction() as session:
+            waiting = await session.scalar(
+                select(func.count()).where(OutboxMessage.status.in_(("pending", "failed")))
+            )
+        if not waiting:
+            return
+        clock.advance(seconds=10)
+        await asyncio.sleep(0.05)  # the fake's per-chat window is real time
+    raise AssertionError("the outbox did not drain")
 
 
 async def member_of(db: Database, platform: str, user_id: str) -> int:
@@ -179,23 +195,15 @@ async def test_a_telegram_member_and_a_slack_member_of_two_clusters_meet_reminde
     deliver = worker(db, clock, bot, slack_adapter)
 
     async def deliver_all() -> None:
-        """Drain the outbox; a message Telegram refused for flood control is retried on the clock."""
-        for _ in range(5):
-            await deliver.drain_once()
-            async with db.transaction() as session:
-                waiting = await session.scalar(
-                    select(func.count()).where(OutboxMessage.status.in_(("pending", "failed")))
-                )
-            if not waiting:
-                return
-            clock.advance(seconds=10)
-            await asyncio.sleep(0.05)  # the fake's per-chat window is real time
-        raise AssertionError("the outbox did not drain")
+        await drain(db, clock, deliver)
 
-    # Ana finds Laia, then books by pressing a free slot.
+    # Ana finds Laia, presses Meet on her card, then a free slot.
     [found] = await say(telegram, ANA, "/find Laia")
     assert "Laia Puig" in found.text and "Plastivallée" in found.text
-    [slots] = await say(telegram, ANA, f"/meet Laia Puig {event}")
+    assert [label for label, _ in found.buttons] == ["Introduce me to Laia Puig", "Meet Laia Puig"]
+    assert dict(found.buttons)["Meet Laia Puig"] == f"/meet #{laia} {event}"
+    slots = await press(telegram, ANA, found, "Meet Laia Puig")
+    assert "Meet Laia Puig at B2B day: pick a time" in slots.text
     before = len(telegram.sent(ANA.id))
     await telegram.press(ANA, slots, dict(slots.buttons)["10:20"])
     assert "I've asked Laia Puig" in (await telegram.wait_for_messages(ANA.id, before + 1))[-1].text
@@ -261,3 +269,62 @@ async def test_a_telegram_member_and_a_slack_member_of_two_clusters_meet_reminde
         "Today is the day you planned a next step with *Ana Puig*: send Ana the compound datasheets"
         in api.dm_messages(LAIA)[-1].text
     )
+
+
+async def test_at_demo_event_5_a_telegram_member_books_a_slack_member_with_buttons_only(
+    telegram: FakeTelegram,  # noqa: F811 - the fixture imported above
+    bot,  # noqa: F811 - the fixture imported above
+    slack: tuple[FakeSlackApi, SlackSender, SlackAdapter],
+    db: Database,
+    clock: Clock,
+) -> None:
+    """The Done-when of issue 12 on the demo network: from event #5's card, "Book meetings", a
+    member's "Meet" button, a 20-minute slot; the other side accepts on Slack with one press."""
+    api, sender, slack_adapter = slack
+    await seed_demo(db, clock.now)
+    await say(telegram, ANA, "/events")
+    await sender.dm(LAIA, "events")
+    await api.wait_for(lambda: api.dm_messages(LAIA))
+    ana, laia = await member_of(db, "telegram", str(ANA.id)), await member_of(db, "slack", LAIA)
+    async with db.transaction() as session:
+        clusters = dict((await session.execute(select(Cluster.name, Cluster.id))).all())
+        for member_id, cluster in (
+            (ana, "TEXCAT Catalan Advanced Textiles Cluster"),
+            (laia, "Plastivallée Polymer Cluster"),
+        ):
+            await session.execute(
+                update(Member)
+                .where(Member.id == member_id)
+                .values(cluster_id=clusters[cluster], listed=True, onboarded=True)
+            )
+
+    [card] = await say(telegram, ANA, "/event 5")
+    assert "B2B session: circular textiles meet polymers" in card.text
+    listing = await press(telegram, ANA, card, "Book meetings")
+    assert (
+        "Whom would you like to meet at B2B session: circular textiles meet polymers (TEXCAT" in listing.text
+    )
+    while "Meet Laia Puig" not in dict(listing.buttons):
+        listing = await press(telegram, ANA, listing, "More")
+    slots = await press(telegram, ANA, listing, "Meet Laia Puig")
+    assert (
+        "Meet Laia Puig at B2B session: circular textiles meet polymers (TEXCAT × Plastivallée): pick"
+        in slots.text
+    )
+    asked = await press(telegram, ANA, slots, slots.buttons[0][0])
+    assert "I've asked Laia Puig to meet you" in asked.text
+    async with db.transaction() as session:
+        booked = await session.scalar(select(Meeting).where(Meeting.requester_id == ana))
+        assert booked is not None and booked.ends_at - booked.starts_at == timedelta(minutes=20)
+
+    deliver = worker(db, clock, bot, slack_adapter)
+    await drain(db, clock, deliver)
+    await api.wait_for(lambda: len(api.dm_messages(LAIA)) == 2)
+    assert "would like to meet you at B2B session: circular textiles" in api.dm_messages(LAIA)[1].text
+    before = len(telegram.sent(ANA.id))
+    await press_on_slack(sender, LAIA, api.dm_messages(LAIA)[1], "Accept")
+    await api.wait_for(lambda: api.files)  # Laia's card and .ics
+    await drain(db, clock, deliver)
+    sent = await telegram.wait_for_messages(ANA.id, before + 2)
+    assert any("Meeting confirmed with Laia Puig" in message.text for message in sent[before:])
+    assert any(message.document for message in sent[before:])

@@ -280,6 +280,13 @@ def build_router() -> Router:
         example="meet #12 5",
     )
     add(
+        "book",
+        meetings.book,
+        summary=N_("the members you may meet at an event's B2B session, to book with buttons"),
+        usage=N_("book EVENT [PAGE]"),
+        example="book 5",
+    )
+    add(
         "meet at",
         meetings.meet_at,
         summary="what a slot button of meet sends (never listed, so never translated)",

@@ -15,7 +15,6 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "0008_meetfix"
 down_revision: str | None = "0007_checkback"
 branch_labels: str | Sequence[str] | None = None
