@@ -5,19 +5,24 @@ outbox worker delivers to it. Instead, after each message it shows the proactive
 for whoever is chatting since the chat began (an introduction request, a promotion from the
 waitlist), once, and marks them sent unless the member has an account the outbox worker
 delivers to; `/as NAME` switches to another member, so that one terminal can
-play both sides of an introduction.
+play both sides of an introduction or a meeting.
+
+Buttons are numbered, `[1] Accept  [2] Decline`: typing a number, or a button's label, presses
+that button of the last answer (and the messages shown with it), as a tap would on a platform,
+so nobody types `/confirm TOKEN`. A button that runs a plain command shows it too, to learn from.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
 from core.i18n import choose_language
-from core.types import Incoming, Reply, Span, echo, fill
+from core.types import Button, Incoming, Reply, Span, echo, fill
 from handlers.engine.assistant import Assistant
+from handlers.engine.confirmations import WORD as CONFIRM
 from handlers.engine.resolving import UNKNOWN
 from store.models import CONSOLE
 from store.repository import store_transaction
@@ -33,12 +38,23 @@ def render_span(span: Span) -> str:
     return span.text
 
 
-def render(reply: Reply) -> str:
-    """Plain text; a button shows the exact line that does the same, e.g. `[Going → /going 12]`."""
+def render(reply: Reply, number: Callable[[Button], int] | None = None) -> str:
+    """Plain text; a button shows the exact line that does the same, e.g. `[Going → /going 12]`,
+    or with `number`, its number to type: `[1] Going → /going 12`, `[2] Accept`."""
     lines = ["".join(render_span(span) for span in reply.spans)]
     for row in reply.buttons:
-        lines.append("  ".join(f"[{button.label} → {button.payload}]" for button in row))
+        if number is None:
+            lines.append("  ".join(f"[{button.label} → {button.payload}]" for button in row))
+        else:
+            lines.append("  ".join(numbered(button, number(button)) for button in row))
     return "\n".join(line for line in lines if line)
+
+
+def numbered(button: Button, number: int) -> str:
+    """A confirmation's token, or a guided question's answer, means nothing to read: label only."""
+    if not button.payload.startswith("/") or button.payload.startswith(f"/{CONFIRM} "):
+        return f"[{number}] {button.label}"
+    return f"[{number}] {button.label} → {button.payload}"
 
 
 class ConsoleChat:
@@ -63,6 +79,8 @@ class ConsoleChat:
         self.chat_began_after = 0
         # Per member played in this chat, the newest message already shown to them.
         self.shown_up_to: dict[int, int] = {}
+        # The buttons shown since the last line typed, in their numbers' order.
+        self.buttons: list[Button] = []
 
     async def run(self) -> None:
         async with store_transaction(self.assistant.db) as store:
@@ -85,13 +103,28 @@ class ConsoleChat:
             await self.say(text)
 
     async def say(self, text: str) -> None:
-        if text.split(maxsplit=1)[0].lower() == "/as":
+        payload = self.pressed(text)
+        self.buttons = []
+        if payload is None and text.split(maxsplit=1)[0].lower() == "/as":
             await self.switch(text[3:].strip())
         else:
-            incoming = Incoming(PLATFORM, self.handle, self.handle, text=text, display_name=self.handle)
+            incoming = Incoming(
+                PLATFORM, self.handle, self.handle, text=text, payload=payload, display_name=self.handle
+            )
             for reply in await self.assistant.respond(incoming):
                 self._show(reply)
         await self.show_proactive()
+
+    def pressed(self, typed: str) -> str | None:
+        """The payload of the button shown with that number or label; None when it names none."""
+        if typed.isdigit() and 1 <= int(typed) <= len(self.buttons):
+            return self.buttons[int(typed) - 1].payload
+        wanted = typed.casefold()
+        return next((b.payload for b in self.buttons if b.label.casefold() == wanted), None)
+
+    def _number(self, button: Button) -> int:
+        self.buttons.append(button)
+        return len(self.buttons)
 
     async def switch(self, typed: str) -> None:
         """`/as NAME`: chat on as that member (name, `#12` or `@handle`, as the resolver reads them)."""
@@ -141,7 +174,7 @@ class ConsoleChat:
         return choose_language(stored, None, self.assistant.options.default_language)
 
     def _show(self, reply: Reply) -> None:
-        self._write(render(reply))
+        self._write(render(reply, self._number))
         if reply.attachment is not None:
             path = self.files_dir / Path(reply.attachment.filename).name
             path.write_bytes(reply.attachment.content)

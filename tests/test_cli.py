@@ -68,7 +68,7 @@ def test_chat_as_a_new_person_starts_onboarding_and_saves_files(tmp_path: Path) 
 
     member = run(["chat", "--as", "bo", "--db", db], tmp_path, "/start\nBo\n/event 1\n")
     assert "What is your name?" in member.stdout and "Which organisation" in member.stdout
-    assert "[Going → /going 1]" in member.stdout
+    assert "[1] Going → /going 1  [2] Not going → /notgoing 1" in member.stdout
 
 
 def test_an_invalid_setting_stops_with_one_clear_line(tmp_path: Path) -> None:
@@ -217,7 +217,7 @@ def test_demo_plays_both_sides_of_an_introduction_with_as_and_shows_each_message
     accepted = turns["/intro accept 1"]
     assert "📬 (message from ClusterBot)\n🤝 You are introduced to Marta Puig" in accepted
     assert (
-        "They got no contact of yours; they can write to you once through me.\n[Write to them → /relay 1]"
+        "They got no contact of yours; they can write to you once through me.\n[1] Write to them → /relay 1"
         in accepted
     )
     assert "📬" not in turns["/help"]
@@ -234,3 +234,31 @@ def test_demo_plays_both_sides_of_an_introduction_with_as_and_shows_each_message
             "SELECT DISTINCT status FROM outbox WHERE cause LIKE 'intro:%'"
         ).fetchall()
     assert statuses == [("sent",)]
+
+
+def test_demo_books_a_meeting_at_event_5_by_typing_button_numbers_and_labels(tmp_path: Path) -> None:
+    """Both sides of a B2B meeting in one terminal, pressing buttons by number or label only."""
+    script = (
+        "/event 5\n"
+        "Book meetings\n"
+        "/find Manon Bernard\n"
+        "2\n"  # Meet Manon Bernard
+        "1\n"  # the first free slot
+        "/as Manon Bernard\n"
+        "1\n"  # Accept, on the request shown when Manon takes over
+    )
+    result = run(["demo"], tmp_path, script)
+    assert result.returncode == 0, result.stderr
+    turns = [turn.split("\n", 1) for turn in result.stdout.split("\n> ")]
+    said = dict(turn for turn in turns if len(turn) == 2)
+    assert "[4] Book meetings → /book 5" in said["/event 5"]
+    assert "Whom would you like to meet at B2B session" in said["Book meetings"]
+    assert "[1] Introduce me to Manon Bernard → /introduce" in said["/find Manon Bernard"]
+    assert "[2] Meet Manon Bernard → /meet #" in said["/find Manon Bernard"]
+    assert "Meet Manon Bernard at B2B session: circular textiles meet polymers" in said["2"]
+    request = said["/as Manon Bernard"]
+    assert "Marta Puig would like to meet you at B2B session" in request
+    assert "[1] Accept  [2] Propose another time  [3] Decline" in request and "/confirm" not in request
+    answers = [text for typed, text in (t for t in turns if len(t) == 2) if typed == "1"]
+    assert "I've asked Manon Bernard to meet you" in answers[0]
+    assert "Meeting confirmed with Marta Puig" in answers[1]
