@@ -10,9 +10,10 @@ from scheduler.matcher import scan
 from scheduler.synergy import queue_incremental_synergy_alerts, queue_synergy_alerts
 from store.db import Database
 from store.jobs import JobLeases
-from store.models import Introduction, Member
+from store.models import Introduction, Member, Rsvp
+from store.repository import Store
 from store.synergy import OpportunityProfile, Profile, Synergy
-from tests.factories import add_cluster, add_member, add_opportunity, queued_messages
+from tests.factories import add_cluster, add_event, add_member, add_opportunity, queued_messages
 
 FINISHING = "recycled-polyester finishing and dyeing trials on our pilot line"
 SEEKS_FINISHING = "a finishing house to run dyeing trials on recycled polyester"
@@ -186,3 +187,26 @@ async def test_muted_unsuggestible_and_unlisted_members_are_respected(db: Databa
     [(member, cause, _, _)] = await queued_messages(db)
     assert (member, cause) == (seeker, f"synergy:m{seeker}:m{visible}")
     assert muted != member
+
+
+async def test_a_suggestion_has_a_meet_button_when_a_b2b_session_lets_the_two_meet(
+    db: Database, clock
+) -> None:
+    ids = await seed_network(db, clock.now)
+    event = await add_event(db, clock.now, "B2B day", starts_in=timedelta(days=3), kind="b2b_session")
+    async with db.transaction() as session:
+        await Store(session).meetings.set_up(event, clock.now, windows=["10:00-12:00"], tables=["1"])
+        session.add_all(
+            Rsvp(member_id=m, event_id=event, status="going", updated_at=clock.now)
+            for m in (ids["joan"], ids["marta"])
+        )
+    assert await queue_synergy_alerts(db, clock.now) == 3
+    buttons = {cause: labels for _member, cause, _text, labels in await queued_messages(db)}
+    assert buttons[f"synergy:m{ids['joan']}:m{ids['marta']}"] == [
+        ("Introduce me", f"/introduce #{ids['marta']}"),
+        ("Meet Marta", f"/meet #{ids['marta']} {event}"),
+    ]
+    # Laia and Ingrid are not going: no session lets them meet, so no Meet button.
+    assert buttons[f"synergy:m{ids['laia']}:m{ids['ingrid']}"] == [
+        ("Introduce me", f"/introduce #{ids['ingrid']}")
+    ]

@@ -2,7 +2,8 @@
 
 A counter-proposal used to move the request it answered; it is now a new meeting that names the
 request it replaces, so the requester keeps seeing their request, superseded. Each side's check-back
-says who was absent after "Did not take place".
+says who was absent after "Did not take place". An expired request now keeps `awaiting_id` (whose
+answer was missing); the ones that expired before get their invitee there, as the old rule counted.
 
 Revision ID: 0008_meetfix
 Revises: 0007_checkback
@@ -70,9 +71,13 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("checkbacks") as batch:
         batch.add_column(sa.Column("absent", sa.String(length=10), server_default="", nullable=False))
+    op.execute(
+        "UPDATE meetings SET awaiting_id = invitee_id WHERE status = 'expired' AND awaiting_id IS NULL"
+    )
 
 
 def downgrade() -> None:
+    op.execute("UPDATE meetings SET awaiting_id = NULL WHERE status = 'expired'")
     with op.batch_alter_table("checkbacks") as batch:
         batch.drop_column("absent")
     with op.batch_alter_table("meetings") as batch:
