@@ -26,6 +26,16 @@ async def questions(db: Database, member: int, cause: str):  # type: ignore[no-u
     return [row for row in await queued_messages(db, member) if row.cause == cause]
 
 
+async def asked_after_the_meeting(db: Database, clock, chat_as):  # type: ignore[no-untyped-def]
+    """Joan and Marta's accepted meeting is over and each got the question: (joan, marta, theirs)."""
+    joan_id, marta_id = await accepted(db, clock, chat_as)
+    clock.now = (await meeting(db)).ends_at + timedelta(minutes=30)
+    await queue_checkbacks(db, clock.now)
+    [to_joan] = await questions(db, joan_id, "checkback:meeting1")
+    [to_marta] = await questions(db, marta_id, "checkback:meeting1")
+    return joan_id, marta_id, to_joan, to_marta
+
+
 async def test_each_side_is_asked_once_thirty_minutes_after_the_meeting_and_a_no_show_is_counted(
     db: Database, clock, chat_as
 ) -> None:
@@ -70,12 +80,8 @@ async def test_each_side_is_asked_once_thirty_minutes_after_the_meeting_and_a_no
 async def test_each_side_says_who_did_not_come_and_each_absent_member_counts_once(
     db: Database, clock, chat_as
 ) -> None:
-    joan_id, marta_id = await accepted(db, clock, chat_as)
-    clock.now = (await meeting(db)).ends_at + timedelta(minutes=30)
-    await queue_checkbacks(db, clock.now)
+    _joan_id, _marta_id, to_joan, to_marta = await asked_after_the_meeting(db, clock, chat_as)
     joan, marta = chat_as("joan"), chat_as("marta")
-    [to_joan] = await questions(db, joan_id, "checkback:meeting1")
-    [to_marta] = await questions(db, marta_id, "checkback:meeting1")
     await joan.press(to_joan.buttons[0][1])
     assert "Thank you, noted." in await joan.tap("Marta did not come")
     assert (await meeting(db)).status == "no_show"  # one side's word is enough to count the meeting
@@ -88,10 +94,7 @@ async def test_each_side_says_who_did_not_come_and_each_absent_member_counts_onc
 async def test_cooperation_possible_asks_for_a_next_step_and_follows_up_on_its_date(
     db: Database, clock, chat_as
 ) -> None:
-    joan_id, _marta_id = await accepted(db, clock, chat_as)
-    clock.now = (await meeting(db)).ends_at + timedelta(minutes=30)
-    await queue_checkbacks(db, clock.now)
-    [to_joan] = await questions(db, joan_id, "checkback:meeting1")
+    joan_id, _marta_id, to_joan, _to_marta = await asked_after_the_meeting(db, clock, chat_as)
     joan = chat_as("joan")
     answer = await joan.press(to_joan.buttons[3][1])
     assert "Good news!" in answer and "(1/2) What is the next step?" in answer

@@ -126,6 +126,28 @@ async def slack(
         await http.stop()
 
 
+async def ana_and_laia(
+    telegram: FakeTelegram,  # noqa: F811 - the fixture imported above
+    slack: tuple[FakeSlackApi, SlackSender, SlackAdapter],
+    db: Database,
+    clusters: tuple[int, int],
+) -> tuple[int, int]:
+    """Ana on Telegram and Laia on Slack write first, then are listed members of the two clusters."""
+    api, sender, _adapter = slack
+    await say(telegram, ANA, "/events")
+    await sender.dm(LAIA, "events")
+    await api.wait_for(lambda: api.dm_messages(LAIA))
+    ana, laia = await member_of(db, "telegram", str(ANA.id)), await member_of(db, "slack", LAIA)
+    async with db.transaction() as session:
+        for member_id, cluster_id in zip((ana, laia), clusters, strict=True):
+            await session.execute(
+                update(Member)
+                .where(Member.id == member_id)
+                .values(cluster_id=cluster_id, listed=True, onboarded=True)
+            )
+    return ana, laia
+
+
 async def press_on_slack(sender: SlackSender, user: str, message: Any, label: str) -> None:
     """`user` presses the button labelled `label` on a Slack message the bot sent them."""
     button = next(
@@ -178,19 +200,9 @@ async def test_a_telegram_member_and_a_slack_member_of_two_clusters_meet_reminde
     clock: Clock,
 ) -> None:
     api, sender, slack_adapter = slack
-    await say(telegram, ANA, "/events")
-    await sender.dm(LAIA, "events")
-    await api.wait_for(lambda: api.dm_messages(LAIA))
-    ana, laia = await member_of(db, "telegram", str(ANA.id)), await member_of(db, "slack", LAIA)
     textiles = await add_cluster(db, "TEXCAT", "Catalonia", "Spain", ["textiles"])
     plastics = await add_cluster(db, "Plastivallée", "Auvergne-Rhône-Alpes", "France", ["plastics"])
-    async with db.transaction() as session:
-        for member_id, cluster_id in ((ana, textiles), (laia, plastics)):
-            await session.execute(
-                update(Member)
-                .where(Member.id == member_id)
-                .values(cluster_id=cluster_id, listed=True, onboarded=True)
-            )
+    ana, laia = await ana_and_laia(telegram, slack, db, (textiles, plastics))
     event = await b2b_day(db, clock, [ana, laia])
     deliver = worker(db, clock, bot, slack_adapter)
 
@@ -282,21 +294,10 @@ async def test_at_demo_event_5_a_telegram_member_books_a_slack_member_with_butto
     member's "Meet" button, a 20-minute slot; the other side accepts on Slack with one press."""
     api, sender, slack_adapter = slack
     await seed_demo(db, clock.now)
-    await say(telegram, ANA, "/events")
-    await sender.dm(LAIA, "events")
-    await api.wait_for(lambda: api.dm_messages(LAIA))
-    ana, laia = await member_of(db, "telegram", str(ANA.id)), await member_of(db, "slack", LAIA)
     async with db.transaction() as session:
         clusters = dict((await session.execute(select(Cluster.name, Cluster.id))).all())
-        for member_id, cluster in (
-            (ana, "TEXCAT Catalan Advanced Textiles Cluster"),
-            (laia, "Plastivallée Polymer Cluster"),
-        ):
-            await session.execute(
-                update(Member)
-                .where(Member.id == member_id)
-                .values(cluster_id=clusters[cluster], listed=True, onboarded=True)
-            )
+    sides = (clusters["TEXCAT Catalan Advanced Textiles Cluster"], clusters["Plastivallée Polymer Cluster"])
+    ana, _laia = await ana_and_laia(telegram, slack, db, sides)
 
     [card] = await say(telegram, ANA, "/event 5")
     assert "B2B session: circular textiles meet polymers" in card.text
