@@ -21,6 +21,7 @@ from handlers.engine.confirmations import confirmation
 from handlers.engine.context import Context
 from handlers.engine.forms import positive_int
 from handlers.engine.resolving import member_named
+from handlers.engine.timefmt import when
 from handlers.events import load_event
 from handlers.meeting_notices import MeetingView, ended_notice, hhmm, meeting_card, meeting_view
 from handlers.meeting_sessions import place_label, session_of_event, slot_starts
@@ -354,6 +355,9 @@ def _schedule_notice(
                 Button(fill(language, "Decline {time}", time=time), no),
             )
         )
+    deadline = min((v.meeting.expires_at for v in views if v.meeting.expires_at), default=None)
+    if deadline is not None:
+        text.t("Unconfirmed meetings are released at {when}.", when=when(deadline, reader.timezone, language))
     return text.reply(buttons=tuple(rows))
 
 

@@ -197,6 +197,7 @@ async def test_a_published_meeting_not_confirmed_in_time_expires_like_a_request_
         "(0 members did not come) · expired: 0"
     ) in await coord.say(f"/session status {event}")
     [notice] = [row for row in await queued_messages(db, ids["Ana"]) if row.cause.startswith("schedule")]
+    assert "Unconfirmed meetings are released at Mon 23 Nov 2026, 11:00 CET." in notice.text
     assert "Confirmed; waiting for Ben to confirm too." in await chat_as("ana").press(notice.buttons[0][1])
 
     clock.advance(minutes=59)
