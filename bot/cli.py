@@ -42,7 +42,8 @@ from store.repository import store_transaction
 DEMO_DATABASE = "sqlite:///clusterbot-demo.db"
 DEMO_TOUR = """\
 Welcome to the ClusterBot demo. You are Marta, innovation manager at a Catalan textile SME and a
-coordinator of her cluster. Things to try (type them, or press Ctrl-D to leave):
+coordinator of her cluster. Buttons are numbered: type a number (or a button's label) to press
+one. Things to try (type them, or press Ctrl-D to leave):
   /help                          everything I can do
   /find textil recyclng          typos are fine
   /find smart textiles in:Norway filter by place
@@ -55,7 +56,8 @@ coordinator of her cluster. Things to try (type them, or press Ctrl-D to leave):
   /as Arnau Ribas                play the other side: his messages from me show up marked 📬;
                                  press Accept, then /as Marta Puig to read how to reach him
   /relay 1 Hello!                one message through me when there is no other way to reach them
-  /meet NAME 5   /agenda 5       book a 20-minute B2B meeting at event #5 with a Plastivallée member
+  /event 5, then "Book meetings"  book a 20-minute B2B meeting with a Plastivallée member, with
+                                 buttons: a member, a slot; /as them to Accept; /agenda 5
   /participants 6   /schedule draft 6   say whom you must meet at the learning visit; draft its day
 """
 
