@@ -1,0 +1,155 @@
+"""Several Slack workspaces: bolt's OAuth flow and the bot token of each workspace.
+
+`/slack/install` hands the browser a one-time `state` (kept in the store and in a cookie) and the
+Add to Slack link; Slack sends the installer back to `/slack/oauth_redirect` with a code, which
+bolt's `AsyncOAuthFlow` trades for the workspace's bot token (`oauth.v2.access`). The store keeps
+the token (`slack_installations`); bolt asks it for the token of each request's workspace, and the
+adapter for the token of each message it sends. `SLACK_BOT_TOKEN`, when set, keeps serving its own
+workspace without an install.
+
+slack_sdk's SQLAlchemy stores are not used: they open their own connections (only store/ touches
+the database here), write naive times and unnamed constraints, and keep user tokens and incoming
+webhooks we never ask for. These two classes are bolt's interfaces over `store.slack_installs`.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_sdk.oauth.installation_store import Bot, Installation
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
+from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
+
+from store.db import Database
+from store.repository import store_transaction
+from store.slack_installs import Installed
+
+log = logging.getLogger(__name__)
+
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
+# What the bot asks a workspace for when it is installed; slack-manifest.yaml lists the same
+# (tests/test_slack_install.py compares them). Every one is used by bot/slack.py.
+SCOPES = (
+    "app_mentions:read",
+    "chat:write",
+    "commands",
+    "files:write",
+    "im:history",
+    "im:write",
+    "users:read",
+    "users:read.email",
+)
+STATE_LIFETIME = timedelta(minutes=10)
+
+
+class Workspaces:
+    """The bot token for each workspace: its installation, or SLACK_BOT_TOKEN for its own."""
+
+    def __init__(self, db: Database, clock: Callable[[], datetime], default_token: str = "") -> None:
+        self.db, self.clock, self.default_token = db, clock, default_token
+        # SLACK_BOT_TOKEN's workspace and bot, from auth.test at start (None until then).
+        self.default: Installed | None = None
+
+    def know_default(self, answer: dict[str, Any]) -> None:
+        """Remember whose SLACK_BOT_TOKEN it is, from its auth.test answer."""
+        self.default = Installed(
+            team_id=str(answer.get("team_id") or ""),
+            bot_token=self.default_token,
+            bot_id=str(answer.get("bot_id") or ""),
+            bot_user_id=str(answer.get("user_id") or ""),
+            enterprise_id=str(answer.get("enterprise_id") or ""),
+            team_name=str(answer.get("team") or ""),
+        )
+
+    async def find(self, team_id: str) -> Installed | None:
+        async with store_transaction(self.db) as store:
+            installed = await store.slack_installs.find(team_id)
+        if installed is None and self.default is not None and self.default.team_id == team_id:
+            return self.default
+        return installed
+
+    async def save(self, installed: Installed) -> None:
+        async with store_transaction(self.db) as store:
+            await store.slack_installs.save(installed, self.clock())
+        log.info("Slack workspace %s installed ClusterBot", installed.team_id)
+
+    async def revoke(self, team_id: str) -> None:
+        async with store_transaction(self.db) as store:
+            unreachable = await store.slack_installs.revoke(team_id, self.clock())
+        if self.default is not None and self.default.team_id == team_id:
+            self.default = None
+        log.info("Slack workspace %s removed ClusterBot: %s accounts unreachable", team_id, unreachable)
+
+
+class StoreInstallations(AsyncInstallationStore):
+    """bolt's installation store over `Workspaces` (bot tokens only: we ask for no user scope)."""
+
+    def __init__(self, workspaces: Workspaces) -> None:
+        self.workspaces = workspaces
+
+    @property
+    def logger(self) -> logging.Logger:
+        return log
+
+    async def async_save(self, installation: Installation) -> None:
+        await self.async_save_bot(installation.to_bot())
+
+    async def async_save_bot(self, bot: Bot) -> None:
+        await self.workspaces.save(
+            Installed(
+                team_id=bot.team_id or "",
+                bot_token=bot.bot_token,
+                bot_id=bot.bot_id,
+                bot_user_id=bot.bot_user_id,
+                enterprise_id=bot.enterprise_id or "",
+                team_name=bot.team_name or "",
+                scopes=",".join(bot.bot_scopes),
+            )
+        )
+
+    async def async_find_bot(
+        self, *, enterprise_id: str | None, team_id: str | None, is_enterprise_install: bool | None = False
+    ) -> Bot | None:
+        installed = await self.workspaces.find(team_id or "") if team_id else None
+        if installed is None:
+            return None
+        return Bot(
+            enterprise_id=installed.enterprise_id or None,
+            team_id=installed.team_id,
+            team_name=installed.team_name,
+            bot_token=installed.bot_token,
+            bot_id=installed.bot_id,
+            bot_user_id=installed.bot_user_id,
+            bot_scopes=installed.scopes,
+            installed_at=self.workspaces.clock().timestamp(),
+        )
+
+    async def async_delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
+        if team_id:
+            await self.workspaces.revoke(team_id)
+
+
+class StoreStates(AsyncOAuthStateStore):
+    """bolt's OAuth state store over the store: each state is good once, for ten minutes."""
+
+    def __init__(self, db: Database, clock: Callable[[], datetime]) -> None:
+        self.db, self.clock = db, clock
+
+    @property
+    def logger(self) -> logging.Logger:
+        return log
+
+    async def async_issue(self, *args: Any, **kwargs: Any) -> str:
+        state, now = secrets.token_urlsafe(32), self.clock()
+        async with store_transaction(self.db) as store:
+            await store.slack_installs.issue_state(state, now + STATE_LIFETIME, now)
+        return state
+
+    async def async_consume(self, state: str) -> bool:
+        async with store_transaction(self.db) as store:
+            return await store.slack_installs.consume_state(state, self.clock())
