@@ -80,6 +80,8 @@ PLATFORM = "slack"
 UNREACHABLE = frozenset(
     {"account_inactive", "channel_not_found", "not_in_channel", "user_not_found", "user_disabled"}
 )
+# The workspace's bot token no longer works: the whole workspace is unreachable, as on app_uninstalled.
+WORKSPACE_GONE = "token_revoked"
 # Slack's word that this message can never be posted as it is (chat.postMessage's documented
 # errors about the message or the conversation). Any other answer, an unknown code or a body that
 # is not Slack's JSON, may be passing trouble and is retried.
@@ -248,12 +250,12 @@ class SlackAdapter:
         """A proactive DM with the bot token of the person's workspace; the outcome tells the outbox
         whether and when to try again."""
         team, _, user = to.user_id.rpartition(":")
-        client = await self._client_for(team)
-        if client is None:  # the workspace removed the app, or never installed it
-            async with store_transaction(self.db) as store:
-                await store.people.mark_unreachable(PLATFORM, to.user_id)
-            return SendResult("unreachable", error="not_installed")
         try:
+            client = await self._client_for(team)
+            if client is None:  # the workspace removed the app, or never installed it
+                async with store_transaction(self.db) as store:
+                    await store.people.mark_unreachable(PLATFORM, to.user_id)
+                return SendResult("unreachable", error="not_installed")
             channel = await self._dm_channel(client, team, user)
             await self._deliver(_Where(client, team, user, channel), replies)
         except SlackApiError as error:
@@ -280,6 +282,11 @@ class SlackAdapter:
         if not self.settings.slack_oauth:
             return self.client
         installed = await self.workspaces.find(team)
+        if installed is None and self.settings.slack_bot_token and self.workspaces.default is None:
+            # auth.test failed at start: whose SLACK_BOT_TOKEN it is is not known yet (an error here
+            # is a retry later, never an unreachable member)
+            await self._who_am_i()
+            installed = await self.workspaces.find(team)
         return self._client(installed.bot_token) if installed is not None else None
 
     async def _send_failed(self, to: Recipient, team: str, user: str, error: SlackApiError) -> SendResult:
@@ -287,6 +294,9 @@ class SlackAdapter:
         ERRORS.labels(PLATFORM, code).inc()
         if status == 429:
             return SendResult("retry", retry_after=_retry_after(error), error=code)
+        if code == WORKSPACE_GONE:  # the app was removed and the event about it has not come (yet)
+            await self.workspaces.revoke(team)
+            return SendResult("unreachable", error=code)
         if code in UNREACHABLE:
             async with store_transaction(self.db) as store:
                 await store.people.mark_unreachable(PLATFORM, to.user_id)

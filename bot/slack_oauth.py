@@ -81,8 +81,6 @@ class Workspaces:
     async def revoke(self, team_id: str) -> None:
         async with store_transaction(self.db) as store:
             unreachable = await store.slack_installs.revoke(team_id, self.clock())
-        if self.default is not None and self.default.team_id == team_id:
-            self.default = None
         log.info("Slack workspace %s removed ClusterBot: %s accounts unreachable", team_id, unreachable)
 
 

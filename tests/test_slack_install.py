@@ -265,6 +265,37 @@ async def identities_say(world: World, user_id: str, *, unreachable: bool) -> bo
     return (await identities(world.db)).get(user_id) is unreachable
 
 
+async def test_a_token_slack_calls_revoked_stops_that_workspace_even_before_the_event_comes(
+    world: World, chat_as: Callable[[str], Chat]
+) -> None:
+    texcat_token = await install(world, TEXCAT, "TEXCAT cluster")
+    await install(world, CITEVE, "CITEVE")
+    await say_hello(world, NURIA, TEXCAT)
+    await say_hello(world, RUI, CITEVE)
+    coordinator = chat_as("coord")
+    await coordinator.say("/help")
+    await make_coordinator(world.db, "coord")
+    world.api.uninstall(CITEVE)  # and the app_uninstalled event is late
+
+    await announce(world, coordinator, "The partnership meets in Porto on 12 March.")
+
+    assert received(world, NURIA, "Porto on 12 March") == [texcat_token]
+    async with world.db.transaction() as session:
+        rui = await session.scalar(
+            select(OutboxMessage.status)
+            .join(Identity, Identity.member_id == OutboxMessage.member_id)
+            .where(Identity.user_id == f"{CITEVE}:{RUI}")
+        )
+        assert rui == "unreachable"
+        assert (
+            await session.scalar(
+                select(SlackInstallation.revoked_at).where(SlackInstallation.team_id == CITEVE)
+            )
+            is not None
+        )
+    assert (await identities(world.db))[f"{CITEVE}:{RUI}"] is True
+
+
 async def test_a_revoked_bot_token_is_an_uninstall_and_a_revoked_user_token_is_not(world: World) -> None:
     await install(world, TEXCAT, "TEXCAT cluster")
     await say_hello(world, NURIA, TEXCAT)

@@ -163,6 +163,7 @@ class FakeSlackApi:
         self.tokens: dict[str, str] = {TOKEN: TEAM_ID}  # bot token -> its workspace
         self.workspaces: dict[str, str] = {TEAM_ID: "Test"}  # team id -> name
         self.codes: dict[str, str] = {}  # OAuth code -> the workspace that installs with it
+        self.revoked: set[str] = set()  # tokens of workspaces that removed the app
         self.rates: dict[str, int] = {}
         self.retry_after = 1
         self._throttled: dict[str, int] = defaultdict(int)
@@ -244,7 +245,8 @@ class FakeSlackApi:
         return code
 
     def uninstall(self, team_id: str) -> None:
-        """The workspace removed the app: its tokens stop working (Slack answers invalid_auth)."""
+        """The workspace removed the app: its tokens stop working (Slack answers token_revoked)."""
+        self.revoked |= {token for token, team in self.tokens.items() if team == team_id}
         self.tokens = {token: team for token, team in self.tokens.items() if team != team_id}
 
     def tokens_used(self, method: str) -> list[str]:
@@ -325,6 +327,8 @@ class FakeSlackApi:
             app = base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
             if authorization != f"Basic {app}":
                 return web.json_response({"ok": False, "error": "invalid_client_id"})
+        elif authorization.removeprefix("Bearer ") in self.revoked:
+            return web.json_response({"ok": False, "error": "token_revoked"})
         elif authorization.removeprefix("Bearer ") not in self.tokens:
             return web.json_response({"ok": False, "error": "invalid_auth"})
         now, recent = time.monotonic(), self._recent[method]
