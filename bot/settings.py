@@ -122,6 +122,15 @@ class Settings(BaseSettings):
             raise ValueError("use an address such as https://bot.example.org")
         return value.rstrip("/")
 
+    @field_validator("slack_redirect_url")
+    @classmethod
+    def _redirect_url(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError(
+                "use the address Slack sends installers back to, https://HOST/slack/oauth_redirect"
+            )
+        return value
+
     @field_validator("telegram_webhook_secret")
     @classmethod
     def _webhook_secret(cls, value: str) -> str:

@@ -27,6 +27,7 @@ from bot.slack_oauth import SCOPES
 from handlers.engine.assistant import Assistant
 from store.db import Database
 from store.models import Identity, Member, OutboxMessage, SlackInstallation, SlackOAuthState
+from store.repository import Store
 from tests.conftest import Chat, Clock
 from tests.factories import make_coordinator
 from tests.fakes.slack_api import (
@@ -211,6 +212,29 @@ async def test_a_state_works_once_and_only_in_the_browser_that_was_given_it(worl
 
     async with world.db.transaction() as session:
         assert len((await session.scalars(select(SlackInstallation))).all()) == 1
+
+
+async def test_a_state_older_than_ten_minutes_installs_nothing(world: World) -> None:
+    code = world.api.add_workspace(TEXCAT, "TEXCAT cluster")
+    state, _ = await open_install_page(world)
+    world.clock.advance(minutes=11)
+
+    assert (await come_back(world, code, state, cookie=state))[0] == 401
+    assert world.api.calls_to("oauth.v2.access") == []
+
+
+async def test_mydata_of_a_member_of_an_installed_workspace_holds_no_token(world: World) -> None:
+    token = await install(world, TEXCAT, "TEXCAT cluster")
+    await say_hello(world, NURIA, TEXCAT)
+
+    async with world.db.transaction() as session:
+        member = await session.scalar(
+            select(Member).join(Identity).where(Identity.user_id == f"{TEXCAT}:{NURIA}")
+        )
+        assert member is not None
+        exported = await Store(session).privacy.export(member)
+
+    assert f"{TEXCAT}:{NURIA}" in repr(exported) and token not in repr(exported)
 
 
 async def test_one_announcement_reaches_both_workspaces_each_with_its_own_token_until_one_uninstalls(
