@@ -24,10 +24,8 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.app.async_app import AsyncApp
-from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
-from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError, SlackRequestError
@@ -42,15 +40,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.credentials import CredentialCheck
 from bot.http import HttpServer
 from bot.settings import Settings
-from bot.slack_oauth import (
-    INSTALL_PATH,
-    REDIRECT_PATH,
-    SCOPES,
-    STATE_LIFETIME,
-    StoreInstallations,
-    StoreStates,
-    Workspaces,
-)
+from bot.slack_oauth import Workspaces, add_oauth_routes, oauth_settings
 from bot.slack_render import (
     ACTION_PREFIX,
     SLASH_COMMAND,
@@ -163,9 +153,8 @@ class SlackAdapter:
             # Routes must exist before the server starts, so they are added here rather than in start().
             if not socket_mode:
                 http.add_route("POST", "/slack/events", self._on_http)
-            if settings.slack_oauth:
-                http.add_route("GET", INSTALL_PATH, self._on_install)
-                http.add_route("GET", REDIRECT_PATH, self._on_oauth_redirect)
+            if self.app.oauth_flow is not None:
+                add_oauth_routes(http, self.app.oauth_flow)
             http.add_check(PLATFORM, self._health)
 
     def _client(self, token: str) -> AsyncWebClient:
@@ -192,31 +181,12 @@ class SlackAdapter:
 
     def _oauth_app(self) -> AsyncApp:
         """Installable in any workspace: bolt finds each request's token in the installations (or
-        SLACK_BOT_TOKEN for its own workspace); /slack/install and /slack/oauth_redirect install."""
-        installations = StoreInstallations(self.workspaces)
-        settings = self.settings
-        oauth = AsyncOAuthSettings(
-            client_id=settings.slack_client_id,
-            client_secret=settings.slack_client_secret,
-            scopes=list(SCOPES),
-            redirect_uri=settings.slack_redirect,
-            install_path=INSTALL_PATH,
-            redirect_uri_path=REDIRECT_PATH,
-            installation_store=installations,
-            installation_store_bot_only=True,
-            state_store=StoreStates(self.db, self.assistant.clock),
-            state_expiration_seconds=int(STATE_LIFETIME.total_seconds()),
-            logger=log,
-        )
-        # Each token's auth.test answer is kept: bolt would otherwise ask Slack on every request.
-        oauth.authorize = AsyncInstallationStoreAuthorize(
-            logger=log, installation_store=installations, bot_only=True, cache_enabled=True
-        )
+        SLACK_BOT_TOKEN for its own workspace)."""
         return AsyncApp(
             client=self._client(""),
-            signing_secret=settings.slack_signing_secret,
+            signing_secret=self.settings.slack_signing_secret,
             request_verification_enabled=False,
-            oauth_settings=oauth,
+            oauth_settings=oauth_settings(self.settings, self.workspaces),
         )
 
     async def _who_am_i(self) -> object:
@@ -360,21 +330,6 @@ class SlackAdapter:
                 log.info("Slack %s seen before (retry %s); not run again", body.get("type", "request"), retry)
                 return BoltResponse(status=200, body="")
         return await next()  # type: ignore[no-any-return]
-
-    async def _on_install(self, request: web.Request) -> web.Response:
-        """A browser asks to install: bolt issues a state (store and cookie) and the Slack link."""
-        if self.app.oauth_flow is None:
-            return _refused(404, "not_installable")
-        bolt_request = AsyncBoltRequest(body="", query=request.query_string, headers=_headers(request))
-        return await to_aiohttp_response(await self.app.oauth_flow.handle_installation(bolt_request))
-
-    async def _on_oauth_redirect(self, request: web.Request) -> web.Response:
-        """Slack sends the installer back with a code: bolt checks the state against the cookie and
-        the store (each state once), trades the code for the bot token and saves the installation."""
-        if self.app.oauth_flow is None:
-            return _refused(404, "not_installable")
-        bolt_request = AsyncBoltRequest(body="", query=request.query_string, headers=_headers(request))
-        return await to_aiohttp_response(await self.app.oauth_flow.handle_callback(bolt_request))
 
     async def _on_uninstalled(self, context: AsyncBoltContext) -> None:
         await self.workspaces.revoke(_team(context))
@@ -599,11 +554,6 @@ def _team(context: AsyncBoltContext) -> str:
     """The one rule for a person's workspace, for commands, messages and buttons alike (see the
     module's docstring): the workspace whose installation received the request."""
     return context.team_id or ""
-
-
-def _headers(request: web.Request) -> dict[str, str | Sequence[str]]:
-    """A browser's request headers as bolt reads them (the state cookie among them)."""
-    return {name.lower(): request.headers.getall(name) for name in request.headers}
 
 
 def _code(error: BaseException) -> str:

@@ -16,14 +16,22 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
+from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
+from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.oauth.installation_store import Bot, Installation
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 
+from bot.http import HttpServer
+from bot.settings import Settings
 from store.db import Database
 from store.repository import store_transaction
 from store.slack_installs import Installed
@@ -151,3 +159,49 @@ class StoreStates(AsyncOAuthStateStore):
     async def async_consume(self, state: str) -> bool:
         async with store_transaction(self.db) as store:
             return await store.slack_installs.consume_state(state, self.clock())
+
+
+def oauth_settings(settings: Settings, workspaces: Workspaces) -> AsyncOAuthSettings:
+    """bolt's OAuth flow with our stores; bolt asks `find_bot` only (we hold no user tokens)."""
+    installations = StoreInstallations(workspaces)
+    oauth = AsyncOAuthSettings(
+        client_id=settings.slack_client_id,
+        client_secret=settings.slack_client_secret,
+        scopes=list(SCOPES),
+        redirect_uri=settings.slack_redirect,
+        install_path=INSTALL_PATH,
+        redirect_uri_path=REDIRECT_PATH,
+        installation_store=installations,
+        installation_store_bot_only=True,
+        state_store=StoreStates(workspaces.db, workspaces.clock),
+        state_expiration_seconds=int(STATE_LIFETIME.total_seconds()),
+        logger=log,
+    )
+    # Each token's auth.test answer is kept: bolt would otherwise ask Slack on every request.
+    oauth.authorize = AsyncInstallationStoreAuthorize(
+        logger=log, installation_store=installations, bot_only=True, cache_enabled=True
+    )
+    return oauth
+
+
+def add_oauth_routes(http: HttpServer, flow: AsyncOAuthFlow) -> None:
+    """GET /slack/install: bolt issues a state (store and cookie) and the Add to Slack link.
+    GET /slack/oauth_redirect: bolt checks the state against the cookie and the store (each state
+    once), trades the code for the bot token and saves the installation."""
+
+    async def install(request: web.Request) -> web.Response:
+        return await to_aiohttp_response(await flow.handle_installation(_bolt_request(request)))
+
+    async def redirect(request: web.Request) -> web.Response:
+        return await to_aiohttp_response(await flow.handle_callback(_bolt_request(request)))
+
+    http.add_route("GET", INSTALL_PATH, install)
+    http.add_route("GET", REDIRECT_PATH, redirect)
+
+
+def _bolt_request(request: web.Request) -> AsyncBoltRequest:
+    """A browser's GET as bolt reads it: the query and the headers (the state cookie among them)."""
+    headers: dict[str, str | Sequence[str]] = {
+        name.lower(): request.headers.getall(name) for name in request.headers
+    }
+    return AsyncBoltRequest(body="", query=request.query_string, headers=headers)
