@@ -57,7 +57,7 @@ class World:
 
 
 async def world_with(
-    db: Database, assistant: Assistant, clock: Clock, *, bot_token: str
+    db: Database, assistant: Assistant, clock: Clock, *, bot_token: str, oauth: bool = True
 ) -> AsyncIterator[World]:
     async with FakeSlackApi() as api:
         api.add_user(NURIA, "Núria Soler", locale="en-GB", team=TEXCAT)
@@ -66,8 +66,8 @@ async def world_with(
         settings = Settings(
             slack_bot_token=bot_token,
             slack_signing_secret=SIGNING_SECRET,
-            slack_client_id=CLIENT_ID,
-            slack_client_secret=CLIENT_SECRET,
+            slack_client_id=CLIENT_ID if oauth else "",
+            slack_client_secret=CLIENT_SECRET if oauth else "",
             slack_app_token="",
             slack_api_base_url=api.base_url,
         )
@@ -91,6 +91,13 @@ async def world(db: Database, assistant: Assistant, clock: Clock) -> AsyncIterat
 async def world_with_default(db: Database, assistant: Assistant, clock: Clock) -> AsyncIterator[World]:
     """SLACK_BOT_TOKEN for the test workspace, and installable in others."""
     async for found in world_with(db, assistant, clock, bot_token=TOKEN):
+        yield found
+
+
+@pytest.fixture
+async def single_workspace(db: Database, assistant: Assistant, clock: Clock) -> AsyncIterator[World]:
+    """SLACK_BOT_TOKEN and no OAuth credentials: the setup before several workspaces."""
+    async for found in world_with(db, assistant, clock, bot_token=TOKEN, oauth=False):
         yield found
 
 
@@ -348,6 +355,19 @@ async def test_slack_bot_token_keeps_serving_its_own_workspace_beside_the_instal
     async with world.db.transaction() as session:
         installed = (await session.scalars(select(SlackInstallation.team_id))).all()
     assert installed == [TEXCAT]  # SLACK_BOT_TOKEN is configuration, never copied into the database
+
+
+async def test_one_workspace_on_slack_bot_token_is_not_installable_and_still_hears_app_uninstalled(
+    single_workspace: World,
+) -> None:
+    world = single_workspace
+    await say_hello(world, LAIA, TEAM_ID)
+    async with aiohttp.ClientSession() as browser, browser.get(f"{world.http.url}/slack/install") as page:
+        assert page.status == 404
+
+    await world.slack.event({"type": "app_uninstalled"}, team=TEAM_ID)
+
+    await until(lambda: identities_say(world, f"{TEAM_ID}:{LAIA}", unreachable=True))
 
 
 async def test_a_slack_connect_guest_is_one_person_of_the_workspace_that_serves_them(world: World) -> None:
