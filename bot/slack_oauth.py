@@ -23,6 +23,7 @@ from typing import Any
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
+from slack_bolt.error import BoltError
 from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.request.async_request import AsyncBoltRequest
@@ -106,9 +107,11 @@ class StoreInstallations(AsyncInstallationStore):
         await self.async_save_bot(installation.to_bot())
 
     async def async_save_bot(self, bot: Bot) -> None:
+        if not bot.team_id:  # an org-wide install (Enterprise Grid): the manifest does not offer it
+            raise BoltError("ClusterBot installs in one workspace at a time, not org-wide")
         await self.workspaces.save(
             Installed(
-                team_id=bot.team_id or "",
+                team_id=bot.team_id,
                 bot_token=bot.bot_token,
                 bot_id=bot.bot_id,
                 bot_user_id=bot.bot_user_id,

@@ -75,6 +75,8 @@ class SlackInstalls:
         """The workspace removed the app or revoked its token: forget the token and stop reaching
         its members there. Their members, answers and everything else stay. Returns how many
         identities became unreachable."""
+        if not team_id:
+            return 0
         await self.session.execute(
             update(SlackInstallation)
             .where(SlackInstallation.team_id == team_id)

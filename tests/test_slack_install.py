@@ -230,6 +230,17 @@ async def test_a_state_older_than_ten_minutes_installs_nothing(world: World) -> 
     assert world.api.calls_to("oauth.v2.access") == []
 
 
+async def test_an_org_wide_install_is_refused_with_nothing_stored(world: World) -> None:
+    code = world.api.add_workspace(TEXCAT, "TEXCAT group", org_wide=True)
+    state, _ = await open_install_page(world)
+
+    status, _ = await come_back(world, code, state, cookie=state)
+
+    assert status == 500  # bolt's failure page (storage_error)
+    async with world.db.transaction() as session:
+        assert (await session.scalars(select(SlackInstallation))).all() == []
+
+
 async def test_mydata_of_a_member_of_an_installed_workspace_holds_no_token(world: World) -> None:
     token = await install(world, TEXCAT, "TEXCAT cluster")
     await say_hello(world, NURIA, TEXCAT)

@@ -164,6 +164,7 @@ class FakeSlackApi:
         self.workspaces: dict[str, str] = {TEAM_ID: "Test"}  # team id -> name
         self.codes: dict[str, str] = {}  # OAuth code -> the workspace that installs with it
         self.revoked: set[str] = set()  # tokens of workspaces that removed the app
+        self._org_wide: set[str] = set()  # codes of Enterprise Grid org-wide installs
         self.rates: dict[str, int] = {}
         self.retry_after = 1
         self._throttled: dict[str, int] = defaultdict(int)
@@ -237,11 +238,14 @@ class FakeSlackApi:
             "profile": {"display_name": name, "real_name": name, "email": email},
         }
 
-    def add_workspace(self, team_id: str, name: str) -> str:
-        """A workspace that will install the app; returns the code Slack gives its installer."""
+    def add_workspace(self, team_id: str, name: str, *, org_wide: bool = False) -> str:
+        """A workspace that will install the app; returns the code Slack gives its installer.
+        `org_wide`: an Enterprise Grid organisation installs it for all its workspaces at once."""
         self.workspaces[team_id] = name
         code = f"code-{team_id}-{next(self._numbers)}"
         self.codes[code] = team_id
+        if org_wide:
+            self._org_wide.add(code)
         return code
 
     def uninstall(self, team_id: str) -> None:
@@ -375,12 +379,13 @@ class FakeSlackApi:
 
     def _oauth_access(self, params: Params) -> Params:
         """A code is good once and gives its workspace a bot token of its own."""
-        team = self.codes.pop(str(params.get("code") or ""), None)
+        code = str(params.get("code") or "")
+        team = self.codes.pop(code, None)
         if team is None:
             raise SlackError("invalid_code")
         token = f"xoxb-{team}-{next(self._numbers)}"
         self.tokens[token] = team
-        return {
+        answer: Params = {
             "app_id": APP_ID,
             "authed_user": {"id": f"U0ADMIN{team}"},
             "scope": str(params.get("scope") or "chat:write,commands"),
@@ -391,6 +396,10 @@ class FakeSlackApi:
             "enterprise": None,
             "is_enterprise_install": False,
         }
+        if code in self._org_wide:
+            answer.update(team=None, enterprise={"id": f"E{team}", "name": self.workspaces[team]})
+            answer["is_enterprise_install"] = True
+        return answer
 
     def _channel(self, params: Params) -> str:
         channel = str(params.get("channel") or "")
