@@ -156,6 +156,10 @@ async def identities(db: Database) -> dict[str, bool]:
         return {user_id: bool(unreachable) for user_id, unreachable in found.all()}
 
 
+async def identities_say(world: World, user_id: str, *, unreachable: bool) -> bool:
+    return (await identities(world.db)).get(user_id) is unreachable
+
+
 async def say_hello(world: World, user: str, team: str) -> None:
     """The person writes to the bot in their workspace and gets the answer in their DM."""
     before = len(world.api.dm_messages(user))
@@ -301,10 +305,6 @@ async def test_one_announcement_reaches_both_workspaces_each_with_its_own_token_
     assert (await identities(world.db))[f"{CITEVE}:{RUI}"] is False
     await announce(world, coordinator, "Porto: the venue has changed.")
     assert received(world, RUI, "the venue has changed") == [new_token]
-
-
-async def identities_say(world: World, user_id: str, *, unreachable: bool) -> bool:
-    return (await identities(world.db)).get(user_id) is unreachable
 
 
 async def test_a_token_slack_calls_revoked_stops_that_workspace_even_before_the_event_comes(
