@@ -81,6 +81,7 @@ def secret_values(settings: Settings) -> list[str]:
         settings.slack_bot_token,
         settings.slack_signing_secret,
         settings.slack_app_token,
+        settings.slack_client_secret,
         settings.telegram_webhook_secret,
     ]
     derived = [settings.webhook_secret] if settings.telegram_bot_token else []

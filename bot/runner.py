@@ -25,8 +25,9 @@ from store.db import Database
 log = logging.getLogger(__name__)
 
 NO_ADAPTER = (
-    "clusterbot: no adapter configured. Set TELEGRAM_BOT_TOKEN for Telegram, or SLACK_BOT_TOKEN and "
-    "SLACK_SIGNING_SECRET for Slack (see README: Connect Telegram / Connect Slack)."
+    "clusterbot: no adapter configured. Set TELEGRAM_BOT_TOKEN for Telegram, or SLACK_SIGNING_SECRET "
+    "and SLACK_BOT_TOKEN (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET) for Slack (see README: Connect "
+    "Telegram / Connect Slack)."
 )
 
 
@@ -45,7 +46,7 @@ def configured_adapters(
         from bot.telegram import TelegramAdapter
 
         adapters.append(TelegramAdapter(settings, assistant, db, http))
-    if settings.slack_bot_token and settings.slack_signing_secret:
+    if settings.slack_configured:
         from bot.slack import SlackAdapter
 
         adapters.append(SlackAdapter(settings, assistant, db, http))
@@ -53,7 +54,7 @@ def configured_adapters(
 
 
 async def serve(settings: Settings) -> int:
-    if not settings.telegram_bot_token and not (settings.slack_bot_token and settings.slack_signing_secret):
+    if not settings.telegram_bot_token and not settings.slack_configured:
         print(NO_ADAPTER, file=sys.stderr)
         return 2
     db = await retrying(lambda: open_database(settings.database_url), settings.startup_retry_seconds)

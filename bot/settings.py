@@ -71,6 +71,12 @@ class Settings(BaseSettings):
     slack_signing_secret: str = Field("", validation_alias=_env("SLACK_SIGNING_SECRET"))
     slack_app_token: str = Field("", validation_alias=_env("SLACK_APP_TOKEN"))
     slack_api_base_url: str = Field("https://slack.com/api/", validation_alias=_env("SLACK_API_BASE_URL"))
+    # Installable in several workspaces (README: Several Slack workspaces): the app's OAuth
+    # credentials, and where Slack sends the installer back (empty: CLUSTERBOT_PUBLIC_URL +
+    # /slack/oauth_redirect, or the manifest's only redirect URL when that is empty too).
+    slack_client_id: str = Field("", validation_alias=_env("SLACK_CLIENT_ID"))
+    slack_client_secret: str = Field("", validation_alias=_env("SLACK_CLIENT_SECRET"))
+    slack_redirect_url: str = Field("", validation_alias=_env("SLACK_REDIRECT_URL"))
 
     @field_validator("database_url")
     @classmethod
@@ -116,6 +122,15 @@ class Settings(BaseSettings):
             raise ValueError("use an address such as https://bot.example.org")
         return value.rstrip("/")
 
+    @field_validator("slack_redirect_url")
+    @classmethod
+    def _redirect_url(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError(
+                "use the address Slack sends installers back to, https://HOST/slack/oauth_redirect"
+            )
+        return value
+
     @field_validator("telegram_webhook_secret")
     @classmethod
     def _webhook_secret(cls, value: str) -> str:
@@ -142,6 +157,22 @@ class Settings(BaseSettings):
             return self.telegram_webhook_secret
         token = self.telegram_bot_token.encode()
         return hmac.new(WEBHOOK_SECRET_LABEL, token, hashlib.sha256).hexdigest()
+
+    @property
+    def slack_oauth(self) -> bool:
+        """Installable through /slack/install: both OAuth credentials are set."""
+        return bool(self.slack_client_id and self.slack_client_secret)
+
+    @property
+    def slack_configured(self) -> bool:
+        """Slack runs with a signing secret and a bot token, an OAuth install flow, or both."""
+        return bool(self.slack_signing_secret and (self.slack_bot_token or self.slack_oauth))
+
+    @property
+    def slack_redirect(self) -> str | None:
+        if self.slack_redirect_url:
+            return self.slack_redirect_url
+        return f"{self.public_url}/slack/oauth_redirect" if self.public_url else None
 
     @property
     def admin_ids(self) -> frozenset[str]:

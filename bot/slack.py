@@ -4,6 +4,11 @@ Every surface (the `/cluster` slash command, DMs, mentions, buttons, the App Hom
 `Incoming` for the Assistant, and its replies go back where the person is: through `respond` for
 slash commands and ephemeral messages, as an ephemeral message in shared channels unless the
 reply is public, and as ordinary messages in the member's DM with the bot.
+
+A person is `TEAM:USER`, TEAM being the workspace whose installation received the request (bolt's
+`context.team_id`: `team_id` of a command or an event, `team.id` of a button press), never the
+person's own `user.team_id`: that workspace's bot token is the one that can answer them, now and
+in the outbox, also when they are a Slack Connect guest from another organisation.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
@@ -34,6 +40,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.credentials import CredentialCheck
 from bot.http import HttpServer
 from bot.settings import Settings
+from bot.slack_oauth import Workspaces, add_oauth_routes, oauth_settings
 from bot.slack_render import (
     ACTION_PREFIX,
     SLASH_COMMAND,
@@ -63,6 +70,8 @@ PLATFORM = "slack"
 UNREACHABLE = frozenset(
     {"account_inactive", "channel_not_found", "not_in_channel", "user_not_found", "user_disabled"}
 )
+# The workspace's bot token no longer works: the whole workspace is unreachable, as on app_uninstalled.
+WORKSPACE_GONE = "token_revoked"
 # Slack's word that this message can never be posted as it is (chat.postMessage's documented
 # errors about the message or the conversation). Any other answer, an unknown code or a body that
 # is not Slack's JSON, may be passing trouble and is retried.
@@ -98,6 +107,8 @@ KEY_LENGTH = 100  # what store.models.SeenRequest.key holds
 class _Where:
     """Where the answers to one Slack request go, and how."""
 
+    client: AsyncWebClient  # with the bot token of the workspace the request came through
+    team: str  # that workspace (T…)
     user: str  # the Slack user id (U…)
     channel: str  # a DM with the bot, or the shared channel the person wrote in
     respond: AsyncRespond | None = None  # slash commands and ephemeral messages answer through it
@@ -112,36 +123,28 @@ class SlackAdapter:
         self, settings: Settings, assistant: Assistant, db: Database, http: HttpServer | None = None
     ) -> None:
         self.settings, self.assistant, self.db = settings, assistant, db
-        self.client = AsyncWebClient(
-            token=settings.slack_bot_token,
-            base_url=settings.slack_api_base_url,
-            # One wait in place; a second refusal goes back to the caller (for the outbox: a retry later),
-            # so a delivery worker is never parked on one message.
-            retry_handlers=[
-                AsyncConnectionErrorRetryHandler(max_retry_count=1),
-                AsyncRateLimitErrorRetryHandler(max_retry_count=1),
-                AsyncServerErrorRetryHandler(max_retry_count=1),
-            ],
-        )
+        self._clients: dict[str, AsyncWebClient] = {}
+        # SLACK_BOT_TOKEN's client (its workspace, auth.test, invitations); without a token when the
+        # app is only installed through OAuth.
+        self.client = self._client(settings.slack_bot_token)
+        self.workspaces = Workspaces(db, assistant.clock, settings.slack_bot_token)
         socket_mode = bool(settings.slack_app_token)
         # HTTP requests are verified in _on_http, before their body is parsed or logged by anyone;
         # Socket Mode frames come over our own authenticated connection and are not signed.
         secret = settings.slack_signing_secret
         self._verifier = SignatureVerifier(secret) if secret and not socket_mode else None
-        self.app = AsyncApp(
-            client=self.client,
-            signing_secret=settings.slack_signing_secret,
-            request_verification_enabled=False,
-        )
+        self.app = self._oauth_app() if settings.slack_oauth else self._single_app()
         self.app.middleware(self._run_once)
         self.app.command(SLASH_COMMAND)(self._on_command)
         self.app.event("message")(self._on_message)
         self.app.event("app_mention")(self._on_mention)
         self.app.event("app_home_opened")(self._on_home_opened)
+        self.app.event("app_uninstalled")(self._on_uninstalled)
+        self.app.event("tokens_revoked")(self._on_tokens_revoked)
         self.app.action(re.compile(rf"^{ACTION_PREFIX}\d+$"))(self._on_action)
         self.app.error(self._on_error)
         self._socket: AsyncSocketModeHandler | None = None
-        self.credentials = CredentialCheck(PLATFORM, "auth.test", self.client.auth_test, _code)
+        self.credentials = CredentialCheck(PLATFORM, "auth.test", self._who_am_i, _code)
         self._failures = 0
         self._profiles: dict[str, tuple[str, str | None, str | None]] = {}
         self._dm_channels: dict[str, str] = {}
@@ -150,11 +153,53 @@ class SlackAdapter:
             # Routes must exist before the server starts, so they are added here rather than in start().
             if not socket_mode:
                 http.add_route("POST", "/slack/events", self._on_http)
+            if self.app.oauth_flow is not None:
+                add_oauth_routes(http, self.app.oauth_flow)
             http.add_check(PLATFORM, self._health)
+
+    def _client(self, token: str) -> AsyncWebClient:
+        """One client per bot token (each workspace has its own), all with the same transport."""
+        if token not in self._clients:
+            client = AsyncWebClient(
+                token=token or None,
+                base_url=self.settings.slack_api_base_url,
+                # One wait in place; a second refusal goes back to the caller (for the outbox: a retry
+                # later), so a delivery worker is never parked on one message.
+                retry_handlers=[
+                    AsyncConnectionErrorRetryHandler(max_retry_count=1),
+                    AsyncRateLimitErrorRetryHandler(max_retry_count=1),
+                    AsyncServerErrorRetryHandler(max_retry_count=1),
+                ],
+            )
+            _remember(self._clients, token, client)
+        return self._clients[token]
+
+    def _single_app(self) -> AsyncApp:
+        """One workspace, SLACK_BOT_TOKEN's: every request and message uses that token."""
+        secret = self.settings.slack_signing_secret
+        return AsyncApp(client=self.client, signing_secret=secret, request_verification_enabled=False)
+
+    def _oauth_app(self) -> AsyncApp:
+        """Installable in any workspace: bolt finds each request's token in the installations (or
+        SLACK_BOT_TOKEN for its own workspace)."""
+        return AsyncApp(
+            client=self._client(""),
+            signing_secret=self.settings.slack_signing_secret,
+            request_verification_enabled=False,
+            oauth_settings=oauth_settings(self.settings, self.workspaces),
+        )
+
+    async def _who_am_i(self) -> object:
+        """auth.test of SLACK_BOT_TOKEN; with OAuth installs only, there is no one token to test."""
+        if not self.settings.slack_bot_token:
+            return None
+        answer = await self.client.auth_test()
+        self.workspaces.know_default(answer.data if isinstance(answer.data, dict) else {})
+        return answer
 
     async def start(self) -> None:
         try:
-            await self.client.auth_test()
+            await self._who_am_i()
         except (SlackApiError, aiohttp.ClientError, TimeoutError) as error:
             log.error("Slack %s; check SLACK_BOT_TOKEN", self.credentials.failed(error))
             return
@@ -172,12 +217,19 @@ class SlackAdapter:
         self.credentials.stopped()
 
     async def send(self, to: Recipient, replies: Sequence[Reply]) -> SendResult:
-        """A proactive DM; the outcome tells the outbox whether and when to try again."""
-        user = to.user_id.partition(":")[2] or to.user_id
+        """A proactive DM with the bot token of the person's workspace; the outcome tells the outbox
+        whether and when to try again."""
+        team, _, user = to.user_id.rpartition(":")
         try:
-            await self._deliver(_Where(user, await self._dm_channel(user)), replies)
+            client = await self._client_for(team)
+            if client is None:  # the workspace removed the app, or never installed it
+                async with store_transaction(self.db) as store:
+                    await store.people.mark_unreachable(PLATFORM, to.user_id)
+                return SendResult("unreachable", error="not_installed")
+            channel = await self._dm_channel(client, team, user)
+            await self._deliver(_Where(client, team, user, channel), replies)
         except SlackApiError as error:
-            return await self._send_failed(to, user, error)
+            return await self._send_failed(to, team, user, error)
         except (aiohttp.ClientError, TimeoutError, OSError) as error:
             ERRORS.labels(PLATFORM, "network").inc()
             return SendResult("retry", retry_after=self._backoff(), error=_code(error))
@@ -195,15 +247,30 @@ class SlackAdapter:
             raise
         return f"{found['user'].get('team_id', '')}:{found['user']['id']}"
 
-    async def _send_failed(self, to: Recipient, user: str, error: SlackApiError) -> SendResult:
+    async def _client_for(self, team: str) -> AsyncWebClient | None:
+        """SLACK_BOT_TOKEN's client for everyone without OAuth; else the workspace's own, if any."""
+        if not self.settings.slack_oauth:
+            return self.client
+        installed = await self.workspaces.find(team)
+        if installed is None and self.settings.slack_bot_token and self.workspaces.default is None:
+            # auth.test failed at start: whose SLACK_BOT_TOKEN it is is not known yet (an error here
+            # is a retry later, never an unreachable member)
+            await self._who_am_i()
+            installed = await self.workspaces.find(team)
+        return self._client(installed.bot_token) if installed is not None else None
+
+    async def _send_failed(self, to: Recipient, team: str, user: str, error: SlackApiError) -> SendResult:
         code, status = _code(error), _status(error)
         ERRORS.labels(PLATFORM, code).inc()
         if status == 429:
             return SendResult("retry", retry_after=_retry_after(error), error=code)
+        if code == WORKSPACE_GONE:  # the app was removed and the event about it has not come (yet)
+            await self.workspaces.revoke(team)
+            return SendResult("unreachable", error=code)
         if code in UNREACHABLE:
             async with store_transaction(self.db) as store:
                 await store.people.mark_unreachable(PLATFORM, to.user_id)
-            self._dm_channels.pop(user, None)
+            self._dm_channels.pop(f"{team}:{user}", None)
             return SendResult("unreachable", error=code)
         if code in REFUSED:
             return SendResult("failed", error=code)
@@ -264,34 +331,55 @@ class SlackAdapter:
                 return BoltResponse(status=200, body="")
         return await next()  # type: ignore[no-any-return]
 
-    async def _on_command(self, ack: Any, body: dict[str, Any], respond: AsyncRespond) -> None:
+    async def _on_uninstalled(self, context: AsyncBoltContext) -> None:
+        await self.workspaces.revoke(_team(context))
+
+    async def _on_tokens_revoked(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
+        """Only a revoked bot token matters: we hold no user token."""
+        if (event.get("tokens") or {}).get("bot"):
+            await self.workspaces.revoke(_team(context))
+
+    async def _on_command(
+        self,
+        ack: Any,
+        body: dict[str, Any],
+        respond: AsyncRespond,
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+    ) -> None:
         await ack()
-        channel, user = body.get("channel_id", ""), body["user_id"]
+        channel, user, team = body.get("channel_id", ""), body["user_id"], _team(context)
         text = "/" + ((body.get("text") or "").strip().removeprefix("/") or "help")
         dm, kind = (channel, "private") if channel.startswith("D") else ("", "group")
-        msg = await self._incoming(body["team_id"], user, dm, text=text, chat_kind=kind)
-        await self._deliver(_Where(user, channel, respond=respond), await self._answer(msg))
+        msg = await self._incoming(client, team, user, dm, text=text, chat_kind=kind)
+        await self._deliver(_Where(client, team, user, channel, respond=respond), await self._answer(msg))
 
-    async def _on_message(self, event: dict[str, Any], body: dict[str, Any]) -> None:
+    async def _on_message(
+        self, event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
         """DMs to the bot; edits, joins and bot messages (subtypes) are not someone talking to us."""
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
             return
-        user, channel = event["user"], event["channel"]
-        msg = await self._incoming(body.get("team_id", ""), user, channel, text=event.get("text", ""))
-        await self._deliver(_Where(user, channel), await self._answer(msg))
+        user, channel, team = event["user"], event["channel"], _team(context)
+        msg = await self._incoming(client, team, user, channel, text=event.get("text", ""))
+        await self._deliver(_Where(client, team, user, channel), await self._answer(msg))
 
-    async def _on_mention(self, event: dict[str, Any], body: dict[str, Any]) -> None:
-        user, channel = event["user"], event["channel"]
+    async def _on_mention(
+        self, event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        user, channel, team = event["user"], event["channel"], _team(context)
         text = MENTION.sub("", event.get("text", "")).strip()
-        msg = await self._incoming(body.get("team_id", ""), user, "", text=text, chat_kind="group")
-        await self._deliver(_Where(user, channel, private=True), await self._answer(msg))
+        msg = await self._incoming(client, team, user, "", text=text, chat_kind="group")
+        await self._deliver(_Where(client, team, user, channel, private=True), await self._answer(msg))
 
-    async def _on_home_opened(self, event: dict[str, Any], body: dict[str, Any]) -> None:
+    async def _on_home_opened(
+        self, event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
         if event.get("tab") == "home":
-            await self._publish_home(body.get("team_id", ""), event["user"])
+            await self._publish_home(client, _team(context), event["user"])
 
-    async def _publish_home(self, team: str, user: str) -> None:
-        asking = await self._incoming(team, user, "")
+    async def _publish_home(self, client: AsyncWebClient, team: str, user: str) -> None:
+        asking = await self._incoming(client, team, user, "")
         parts = []
         found = await home_commands(
             self.db, PLATFORM, asking.user_id, asking.language_code, self.assistant.options
@@ -299,33 +387,38 @@ class SlackAdapter:
         for title, command in found:
             parts.append((title, await self._answer(replace(asking, text=command))))
         values = await self._keep_long([reply for _, replies in parts for reply in replies])
-        await self.client.views_publish(user_id=user, view=home_view(parts, values))
+        await client.views_publish(user_id=user, view=home_view(parts, values))
 
     async def _on_action(
-        self, ack: Any, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
+        self,
+        ack: Any,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        respond: AsyncRespond,
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
     ) -> None:
         await ack()
-        user = body["user"]["id"]
-        team = body["user"].get("team_id") or (body.get("team") or {}).get("id", "")
+        user, team = body["user"]["id"], _team(context)
         container = body.get("container") or {}
         channel = (body.get("channel") or {}).get("id", "")
         from_home = container.get("type") == "view"
         if from_home:
-            where = _Where(user, await self._dm_channel(user))
+            where = _Where(client, team, user, await self._dm_channel(client, team, user))
         elif container.get("is_ephemeral"):
-            where = _Where(user, channel, respond=respond)
+            where = _Where(client, team, user, channel, respond=respond)
         elif channel.startswith("D"):
-            where = _Where(user, channel, ts=container.get("message_ts", ""))
+            where = _Where(client, team, user, channel, ts=container.get("message_ts", ""))
         else:
-            where = _Where(user, channel, private=True)
+            where = _Where(client, team, user, channel, private=True)
         payload = await self._payload(action.get("value", ""))
         chat_id = where.channel if where.channel.startswith("D") else ""
-        msg = await self._incoming(team, user, chat_id, payload=payload)
+        msg = await self._incoming(client, team, user, chat_id, payload=payload)
         replies = await self._answer(msg)
         message = body.get("message") or {}
         if where.ts and message.get("blocks") and not (replies and replies[0].replaces_previous):
             label = (action.get("text") or {}).get("text", "")
-            await self.client.chat_update(
+            await client.chat_update(
                 channel=where.channel,
                 ts=where.ts,
                 text=message.get("text", ""),
@@ -333,7 +426,7 @@ class SlackAdapter:
             )
         await self._deliver(where, replies)
         if from_home:
-            await self._publish_home(team, user)
+            await self._publish_home(client, team, user)
 
     async def _on_error(self, error: Exception, body: dict[str, Any]) -> None:
         ERRORS.labels(PLATFORM, _code(error)).inc()
@@ -344,9 +437,11 @@ class SlackAdapter:
         async with self._turns.of(msg.user_id):
             return await answer(self.assistant, msg)
 
-    async def _incoming(self, team: str, user: str, chat_id: str, **fields: Any) -> Incoming:
+    async def _incoming(
+        self, client: AsyncWebClient, team: str, user: str, chat_id: str, **fields: Any
+    ) -> Incoming:
         """`chat_id` is a DM channel or empty: the Identity keeps it as where proactive messages go."""
-        name, zone, locale = await self._profile(user)
+        name, zone, locale = await self._profile(client, user)
         return Incoming(
             PLATFORM,
             f"{team}:{user}",
@@ -357,12 +452,12 @@ class SlackAdapter:
             **fields,
         )
 
-    async def _profile(self, user: str) -> tuple[str, str | None, str | None]:
+    async def _profile(self, client: AsyncWebClient, user: str) -> tuple[str, str | None, str | None]:
         """Name, time zone and locale from users.info, to seed a new member's profile (cached)."""
         if user in self._profiles:
             return self._profiles[user]
         try:
-            found = (await self.client.users_info(user=user, include_locale=True))["user"]
+            found = (await client.users_info(user=user, include_locale=True))["user"]
         except SlackApiError as error:
             log.warning("users.info for %s failed: %s", user, _code(error))
             return "", None, None
@@ -370,14 +465,16 @@ class SlackAdapter:
         name = profile.get("display_name") or profile.get("real_name") or found.get("name", "")
         return _remember(self._profiles, user, (name, found.get("tz"), found.get("locale")))
 
-    async def _dm_channel(self, user: str) -> str:
-        if user not in self._dm_channels:
-            opened = await self.client.conversations_open(users=user)
+    async def _dm_channel(self, client: AsyncWebClient, team: str, user: str) -> str:
+        """The person's DM with the bot of `team` (each workspace's bot has its own)."""
+        key = f"{team}:{user}"
+        if key not in self._dm_channels:
+            opened = await client.conversations_open(users=user)
             channel = opened.get("channel")
             if not isinstance(channel, dict) or not channel.get("id"):
                 raise SlackApiError("conversations.open answered without a channel", opened)
-            _remember(self._dm_channels, user, str(channel["id"]))
-        return self._dm_channels[user]
+            _remember(self._dm_channels, key, str(channel["id"]))
+        return self._dm_channels[key]
 
     async def _payload(self, value: str) -> str:
         if not value.startswith(KEPT_PREFIX):
@@ -415,19 +512,22 @@ class SlackAdapter:
                 log.warning("Slack response_url refused a reply: %s %s", sent.status_code, sent.body)
                 return
         elif replacing and where.ts:
-            await self.client.chat_update(channel=where.channel, ts=where.ts, **content)
+            await where.client.chat_update(channel=where.channel, ts=where.ts, **content)
         elif where.private and not public:
-            await self.client.chat_postEphemeral(channel=where.channel, user=where.user, **content)
+            await where.client.chat_postEphemeral(channel=where.channel, user=where.user, **content)
         else:
-            await self.client.chat_postMessage(channel=where.channel, **content)
+            await where.client.chat_postMessage(channel=where.channel, **content)
         REPLIES_OUT.labels(PLATFORM).inc()
 
     async def _upload(self, where: _Where, reply: Reply, attachment: Attachment) -> None:
         """Files go to the member's DM (uploads cannot be ephemeral); a failed upload goes inline."""
-        dm = where.channel if where.channel.startswith("D") else await self._dm_channel(where.user)
+        if where.channel.startswith("D"):
+            dm = where.channel
+        else:
+            dm = await self._dm_channel(where.client, where.team, where.user)
         comment = "\n".join(message.text for message in render_reply(replace(reply, attachment=None)))
         try:
-            await self.client.files_upload_v2(
+            await where.client.files_upload_v2(
                 channel=dm,
                 filename=attachment.filename,
                 content=attachment.content,
@@ -448,6 +548,12 @@ class SlackAdapter:
             )
             note = SlackMessage(escape(sent))
             await self._post(where, note, public=False, replacing=False)
+
+
+def _team(context: AsyncBoltContext) -> str:
+    """The one rule for a person's workspace, for commands, messages and buttons alike (see the
+    module's docstring): the workspace whose installation received the request."""
+    return context.team_id or ""
 
 
 def _code(error: BaseException) -> str:

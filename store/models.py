@@ -385,6 +385,38 @@ class SeenRequest(Base):
     created_at: Mapped[datetime] = mapped_column(index=True)
 
 
+class SlackInstallation(Base):
+    """ClusterBot installed in one Slack workspace through the OAuth flow: the bot token that serves
+    the workspace's members. `revoked_at` is set, and the token cleared, when the workspace removes
+    the app or revokes its token; installing again fills both in anew."""
+
+    __tablename__ = "slack_installations"
+    __table_args__ = (UniqueConstraint("team_id", name="uq_slack_installations_team"),)
+    # No person's data: a workspace, its bot and when. The token is a secret, never exported or logged.
+    __personal__ = NotPersonal("a workspace's installation: its bot token and ids, nobody's data")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    enterprise_id: Mapped[str] = mapped_column(String(32), default="")
+    team_name: Mapped[str] = mapped_column(String(200), default="")
+    bot_token: Mapped[str] = mapped_column(String(200), default="")
+    bot_id: Mapped[str] = mapped_column(String(32), default="")
+    bot_user_id: Mapped[str] = mapped_column(String(32), default="")
+    scopes: Mapped[str] = mapped_column(String(1000), default="")
+    installed_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class SlackOAuthState(Base):
+    """An OAuth `state` handed to a browser at /slack/install, taken once at /slack/oauth_redirect."""
+
+    __tablename__ = "slack_oauth_states"
+    __personal__ = NotPersonal("a random value for one install attempt, nobody's data")
+
+    state: Mapped[str] = mapped_column(String(100), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
 class MeetingSession(Base):
     """An event turned into one-to-one meetings: slots cut from time windows, tables, who may book.
 

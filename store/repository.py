@@ -39,6 +39,7 @@ from store.resolver import Resolver
 from store.retention import Retention
 from store.roles import Roles
 from store.schedules import Schedules
+from store.slack_installs import SlackInstalls
 from store.synergy import Synergy
 
 
@@ -63,6 +64,7 @@ class Store:
         self.audit = Audit(session)
         self.roles = Roles(session)
         self.seen = SeenRequests(session)
+        self.slack_installs = SlackInstalls(session)
         self.resolver = Resolver(session)
         self.meetings = Meetings(session)
         self.schedules = Schedules(session)

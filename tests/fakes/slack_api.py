@@ -3,12 +3,18 @@
 The Web API validates like Slack where it matters to us (no_text, invalid_blocks, msg_too_long,
 a response_url used at most five times), answers 429 with Retry-After when a method is throttled
 or over its configured rate, and lets a test make one person unreachable (account_inactive…).
-Everything it receives is recorded for assertions.
+Everything it receives is recorded for assertions, each call with the token it used.
+
+Several workspaces: `add_workspace` arranges a workspace whose installation, through the OAuth
+flow, trades a code for its own bot token (`oauth.v2.access`, with the app's client id and secret);
+`auth.test` answers for the workspace of the token it is called with, a user is known only to
+their own workspace's token, and `uninstall` revokes a workspace's token as Slack does.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import hmac
 import itertools
@@ -28,6 +34,9 @@ TOKEN = "xoxb-test-token"
 SIGNING_SECRET = "test-signing-secret"
 TEAM_ID = "T0TEST"
 BOT_USER_ID = "U0BOT"
+CLIENT_ID = "1111.2222"
+CLIENT_SECRET = "test-client-secret"
+APP_ID = "A0TEST"
 Params = dict[str, Any]
 # The methods random failures (`failure_rates`) apply to: the ones that deliver a message.
 POSTING_METHODS = frozenset({"chat.postMessage", "chat.update", "chat.postEphemeral"})
@@ -50,6 +59,7 @@ class Call:
     method: str
     params: Params
     status: int = 200
+    token: str = ""  # the bearer token it came with
 
 
 @dataclass
@@ -150,6 +160,11 @@ class FakeSlackApi:
         self.views: dict[str, Params] = {}
         self.files: dict[str, Params] = {}
         self.unreachable: dict[str, str] = {}
+        self.tokens: dict[str, str] = {TOKEN: TEAM_ID}  # bot token -> its workspace
+        self.workspaces: dict[str, str] = {TEAM_ID: "Test"}  # team id -> name
+        self.codes: dict[str, str] = {}  # OAuth code -> the workspace that installs with it
+        self.revoked: set[str] = set()  # tokens of workspaces that removed the app
+        self._org_wide: set[str] = set()  # codes of Enterprise Grid org-wide installs
         self.rates: dict[str, int] = {}
         self.retry_after = 1
         self._throttled: dict[str, int] = defaultdict(int)
@@ -166,16 +181,20 @@ class FakeSlackApi:
         app.router.add_post("/response/{url_id}", self._respond)
         self.app = app
         self._methods: dict[str, Callable[[Params], Params]] = {
-            "auth.test": self._auth_test,
+            "oauth.v2.access": self._oauth_access,
             "chat.postMessage": self._post_message,
             "chat.update": self._update,
             "chat.postEphemeral": self._post_ephemeral,
-            "conversations.open": self._open,
             "users.info": self._users_info,
             "users.lookupByEmail": self._lookup_by_email,
             "views.publish": self._publish,
             "files.getUploadURLExternal": self._upload_url,
             "files.completeUploadExternal": self._complete_upload,
+        }
+        # Methods whose answer depends on the workspace of the token used.
+        self._team_methods: dict[str, Callable[[Params, str], Params]] = {
+            "auth.test": self._auth_test,
+            "conversations.open": self._open,
         }
 
     async def __aenter__(self) -> FakeSlackApi:
@@ -200,17 +219,51 @@ class FakeSlackApi:
 
     # What tests arrange.
     def add_user(
-        self, user_id: str, name: str, *, tz: str = "Europe/Madrid", locale: str = "es-ES", email: str = ""
+        self,
+        user_id: str,
+        name: str,
+        *,
+        tz: str = "Europe/Madrid",
+        locale: str = "es-ES",
+        email: str = "",
+        team: str = TEAM_ID,
     ) -> None:
         self.users[user_id] = {
             "id": user_id,
-            "team_id": TEAM_ID,
+            "team_id": team,
             "name": name.lower().replace(" ", "."),
             "real_name": name,
             "tz": tz,
             "locale": locale,
             "profile": {"display_name": name, "real_name": name, "email": email},
         }
+
+    def add_workspace(self, team_id: str, name: str, *, org_wide: bool = False) -> str:
+        """A workspace that will install the app; returns the code Slack gives its installer.
+        `org_wide`: an Enterprise Grid organisation installs it for all its workspaces at once."""
+        self.workspaces[team_id] = name
+        code = f"code-{team_id}-{next(self._numbers)}"
+        self.codes[code] = team_id
+        if org_wide:
+            self._org_wide.add(code)
+        return code
+
+    def uninstall(self, team_id: str) -> None:
+        """The workspace removed the app: its tokens stop working (Slack answers token_revoked)."""
+        self.revoked |= {token for token, team in self.tokens.items() if team == team_id}
+        self.tokens = {token: team for token, team in self.tokens.items() if team != team_id}
+
+    def tokens_used(self, method: str) -> list[str]:
+        """The tokens of the successful calls of `method`, in order."""
+        return [call.token for call in self.calls if call.method == method and call.status == 200]
+
+    def posted_with(self) -> list[tuple[str, str, str]]:
+        """(channel, token, text) of every message posted (chat.postMessage), in order."""
+        return [
+            (str(call.params.get("channel")), call.token, str(call.params.get("text")))
+            for call in self.calls
+            if call.method == "chat.postMessage" and call.status == 200
+        ]
 
     def throttle(self, method: str, times: int = 1) -> None:
         """The next `times` calls of `method` get 429 with Retry-After."""
@@ -255,22 +308,32 @@ class FakeSlackApi:
             params.update(await request.json())
         elif request.can_read_body:
             params.update(await request.post())
-        call = Call(method, params)
+        authorization = request.headers.get("Authorization", "")
+        call = Call(method, params, token=authorization.removeprefix("Bearer "))
         self.calls.append(call)
-        refusal = self._refusal(request, method)
+        refusal = self._refusal(authorization, method)
         if refusal is not None:
             call.status = refusal.status
             return refusal
         try:
-            result = self._methods[method](params)
+            if method in self._team_methods:
+                result = self._team_methods[method](params, self.tokens[call.token])
+            else:
+                result = self._methods[method](params)
         except KeyError:
             return web.json_response({"ok": False, "error": "unknown_method"}, status=404)
         except SlackError as error:
             return web.json_response({"ok": False, "error": error.code, "errors": [error.detail]})
         return web.json_response({"ok": True, **result})
 
-    def _refusal(self, request: web.Request, method: str) -> web.Response | None:
-        if request.headers.get("Authorization") != f"Bearer {TOKEN}":
+    def _refusal(self, authorization: str, method: str) -> web.Response | None:
+        if method == "oauth.v2.access":
+            app = base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
+            if authorization != f"Basic {app}":
+                return web.json_response({"ok": False, "error": "invalid_client_id"})
+        elif authorization.removeprefix("Bearer ") in self.revoked:
+            return web.json_response({"ok": False, "error": "token_revoked"})
+        elif authorization.removeprefix("Bearer ") not in self.tokens:
             return web.json_response({"ok": False, "error": "invalid_auth"})
         now, recent = time.monotonic(), self._recent[method]
         while recent and recent[0] < now - 1:
@@ -304,14 +367,39 @@ class FakeSlackApi:
             return web.json_response({"ok": False, "error": "internal_error"}, status=500)
         return None
 
-    def _auth_test(self, _params: Params) -> Params:
+    def _auth_test(self, _params: Params, team: str) -> Params:
+        bot = "" if team == TEAM_ID else team
         return {
-            "team": "Test",
-            "team_id": TEAM_ID,
+            "team": self.workspaces.get(team, team),
+            "team_id": team,
             "user": "clusterbot",
-            "user_id": BOT_USER_ID,
-            "bot_id": "B0BOT",
+            "user_id": f"{BOT_USER_ID}{bot}",
+            "bot_id": f"B0BOT{bot}",
         }
+
+    def _oauth_access(self, params: Params) -> Params:
+        """A code is good once and gives its workspace a bot token of its own."""
+        code = str(params.get("code") or "")
+        team = self.codes.pop(code, None)
+        if team is None:
+            raise SlackError("invalid_code")
+        token = f"xoxb-{team}-{next(self._numbers)}"
+        self.tokens[token] = team
+        answer: Params = {
+            "app_id": APP_ID,
+            "authed_user": {"id": f"U0ADMIN{team}"},
+            "scope": str(params.get("scope") or "chat:write,commands"),
+            "token_type": "bot",
+            "access_token": token,
+            "bot_user_id": f"{BOT_USER_ID}{team}",
+            "team": {"id": team, "name": self.workspaces[team]},
+            "enterprise": None,
+            "is_enterprise_install": False,
+        }
+        if code in self._org_wide:
+            answer.update(team=None, enterprise={"id": f"E{team}", "name": self.workspaces[team]})
+            answer["is_enterprise_install"] = True
+        return answer
 
     def _channel(self, params: Params) -> str:
         channel = str(params.get("channel") or "")
@@ -344,11 +432,12 @@ class FakeSlackApi:
         self.ephemeral.append(Message(channel, ts, text, blocks, ephemeral_for=str(params.get("user"))))
         return {"message_ts": ts}
 
-    def _open(self, params: Params) -> Params:
+    def _open(self, params: Params, team: str) -> Params:
+        """A DM with a person of the token's own workspace only."""
         user = str(params.get("users") or "")
         if user in self.unreachable:
             raise SlackError(self.unreachable[user])
-        if user not in self.users:
+        if user not in self.users or self.users[user]["team_id"] != team:
             raise SlackError("user_not_found")
         return {"channel": {"id": f"D{user}"}}
 
@@ -427,10 +516,10 @@ class SlackSender:
         ):
             return response.status, await response.text()
 
-    def event_body(self, event: Params, *, event_id: str | None = None) -> str:
+    def event_body(self, event: Params, *, event_id: str | None = None, team: str = TEAM_ID) -> str:
         envelope = {
             "type": "event_callback",
-            "team_id": TEAM_ID,
+            "team_id": team,
             "api_app_id": "A0TEST",
             "event": event,
             "event_id": event_id or f"Ev{next(self._numbers):08d}",
@@ -438,20 +527,23 @@ class SlackSender:
         }
         return json.dumps(envelope)
 
-    async def event(self, event: Params, *, event_id: str | None = None, **options: Any) -> tuple[int, str]:
-        return await self.post(self.event_body(event, event_id=event_id), "application/json", **options)
+    async def event(
+        self, event: Params, *, event_id: str | None = None, team: str = TEAM_ID, **options: Any
+    ) -> tuple[int, str]:
+        body = self.event_body(event, event_id=event_id, team=team)
+        return await self.post(body, "application/json", **options)
 
-    async def dm(self, user: str, text: str, **options: Any) -> tuple[int, str]:
+    async def dm(self, user: str, text: str, *, team: str = TEAM_ID, **options: Any) -> tuple[int, str]:
         event = {"type": "message", "channel_type": "im", "channel": f"D{user}", "user": user, "text": text}
-        return await self.event({**event, "ts": f"{time.time():.6f}"}, **options)
+        return await self.event({**event, "ts": f"{time.time():.6f}"}, team=team, **options)
 
     async def slash(
-        self, user: str, text: str, response_url: str, *, channel: str = "C0GENERAL"
+        self, user: str, text: str, response_url: str, *, channel: str = "C0GENERAL", team: str = TEAM_ID
     ) -> tuple[int, str]:
         form = {
             "command": "/cluster",
             "text": text,
-            "team_id": TEAM_ID,
+            "team_id": team,
             "user_id": user,
             "channel_id": channel,
             "response_url": response_url,
@@ -459,13 +551,24 @@ class SlackSender:
         }
         return await self.post(urlencode(form), "application/x-www-form-urlencoded")
 
-    async def click(self, user: str, button: Params, *, container: Params, **extra: Any) -> tuple[int, str]:
-        """A press on `button` (a block element as the app sent it) inside `container`."""
+    async def click(
+        self,
+        user: str,
+        button: Params,
+        *,
+        container: Params,
+        team: str = TEAM_ID,
+        user_team: str = "",
+        **extra: Any,
+    ) -> tuple[int, str]:
+        """A press on `button` (a block element as the app sent it) inside `container`, received by
+        the installation in `team`; `user_team` is the presser's own workspace when it is another
+        (a Slack Connect guest)."""
         action = {**button, "block_id": "b", "action_ts": f"{time.time():.6f}"}
         payload = {
             "type": "block_actions",
-            "user": {"id": user, "team_id": TEAM_ID},
-            "team": {"id": TEAM_ID},
+            "user": {"id": user, "team_id": user_team or team},
+            "team": {"id": team},
             "api_app_id": "A0TEST",
             "container": container,
             "trigger_id": "1.2.3",
