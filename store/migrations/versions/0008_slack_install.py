@@ -2,7 +2,7 @@
 flow (/slack/install), and the one-time OAuth states of installs under way
 
 Revision ID: 0008_slack_install
-Revises: 0007_checkback
+Revises: 0008_meetfix
 """
 
 from collections.abc import Sequence
@@ -15,7 +15,7 @@ from alembic import op
 import store.types
 
 revision: str = "0008_slack_install"
-down_revision: str | None = "0007_checkback"
+down_revision: str | None = "0008_meetfix"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
