@@ -285,7 +285,8 @@ class Outcomes:
 
     async def named(self, scope: Scope, period: Period) -> list[NamedOutcome]:
         """Each pair's proposal, agreement or running project (its highest step in the period),
-        oldest first; only members listed in the directory are named."""
+        oldest first (lower rung first on the same instant); only members listed in the directory
+        are named."""
         pairs = await self._pairs(scope, period)
         member_ids = {member_id for pair in pairs for member_id in pair}
         people = {
@@ -322,7 +323,7 @@ class Outcomes:
                     recorded_at=best.recorded_at,
                 )
             )
-        return sorted(named, key=lambda outcome: (outcome.recorded_at, outcome.step))
+        return sorted(named, key=lambda outcome: (outcome.recorded_at, OUTCOME_STEPS.index(outcome.step)))
 
     async def exchanges(self, scope: Scope, period: Period) -> dict[str, int]:
         """Exchanges whose days overlap the period, by status (every EXCHANGE_STATUSES, zeros included)."""
