@@ -10,6 +10,7 @@ the member follows or posted, to say which call it answers.
 
 from __future__ import annotations
 
+import shlex
 from typing import Any
 
 from core.errors import NotFound, UsageError
@@ -69,7 +70,9 @@ async def outcome(ctx: Context) -> list[Reply]:
         step = words.pop().lower()
     if not words:
         raise UsageError(ctx.tr("Who did you work with? Give a name, an @handle or a member number."))
-    other = await member_named(ctx, " ".join(words), lambda value: f"/outcome #{value}")
+    # "Did you mean" buttons retype the whole command with the member's number instead of the name.
+    kept = shlex.join([*([step] if step else []), *(word for word in ctx.args if "=" in word)])
+    other = await member_named(ctx, " ".join(words), lambda value: f"/outcome #{value} {kept}".rstrip())
     if other.id == ctx.member.id:
         raise UsageError(ctx.tr("That is you. Give the name or number of the member you worked with."))
     line = within(form.get("line", "").strip(), LINE_LIMIT, "line", ctx.language)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
@@ -10,6 +11,7 @@ from sqlalchemy import select
 from scheduler.checkbacks import queue_checkbacks
 from scheduler.outcomes import add_months, queue_outcome_prompts
 from store.db import Database
+from store.demo import DEMO_HANDLE, seed_demo
 from store.models import Exchange, Outcome
 from store.outcomes import funnel
 from store.repository import store_transaction
@@ -330,3 +332,66 @@ async def test_report_queries_count_pairs_by_scope_and_period_and_name_only_list
         assert (await store.outcomes.exchanges({south}, (q1[1], q1[1] + timedelta(days=30))))["planned"] == 2
         empty = (datetime(2030, 1, 1, tzinfo=UTC), datetime(2030, 4, 1, tzinfo=UTC))
         assert set((await store.outcomes.ladder(None, empty)).values()) == {0}
+
+
+# Privacy ----------------------------------------------------------------------------------------
+
+
+async def test_mydata_holds_the_outcomes_and_exchanges_and_forget_erases_them(
+    db: Database, clock, chat_as
+) -> None:
+    joan_id, marta_id, _event = await seed(db, clock, chat_as)
+    pere = await add_member(db, clock.now, "Pere", handle="pere")
+    joan, marta = chat_as("joan"), chat_as("marta")
+    await joan.say('/outcome Marta agreement line="MoU on recycled denim"')
+    await marta.say(f"/outcome #{joan_id} proposal")
+    await chat_as("pere").say(f"/outcome #{marta_id} discussion")
+    await joan.say("/outcome exchange host=@marta from=2027-04-12 to=2027-04-23")
+
+    await joan.say("/mydata")
+    attachment = joan.last[0].attachment
+    assert attachment is not None
+    data = json.loads(attachment.content)
+    assert [(o["member_id"], o["other_id"], o["step"], o["line"]) for o in data["outcomes"]] == [
+        (joan_id, marta_id, "agreement", "MoU on recycled denim"),
+        (marta_id, joan_id, "proposal", ""),
+    ]
+    assert [(e["visitor_id"], e["host_member_id"], e["starts_on"]) for e in data["exchanges"]] == [
+        (joan_id, marta_id, "2027-04-12")
+    ]
+
+    await joan.say("/forget")
+    assert "erased" in (await joan.tap("Erase my data")).lower()
+    # Rows about Joan are gone on both sides; Pere's outcome with Marta stays.
+    assert [(r.member_id, r.other_id) for r in await outcomes(db)] == [(pere, marta_id)]
+    assert await exchanges(db) == []
+
+
+async def test_the_demo_network_has_a_proposal_an_agreement_and_an_exchange_to_report(
+    db: Database, clock, chat_as
+) -> None:
+    await seed_demo(db, clock.now)
+    quarter = (clock.now - timedelta(days=90), clock.now + timedelta(seconds=1))
+    async with store_transaction(db) as store:
+        counts = await store.outcomes.ladder(None, quarter)
+        named = await store.outcomes.named(None, quarter)
+        exchanged = await store.outcomes.exchanges(None, quarter)
+    assert counts == {"none": 0, "discussion": 0, "proposal": 1, "agreement": 1, "project": 0}
+    assert [(n.step, n.names) for n in named] == [
+        ("proposal", ("Marta Puig", "Inês Carvalho")),
+        ("agreement", ("Arnau Ribas", "Kari Solheim")),
+    ]
+    assert named[0].opportunity_title.startswith("Partner search: digital product passport")
+    assert exchanged["done"] == 1
+    # The demo member records one more from the console, by name.
+    answer = await chat_as(DEMO_HANDLE).say("/outcome Kari Solheim discussion")
+    assert "Noted: In discussion, with Kari Solheim." in answer
+
+
+async def test_a_did_you_mean_button_keeps_the_step_and_the_line(db: Database, clock, chat_as) -> None:
+    _joan_id, marta_id, _event = await seed(db, clock, chat_as)
+    joan = chat_as("joan")
+    answer = await joan.say('/outcome Mart proposal line="Digital textiles pilot"')
+    assert "Did you mean one of these?" in answer
+    assert "Noted: Joint proposal submitted, with Marta." in await joan.tap(f"#{marta_id} Marta")
+    assert [(r.step, r.line) for r in await outcomes(db)] == [("proposal", "Digital textiles pilot")]
