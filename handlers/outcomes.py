@@ -87,9 +87,9 @@ async def outcome(ctx: Context) -> list[Reply]:
 
 async def _ladder_for(ctx: Context, other: Member, form: dict[str, str]) -> Reply:
     """The ladder as buttons that finish the command the member began."""
-    extra = "".join(f' {key}="{value}"' for key, value in form.items() if value)
+    extra = shlex.join(f"{key}={value}" for key, value in form.items() if value)
     payloads = tuple(
-        [await confirmation(ctx, f"outcome #{other.id} {step}{extra}") for step in OUTCOME_STEPS]
+        [await confirmation(ctx, f"outcome #{other.id} {step} {extra}".rstrip()) for step in OUTCOME_STEPS]
     )
     text = ctx.text().t("Where does it stand with {name}?", name=bold(other.name))
     return text.reply(buttons=ladder_buttons(ctx.language, payloads))

@@ -183,9 +183,13 @@ async def test_outcome_command_records_once_per_step_and_offers_the_ladder_witho
     assert "Noted: Agreement signed (MoU, contract), with Marta." in answer
     assert "What is the call or project called?" in answer
     await joan.say("MoU on recycled denim")
+    # A line typed with the command rides on the buttons, quotes and all.
+    await joan.say(f"/outcome #{marta_id} line='The \"Denim 2030\" project'")
+    await joan.tap("Joint project running")
     assert [(r.step, r.line) for r in await outcomes(db)] == [
         ("proposal", "Digital textiles pilot"),
         ("agreement", "MoU on recycled denim"),
+        ("project", 'The "Denim 2030" project'),
     ]
 
 
