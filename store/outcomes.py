@@ -7,8 +7,9 @@ Reading, for reports — every query takes the same two arguments:
 - `scope`: a set of cluster ids, or None for the whole partnership. An outcome is in scope when
   either member belongs to one of the clusters; an exchange when its visitor, its host member, its
   host organisation or its host cluster does.
-- `period`: `(start, end)`, aware datetimes, start included and end excluded. An outcome counts in
-  the period it was recorded in; an exchange when its days overlap the period.
+- `period`: anything with `start` and `end`, aware datetimes, start included and end excluded
+  (`Between(start, end)`, or a report's own period object). An outcome counts in the period it
+  was recorded in; an exchange when its days overlap the period.
 
 An outcome is about a pair of members, and both sides may tell it (and at 3 and at 6 months): the
 counts are per pair, each pair at the highest step either side recorded in the period, so one
@@ -20,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,13 +43,30 @@ from store.models import (
 )
 
 Scope = Collection[int] | None
-Period = tuple[datetime, datetime]
 # The steps a report names one by one (with the call or project and the members listed).
 NAMED_STEPS = ("proposal", "agreement", "project")
 # How many opportunities `linkable_opportunities` offers as buttons.
 LINKABLE_LIMIT = 6
 # An exchange's days are whole days: the period's last day is the one before its end.
 MICROSECOND = timedelta(microseconds=1)
+
+
+class Period(Protocol):
+    """[start, end): what the report queries take as their period."""
+
+    @property
+    def start(self) -> datetime: ...
+
+    @property
+    def end(self) -> datetime: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Between:
+    """The plainest Period."""
+
+    start: datetime
+    end: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,8 +84,9 @@ class Cooperation:
 class NamedOutcome:
     """One pair's proposal, agreement or running project, as a report names it.
 
-    `names` holds only members listed in the directory (an unlisted side is left out, never named);
-    `line` is the call or project name as the members wrote it, "" when they gave none.
+    `names` holds only members listed in the directory (an unlisted side is left out, never named,
+    and counted in `unlisted`); `line` is the call or project name as the members wrote it, "" when
+    they gave none; `opportunity_title` the call it answers, "" when none was linked.
     """
 
     step: str
@@ -74,6 +94,7 @@ class NamedOutcome:
     opportunity_id: int | None
     opportunity_title: str
     names: tuple[str, ...]
+    unlisted: int
     cluster_ids: tuple[int, ...]
     recorded_at: datetime
 
@@ -319,6 +340,7 @@ class Outcomes:
                     opportunity_id=opportunity_id,
                     opportunity_title=titles.get(opportunity_id, "") if opportunity_id else "",
                     names=tuple(member.name for member in members if member.listed),
+                    unlisted=sum(1 for member in members if not member.listed),
                     cluster_ids=tuple(sorted({m.cluster_id for m in members if m.cluster_id is not None})),
                     recorded_at=best.recorded_at,
                 )
@@ -327,7 +349,7 @@ class Outcomes:
 
     async def exchanges(self, scope: Scope, period: Period) -> dict[str, int]:
         """Exchanges whose days overlap the period, by status (every EXCHANGE_STATUSES, zeros included)."""
-        start, end = period
+        start, end = period.start, period.end
         visitor, host = aliased(Member), aliased(Member)
         query = (
             select(Exchange.status, func.count(Exchange.id))
@@ -354,7 +376,7 @@ class Outcomes:
     async def _pairs(self, scope: Scope, period: Period) -> dict[tuple[int, int], list[Outcome]]:
         """The period's recorded outcomes in scope, by unordered pair (lower id first), each
         pair's rows highest step first, then latest first."""
-        start, end = period
+        start, end = period.start, period.end
         one, two = aliased(Member), aliased(Member)
         query = (
             select(Outcome)

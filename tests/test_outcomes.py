@@ -13,7 +13,7 @@ from scheduler.outcomes import add_months, queue_outcome_prompts
 from store.db import Database
 from store.demo import DEMO_HANDLE, seed_demo
 from store.models import Exchange, Outcome
-from store.outcomes import funnel
+from store.outcomes import Between, funnel
 from store.repository import store_transaction
 from tests.factories import add_cluster, add_member, add_opportunity, make_coordinator, queued_messages
 from tests.test_meetings import accepted, meeting, seed
@@ -290,7 +290,7 @@ async def test_report_queries_count_pairs_by_scope_and_period_and_name_only_list
     cy = await add_member(db, clock.now, "Cy", cluster_id=south, listed=False)
     dee = await add_member(db, clock.now, "Dee", cluster_id=south)
     call = await add_opportunity(db, clock.now, "Circular call", kind="funding_call")
-    q1 = (datetime(2027, 1, 1, tzinfo=UTC), datetime(2027, 4, 1, tzinfo=UTC))
+    q1 = Between(datetime(2027, 1, 1, tzinfo=UTC), datetime(2027, 4, 1, tzinfo=UTC))
     async with store_transaction(db) as store:
         at = datetime(2027, 2, 1, tzinfo=UTC)
         # Ana and Bo: both tell the proposal (one pair, one proposal), Bo names the call.
@@ -321,9 +321,9 @@ async def test_report_queries_count_pairs_by_scope_and_period_and_name_only_list
             "project": 0,
         }
         named = await store.outcomes.named(None, q1)
-        assert [(n.step, n.line, n.opportunity_title, n.names) for n in named] == [
-            ("proposal", "CIRCTEX", "Circular call", ("Ana", "Bo")),
-            ("agreement", "MoU on dyeing", "", ("Bo",)),  # Cy is not listed: never named
+        assert [(n.step, n.line, n.opportunity_title, n.names, n.unlisted) for n in named] == [
+            ("proposal", "CIRCTEX", "Circular call", ("Ana", "Bo"), 0),
+            ("agreement", "MoU on dyeing", "", ("Bo",), 1),  # Cy is not listed: never named
         ]
         assert await store.outcomes.exchanges(None, q1) == {
             "planned": 1,
@@ -332,9 +332,13 @@ async def test_report_queries_count_pairs_by_scope_and_period_and_name_only_list
             "cancelled": 0,
         }
         assert (await store.outcomes.exchanges({north}, q1))["planned"] == 1  # the visitor's cluster
-        assert (await store.outcomes.exchanges({north}, (q1[1], q1[1] + timedelta(days=30))))["planned"] == 1
-        assert (await store.outcomes.exchanges({south}, (q1[1], q1[1] + timedelta(days=30))))["planned"] == 2
-        empty = (datetime(2030, 1, 1, tzinfo=UTC), datetime(2030, 4, 1, tzinfo=UTC))
+        assert (await store.outcomes.exchanges({north}, Between(q1.end, q1.end + timedelta(days=30))))[
+            "planned"
+        ] == 1
+        assert (await store.outcomes.exchanges({south}, Between(q1.end, q1.end + timedelta(days=30))))[
+            "planned"
+        ] == 2
+        empty = Between(datetime(2030, 1, 1, tzinfo=UTC), datetime(2030, 4, 1, tzinfo=UTC))
         assert set((await store.outcomes.ladder(None, empty)).values()) == {0}
 
 
@@ -375,7 +379,7 @@ async def test_the_demo_network_has_a_proposal_an_agreement_and_an_exchange_to_r
     db: Database, clock, chat_as
 ) -> None:
     await seed_demo(db, clock.now)
-    quarter = (clock.now - timedelta(days=90), clock.now + timedelta(seconds=1))
+    quarter = Between(clock.now - timedelta(days=90), clock.now + timedelta(seconds=1))
     async with store_transaction(db) as store:
         counts = await store.outcomes.ladder(None, quarter)
         named = await store.outcomes.named(None, quarter)
