@@ -3,7 +3,9 @@
 Writing: the three- and six-month prompts after a cooperation (`cooperations`, `ask`, `answer`),
 a member's own `outcome` command (`record`), and exchanges (`add_exchange`, `set_exchange_status`).
 
-Reading, for reports — every query takes the same two arguments:
+Reading, for reports: `ladder` (pairs at each step; `funnel` turns it into pairs that reached at
+least each step), `named` (the proposals, agreements and running projects, naming listed members
+only) and `exchanges` (by status). Every one takes the same two arguments:
 - `scope`: a set of cluster ids, or None for the whole partnership. An outcome is in scope when
   either member belongs to one of the clusters; an exchange when its visitor, its host member, its
   host organisation or its host cluster does.
