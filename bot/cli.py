@@ -56,6 +56,7 @@ one. Things to try (type them, or press Ctrl-D to leave):
   /as Arnau Ribas                play the other side: his messages from me show up marked 📬;
                                  press Accept, then /as Marta Puig to read how to reach him
   /relay 1 Hello!                one message through me when there is no other way to reach them
+  /outcome Inês Carvalho agreement   say where a cooperation stands (a proposal, an agreement…)
   /event 5, then "Book meetings"  book a 20-minute B2B meeting with a Plastivallée member, with
                                  buttons: a member, a slot; /as them to Accept; /agenda 5
   /participants 6   /schedule draft 6   say whom you must meet at the learning visit; draft its day

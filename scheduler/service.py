@@ -22,6 +22,7 @@ from scheduler.checkbacks import queue_checkbacks
 from scheduler.delivery import DeliveryPolicy, OutboxWorker, utc_now
 from scheduler.jobs import queue_deadline_reminders, queue_event_reminders
 from scheduler.meetings import expire_meeting_requests, nudge_unanswered_meetings, queue_meeting_reminders
+from scheduler.outcomes import queue_outcome_prompts
 from scheduler.ratelimit import RateLimiter
 from scheduler.retention import RetentionPolicy, empty_old_messages, warn_and_erase_inactive
 from scheduler.synergy import (
@@ -100,6 +101,7 @@ def periodic_jobs(notifier: Notifier) -> tuple[PeriodicJob, ...]:
             "meeting_nudges", partial(nudge_unanswered_meetings, notifier=notifier), timedelta(hours=1)
         ),
         PeriodicJob("checkbacks", partial(queue_checkbacks, notifier=notifier), timedelta(minutes=1)),
+        PeriodicJob("outcomes", partial(queue_outcome_prompts, notifier=notifier), timedelta(hours=1)),
     )
 
 

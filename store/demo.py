@@ -24,12 +24,14 @@ from store.demo_network import (
     DEMO_MEMBER_NAME,
     EVENT_CITY_ZONES,
     EVENTS,
+    EXCHANGES,
     EXTRA_LANGUAGES,
     FEATURED_MEMBERS,
     FIRST_NAMES,
     LANGUAGES,
     OPPORTUNITIES,
     ORGANISATIONS,
+    OUTCOMES,
     ROLES,
     SURNAMES,
     TOPICS,
@@ -40,12 +42,14 @@ from store.demo_network import (
 from store.models import (
     Cluster,
     Event,
+    Exchange,
     Identity,
     MeetingSession,
     MeetingWish,
     Member,
     Opportunity,
     Organisation,
+    Outcome,
     Rsvp,
 )
 from store.text import words
@@ -102,6 +106,7 @@ class _DemoBuilder:
         self.members_by_cluster: dict[str, list[Member]] = {row.key: [] for row in CLUSTERS}
         self.coordinators: dict[str, Member] = {}
         self.demo_member: Member | None = None
+        self.featured: dict[str, Member] = {}
 
     async def build(self) -> None:
         await self._add_clusters()
@@ -109,6 +114,7 @@ class _DemoBuilder:
         await self._add_members()
         await self._add_events()
         await self._add_opportunities()
+        await self._add_outcomes()
 
     async def _add_clusters(self) -> None:
         for row in CLUSTERS:
@@ -149,6 +155,7 @@ class _DemoBuilder:
                 listed=True,
                 is_coordinator=featured.is_coordinator,
             )
+            self.featured[featured.name] = member
             if featured.is_coordinator:
                 self.coordinators.setdefault(org_row.cluster, member)
             if featured.name == DEMO_MEMBER_NAME:
@@ -385,6 +392,35 @@ class _DemoBuilder:
                     cluster_id=cluster.id,
                     posted_by=poster.id,
                     status="open",
+                    created_at=self.now,
+                    updated_at=self.now,
+                )
+            )
+        await self.session.flush()
+
+    async def _add_outcomes(self) -> None:
+        """A few outcomes between featured members and one staff exchange (store.demo_network)."""
+        titles = dict((await self.session.execute(select(Opportunity.title, Opportunity.id))).all())
+        for row in OUTCOMES:
+            self.session.add(
+                Outcome(
+                    member_id=self.featured[row.member].id,
+                    other_id=self.featured[row.other].id,
+                    step=row.step,
+                    line=row.line,
+                    opportunity_id=titles[row.opportunity] if row.opportunity else None,
+                    recorded_at=self.now - timedelta(days=row.days_ago),
+                )
+            )
+        for exchange in EXCHANGES:
+            starts_on = (self.now + timedelta(days=exchange.starts_day)).date()
+            self.session.add(
+                Exchange(
+                    visitor_id=self.featured[exchange.visitor].id,
+                    host_cluster_id=self.clusters[exchange.host_cluster].id,
+                    starts_on=starts_on,
+                    ends_on=starts_on + timedelta(days=exchange.days - 1),
+                    status=exchange.status,
                     created_at=self.now,
                     updated_at=self.now,
                 )

@@ -45,6 +45,23 @@ class FeaturedMember(NamedTuple):
     is_coordinator: bool
 
 
+class OutcomeRow(NamedTuple):
+    member: str  # who told it (a featured member)
+    other: str
+    step: str  # a rung of store.models.OUTCOME_STEPS
+    line: str  # the call or project name
+    opportunity: str  # the title of the opportunity it answers, "" for none
+    days_ago: int
+
+
+class ExchangeRow(NamedTuple):
+    visitor: str  # a featured member
+    host_cluster: str  # the key of the hosting cluster
+    starts_day: int  # days after the demo's "now" (negative: in the past)
+    days: int
+    status: str  # one of store.models.EXCHANGE_STATUSES
+
+
 class EventRow(NamedTuple):
     cluster: str
     kind: str
@@ -1000,3 +1017,19 @@ OPPORTUNITIES = (
         ("living lab", "health", "user testing"), None, "", "",
     ),
 )  # fmt: skip
+
+# What came of some contacts, so that a coordinator's report has outcomes to show: a proposal both
+# partners told (it counts once), an agreement, and a staff exchange that took place.
+OUTCOMES = (
+    OutcomeRow(
+        DEMO_MEMBER_NAME, "Inês Carvalho", "proposal", "Digital product passport pilot for 10 apparel SMEs",
+        "Partner search: digital product passport pilot for 10 apparel SMEs", 20,
+    ),
+    OutcomeRow(DEMO_MEMBER_NAME, "Inês Carvalho", "discussion", "", "", 60),
+    OutcomeRow("Inês Carvalho", DEMO_MEMBER_NAME, "proposal", "", "", 18),
+    OutcomeRow(
+        DEMO_RECYCLER_NAME, "Kari Solheim", "agreement", "MoU: recycled fibre from worn offshore workwear",
+        "", 12,
+    ),
+)  # fmt: skip
+EXCHANGES = (ExchangeRow("Laia Serra", "avetex", -30, 10, "done"),)

@@ -39,6 +39,10 @@ INTRODUCTION_STATUSES = ("suggested", "requested", "accepted", "declined")
 # A meeting that is `requested`, `proposed` (by a published schedule) or `accepted` holds its slot
 # (see MeetingSeat); no_show is set afterwards.
 MEETING_STATUSES = ("requested", "proposed", "accepted", "declined", "cancelled", "expired", "no_show")
+# The outcome ladder, lowest rung first: No further contact / In discussion / Joint proposal
+# submitted / Agreement signed (MoU, contract) / Joint project running.
+OUTCOME_STEPS = ("none", "discussion", "proposal", "agreement", "project")
+EXCHANGE_STATUSES = ("planned", "running", "done", "cancelled")
 
 
 class Base(DeclarativeBase):
@@ -556,3 +560,72 @@ class Checkback(Base):
     follow_up_on: Mapped[date | None] = mapped_column(Date, index=True)
     asked_at: Mapped[datetime]
     answered_at: Mapped[datetime | None]
+
+
+class Outcome(Base):
+    """What came of a contact, as one member tells it: a rung of the ladder (OUTCOME_STEPS).
+
+    A prompt three or six months after a meeting or introduction marked "Cooperation possible"
+    writes the row when it is queued (`subject`, `subject_id`, `milestone` set, `step` "" until
+    answered), so each side is asked once per milestone. A member's own `outcome` command writes
+    a row with no subject. `opportunity_id` is the posted call a joint proposal answers.
+    """
+
+    __tablename__ = "outcomes"
+    __table_args__ = (
+        UniqueConstraint("subject", "subject_id", "milestone", "member_id", name="uq_outcomes_prompt"),
+    )
+    __personal__ = PersonalData(
+        "outcomes", owner=("member_id", "other_id"), erase="delete", text_columns=("line",)
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE", name="fk_outcomes_member"), index=True
+    )
+    other_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE", name="fk_outcomes_other"), index=True
+    )
+    # "" while a prompt is unanswered, then one of OUTCOME_STEPS.
+    step: Mapped[str] = mapped_column(String(20), default="")
+    # The call or project name, in the member's words.
+    line: Mapped[str] = mapped_column(Text, default="")
+    opportunity_id: Mapped[int | None] = mapped_column(
+        ForeignKey("opportunities.id", ondelete="SET NULL", name="fk_outcomes_opportunity")
+    )
+    # "meeting" or "introduction" and its id, and 3 or 6 (months); None when the member wrote it.
+    subject: Mapped[str | None] = mapped_column(String(20))
+    subject_id: Mapped[int | None]
+    milestone: Mapped[int | None]
+    asked_at: Mapped[datetime | None]
+    recorded_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+class Exchange(Base):
+    """A staff exchange (ClusterXchange): a visitor spends some days with a host.
+
+    The host is a member, an organisation or a cluster (one of the three host columns is set).
+    """
+
+    __tablename__ = "exchanges"
+    __personal__ = PersonalData("exchanges", owner=("visitor_id", "host_member_id"), erase="delete")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visitor_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE", name="fk_exchanges_visitor"), index=True
+    )
+    host_member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE", name="fk_exchanges_host_member")
+    )
+    host_organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL", name="fk_exchanges_host_organisation")
+    )
+    host_cluster_id: Mapped[int | None] = mapped_column(
+        ForeignKey("clusters.id", ondelete="SET NULL", name="fk_exchanges_host_cluster")
+    )
+    starts_on: Mapped[date] = mapped_column(Date, index=True)
+    ends_on: Mapped[date] = mapped_column(Date)
+    # One of EXCHANGE_STATUSES.
+    status: Mapped[str] = mapped_column(String(20), default="planned")
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]

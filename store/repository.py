@@ -31,6 +31,7 @@ from store.linking import Linking
 from store.meetings import Meetings
 from store.opportunities import Opportunities
 from store.outbox import Delivery, Outbox
+from store.outcomes import Outcomes
 from store.people import People
 from store.privacy import Privacy
 from store.reminders import Reminders
@@ -69,6 +70,7 @@ class Store:
         self.meetings = Meetings(session)
         self.schedules = Schedules(session)
         self.checkbacks = Checkbacks(session)
+        self.outcomes = Outcomes(session)
         self.directory = Directory(session, directory)
         self.jobs = JobLeases(session)
         self.retention = Retention(session)

@@ -11,6 +11,7 @@ from handlers import (
     directory,
     event_admin,
     events,
+    exchanges,
     introductions,
     languages,
     linking,
@@ -18,6 +19,7 @@ from handlers import (
     meetings,
     onboarding,
     opportunities,
+    outcomes,
     privacy,
     profile,
     reaches,
@@ -33,7 +35,11 @@ from handlers.engine.scopes import ADMIN, Scope
 
 def build_flows() -> Flows:
     return Flows(
-        onboarding.ONBOARDING, opportunities.POST_FLOW, introductions.RELAY_FLOW, checkbacks.NEXT_STEP_FLOW
+        onboarding.ONBOARDING,
+        opportunities.POST_FLOW,
+        introductions.RELAY_FLOW,
+        checkbacks.NEXT_STEP_FLOW,
+        outcomes.LINE_FLOW,
     )
 
 
@@ -345,6 +351,32 @@ def build_router() -> Router:
         usage=N_('checkback NUMBER none|nofit|useful|cooperation [next="…" date=YYYY-MM-DD]'),
         example='checkback 3 next="send samples" date=2027-01-15',
     )
+    add(
+        "outcome",
+        outcomes.outcome,
+        summary=N_("say where a cooperation with a member stands: discussion, proposal, agreement, project"),
+        usage=N_('outcome MEMBER [none|discussion|proposal|agreement|project] [line="…"] [opportunity=N]'),
+        example='outcome Marta Puig proposal line="Horizon Europe circular textiles" opportunity=12',
+    )
+    add(
+        "outcome exchange",
+        exchanges.exchange,
+        summary=N_("record a staff exchange (ClusterXchange), or change its status"),
+        usage=N_(
+            "outcome exchange host=MEMBER|cluster:NAME|org:NAME from=YYYY-MM-DD to=YYYY-MM-DD "
+            "[visitor=MEMBER] [status=planned|running|done|cancelled], or outcome exchange NUMBER status=…"
+        ),
+        example='outcome exchange host="cluster:Avetex" from=2027-04-12 to=2027-04-23',
+    )
+    for verb, handler in (("answer", outcomes.answer), ("link", outcomes.link)):
+        add(
+            f"outcome {verb}",
+            handler,
+            summary="what an outcome button sends (never listed, so never translated)",
+            usage=f"outcome {verb} NUMBER VALUE",
+            example=f"outcome {verb} 7 proposal" if verb == "answer" else f"outcome {verb} 7 12",
+            listed=False,
+        )
     add(
         "session",
         meeting_sessions.session_setup,
