@@ -37,11 +37,13 @@ from bot.settings import Settings
 from bot.slack_render import (
     ACTION_PREFIX,
     SLASH_COMMAND,
+    Block,
     SlackMessage,
     attachment_fallback,
     chosen,
     escape,
     home_view,
+    image_block,
     long_payloads,
     render_reply,
 )
@@ -401,7 +403,7 @@ class SlackAdapter:
             if reply.attachment is not None:
                 await self._upload(where, reply, reply.attachment)
                 continue
-            for part, message in enumerate(render_reply(reply, values)):
+            for part, message in enumerate(render_reply(reply, values, await self._pictures(reply))):
                 replacing = index == 0 and part == 0 and reply.replaces_previous
                 await self._post(where, message, public=reply.public, replacing=replacing)
 
@@ -421,6 +423,33 @@ class SlackAdapter:
         else:
             await self.client.chat_postMessage(channel=where.channel, **content)
         REPLIES_OUT.labels(PLATFORM).inc()
+
+    async def _pictures(self, reply: Reply) -> list[Block]:
+        """The reply's pictures uploaded without sharing them anywhere, as image blocks for its
+        message; if the upload fails the text still goes, without them."""
+        if not reply.images:
+            return []
+        uploads = [
+            {
+                "content": image.content,
+                "filename": image.filename,
+                "title": image.filename,
+                "alt_txt": image.filename,
+            }
+            for image in reply.images
+        ]
+        try:
+            uploaded = await self.client.files_upload_v2(file_uploads=uploads)
+            files = [str(file["id"]) for file in uploaded.get("files") or []]
+        except (SlackApiError, SlackRequestError, aiohttp.ClientError, KeyError, TypeError) as error:
+            ERRORS.labels(PLATFORM, "upload_failed").inc()
+            log.warning(
+                "Slack upload of %d pictures failed (%s); sent without them", len(uploads), _code(error)
+            )
+            return []
+        return [
+            image_block(file_id, image.filename) for file_id, image in zip(files, reply.images, strict=False)
+        ]
 
     async def _upload(self, where: _Where, reply: Reply, attachment: Attachment) -> None:
         """Files go to the member's DM (uploads cannot be ephemeral); a failed upload goes inline."""

@@ -15,11 +15,11 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from aiohttp import web
-from telegram import Bot, BotCommand, CallbackQuery, Message, Update
+from telegram import Bot, BotCommand, CallbackQuery, InputMediaPhoto, Message, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
@@ -28,12 +28,12 @@ from bot.credentials import CredentialCheck
 from bot.http import HttpServer
 from bot.settings import Settings
 from bot.startup import StartupFailure
-from bot.telegram_render import KEY_PREFIX, Chunk, keyboard, render_text
+from bot.telegram_render import CAPTION_LIMIT, KEY_PREFIX, Chunk, keyboard, render_text
 from bot.turns import Turns
 from core.adapter import Recipient, SendResult
 from core.i18n import DEFAULT_LANGUAGE, LANGUAGES, choose_language
 from core.metrics import ERRORS, REPLIES_OUT, answer
-from core.types import N_, ChatKind, Incoming, Reply, fill
+from core.types import N_, Attachment, ChatKind, Incoming, Reply, fill
 from handlers.engine.assistant import Assistant
 from store.db import Database
 from store.repository import store_transaction
@@ -280,8 +280,14 @@ class TelegramAdapter:
         bot = self._bot()
         delivered = 0
         for reply in replies:
-            chunks = render_text(reply.spans)
             markup = await keyboard(reply.buttons, self._keep_payload)
+            captioned = _as_caption(reply)
+            if captioned is not False:
+                replaced = edit if reply.replaces_previous else None
+                await self._photo(chat_id, reply.images[0], captioned, markup, patient=patient, edit=replaced)
+                delivered += 1
+                continue
+            chunks = render_text(reply.spans)
             for index, chunk in enumerate(chunks):
                 own_markup = markup if index == len(chunks) - 1 and reply.attachment is None else None
                 wait = patient or delivered > 0
@@ -291,6 +297,15 @@ class TelegramAdapter:
                     await self._call(
                         bot.send_message, patient=wait, chunk=chunk, chat_id=chat_id, reply_markup=own_markup
                     )
+                delivered += 1
+            for image in reply.images:
+                await self._call(
+                    bot.send_photo,
+                    patient=patient or delivered > 0,
+                    chat_id=chat_id,
+                    photo=image.content,
+                    filename=image.filename,
+                )
                 delivered += 1
             if reply.attachment is not None:
                 await self._call(
@@ -302,6 +317,41 @@ class TelegramAdapter:
                     reply_markup=markup,
                 )
                 delivered += 1
+
+    async def _photo(
+        self,
+        chat_id: str,
+        image: Attachment,
+        caption: Chunk | None,
+        markup: Any,
+        *,
+        patient: bool,
+        edit: Message | None,
+    ) -> None:
+        """One picture with the reply as its caption; a button pressed under a picture replaces it
+        in place (editMessageMedia), anything else gets a new photo message."""
+        if edit is not None and edit.photo:
+            media = InputMediaPhoto(
+                image.content,
+                caption=caption.html if caption else None,
+                parse_mode=ParseMode.HTML if caption else None,
+                filename=image.filename,
+            )
+            try:
+                await self._call(edit.edit_media, patient=patient, media=media, reply_markup=markup)
+                return
+            except BadRequest:
+                pass  # too old to edit: sent anew below
+        await self._call(
+            self._bot().send_photo,
+            patient=patient,
+            chunk=caption,
+            text_field="caption",
+            chat_id=chat_id,
+            photo=image.content,
+            filename=image.filename,
+            reply_markup=markup,
+        )
 
     async def _edit(self, message: Message, chunk: Chunk, markup: Any, *, patient: bool) -> None:
         """Replace the message a button was pressed on; if Telegram refuses (too old), send anew."""
@@ -316,7 +366,15 @@ class TelegramAdapter:
                 reply_markup=markup,
             )
 
-    async def _call(self, method: Call, *, patient: bool, chunk: Chunk | None = None, **params: Any) -> None:
+    async def _call(
+        self,
+        method: Call,
+        *,
+        patient: bool,
+        chunk: Chunk | None = None,
+        text_field: str = "text",
+        **params: Any,
+    ) -> None:
         """One Bot API call, with the planned answer to each refusal.
 
         Flood control: wait `retry_after` and try again. Network errors and 5xx: back off and try
@@ -326,7 +384,7 @@ class TelegramAdapter:
         attempt, network_failures, plain = 1, 0, False
         while True:
             if chunk is not None:
-                params["text"] = chunk.plain if plain else chunk.html
+                params[text_field] = chunk.plain if plain else chunk.html
                 params["parse_mode"] = None if plain else ParseMode.HTML
             try:
                 await method(**params)
@@ -418,6 +476,17 @@ async def _update(request: web.Request, bot: Bot) -> Update | None:
         return Update.de_json(data, bot)
     except (ValueError, TypeError, KeyError, AttributeError):
         return None
+
+
+def _as_caption(reply: Reply) -> Chunk | Literal[False] | None:
+    """The caption of a reply sent as one photo (None: a picture without text), or False when the
+    reply is not one picture whose text fits a caption."""
+    if len(reply.images) != 1 or reply.attachment is not None:
+        return False
+    chunks = render_text(reply.spans, CAPTION_LIMIT)
+    if len(chunks) > 1:
+        return False
+    return chunks[0] if chunks else None
 
 
 def _chat_kind(chat_type: str) -> ChatKind:
