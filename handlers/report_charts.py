@@ -39,8 +39,9 @@ REACH_LABELS = {
     "reminders": N_("reminders"),
     "alerts": N_("alerts"),
 }
+# "delivered", not "sent": the catalogs' "sent" is an announcement's state, singular in most languages.
 STATUS_LABELS = {
-    "sent": N_("sent"),
+    "sent": N_("delivered"),
     "pending": N_("pending"),
     "unreachable": N_("unreachable"),
     "failed": N_("failed"),
@@ -186,6 +187,7 @@ def _bars(axes: Axes, chart: Chart) -> None:
     stacked = chart.kind == "stacked"
     thickness = 0.8 if stacked else 0.8 / count
     left = [0] * len(chart.categories)
+    widest = max((sum(row) for row in zip(*(values for _, values in chart.series), strict=True)), default=0)
     for number, (label, values) in enumerate(chart.series):
         colour = COLOURS[number % len(COLOURS)]
         if stacked:
@@ -194,7 +196,9 @@ def _bars(axes: Axes, chart: Chart) -> None:
         else:
             positions = [row - 0.4 + thickness * (number + 0.5) for row in rows]
             bars = axes.barh(positions, values, thickness, label=label, color=colour)
-        shown = [str(value) if value else "" for value in values]
+        # A segment too narrow for its number goes without (the text and the CSV have them all).
+        narrow = 0.05 * widest if stacked else 0
+        shown = [str(value) if value and value >= narrow else "" for value in values]
         axes.bar_label(
             bars,
             labels=shown,
@@ -204,6 +208,7 @@ def _bars(axes: Axes, chart: Chart) -> None:
             color="white" if stacked else "black",
         )
     axes.set_yticks(list(rows), chart.categories)
+    axes.margins(x=0.08)  # room for the numbers at the ends of the longest bars
     axes.invert_yaxis()
     axes.xaxis.set_visible(False)
     for side in ("top", "right", "bottom"):
@@ -216,7 +221,7 @@ def _bars(axes: Axes, chart: Chart) -> None:
         fontsize=FONT_SIZE - 2,
         loc="lower left",
         bbox_to_anchor=(0.0, 1.0),
-        ncols=min(count, 4),
+        ncols=min(count, 2),
         frameon=False,
         borderaxespad=0.3,
     )

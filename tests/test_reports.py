@@ -207,7 +207,7 @@ async def test_the_whole_partnership_in_text_charts_and_csv_gives_the_same_exact
         ("Valtex", (0, 2, 0)),
     )
     assert chart(charts, "reach").series == (
-        ("sent", (2, 2, 1)),
+        ("delivered", (2, 2, 1)),
         ("pending", (1, 0, 1)),
         ("unreachable", (1, 0, 0)),
         ("failed", (1, 0, 0)),
