@@ -334,10 +334,7 @@ class FakeTelegram:
         text, entities = message_text(params.get("text", ""), params.get("parse_mode"))
         markup = params.get("reply_markup")
         check_keyboard(markup)
-        number = int(params["message_id"])
-        sent = next((sent for sent in self._messages[chat_id] if sent.message_id == number), None)
-        if sent is None:
-            raise ApiError(400, "Bad Request: message to edit not found")
+        sent = self._to_edit(chat_id, params)
         if (sent.text, sent.entities, sent.reply_markup) == (text, entities, markup):
             raise ApiError(400, "Bad Request: message is not modified")
         self._throttle(chat_id)
@@ -345,20 +342,25 @@ class FakeTelegram:
         sent.edits += 1
         return self._as_message(sent) | {"edit_date": int(time.time())}
 
+    def _to_edit(self, chat_id: int, params: Json) -> Sent:
+        number = int(params["message_id"])
+        sent = next((sent for sent in self._messages[chat_id] if sent.message_id == number), None)
+        if sent is None:
+            raise ApiError(400, "Bad Request: message to edit not found")
+        return sent
+
     async def _send_document(self, params: Json) -> Json:
-        chat_id = self._writable_chat(params)
-        caption, entities = message_text(params.get("caption", ""), params.get("parse_mode"), caption=True)
-        document = params.get("document")
-        if not isinstance(document, tuple):
-            raise Refused("there is no document in the request")
-        return self._keep(chat_id, params, caption, entities)
+        return self._send_file(params, "document")
 
     async def _send_photo(self, params: Json) -> Json:
+        return self._send_file(params, "photo")
+
+    def _send_file(self, params: Json, part: str) -> Json:
+        """sendDocument and sendPhoto: the file as a multipart part named `part`, with a caption."""
         chat_id = self._writable_chat(params)
         caption, entities = message_text(params.get("caption", ""), params.get("parse_mode"), caption=True)
-        photo = params.get("photo")
-        if not isinstance(photo, tuple):
-            raise Refused("there is no photo in the request")
+        if not isinstance(params.get(part), tuple):
+            raise Refused(f"there is no {part} in the request")
         return self._keep(chat_id, params, caption, entities)
 
     async def _edit_message_media(self, params: Json) -> Json:
@@ -373,10 +375,7 @@ class FakeTelegram:
         caption, entities = message_text(media.get("caption", ""), media.get("parse_mode"), caption=True)
         markup = params.get("reply_markup")
         check_keyboard(markup)
-        number = int(params["message_id"])
-        sent = next((sent for sent in self._messages[chat_id] if sent.message_id == number), None)
-        if sent is None:
-            raise ApiError(400, "Bad Request: message to edit not found")
+        sent = self._to_edit(chat_id, params)
         if sent.photo is None:
             raise ApiError(400, "Bad Request: there is no media in the message to edit")
         self._throttle(chat_id)
