@@ -174,7 +174,7 @@ def summary(result: Report, scope_name: str, language: str) -> Text:
         going=going,
         waitlisted=waitlisted,
     ).line()
-    attended = [e.attended for e in result.events if e.attended is not None]
+    attended = [e.attended for e in result.events if e.attended is not None and e.held]
     if attended:
         text.t("Met at B2B sessions: {count} members", count=sum(attended)).line()
     intros_requested, intros_accepted = (result.stage("introductions", s) for s in ("requested", "accepted"))
@@ -192,13 +192,14 @@ def summary(result: Report, scope_name: str, language: str) -> Text:
         held=held.count,
         no_show=result.stage("meetings", "no_show").count,
     ).line()
-    text.t(
-        "Held across clusters {clusters} · regions {regions} · countries {countries} · sectors {sectors}",
-        clusters=held.crossing.clusters,
-        regions=held.crossing.regions,
-        countries=held.crossing.countries,
-        sectors=held.crossing.sectors,
-    ).line()
+    if held.count:
+        text.t(
+            "Held across clusters {clusters} · regions {regions} · countries {countries} · sectors {sectors}",
+            clusters=held.crossing.clusters,
+            regions=held.crossing.regions,
+            countries=held.crossing.countries,
+            sectors=held.crossing.sectors,
+        ).line()
     announcements = result.reach_of("announcements")
     text.t(
         "Announcements: {sent} sent, {unreachable} unreachable, {failed} failed, {pending} pending",
