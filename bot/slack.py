@@ -33,6 +33,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.credentials import CredentialCheck
 from bot.http import HttpServer
+from bot.live import LiveMessages
 from bot.settings import Settings
 from bot.slack_render import (
     ACTION_PREFIX,
@@ -114,6 +115,7 @@ class SlackAdapter:
         self, settings: Settings, assistant: Assistant, db: Database, http: HttpServer | None = None
     ) -> None:
         self.settings, self.assistant, self.db = settings, assistant, db
+        self.live = LiveMessages()
         self.client = AsyncWebClient(
             token=settings.slack_bot_token,
             base_url=settings.slack_api_base_url,
@@ -172,6 +174,7 @@ class SlackAdapter:
             await self._socket.close_async()
             self._socket = None
         self.credentials.stopped()
+        await self.live.close()
 
     async def send(self, to: Recipient, replies: Sequence[Reply]) -> SendResult:
         """A proactive DM; the outcome tells the outbox whether and when to try again."""
@@ -280,7 +283,7 @@ class SlackAdapter:
             return
         user, channel = event["user"], event["channel"]
         msg = await self._incoming(body.get("team_id", ""), user, channel, text=event.get("text", ""))
-        await self._deliver(_Where(user, channel), await self._answer(msg))
+        await self._deliver(_Where(user, channel), await self._answer(msg), asked=msg)
 
     async def _on_mention(self, event: dict[str, Any], body: dict[str, Any]) -> None:
         user, channel = event["user"], event["channel"]
@@ -333,7 +336,7 @@ class SlackAdapter:
                 text=message.get("text", ""),
                 blocks=chosen(message["blocks"], label),
             )
-        await self._deliver(where, replies)
+        await self._deliver(where, replies, asked=msg)
         if from_home:
             await self._publish_home(team, user)
 
@@ -397,7 +400,8 @@ class SlackAdapter:
             buttons, now = store.buttons, self.assistant.clock()
             return {payload: KEPT_PREFIX + await buttons.keep(payload, now) for payload in payloads}
 
-    async def _deliver(self, where: _Where, replies: Sequence[Reply]) -> None:
+    async def _deliver(self, where: _Where, replies: Sequence[Reply], asked: Incoming | None = None) -> None:
+        """`asked`: the message answered, so that a reply to redraw (`Reply.refresh`) can be asked again."""
         values = await self._keep_long(replies)
         for index, reply in enumerate(replies):
             if reply.attachment is not None:
@@ -405,24 +409,45 @@ class SlackAdapter:
                 continue
             for part, message in enumerate(render_reply(reply, values, await self._pictures(reply))):
                 replacing = index == 0 and part == 0 and reply.replaces_previous
-                await self._post(where, message, public=reply.public, replacing=replacing)
+                ts = await self._post(where, message, public=reply.public, replacing=replacing)
+                if reply.refresh and asked is not None and ts:
+                    self._watch(asked, reply.refresh, where.channel, ts)
 
-    async def _post(self, where: _Where, message: SlackMessage, *, public: bool, replacing: bool) -> None:
+    def _watch(self, asked: Incoming, refresh: str, channel: str, ts: str) -> None:
+        """Redraw a DM message by running `refresh` again as the person who asked (bot/live.py)."""
+
+        async def redraw() -> bool:
+            replies = await self._answer(replace(asked, text="", payload=refresh))
+            if not replies:
+                return False
+            values = await self._keep_long(replies[:1])
+            message = render_reply(replies[0], values, await self._pictures(replies[0]))[0]
+            await self.client.chat_update(channel=channel, ts=ts, text=message.text, blocks=message.blocks)
+            return replies[0].refresh is not None
+
+        self.live.watch(f"{channel}:{ts}", redraw)
+
+    async def _post(self, where: _Where, message: SlackMessage, *, public: bool, replacing: bool) -> str:
+        """Post or replace one message; its `ts` when it is a DM message we can update later, else ""."""
         content: dict[str, Any] = {"text": message.text, "blocks": message.blocks}
+        ts = ""
         if where.respond is not None:
             kind = "in_channel" if public else "ephemeral"
             sent = await where.respond(**content, response_type=kind, replace_original=replacing)
             if sent.status_code != 200:
                 ERRORS.labels(PLATFORM, "respond_failed").inc()
                 log.warning("Slack response_url refused a reply: %s %s", sent.status_code, sent.body)
-                return
+                return ""
         elif replacing and where.ts:
             await self.client.chat_update(channel=where.channel, ts=where.ts, **content)
+            ts = where.ts
         elif where.private and not public:
             await self.client.chat_postEphemeral(channel=where.channel, user=where.user, **content)
         else:
-            await self.client.chat_postMessage(channel=where.channel, **content)
+            posted = await self.client.chat_postMessage(channel=where.channel, **content)
+            ts = str(posted.get("ts") or "") if where.channel.startswith("D") else ""
         REPLIES_OUT.labels(PLATFORM).inc()
+        return ts
 
     async def _pictures(self, reply: Reply) -> list[Block]:
         """The reply's pictures uploaded without sharing them anywhere, as image blocks for its

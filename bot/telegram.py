@@ -14,6 +14,7 @@ import hmac
 import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -26,6 +27,7 @@ from telegram.ext import Application, CallbackQueryHandler, ContextTypes, Messag
 
 from bot.credentials import CredentialCheck
 from bot.http import HttpServer
+from bot.live import LiveMessages
 from bot.settings import Settings
 from bot.startup import StartupFailure
 from bot.telegram_render import CAPTION_LIMIT, KEY_PREFIX, Chunk, keyboard, render_text
@@ -66,6 +68,7 @@ class TelegramAdapter:
         self.webhook_secret = settings.webhook_secret
         self._app: Application[Any, Any, Any, Any, Any, Any] | None = None
         self._turns = Turns()
+        self.live = LiveMessages()
         self.credentials = CredentialCheck(PLATFORM, "getMe", lambda: self._bot().get_me(), _describe)
         if http is not None:
             http.add_check(PLATFORM, self.credentials.check)
@@ -133,6 +136,7 @@ class TelegramAdapter:
         """Stop taking updates and finish the one in hand; a webhook stays set for other processes."""
         app, self._app = self._app, None
         self.credentials.stopped()
+        await self.live.close()
         if app is None:
             return
         if app.updater is not None and app.updater.running:
@@ -252,7 +256,7 @@ class TelegramAdapter:
 
     async def _reply(self, msg: Incoming, replies: Sequence[Reply], edit: Message | None) -> None:
         try:
-            await self._deliver(msg.chat_id, replies, patient=True, edit=edit)
+            await self._deliver(msg.chat_id, replies, patient=True, edit=edit, asked=msg)
         except Forbidden as error:
             if msg.chat_kind != "private":
                 raise  # removed from a group: not a reason to stop writing to this person
@@ -269,7 +273,13 @@ class TelegramAdapter:
     # Replies out.
 
     async def _deliver(
-        self, chat_id: str, replies: Sequence[Reply], *, patient: bool, edit: Message | None = None
+        self,
+        chat_id: str,
+        replies: Sequence[Reply],
+        *,
+        patient: bool,
+        edit: Message | None = None,
+        asked: Incoming | None = None,
     ) -> None:
         """Each reply as one or more messages (a file last), its keyboard under its last message.
 
@@ -284,7 +294,11 @@ class TelegramAdapter:
             captioned = _as_caption(reply)
             if captioned is not False:
                 replaced = edit if reply.replaces_previous else None
-                await self._photo(chat_id, reply.images[0], captioned, markup, patient=patient, edit=replaced)
+                shown = await self._photo(
+                    chat_id, reply.images[0], captioned, markup, patient=patient, edit=replaced
+                )
+                if reply.refresh and asked is not None and isinstance(shown, Message):
+                    self._watch(asked, reply.refresh, shown)
                 delivered += 1
                 continue
             chunks = render_text(reply.spans)
@@ -327,9 +341,11 @@ class TelegramAdapter:
         *,
         patient: bool,
         edit: Message | None,
-    ) -> None:
+        anew: bool = True,
+    ) -> Any:
         """One picture with the reply as its caption; a button pressed under a picture replaces it
-        in place (editMessageMedia), anything else gets a new photo message."""
+        in place (editMessageMedia), anything else gets a new photo message (as does an edit
+        Telegram refuses, unless `anew` is False). Returns the message shown."""
         if edit is not None and edit.photo:
             media = InputMediaPhoto(
                 image.content,
@@ -338,11 +354,12 @@ class TelegramAdapter:
                 filename=image.filename,
             )
             try:
-                await self._call(edit.edit_media, patient=patient, media=media, reply_markup=markup)
-                return
+                edited = await self._call(edit.edit_media, patient=patient, media=media, reply_markup=markup)
+                return edited if isinstance(edited, Message) else edit
             except BadRequest:
-                pass  # too old to edit: sent anew below
-        await self._call(
+                if not anew:
+                    raise
+        return await self._call(
             self._bot().send_photo,
             patient=patient,
             chunk=caption,
@@ -352,6 +369,23 @@ class TelegramAdapter:
             filename=image.filename,
             reply_markup=markup,
         )
+
+    def _watch(self, asked: Incoming, refresh: str, message: Message) -> None:
+        """Redraw a photo message by running `refresh` again as the person who asked (bot/live.py)."""
+        chat_id = str(message.chat.id)
+
+        async def redraw() -> bool:
+            async with self._turns.of(asked.user_id):
+                replies = await answer(self.assistant, replace(asked, text="", payload=refresh))
+            captioned = _as_caption(replies[0]) if replies else False
+            if captioned is False:
+                return False
+            markup = await keyboard(replies[0].buttons, self._keep_payload)
+            image = replies[0].images[0]
+            await self._photo(chat_id, image, captioned, markup, patient=True, edit=message, anew=False)
+            return replies[0].refresh is not None
+
+        self.live.watch(f"{chat_id}:{message.message_id}", redraw)
 
     async def _edit(self, message: Message, chunk: Chunk, markup: Any, *, patient: bool) -> None:
         """Replace the message a button was pressed on; if Telegram refuses (too old), send anew."""
@@ -374,7 +408,7 @@ class TelegramAdapter:
         chunk: Chunk | None = None,
         text_field: str = "text",
         **params: Any,
-    ) -> None:
+    ) -> Any:
         """One Bot API call, with the planned answer to each refusal.
 
         Flood control: wait `retry_after` and try again. Network errors and 5xx: back off and try
@@ -387,7 +421,7 @@ class TelegramAdapter:
                 params[text_field] = chunk.plain if plain else chunk.html
                 params["parse_mode"] = None if plain else ParseMode.HTML
             try:
-                await method(**params)
+                result = await method(**params)
             except RetryAfter as error:
                 ERRORS.labels(PLATFORM, "rate_limited").inc()
                 if not patient or attempt >= self.max_attempts:
@@ -395,7 +429,7 @@ class TelegramAdapter:
                 await asyncio.sleep(_seconds(error.retry_after))
             except BadRequest as error:
                 if "not modified" in error.message:
-                    return  # an edit to what the message already shows
+                    return None  # an edit to what the message already shows
                 if chunk is None or plain or "can't parse entities" not in error.message.lower():
                     ERRORS.labels(PLATFORM, "bad_request").inc()
                     raise
@@ -415,7 +449,7 @@ class TelegramAdapter:
                 network_failures += 1
             else:
                 REPLIES_OUT.labels(PLATFORM).inc()
-                return
+                return result
             attempt += 1
 
     # The store, for what Telegram cannot hold.

@@ -92,12 +92,15 @@ class Reply:
     `images` are pictures shown with the text (PNG charts): a photo on Telegram (the text as its
     caption when there is one picture and the text fits), an image block in Slack, a file saved
     by the console; an edit (`replaces_previous`) replaces the picture too where the platform can.
+    `refresh` is a command line the adapter may run again, as the same person, to redraw this
+    message in place while the answer still carries it (a running broadcast's status; bot/live.py).
     """
 
     spans: tuple[Span, ...] = ()
     buttons: tuple[tuple[Button, ...], ...] = ()
     attachment: Attachment | None = None
     images: tuple[Attachment, ...] = ()
+    refresh: str | None = None
     replaces_previous: bool = False
     public: bool = False
     language: str = DEFAULT_LANGUAGE

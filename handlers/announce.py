@@ -219,10 +219,20 @@ async def status(ctx: Context) -> list[Reply]:
         unreachable=counts["unreachable"],
         failed=counts["failed"],
     ).line()
-    buttons = ((Button(ctx.tr("Refresh"), f"/announce status {announcement.id}"),),)
+    again = f"/announce status {announcement.id}"
+    buttons = ((Button(ctx.tr("Refresh"), again),),)
+    # While messages wait, the adapters redraw this answer in place (bot/live.py).
+    running = announcement.status == "sent" and counts["pending"] > 0
     images: tuple[Attachment, ...] = ()
     if sum(counts.values()):
         title = ctx.tr("Announcement #{number}", number=announcement.id)
         chart = delivery_chart("announcement-" + str(announcement.id), title, counts, ctx.language)
         images = await asyncio.to_thread(as_images, [chart], "")
-    return [text.reply(buttons=buttons, images=images, replaces_previous=ctx.msg.payload is not None)]
+    return [
+        text.reply(
+            buttons=buttons,
+            images=images,
+            refresh=again if running else None,
+            replaces_previous=ctx.msg.payload is not None,
+        )
+    ]

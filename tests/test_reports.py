@@ -352,6 +352,12 @@ async def test_announce_status_shows_delivery_as_a_picture(db: Database, clock: 
     [image] = reply.images
     assert image.filename == "announcement-2.png"
     assert png_size(image.content)[0] == 1080
+    assert reply.refresh == "/announce status 2"  # adapters redraw it while messages wait
+
+    async with db.transaction() as session:
+        await session.execute(update(OutboxMessage).values(status="sent"))
+    assert "sent 1 · pending 0" in await chat.say("/announce status 2")
+    assert chat.last[0].refresh is None
 
 
 def test_a_reply_with_pictures_survives_the_outbox() -> None:

@@ -4,6 +4,7 @@ replaces its picture in place when Refresh is pressed."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 from typing import Any
 
@@ -74,6 +75,7 @@ async def test_telegram_gets_the_report_as_photos_and_a_refreshed_delivery_pictu
     clock: Clock,
     chat_as,
 ) -> None:
+    bot.live.every = 3600  # no redraw of its own: this test presses Refresh
     await say(telegram, ANA, "/help")
     await make_coordinator_of(db, "telegram", str(ANA.id))
     await seed(db, clock.now)
@@ -111,7 +113,8 @@ async def test_slack_gets_the_report_as_image_blocks_and_a_refreshed_delivery_pi
     clock: Clock,
     chat_as,
 ) -> None:
-    api, sender, _adapter = slack
+    api, sender, adapter = slack
+    adapter.live.every = 3600  # no redraw of its own: this test presses Refresh
     await sender.dm(LAIA, "help")
     await api.wait_for(lambda: api.dm_messages(LAIA))
     await make_coordinator_of(db, "slack", LAIA)
@@ -141,3 +144,55 @@ async def test_slack_gets_the_report_as_image_blocks_and_a_refreshed_delivery_pi
     assert "sent 1 · pending 0" in status.text
     [(_, picture)] = pictures(api, status.blocks)
     assert picture != first_picture and png_width(picture) == 1080
+
+
+async def test_telegram_redraws_a_running_broadcasts_status_until_nothing_waits(
+    telegram: FakeTelegram,  # noqa: F811 - the fixture imported above
+    bot,  # noqa: F811 - the fixture imported above
+    db: Database,
+    clock: Clock,
+    chat_as,
+) -> None:
+    bot.live.every = 0.05
+    await say(telegram, ANA, "/help")
+    await make_coordinator_of(db, "telegram", str(ANA.id))
+    await seed(db, clock.now)
+    await announce_to_valtex(chat_as, db)
+
+    [status] = await say(telegram, ANA, "/announce status 2")
+    assert "pending 1" in status.text
+    await telegram.wait_until(lambda: bot.live.watching == 1)
+    messages = len(telegram.sent(ANA.id))
+    await mark_announcement_sent(db)
+    await telegram.wait_until(lambda: "sent 1 · pending 0" in status.text)
+    async with asyncio.timeout(5):
+        await bot.live.settled()  # nothing waits: the redrawing stopped
+    assert status.edits >= 1 and len(telegram.sent(ANA.id)) == messages
+
+
+async def test_slack_redraws_a_running_broadcasts_status_until_nothing_waits(
+    slack: tuple[FakeSlackApi, SlackSender, SlackAdapter],  # noqa: F811 - the fixture imported above
+    db: Database,
+    clock: Clock,
+    chat_as,
+) -> None:
+    api, sender, adapter = slack
+    adapter.live.every = 0.05
+    await sender.dm(LAIA, "help")
+    await api.wait_for(lambda: api.dm_messages(LAIA))
+    await make_coordinator_of(db, "slack", LAIA)
+    await seed(db, clock.now)
+    await announce_to_valtex(chat_as, db)
+
+    await sender.dm(LAIA, "announce status 2")
+    await api.wait_for(lambda: len(api.dm_messages(LAIA)) == 2)
+    status = api.dm_messages(LAIA)[1]
+    assert "pending 1" in status.text
+    await api.wait_for(lambda: adapter.live.watching == 1)
+    await mark_announcement_sent(db)
+    await api.wait_for(lambda: "sent 1 · pending 0" in status.text)
+    async with asyncio.timeout(5):
+        await adapter.live.settled()
+    assert len(api.dm_messages(LAIA)) == 2  # the same message, updated
+    [(name, picture)] = pictures(api, status.blocks)
+    assert name == "announcement-2.png" and png_width(picture) == 1080
