@@ -17,7 +17,7 @@ from bot.csvout import SafeWriter, neutralise
 from handlers.report_charts import as_images, report_charts
 from handlers.reports import ReportScope, parse_period, scope_label, scope_of, split_words, summary
 from store.db import Database
-from store.reports import Report, Table
+from store.report_values import Report, Table
 from store.repository import store_transaction
 
 

@@ -19,7 +19,8 @@ from handlers.report_charts import as_images, delivery_chart
 from handlers.roles import record, segment_text
 from store.announcements import announcement_cause
 from store.models import Announcement, Member
-from store.reports import STATUSES, reach_status
+from store.report_values import STATUSES
+from store.reports import reach_status
 from store.repository import Store
 from store.segments import SEGMENT_KINDS
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 from core.types import N_, Attachment, fill
-from store.reports import STATUSES, Report
+from store.report_values import STATUSES, Report
 from store.resolver import short_names
 
 if TYPE_CHECKING:

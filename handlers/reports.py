@@ -22,7 +22,7 @@ from handlers.engine.resolving import Retype, segment_value
 from handlers.engine.scopes import scope
 from handlers.report_charts import as_images, report_charts
 from store.models import Cluster
-from store.reports import Period, Report
+from store.report_values import Period, Report
 from store.repository import Store
 
 SCOPE_KINDS = ("cluster", "region", "country")
