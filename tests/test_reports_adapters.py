@@ -61,6 +61,21 @@ async def announce_to_valtex(chat_as, db: Database) -> None:  # type: ignore[no-
     await coordinator.press(send)
 
 
+async def ana_coordinates_the_seeded_network(fake: FakeTelegram, db: Database, clock: Clock) -> None:
+    await say(fake, ANA, "/help")
+    await make_coordinator_of(db, "telegram", str(ANA.id))
+    await seed(db, clock.now)
+
+
+async def laia_coordinates_the_seeded_network(
+    api: FakeSlackApi, sender: SlackSender, db: Database, clock: Clock
+) -> None:
+    await sender.dm(LAIA, "help")
+    await api.wait_for(lambda: api.dm_messages(LAIA))
+    await make_coordinator_of(db, "slack", LAIA)
+    await seed(db, clock.now)
+
+
 async def mark_announcement_sent(db: Database) -> None:
     async with db.transaction() as session:
         await session.execute(
@@ -76,9 +91,7 @@ async def test_telegram_gets_the_report_as_photos_and_a_refreshed_delivery_pictu
     chat_as,
 ) -> None:
     bot.live.every = 3600  # no redraw of its own: this test presses Refresh
-    await say(telegram, ANA, "/help")
-    await make_coordinator_of(db, "telegram", str(ANA.id))
-    await seed(db, clock.now)
+    await ana_coordinates_the_seeded_network(telegram, db, clock)
 
     summary, *photos = await say(telegram, ANA, "/report all 2026Q4", expect=6)
     assert "Meetings: 4 requested, 2 accepted, 1 held, 1 no-show" in summary.text
@@ -115,10 +128,7 @@ async def test_slack_gets_the_report_as_image_blocks_and_a_refreshed_delivery_pi
 ) -> None:
     api, sender, adapter = slack
     adapter.live.every = 3600  # no redraw of its own: this test presses Refresh
-    await sender.dm(LAIA, "help")
-    await api.wait_for(lambda: api.dm_messages(LAIA))
-    await make_coordinator_of(db, "slack", LAIA)
-    await seed(db, clock.now)
+    await laia_coordinates_the_seeded_network(api, sender, db, clock)
 
     await sender.dm(LAIA, "report all 2026Q4")
     await api.wait_for(lambda: len(api.dm_messages(LAIA)) == 2)
@@ -154,9 +164,7 @@ async def test_telegram_redraws_a_running_broadcasts_status_until_nothing_waits(
     chat_as,
 ) -> None:
     bot.live.every = 0.05
-    await say(telegram, ANA, "/help")
-    await make_coordinator_of(db, "telegram", str(ANA.id))
-    await seed(db, clock.now)
+    await ana_coordinates_the_seeded_network(telegram, db, clock)
     await announce_to_valtex(chat_as, db)
 
     [status] = await say(telegram, ANA, "/announce status 2")
@@ -178,10 +186,7 @@ async def test_slack_redraws_a_running_broadcasts_status_until_nothing_waits(
 ) -> None:
     api, sender, adapter = slack
     adapter.live.every = 0.05
-    await sender.dm(LAIA, "help")
-    await api.wait_for(lambda: api.dm_messages(LAIA))
-    await make_coordinator_of(db, "slack", LAIA)
-    await seed(db, clock.now)
+    await laia_coordinates_the_seeded_network(api, sender, db, clock)
     await announce_to_valtex(chat_as, db)
 
     await sender.dm(LAIA, "announce status 2")
