@@ -287,6 +287,16 @@ async def test_a_cluster_coordinator_reports_on_their_cluster_only(
     assert "for coordinators only" in await chat_as("member").say("/report")
 
 
+async def test_a_misspelt_scope_gets_did_you_mean_buttons_that_keep_the_period(
+    db: Database, clock: Clock, chat_as
+) -> None:
+    await seed(db, clock.now)
+    chat = await coordinator(db, chat_as)
+    assert "I don't know the cluster 'Valtx'. Did you mean" in await chat.say("/report cluster:Valtx 2026")
+    assert ("Valtex", "/report cluster:Valtex 2026") in chat.buttons
+    assert "📊 Report: Valtex\n2026 (2026-01-01 – 2026-12-31)" in await chat.tap("Valtex")
+
+
 async def test_the_report_reads_in_the_coordinators_language(db: Database, clock: Clock, chat_as) -> None:
     await seed(db, clock.now)
     chat = await coordinator(db, chat_as)
