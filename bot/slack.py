@@ -409,9 +409,26 @@ class SlackAdapter:
                 continue
             for part, message in enumerate(render_reply(reply, values, await self._pictures(reply))):
                 replacing = index == 0 and part == 0 and reply.replaces_previous
-                ts = await self._post(where, message, public=reply.public, replacing=replacing)
+                ts = await self._post_pictures(where, message, public=reply.public, replacing=replacing)
                 if reply.refresh and asked is not None and ts:
                     self._watch(asked, reply.refresh, where.channel, ts)
+
+    async def _post_pictures(
+        self, where: _Where, message: SlackMessage, *, public: bool, replacing: bool
+    ) -> str:
+        """`_post`, and if Slack refuses the message's image blocks (a file it has not finished
+        processing), the same message without them: the text matters more than the pictures."""
+        try:
+            return await self._post(where, message, public=public, replacing=replacing)
+        except SlackApiError as error:
+            kept = [block for block in message.blocks if block.get("type") != "image"]
+            if _code(error) != "invalid_blocks" or len(kept) == len(message.blocks):
+                raise
+            ERRORS.labels(PLATFORM, "pictures_refused").inc()
+            log.warning("Slack refused the pictures of a message (%s); sent without them", _code(error))
+            return await self._post(
+                where, SlackMessage(message.text, kept), public=public, replacing=replacing
+            )
 
     def _watch(self, asked: Incoming, refresh: str, channel: str, ts: str) -> None:
         """Redraw a DM message by running `refresh` again as the person who asked (bot/live.py)."""

@@ -201,3 +201,19 @@ async def test_slack_redraws_a_running_broadcasts_status_until_nothing_waits(
     assert len(api.dm_messages(LAIA)) == 2  # the same message, updated
     [(name, picture)] = pictures(api, status.blocks)
     assert name == "announcement-2.png" and png_width(picture) == 1080
+
+
+async def test_slack_refusing_the_pictures_still_gets_the_text(
+    slack: tuple[FakeSlackApi, SlackSender, SlackAdapter],  # noqa: F811 - the fixture imported above
+    db: Database,
+    clock: Clock,
+) -> None:
+    api, sender, _adapter = slack
+    await laia_coordinates_the_seeded_network(api, sender, db, clock)
+    api.fail("chat.postMessage", "invalid_blocks")  # as Slack answers for a file not processed yet
+
+    await sender.dm(LAIA, "report all 2026Q4")
+    await api.wait_for(lambda: len(api.dm_messages(LAIA)) == 2)
+    report = api.dm_messages(LAIA)[1]
+    assert "Meetings: 4 requested, 2 accepted, 1 held, 1 no-show" in report.text
+    assert pictures(api, report.blocks) == []
