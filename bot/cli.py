@@ -29,7 +29,7 @@ from bot.settings import Settings, SettingsError, load_settings
 from bot.startup import StartupFailure
 from bot.wiring import build_assistant, build_notifier, open_database
 from core.errors import UserError
-from core.i18n import DEFAULT_LANGUAGE
+from core.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from handlers.announce import send as send_announcement
 from handlers.announce import split_segment
 from store.backup import BackupRefused, backup_sqlite
@@ -60,6 +60,7 @@ one. Things to try (type them, or press Ctrl-D to leave):
   /event 5, then "Book meetings"  book a 20-minute B2B meeting with a Plastivallée member, with
                                  buttons: a member, a slot; /as them to Accept; /agenda 5
   /participants 6   /schedule draft 6   say whom you must meet at the learning visit; draft its day
+  /report   /report region:Catalonia 2026   what the partnership achieved, with charts saved here
 """
 
 # The `--db` option every database command takes; None means CLUSTERBOT_DATABASE_URL.
@@ -376,6 +377,45 @@ def export_command(
     count = _run(go())
     if file is not None:
         typer.echo(f"Wrote {count} {what.value} to {file}.")
+
+
+@app.command()
+def report(
+    words: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Scope (cluster:NAME, region:NAME, country:NAME or all; default all) and period "
+            "(2026Q3, 2026 or since 2026-01-01; default the current quarter)."
+        ),
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the files to.")] = Path("report"),
+    language: Annotated[
+        str | None, typer.Option("--lang", help="Language of the summary and the charts (en ca es fr pt).")
+    ] = None,
+    db: DatabaseOption = None,
+) -> None:
+    """Write a report: summary, PNG charts, a CSV per table and one .xlsx with them all."""
+    from bot.report_files import UnknownScope, load_report, write_files
+
+    settings = _settings(database_url=db)
+    configure_logging(settings, quiet=True)
+    chosen = language or settings.default_language
+    if chosen not in LANGUAGES:
+        typer.echo(f"clusterbot: --lang must be one of {', '.join(LANGUAGES)}", err=True)
+        raise typer.Exit(2)
+
+    async def go() -> Any:
+        async with await open_database(settings.database_url) as database:
+            return await load_report(database, list(words or []), chosen, datetime.now(UTC))
+
+    try:
+        result, scope = _run(go())
+    except (UserError, UnknownScope) as error:
+        typer.echo(f"clusterbot: {error}", err=True)
+        raise typer.Exit(2) from None
+    written = write_files(result, scope, out, chosen)
+    typer.echo(written.summary)
+    typer.echo(f"Wrote {len(written.files)} files to {out}.")
 
 
 @app.command()

@@ -179,6 +179,10 @@ class ConsoleChat:
             path = self.files_dir / Path(reply.attachment.filename).name
             path.write_bytes(reply.attachment.content)
             self._write(f"📎 {path.name} saved to {path} ({len(reply.attachment.content)} bytes)")
+        for image in reply.images:
+            path = self.files_dir / Path(image.filename).name
+            path.write_bytes(image.content)
+            self._write(f"🖼 {path}")
         self._write("")
 
     def _write(self, text: str, end: str = "\n") -> None:

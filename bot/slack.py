@@ -39,16 +39,19 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.credentials import CredentialCheck
 from bot.http import HttpServer
+from bot.live import LiveMessages
 from bot.settings import Settings
 from bot.slack_oauth import Workspaces, add_oauth_routes, oauth_settings
 from bot.slack_render import (
     ACTION_PREFIX,
     SLASH_COMMAND,
+    Block,
     SlackMessage,
     attachment_fallback,
     chosen,
     escape,
     home_view,
+    image_block,
     long_payloads,
     render_reply,
 )
@@ -128,6 +131,7 @@ class SlackAdapter:
         # app is only installed through OAuth.
         self.client = self._client(settings.slack_bot_token)
         self.workspaces = Workspaces(db, assistant.clock, settings.slack_bot_token)
+        self.live = LiveMessages()
         socket_mode = bool(settings.slack_app_token)
         # HTTP requests are verified in _on_http, before their body is parsed or logged by anyone;
         # Socket Mode frames come over our own authenticated connection and are not signed.
@@ -215,6 +219,7 @@ class SlackAdapter:
             await self._socket.close_async()
             self._socket = None
         self.credentials.stopped()
+        await self.live.close()
 
     async def send(self, to: Recipient, replies: Sequence[Reply]) -> SendResult:
         """A proactive DM with the bot token of the person's workspace; the outcome tells the outbox
@@ -362,7 +367,7 @@ class SlackAdapter:
             return
         user, channel, team = event["user"], event["channel"], _team(context)
         msg = await self._incoming(client, team, user, channel, text=event.get("text", ""))
-        await self._deliver(_Where(client, team, user, channel), await self._answer(msg))
+        await self._deliver(_Where(client, team, user, channel), await self._answer(msg), asked=msg)
 
     async def _on_mention(
         self, event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
@@ -424,7 +429,7 @@ class SlackAdapter:
                 text=message.get("text", ""),
                 blocks=chosen(message["blocks"], label),
             )
-        await self._deliver(where, replies)
+        await self._deliver(where, replies, asked=msg)
         if from_home:
             await self._publish_home(client, team, user)
 
@@ -492,32 +497,100 @@ class SlackAdapter:
             buttons, now = store.buttons, self.assistant.clock()
             return {payload: KEPT_PREFIX + await buttons.keep(payload, now) for payload in payloads}
 
-    async def _deliver(self, where: _Where, replies: Sequence[Reply]) -> None:
+    async def _deliver(self, where: _Where, replies: Sequence[Reply], asked: Incoming | None = None) -> None:
+        """`asked`: the message answered, so that a reply to redraw (`Reply.refresh`) can be asked again."""
         values = await self._keep_long(replies)
         for index, reply in enumerate(replies):
             if reply.attachment is not None:
                 await self._upload(where, reply, reply.attachment)
                 continue
-            for part, message in enumerate(render_reply(reply, values)):
+            for part, message in enumerate(
+                render_reply(reply, values, await self._pictures(where.client, reply))
+            ):
                 replacing = index == 0 and part == 0 and reply.replaces_previous
-                await self._post(where, message, public=reply.public, replacing=replacing)
+                ts = await self._post_pictures(where, message, public=reply.public, replacing=replacing)
+                if reply.refresh and asked is not None and ts:
+                    self._watch(where.client, asked, reply.refresh, where.channel, ts)
 
-    async def _post(self, where: _Where, message: SlackMessage, *, public: bool, replacing: bool) -> None:
+    async def _post_pictures(
+        self, where: _Where, message: SlackMessage, *, public: bool, replacing: bool
+    ) -> str:
+        """`_post`, and if Slack refuses the message's image blocks (a file it has not finished
+        processing), the same message without them: the text matters more than the pictures."""
+        try:
+            return await self._post(where, message, public=public, replacing=replacing)
+        except SlackApiError as error:
+            kept = [block for block in message.blocks if block.get("type") != "image"]
+            if _code(error) != "invalid_blocks" or len(kept) == len(message.blocks):
+                raise
+            ERRORS.labels(PLATFORM, "pictures_refused").inc()
+            log.warning("Slack refused the pictures of a message (%s); sent without them", _code(error))
+            return await self._post(
+                where, SlackMessage(message.text, kept), public=public, replacing=replacing
+            )
+
+    def _watch(self, client: AsyncWebClient, asked: Incoming, refresh: str, channel: str, ts: str) -> None:
+        """Redraw a DM message by running `refresh` again as the person who asked (bot/live.py)."""
+
+        async def redraw() -> bool:
+            replies = await self._answer(replace(asked, text="", payload=refresh))
+            if not replies:
+                return False
+            values = await self._keep_long(replies[:1])
+            message = render_reply(replies[0], values, await self._pictures(client, replies[0]))[0]
+            await client.chat_update(channel=channel, ts=ts, text=message.text, blocks=message.blocks)
+            return replies[0].refresh is not None
+
+        self.live.watch(f"{channel}:{ts}", redraw)
+
+    async def _post(self, where: _Where, message: SlackMessage, *, public: bool, replacing: bool) -> str:
+        """Post or replace one message; its `ts` when it is a DM message we can update later, else ""."""
         content: dict[str, Any] = {"text": message.text, "blocks": message.blocks}
+        ts = ""
         if where.respond is not None:
             kind = "in_channel" if public else "ephemeral"
             sent = await where.respond(**content, response_type=kind, replace_original=replacing)
             if sent.status_code != 200:
                 ERRORS.labels(PLATFORM, "respond_failed").inc()
                 log.warning("Slack response_url refused a reply: %s %s", sent.status_code, sent.body)
-                return
+                return ""
         elif replacing and where.ts:
             await where.client.chat_update(channel=where.channel, ts=where.ts, **content)
+            ts = where.ts
         elif where.private and not public:
             await where.client.chat_postEphemeral(channel=where.channel, user=where.user, **content)
         else:
-            await where.client.chat_postMessage(channel=where.channel, **content)
+            posted = await where.client.chat_postMessage(channel=where.channel, **content)
+            ts = str(posted.get("ts") or "") if where.channel.startswith("D") else ""
         REPLIES_OUT.labels(PLATFORM).inc()
+        return ts
+
+    async def _pictures(self, client: AsyncWebClient, reply: Reply) -> list[Block]:
+        """The reply's pictures uploaded without sharing them anywhere, as image blocks for its
+        message; if the upload fails the text still goes, without them."""
+        if not reply.images:
+            return []
+        uploads = [
+            {
+                "content": image.content,
+                "filename": image.filename,
+                "title": image.filename,
+                "alt_txt": image.filename,
+            }
+            for image in reply.images
+        ]
+        try:
+            uploaded = await client.files_upload_v2(file_uploads=uploads)
+            files = [str(file["id"]) for file in uploaded.get("files") or []]
+        except (SlackApiError, SlackRequestError, aiohttp.ClientError, KeyError, TypeError) as error:
+            ERRORS.labels(PLATFORM, "upload_failed").inc()
+            log.warning(
+                "Slack upload of %d pictures failed (%s); sent without them", len(uploads), _code(error)
+            )
+            return []
+        return [
+            image_block(file_id, image.filename) for file_id, image in zip(files, reply.images, strict=False)
+        ]
 
     async def _upload(self, where: _Where, reply: Reply, attachment: Attachment) -> None:
         """Files go to the member's DM (uploads cannot be ephemeral); a failed upload goes inline."""

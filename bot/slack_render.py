@@ -168,13 +168,25 @@ def long_payloads(replies: Sequence[Reply]) -> list[str]:
     ]
 
 
-def reply_blocks(reply: Reply, numbers: Iterator[int], values: Mapping[str, str]) -> list[Block]:
-    return [section(text) for text in _section_texts(reply.spans)] + _actions(reply.buttons, numbers, values)
+def reply_blocks(
+    reply: Reply, numbers: Iterator[int], values: Mapping[str, str], pictures: Sequence[Block] = ()
+) -> list[Block]:
+    """The text's sections, then the pictures, then the buttons."""
+    sections = [section(text) for text in _section_texts(reply.spans)]
+    return sections + list(pictures) + _actions(reply.buttons, numbers, values)
 
 
-def render_reply(reply: Reply, values: Mapping[str, str] | None = None) -> list[SlackMessage]:
+def image_block(file_id: str, alt_text: str) -> Block:
+    """A picture uploaded to Slack (files.completeUploadExternal), shown in the message itself, so
+    that updating the message (chat.update) replaces the picture too."""
+    return {"type": "image", "slack_file": {"id": file_id}, "alt_text": alt_text[:2000]}
+
+
+def render_reply(
+    reply: Reply, values: Mapping[str, str] | None = None, pictures: Sequence[Block] = ()
+) -> list[SlackMessage]:
     """One message, or several when the answer outgrows Slack's block or text limits."""
-    blocks = reply_blocks(reply, count(), values or {})
+    blocks = reply_blocks(reply, count(), values or {}, pictures)
     messages: list[SlackMessage] = []
     batch: list[Block] = []
     for block in blocks:
@@ -197,6 +209,7 @@ def _message(blocks: list[Block]) -> SlackMessage:
     text = "\n".join(filter(None, map(_text_of, blocks)))
     if not text:
         labels = [e["text"]["text"] for b in blocks if b["type"] == "actions" for e in b["elements"]]
+        labels += [b["alt_text"] for b in blocks if b["type"] == "image"]
         text = escape(" · ".join(labels))
     return SlackMessage(text, blocks)
 

@@ -14,26 +14,28 @@ import hmac
 import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from datetime import timedelta
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from aiohttp import web
-from telegram import Bot, BotCommand, CallbackQuery, Message, Update
+from telegram import Bot, BotCommand, CallbackQuery, InputMediaPhoto, Message, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from bot.credentials import CredentialCheck
 from bot.http import HttpServer
+from bot.live import LiveMessages
 from bot.settings import Settings
 from bot.startup import StartupFailure
-from bot.telegram_render import KEY_PREFIX, Chunk, keyboard, render_text
+from bot.telegram_render import CAPTION_LIMIT, KEY_PREFIX, Chunk, keyboard, render_text
 from bot.turns import Turns
 from core.adapter import Recipient, SendResult
 from core.i18n import DEFAULT_LANGUAGE, LANGUAGES, choose_language
 from core.metrics import ERRORS, REPLIES_OUT, answer
-from core.types import N_, ChatKind, Incoming, Reply, fill
+from core.types import N_, Attachment, ChatKind, Incoming, Reply, fill
 from handlers.engine.assistant import Assistant
 from store.db import Database
 from store.repository import store_transaction
@@ -66,6 +68,7 @@ class TelegramAdapter:
         self.webhook_secret = settings.webhook_secret
         self._app: Application[Any, Any, Any, Any, Any, Any] | None = None
         self._turns = Turns()
+        self.live = LiveMessages()
         self.credentials = CredentialCheck(PLATFORM, "getMe", lambda: self._bot().get_me(), _describe)
         if http is not None:
             http.add_check(PLATFORM, self.credentials.check)
@@ -133,6 +136,7 @@ class TelegramAdapter:
         """Stop taking updates and finish the one in hand; a webhook stays set for other processes."""
         app, self._app = self._app, None
         self.credentials.stopped()
+        await self.live.close()
         if app is None:
             return
         if app.updater is not None and app.updater.running:
@@ -252,7 +256,7 @@ class TelegramAdapter:
 
     async def _reply(self, msg: Incoming, replies: Sequence[Reply], edit: Message | None) -> None:
         try:
-            await self._deliver(msg.chat_id, replies, patient=True, edit=edit)
+            await self._deliver(msg.chat_id, replies, patient=True, edit=edit, asked=msg)
         except Forbidden as error:
             if msg.chat_kind != "private":
                 raise  # removed from a group: not a reason to stop writing to this person
@@ -269,7 +273,13 @@ class TelegramAdapter:
     # Replies out.
 
     async def _deliver(
-        self, chat_id: str, replies: Sequence[Reply], *, patient: bool, edit: Message | None = None
+        self,
+        chat_id: str,
+        replies: Sequence[Reply],
+        *,
+        patient: bool,
+        edit: Message | None = None,
+        asked: Incoming | None = None,
     ) -> None:
         """Each reply as one or more messages (a file last), its keyboard under its last message.
 
@@ -280,8 +290,18 @@ class TelegramAdapter:
         bot = self._bot()
         delivered = 0
         for reply in replies:
-            chunks = render_text(reply.spans)
             markup = await keyboard(reply.buttons, self._keep_payload)
+            captioned = _as_caption(reply)
+            if captioned is not False:
+                replaced = edit if reply.replaces_previous else None
+                shown = await self._photo(
+                    chat_id, reply.images[0], captioned, markup, patient=patient, edit=replaced
+                )
+                if reply.refresh and asked is not None and isinstance(shown, Message):
+                    self._watch(asked, reply.refresh, shown)
+                delivered += 1
+                continue
+            chunks = render_text(reply.spans)
             for index, chunk in enumerate(chunks):
                 own_markup = markup if index == len(chunks) - 1 and reply.attachment is None else None
                 wait = patient or delivered > 0
@@ -291,6 +311,15 @@ class TelegramAdapter:
                     await self._call(
                         bot.send_message, patient=wait, chunk=chunk, chat_id=chat_id, reply_markup=own_markup
                     )
+                delivered += 1
+            for image in reply.images:
+                await self._call(
+                    bot.send_photo,
+                    patient=patient or delivered > 0,
+                    chat_id=chat_id,
+                    photo=image.content,
+                    filename=image.filename,
+                )
                 delivered += 1
             if reply.attachment is not None:
                 await self._call(
@@ -302,6 +331,61 @@ class TelegramAdapter:
                     reply_markup=markup,
                 )
                 delivered += 1
+
+    async def _photo(
+        self,
+        chat_id: str,
+        image: Attachment,
+        caption: Chunk | None,
+        markup: Any,
+        *,
+        patient: bool,
+        edit: Message | None,
+        anew: bool = True,
+    ) -> Any:
+        """One picture with the reply as its caption; a button pressed under a picture replaces it
+        in place (editMessageMedia), anything else gets a new photo message (as does an edit
+        Telegram refuses, unless `anew` is False). Returns the message shown."""
+        if edit is not None and edit.photo:
+            media = InputMediaPhoto(
+                image.content,
+                caption=caption.html if caption else None,
+                parse_mode=ParseMode.HTML if caption else None,
+                filename=image.filename,
+            )
+            try:
+                edited = await self._call(edit.edit_media, patient=patient, media=media, reply_markup=markup)
+                return edited if isinstance(edited, Message) else edit
+            except BadRequest:
+                if not anew:
+                    raise
+        return await self._call(
+            self._bot().send_photo,
+            patient=patient,
+            chunk=caption,
+            text_field="caption",
+            chat_id=chat_id,
+            photo=image.content,
+            filename=image.filename,
+            reply_markup=markup,
+        )
+
+    def _watch(self, asked: Incoming, refresh: str, message: Message) -> None:
+        """Redraw a photo message by running `refresh` again as the person who asked (bot/live.py)."""
+        chat_id = str(message.chat.id)
+
+        async def redraw() -> bool:
+            async with self._turns.of(asked.user_id):
+                replies = await answer(self.assistant, replace(asked, text="", payload=refresh))
+            captioned = _as_caption(replies[0]) if replies else False
+            if captioned is False:
+                return False
+            markup = await keyboard(replies[0].buttons, self._keep_payload)
+            image = replies[0].images[0]
+            await self._photo(chat_id, image, captioned, markup, patient=True, edit=message, anew=False)
+            return replies[0].refresh is not None
+
+        self.live.watch(f"{chat_id}:{message.message_id}", redraw)
 
     async def _edit(self, message: Message, chunk: Chunk, markup: Any, *, patient: bool) -> None:
         """Replace the message a button was pressed on; if Telegram refuses (too old), send anew."""
@@ -316,7 +400,15 @@ class TelegramAdapter:
                 reply_markup=markup,
             )
 
-    async def _call(self, method: Call, *, patient: bool, chunk: Chunk | None = None, **params: Any) -> None:
+    async def _call(
+        self,
+        method: Call,
+        *,
+        patient: bool,
+        chunk: Chunk | None = None,
+        text_field: str = "text",
+        **params: Any,
+    ) -> Any:
         """One Bot API call, with the planned answer to each refusal.
 
         Flood control: wait `retry_after` and try again. Network errors and 5xx: back off and try
@@ -326,10 +418,10 @@ class TelegramAdapter:
         attempt, network_failures, plain = 1, 0, False
         while True:
             if chunk is not None:
-                params["text"] = chunk.plain if plain else chunk.html
+                params[text_field] = chunk.plain if plain else chunk.html
                 params["parse_mode"] = None if plain else ParseMode.HTML
             try:
-                await method(**params)
+                result = await method(**params)
             except RetryAfter as error:
                 ERRORS.labels(PLATFORM, "rate_limited").inc()
                 if not patient or attempt >= self.max_attempts:
@@ -337,7 +429,7 @@ class TelegramAdapter:
                 await asyncio.sleep(_seconds(error.retry_after))
             except BadRequest as error:
                 if "not modified" in error.message:
-                    return  # an edit to what the message already shows
+                    return None  # an edit to what the message already shows
                 if chunk is None or plain or "can't parse entities" not in error.message.lower():
                     ERRORS.labels(PLATFORM, "bad_request").inc()
                     raise
@@ -357,7 +449,7 @@ class TelegramAdapter:
                 network_failures += 1
             else:
                 REPLIES_OUT.labels(PLATFORM).inc()
-                return
+                return result
             attempt += 1
 
     # The store, for what Telegram cannot hold.
@@ -418,6 +510,17 @@ async def _update(request: web.Request, bot: Bot) -> Update | None:
         return Update.de_json(data, bot)
     except (ValueError, TypeError, KeyError, AttributeError):
         return None
+
+
+def _as_caption(reply: Reply) -> Chunk | Literal[False] | None:
+    """The caption of a reply sent as one photo (None: a picture without text), or False when the
+    reply is not one picture whose text fits a caption."""
+    if len(reply.images) != 1 or reply.attachment is not None:
+        return False
+    chunks = render_text(reply.spans, CAPTION_LIMIT)
+    if len(chunks) > 1:
+        return False
+    return chunks[0] if chunks else None
 
 
 def _chat_kind(chat_type: str) -> ChatKind:

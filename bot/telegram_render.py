@@ -18,6 +18,8 @@ from core.types import Button, Span
 # Telegram counts message length in UTF-16 code units after parsing the markup; measuring the
 # markup itself is stricter, so a chunk that fits here always fits there.
 MESSAGE_LIMIT = 4096
+# A photo's caption, counted the same way.
+CAPTION_LIMIT = 1024
 CALLBACK_DATA_LIMIT = 64
 # Marks callback data that is a key into the store's button payloads, not the payload itself.
 KEY_PREFIX = "k:"

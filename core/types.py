@@ -98,11 +98,18 @@ class Reply:
     `public` marks an answer meant for the whole channel (Slack answers privately otherwise).
     `language` is the reader's, so that an adapter's own words around it (a file it could not
     attach) match the reply.
+    `images` are pictures shown with the text (PNG charts): a photo on Telegram (the text as its
+    caption when there is one picture and the text fits), an image block in Slack, a file saved
+    by the console; an edit (`replaces_previous`) replaces the picture too where the platform can.
+    `refresh` is a command line the adapter may run again, as the same person, to redraw this
+    message in place while the answer still carries it (a running broadcast's status; bot/live.py).
     """
 
     spans: tuple[Span, ...] = ()
     buttons: tuple[tuple[Button, ...], ...] = ()
     attachment: Attachment | None = None
+    images: tuple[Attachment, ...] = ()
+    refresh: str | None = None
     replaces_previous: bool = False
     public: bool = False
     language: str = DEFAULT_LANGUAGE
@@ -113,12 +120,16 @@ class Reply:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe form, so an outbox row can hold a reply and give it back unchanged."""
-        return {
-            "spans": [[s.text, s.style, s.url] for s in self.spans],
-            "buttons": [[[b.label, b.payload] for b in row] for row in self.buttons],
-            "public": self.public,
-            "language": self.language,
-        } | ({"attachment": self.attachment.to_dict()} if self.attachment else {})
+        return (
+            {
+                "spans": [[s.text, s.style, s.url] for s in self.spans],
+                "buttons": [[[b.label, b.payload] for b in row] for row in self.buttons],
+                "public": self.public,
+                "language": self.language,
+            }
+            | ({"attachment": self.attachment.to_dict()} if self.attachment else {})
+            | ({"images": [image.to_dict() for image in self.images]} if self.images else {})
+        )
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Reply:
@@ -130,6 +141,7 @@ class Reply:
             public=bool(data.get("public", False)),
             language=str(data.get("language", DEFAULT_LANGUAGE)),
             attachment=Attachment.from_dict(data["attachment"]) if data.get("attachment") else None,
+            images=tuple(Attachment.from_dict(image) for image in data.get("images", [])),
         )
 
 

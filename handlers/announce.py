@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import shlex
 from datetime import datetime
 from typing import cast
 
 from core.errors import NotFound, UsageError
-from core.types import N_, Button, Reply, Text, bold, command, fill
+from core.types import N_, Attachment, Button, Reply, Text, bold, command, fill
 from handlers.engine.confirmations import confirmation
 from handlers.engine.context import Context
 from handlers.engine.forms import positive_int
 from handlers.engine.resolving import segment_value
 from handlers.notify import Notifier
+from handlers.report_charts import as_images, delivery_chart
 from handlers.roles import record, segment_text
 from store.announcements import announcement_cause
 from store.models import Announcement, Member
+from store.report_values import STATUSES
+from store.reports import reach_status
 from store.repository import Store
 from store.segments import SEGMENT_KINDS
 
@@ -199,8 +203,10 @@ async def discard(ctx: Context) -> list[Reply]:
 
 async def status(ctx: Context) -> list[Reply]:
     announcement = await load_draft(ctx)
-    counts = await ctx.store.delivery.counts(announcement_cause(announcement.id))
-    waiting = counts.get("pending", 0) + counts.get("sending", 0) + counts.get("failed", 0)
+    stored = await ctx.store.delivery.counts(announcement_cause(announcement.id))
+    counts = {status: 0 for status in STATUSES}
+    for status, count in stored.items():
+        counts[reach_status(status)] += count
     text = ctx.text().t(
         "{announcement} to {segment}:",
         announcement=bold(ctx.tr("Announcement #{number}", number=announcement.id)),
@@ -209,10 +215,25 @@ async def status(ctx: Context) -> list[Reply]:
     text.add(" ").line(status_label(announcement, ctx.language))
     text.t(
         "sent {sent} · pending {pending} · unreachable {unreachable} · failed {failed}",
-        sent=counts.get("sent", 0),
-        pending=waiting,
-        unreachable=counts.get("unreachable", 0),
-        failed=counts.get("dead", 0),
+        sent=counts["sent"],
+        pending=counts["pending"],
+        unreachable=counts["unreachable"],
+        failed=counts["failed"],
     ).line()
-    buttons = ((Button(ctx.tr("Refresh"), f"/announce status {announcement.id}"),),)
-    return [text.reply(buttons=buttons, replaces_previous=ctx.msg.payload is not None)]
+    again = f"/announce status {announcement.id}"
+    buttons = ((Button(ctx.tr("Refresh"), again),),)
+    # While messages wait, the adapters redraw this answer in place (bot/live.py).
+    running = announcement.status == "sent" and counts["pending"] > 0
+    images: tuple[Attachment, ...] = ()
+    if sum(counts.values()):
+        title = ctx.tr("Announcement #{number}", number=announcement.id)
+        chart = delivery_chart("announcement-" + str(announcement.id), title, counts, ctx.language)
+        images = await asyncio.to_thread(as_images, [chart], "")
+    return [
+        text.reply(
+            buttons=buttons,
+            images=images,
+            refresh=again if running else None,
+            replaces_previous=ctx.msg.payload is not None,
+        )
+    ]

@@ -14,6 +14,7 @@ from handlers.engine.scopes import Reach, Target, scope
 from handlers.event_admin import retyped
 from handlers.events import load_event
 from handlers.opportunities import load_opportunity
+from handlers.reports import scope_label, typed_scope
 from handlers.roles import segment_text
 from store.text import fold
 
@@ -90,3 +91,12 @@ async def draft(ctx: Context) -> Target:
     """`announce confirm|discard|status N`: the cluster of the draft's segment."""
     found = await load_draft(ctx)
     return Target([await _segment(ctx, found.segment_kind, found.segment_value)])
+
+
+async def report(ctx: Context) -> Target:
+    """`report [SCOPE]`: every cluster the scope covers (the whole partnership: none in particular)."""
+    found, _ = await typed_scope(ctx)
+    what = scope_label(found, ctx.language)
+    if not found.cluster_ids:
+        return Target([Reach(None, what)])
+    return Target([Reach(cluster_id, what) for cluster_id in found.cluster_ids])

@@ -36,6 +36,7 @@ from store.people import People
 from store.privacy import Privacy
 from store.reminders import Reminders
 from store.replays import SeenRequests
+from store.reports import Reports
 from store.resolver import Resolver
 from store.retention import Retention
 from store.roles import Roles
@@ -60,6 +61,7 @@ class Store:
         self.calendars = Calendars(session)
         self.invitations = Invitations(session)
         self.introductions = Introductions(session)
+        self.reports = Reports(session)
         self.announcements = Announcements(session)
         self.linking = Linking(session)
         self.audit = Audit(session)

@@ -23,6 +23,7 @@ from handlers import (
     privacy,
     profile,
     reaches,
+    reports,
     roles,
     settings,
 )
@@ -392,6 +393,14 @@ def build_router() -> Router:
         summary=N_("requested, accepted, held and no-show meetings of a session"),
         usage=N_("session status EVENT"),
         example="session status 5",
+    )
+    add(
+        "report",
+        reports.report,
+        scope=Scope.coordinator_of(reaches.report),
+        summary=N_("what a cluster, a region or the partnership achieved: a summary and charts"),
+        usage=N_("report [cluster:NAME|region:NAME|country:NAME|all] [2026Q3|2026|since YYYY-MM-DD]"),
+        example="report cluster:TEXCAT 2026Q4",
     )
     add(
         "participants",

@@ -100,7 +100,7 @@ def _text_object(obj: Any, *, limit: int, plain_only: bool = False) -> None:
         raise SlackError("invalid_blocks", f"text length {len(obj.get('text', ''))} outside 1..{limit}")
 
 
-def validate_blocks(blocks: Any, *, limit: int = 50) -> None:
+def validate_blocks(blocks: Any, *, limit: int = 50, files: dict[str, Params] | None = None) -> None:
     """The Block Kit rules our renderer must respect (a subset of Slack's, same answers)."""
     if not isinstance(blocks, list) or len(blocks) > limit:
         raise SlackError("invalid_blocks", f"more than {limit} blocks")
@@ -128,17 +128,33 @@ def validate_blocks(blocks: Any, *, limit: int = 50) -> None:
                 if button.get("action_id") in action_ids:
                     raise SlackError("invalid_blocks", "duplicate action_id")
                 action_ids.add(button.get("action_id"))
+        elif kind == "image":
+            _image(block, files)
         elif kind != "divider":
             raise SlackError("invalid_blocks", f"unknown block type {kind!r}")
 
 
-def validate_message(params: Params) -> tuple[str, list[dict[str, Any]]]:
+def _image(block: dict[str, Any], files: dict[str, Params] | None) -> None:
+    """An image block: alt text, and either a public URL or a file uploaded to this workspace."""
+    if not 1 <= len(block.get("alt_text", "")) <= 2000:
+        raise SlackError("invalid_blocks", "image needs alt_text")
+    if ("image_url" in block) == ("slack_file" in block):
+        raise SlackError("invalid_blocks", "image needs one of image_url and slack_file")
+    if "slack_file" in block:
+        file = (files or {}).get(str((block["slack_file"] or {}).get("id", "")))
+        if file is None or not file.get("completed"):
+            raise SlackError("invalid_blocks", "slack_file is not an uploaded file")
+
+
+def validate_message(
+    params: Params, files: dict[str, Params] | None = None
+) -> tuple[str, list[dict[str, Any]]]:
     text, blocks = params.get("text") or "", _json(params.get("blocks")) or []
     if not text and not blocks:
         raise SlackError("no_text")
     if len(text) > 40_000:
         raise SlackError("msg_too_long")
-    validate_blocks(blocks)
+    validate_blocks(blocks, files=files)
     return text, blocks
 
 
@@ -411,7 +427,7 @@ class FakeSlackApi:
 
     def _post_message(self, params: Params) -> Params:
         channel = self._channel(params)
-        text, blocks = validate_message(params)
+        text, blocks = validate_message(params, self.files)
         ts = f"{time.time():.0f}.{next(self._numbers):06d}"
         self.messages[ts] = Message(channel, ts, text, blocks)
         return {"channel": channel, "ts": ts, "message": {"text": text, "blocks": blocks, "ts": ts}}
@@ -422,12 +438,12 @@ class FakeSlackApi:
         if message is None or message.channel != channel:
             raise SlackError("message_not_found")
         message.history.append({"text": message.text, "blocks": message.blocks})
-        message.text, message.blocks = validate_message(params)
+        message.text, message.blocks = validate_message(params, self.files)
         return {"channel": channel, "ts": message.ts}
 
     def _post_ephemeral(self, params: Params) -> Params:
         channel = self._channel(params)
-        text, blocks = validate_message(params)
+        text, blocks = validate_message(params, self.files)
         ts = f"{time.time():.0f}.{next(self._numbers):06d}"
         self.ephemeral.append(Message(channel, ts, text, blocks, ephemeral_for=str(params.get("user"))))
         return {"message_ts": ts}
@@ -475,7 +491,9 @@ class FakeSlackApi:
             file = self.files.get(item["id"])
             if file is None or "content" not in file:
                 raise SlackError("file_not_found")
-            file.update(channel=params.get("channel_id"), comment=params.get("initial_comment"))
+            file.update(
+                channel=params.get("channel_id"), comment=params.get("initial_comment"), completed=True
+            )
             done.append({"id": item["id"], "title": item.get("title")})
         return {"files": done}
 
@@ -492,7 +510,7 @@ class FakeSlackApi:
             return web.Response(status=404, text="used_url")
         body = await request.json()
         try:
-            validate_message(body)
+            validate_message(body, self.files)
         except SlackError as error:
             return web.Response(status=400, text=error.code)
         self.responses.append(Response(url_id, body))

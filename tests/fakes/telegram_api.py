@@ -41,7 +41,9 @@ GARBAGE = {
     "proxy_403": (403, "text/html", b"<html><body><h1>403 Forbidden</h1></body></html>"),
 }
 # The calls that deliver a message, which injected refusals and garbage answers apply to.
-MESSAGE_METHODS = frozenset({"sendMessage", "editMessageText", "sendDocument"})
+MESSAGE_METHODS = frozenset(
+    {"sendMessage", "editMessageText", "sendDocument", "sendPhoto", "editMessageMedia"}
+)
 
 
 class ApiError(Exception):
@@ -93,6 +95,8 @@ class Sent:
     reply_markup: Json | None = None
     filename: str | None = None
     document: bytes | None = None
+    # A photo message's picture (its caption is `text`).
+    photo: bytes | None = None
     edits: int = 0
     entities: list[Json] = field(default_factory=list)
 
@@ -150,6 +154,8 @@ class FakeTelegram:
             "sendMessage": self._send_message,
             "editMessageText": self._edit_message_text,
             "sendDocument": self._send_document,
+            "sendPhoto": self._send_photo,
+            "editMessageMedia": self._edit_message_media,
             "answerCallbackQuery": self._answer_callback_query,
             "setMyCommands": self._set_my_commands,
             "getMyCommands": self._get_my_commands,
@@ -297,7 +303,7 @@ class FakeTelegram:
         for name, value in (await request.post()).items():
             if isinstance(value, web.FileField):
                 params[name] = (value.filename, value.file.read())
-            elif name in ("reply_markup", "commands", "allowed_updates"):
+            elif name in ("reply_markup", "commands", "allowed_updates", "media"):
                 params[name] = json.loads(value)
             else:
                 params[name] = value
@@ -328,10 +334,7 @@ class FakeTelegram:
         text, entities = message_text(params.get("text", ""), params.get("parse_mode"))
         markup = params.get("reply_markup")
         check_keyboard(markup)
-        number = int(params["message_id"])
-        sent = next((sent for sent in self._messages[chat_id] if sent.message_id == number), None)
-        if sent is None:
-            raise ApiError(400, "Bad Request: message to edit not found")
+        sent = self._to_edit(chat_id, params)
         if (sent.text, sent.entities, sent.reply_markup) == (text, entities, markup):
             raise ApiError(400, "Bad Request: message is not modified")
         self._throttle(chat_id)
@@ -339,13 +342,47 @@ class FakeTelegram:
         sent.edits += 1
         return self._as_message(sent) | {"edit_date": int(time.time())}
 
+    def _to_edit(self, chat_id: int, params: Json) -> Sent:
+        number = int(params["message_id"])
+        sent = next((sent for sent in self._messages[chat_id] if sent.message_id == number), None)
+        if sent is None:
+            raise ApiError(400, "Bad Request: message to edit not found")
+        return sent
+
     async def _send_document(self, params: Json) -> Json:
+        return self._send_file(params, "document")
+
+    async def _send_photo(self, params: Json) -> Json:
+        return self._send_file(params, "photo")
+
+    def _send_file(self, params: Json, part: str) -> Json:
+        """sendDocument and sendPhoto: the file as a multipart part named `part`, with a caption."""
         chat_id = self._writable_chat(params)
         caption, entities = message_text(params.get("caption", ""), params.get("parse_mode"), caption=True)
-        document = params.get("document")
-        if not isinstance(document, tuple):
-            raise Refused("there is no document in the request")
+        if not isinstance(params.get(part), tuple):
+            raise Refused(f"there is no {part} in the request")
         return self._keep(chat_id, params, caption, entities)
+
+    async def _edit_message_media(self, params: Json) -> Json:
+        """A new picture (and caption) for a photo message: `media` names its file part `attach://x`."""
+        chat_id = self._writable_chat(params)
+        media = params.get("media")
+        if not isinstance(media, dict) or media.get("type") != "photo":
+            raise Refused("can't parse InputMedia: media is not a photo")
+        part = params.get(str(media.get("media", "")).removeprefix("attach://"))
+        if not isinstance(part, tuple):
+            raise Refused("wrong remote file identifier specified")
+        caption, entities = message_text(media.get("caption", ""), media.get("parse_mode"), caption=True)
+        markup = params.get("reply_markup")
+        check_keyboard(markup)
+        sent = self._to_edit(chat_id, params)
+        if sent.photo is None:
+            raise ApiError(400, "Bad Request: there is no media in the message to edit")
+        self._throttle(chat_id)
+        sent.text, sent.entities, sent.reply_markup = caption, entities, markup
+        sent.filename, sent.photo = part
+        sent.edits += 1
+        return self._as_message(sent) | {"edit_date": int(time.time())}
 
     def _keep(self, chat_id: int, params: Json, text: str, entities: list[Json]) -> Json:
         """A new message (with `params`' document if any), once its keyboard and the flood limits allow."""
@@ -355,6 +392,8 @@ class FakeTelegram:
         sent = Sent(chat_id, self._new_message_id(chat_id), text, markup, entities=entities)
         if isinstance(params.get("document"), tuple):
             sent.filename, sent.document = params["document"]
+        if isinstance(params.get("photo"), tuple):
+            sent.filename, sent.photo = params["photo"]
         self._messages[chat_id].append(sent)
         return self._as_message(sent)
 
@@ -450,6 +489,17 @@ class FakeTelegram:
                 "file_name": sent.filename,
                 "file_size": len(sent.document or b""),
             }
+        if sent.photo is not None:
+            fields = {"caption": sent.text, "caption_entities": sent.entities}
+            fields["photo"] = [
+                {
+                    "file_id": f"photo-{sent.chat_id}-{sent.message_id}-{sent.edits}",
+                    "file_unique_id": f"p{sent.chat_id}x{sent.message_id}x{sent.edits}",
+                    "width": 1080,
+                    "height": 720,
+                    "file_size": len(sent.photo),
+                }
+            ]
         if sent.reply_markup:
             fields["reply_markup"] = sent.reply_markup
         return self._message(self._chats[sent.chat_id], BOT_USER, sent.message_id, **fields)
