@@ -7,12 +7,12 @@ import shlex
 from core.errors import UsageError
 from core.types import Button, Reply, echo
 from handlers.engine.context import Context
+from handlers.engine.paging import page_of, page_words, short
 from handlers.engine.router import split_args
 from handlers.profile import describe
 from store.resolver import MAX_SUGGESTIONS
 
 PAGE_SIZE = 10
-NAME_IN_BUTTON = 40
 
 
 def parse_query(args: list[str]) -> tuple[str, str, int]:
@@ -41,7 +41,8 @@ async def _other_places(ctx: Context, query: str, place: str) -> tuple[tuple[But
 
 
 async def find(ctx: Context) -> list[Reply]:
-    query, place, page = parse_query(split_args(ctx.rest))
+    # `page_of` also refuses a More button pressed by someone the results were not shown to.
+    query, place, page = parse_query(page_words(page_of(ctx, split_args(ctx.rest))))
     if not query.strip():
         raise UsageError(ctx.tr("Tell me what to look for."))
     ranked = await ctx.store.directory.search(query, place=place, limit=page * PAGE_SIZE + 1)
@@ -75,15 +76,10 @@ async def find(ctx: Context) -> list[Reply]:
         if card.member.id != ctx.member.id
     ]
     if len(ranked) > page * PAGE_SIZE:
-        words = [query] + ([f"in:{place}"] if place else []) + [f"page:{page + 1}"]
+        words = [query] + ([f"in:{place}"] if place else []) + [f"page:{page + 1}", f"for:{ctx.member.id}"]
         buttons.append((Button(ctx.tr("More results"), "/find " + shlex.join(words)),))
     return [text.reply(buttons=tuple(buttons), replaces_previous=edit)]
 
 
 def introduce_button(ctx: Context, name: str, member_id: int) -> Button:
     return Button(ctx.tr("Introduce me to {name}", name=short(name)), f"/introduce #{member_id}")
-
-
-def short(name: str) -> str:
-    """A name as a button shows it: Slack cuts button labels at 75 characters."""
-    return name if len(name) <= NAME_IN_BUTTON else name[: NAME_IN_BUTTON - 1] + "…"

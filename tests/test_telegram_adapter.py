@@ -176,7 +176,7 @@ async def test_find_events_going_button_and_calendar_file(
     assert "Marta Soler" in found.text
     assert {"type": "bold", "offset": found.text.index("Marta"), "length": 11} in found.entities
     [upcoming] = await say(telegram, ANA, "/events")
-    assert f"#{event.id} B2B session Porto" in upcoming.text
+    assert f"/event_{event.id} B2B session Porto" in upcoming.text
     [details] = await say(telegram, ANA, f"/event {event.id}")
     going = await press(telegram, ANA, details, "Going")
     assert "You're going to B2B session Porto" in going.text

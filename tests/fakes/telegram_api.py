@@ -41,7 +41,7 @@ GARBAGE = {
     "proxy_403": (403, "text/html", b"<html><body><h1>403 Forbidden</h1></body></html>"),
 }
 # The calls that deliver a message, which injected refusals and garbage answers apply to.
-MESSAGE_METHODS = frozenset({"sendMessage", "editMessageText", "sendDocument"})
+MESSAGE_METHODS = frozenset({"sendMessage", "editMessageText", "editMessageReplyMarkup", "sendDocument"})
 
 
 class ApiError(Exception):
@@ -126,6 +126,9 @@ class FakeTelegram:
         self.blocked: set[int] = set()
         self.answered_callbacks: list[Json] = []
         self.commands: list[Json] = []
+        # Every menu set, by (scope, language_code): ("default", "") is what `commands` holds,
+        # ("chat:1001", "") the menu of one chat.
+        self.menus: dict[tuple[str, str], list[Json]] = {}
         self.webhook: Json = {}
         self.webhook_statuses: list[int] = []
         self._messages: dict[int, list[Sent]] = defaultdict(list)
@@ -149,6 +152,8 @@ class FakeTelegram:
             "getUpdates": self._get_updates,
             "sendMessage": self._send_message,
             "editMessageText": self._edit_message_text,
+            "editMessageReplyMarkup": self._edit_message_reply_markup,
+            "deleteMyCommands": self._delete_my_commands,
             "sendDocument": self._send_document,
             "answerCallbackQuery": self._answer_callback_query,
             "setMyCommands": self._set_my_commands,
@@ -203,6 +208,30 @@ class FakeTelegram:
         if text.startswith("/"):
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
         await self._deliver({"message": message})
+
+    async def block(self, user: User, *, blocked: bool = True) -> None:
+        """`user` blocks the bot (or unblocks it): Telegram refuses messages and says so in an update."""
+        if blocked:
+            self.blocked.add(user.id)
+        else:
+            self.blocked.discard(user.id)
+        chat = self._chats.get(user.id) or {"id": user.id, "type": "private", "first_name": user.first_name}
+        member, kicked = (
+            {"status": "member", "user": BOT_USER},
+            {"status": "kicked", "user": BOT_USER, "until_date": 0},
+        )
+        change = {
+            "chat": chat,
+            "from": user.as_json(),
+            "date": int(time.time()),
+            "old_chat_member": member if blocked else kicked,
+            "new_chat_member": kicked if blocked else member,
+        }
+        await self._deliver({"my_chat_member": change})
+
+    def menu(self, scope: str = "default", language: str = "") -> list[str]:
+        """The command words of the menu set for `scope` ("default", "chat:ID") and `language`."""
+        return [command["command"] for command in self.menus.get((scope, language), [])]
 
     async def press(self, user: User, message: Sent, data: str) -> str:
         """`user` presses the button carrying `data` under `message`; returns the query's id."""
@@ -297,7 +326,7 @@ class FakeTelegram:
         for name, value in (await request.post()).items():
             if isinstance(value, web.FileField):
                 params[name] = (value.filename, value.file.read())
-            elif name in ("reply_markup", "commands", "allowed_updates"):
+            elif name in ("reply_markup", "commands", "allowed_updates", "scope"):
                 params[name] = json.loads(value)
             else:
                 params[name] = value
@@ -339,6 +368,20 @@ class FakeTelegram:
         sent.edits += 1
         return self._as_message(sent) | {"edit_date": int(time.time())}
 
+    async def _edit_message_reply_markup(self, params: Json) -> Json:
+        chat_id = self._writable_chat(params)
+        markup = params.get("reply_markup")
+        check_keyboard(markup)
+        number = int(params["message_id"])
+        sent = next((sent for sent in self._messages[chat_id] if sent.message_id == number), None)
+        if sent is None:
+            raise ApiError(400, "Bad Request: message to edit not found")
+        if sent.reply_markup == markup:
+            raise ApiError(400, "Bad Request: message is not modified")
+        sent.reply_markup = markup
+        sent.edits += 1
+        return self._as_message(sent) | {"edit_date": int(time.time())}
+
     async def _send_document(self, params: Json) -> Json:
         chat_id = self._writable_chat(params)
         caption, entities = message_text(params.get("caption", ""), params.get("parse_mode"), caption=True)
@@ -367,8 +410,24 @@ class FakeTelegram:
         return True
 
     async def _set_my_commands(self, params: Json) -> bool:
-        self.commands = check_commands(params.get("commands", []))
+        commands = check_commands(params.get("commands", []))
+        key = self._menu_key(params)
+        if key[0].startswith("chat:") and int(key[0].removeprefix("chat:")) not in self._chats:
+            raise ApiError(400, "Bad Request: chat not found")
+        self.menus[key] = commands
+        if key == ("default", ""):
+            self.commands = commands
         return True
+
+    async def _delete_my_commands(self, params: Json) -> bool:
+        self.menus.pop(self._menu_key(params), None)
+        return True
+
+    @staticmethod
+    def _menu_key(params: Json) -> tuple[str, str]:
+        scope = params.get("scope") or {"type": "default"}
+        where = f"chat:{scope['chat_id']}" if scope["type"] == "chat" else str(scope["type"])
+        return where, str(params.get("language_code", ""))
 
     async def _get_my_commands(self, _params: Json) -> list[Json]:
         return self.commands
