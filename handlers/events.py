@@ -9,7 +9,7 @@ from core.types import Attachment, Button, Reply, bold, command, echo
 from handlers.engine.context import Context
 from handlers.engine.forms import positive_int
 from handlers.engine.kinds import kind_label
-from handlers.engine.paging import item_button, more_button, page_of, turns_page
+from handlers.engine.paging import add_more, item_button, page_of, turns_page
 from handlers.engine.timefmt import span
 from handlers.ics import event_calendar
 from handlers.notices import tell_promoted
@@ -70,10 +70,8 @@ async def events(ctx: Context) -> list[Reply]:
         text.line(
             f" · {kind_label(event.kind, ctx.language)}" + (f" · {marks[mark]}" if mark in marks else "")
         )
-    rows = [(item_button(event.id, event.title, f"/event {event.id}"),) for event in shown]
-    if page.has_more(len(upcoming)):
-        text.line().t("{count} more.", count=len(upcoming) - page.number * page.size)
-        rows.append((more_button(ctx, shlex.join(["events", *page.words]), page),))
+    rows: list[tuple[Button, ...]] = [(item_button(e.id, e.title, f"/event {e.id}"),) for e in shown]
+    add_more(ctx, text, rows, page, shlex.join(["events", *page.words]), len(upcoming))
     return [text.reply(buttons=tuple(rows), replaces_previous=turns_page(ctx, page))]
 
 

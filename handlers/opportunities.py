@@ -22,7 +22,7 @@ from handlers.engine.forms import (
     web_url,
 )
 from handlers.engine.kinds import kind_label
-from handlers.engine.paging import item_button, more_button, page_of, turns_page
+from handlers.engine.paging import add_more, item_button, page_of, turns_page
 from handlers.engine.scopes import scope
 from handlers.engine.timefmt import day, parse_local
 from handlers.roles import record
@@ -87,10 +87,8 @@ async def opportunities(ctx: Context) -> list[Reply]:
             f"   {kind_label(opportunity.kind, ctx.language)} · {deadline}"
             + (f" · {opportunity.region}" if opportunity.region else "")
         )
-    rows = [(item_button(o.id, o.title, f"/opportunity {o.id}"),) for o in shown]
-    if page.has_more(len(found)):
-        text.line().t("{count} more.", count=len(found) - page.number * page.size)
-        rows.append((more_button(ctx, shlex.join(["opportunities", *page.words]), page),))
+    rows: list[tuple[Button, ...]] = [(item_button(o.id, o.title, f"/opportunity {o.id}"),) for o in shown]
+    add_more(ctx, text, rows, page, shlex.join(["opportunities", *page.words]), len(found))
     return [text.reply(buttons=tuple(rows), replaces_previous=turns_page(ctx, page))]
 
 

@@ -20,7 +20,7 @@ from handlers.engine.context import Options
 from store.db import Database
 from store.models import Identity
 from tests.conftest import Clock
-from tests.factories import add_event, add_opportunity, make_coordinator
+from tests.factories import add_cluster, add_event, add_member, add_opportunity, make_coordinator
 from tests.fakes.slack_api import FakeSlackApi, SlackSender
 from tests.fakes.telegram_api import TOKEN, FakeTelegram, RateLimit, Sent, User
 from tests.test_meetings_adapters import press_on_slack, slack  # noqa: F401 - fixture
@@ -270,3 +270,28 @@ async def test_slack_lists_have_a_button_per_item_and_more_replaces_the_message(
     await press_on_slack(sender, LAIA, listing, f"#{events[11]} Workshop 11")
     await api.wait_for(lambda: len(api.dm_messages(LAIA)) == 2)
     assert "Workshop 11" in section_text(api.dm_messages(LAIA)[1].blocks)
+
+
+async def test_meeting_requests_page_to_the_end(db: Database, clock: Clock, chat_as) -> None:  # type: ignore[no-untyped-def]
+    alpha = await add_cluster(db, "Alpha", "Catalonia", "Spain", ["textile"])
+    beta = await add_cluster(db, "Beta", "Norte", "Portugal", ["textile"])
+    await add_member(db, clock.now, "Coordinator", handle="coord")
+    await make_coordinator(db, "coord")
+    await add_member(db, clock.now, "Asker", cluster_id=alpha, handle="asker")
+    guests = [await add_member(db, clock.now, f"Guest {n:02d}", cluster_id=beta) for n in range(12)]
+    event = await add_event(
+        db, clock.now, "Delegation day", starts_in=timedelta(days=3), duration=timedelta(hours=9)
+    )
+    await chat_as("coord").say(
+        f'/session {event} windows="08:00-16:00" tables=30 who=cluster:Alpha>cluster:Beta'
+    )
+    asker = chat_as("asker")
+    for number, guest in enumerate(guests):
+        await asker.say(f"/meet at {event} #{guest} {8 + number // 3:02d}:{number % 3 * 20:02d}")
+
+    first = await asker.say("/meetings")
+    assert "Guest 09" in first and "Guest 10" not in first and "2 more." in first
+    second = await asker.tap("More")
+
+    assert "Guest 10" in second and "Guest 11" in second and "Guest 09" not in second
+    assert "More" not in dict(asker.buttons) and asker.last[0].replaces_previous

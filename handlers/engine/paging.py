@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from core.errors import NotAllowed
-from core.types import Button
+from core.types import Button, Text
 from handlers.engine.context import Context
 
 PAGE_SIZE = 10
@@ -58,6 +58,15 @@ def page_of(ctx: Context, args: Sequence[str], size: int = PAGE_SIZE) -> Page:
 def more_button(ctx: Context, line: str, page: Page) -> Button:
     """The button that shows the page after `page` of the list `line` (a command line) makes."""
     return Button(ctx.tr("More"), f"/{line} page:{page.number + 1} for:{ctx.member.id}".replace("  ", " "))
+
+
+def add_more(
+    ctx: Context, text: Text, rows: list[tuple[Button, ...]], page: Page, line: str, total: int
+) -> None:
+    """Under a page of `total` items: how many the next pages hold, and the More button."""
+    if page.has_more(total):
+        text.line().t("{count} more.", count=total - page.number * page.size).line()
+        rows.append((more_button(ctx, line, page),))
 
 
 def turns_page(ctx: Context, page: Page) -> bool:
