@@ -71,6 +71,8 @@ class Settings(BaseSettings):
     slack_signing_secret: str = Field("", validation_alias=_env("SLACK_SIGNING_SECRET"))
     slack_app_token: str = Field("", validation_alias=_env("SLACK_APP_TOKEN"))
     slack_api_base_url: str = Field("https://slack.com/api/", validation_alias=_env("SLACK_API_BASE_URL"))
+    # The app's ID (A0…, on the app's Basic Information page), for share links that open the app.
+    slack_app_id: str = Field("", validation_alias=_env("SLACK_APP_ID"))
 
     @field_validator("database_url")
     @classmethod

@@ -32,6 +32,7 @@ pytestmark = pytest.mark.filterwarnings(
     "ignore:Deprecated since version v22.2.*`retry_after`:telegram.warnings.PTBDeprecationWarning"
 )
 BOT_USERNAME = "ClusterTestBot"
+SLACK_APP_ID = "A0CLUSTER"
 
 
 @pytest.fixture
@@ -42,8 +43,12 @@ async def telegram() -> AsyncIterator[FakeTelegram]:
 
 @pytest.fixture
 def options() -> Options:
-    """João's Telegram account is an admin; the bot knows its username for share links."""
-    return Options(admins=frozenset({f"telegram:{JOAO.id}"}), telegram_bot_username=BOT_USERNAME)
+    """João's Telegram account is an admin; the bot knows its username and app ID for share links."""
+    return Options(
+        admins=frozenset({f"telegram:{JOAO.id}"}),
+        telegram_bot_username=BOT_USERNAME,
+        slack_app_id=SLACK_APP_ID,
+    )
 
 
 @pytest.fixture
@@ -269,7 +274,11 @@ async def test_slack_lists_have_a_button_per_item_and_more_replaces_the_message(
 
     await press_on_slack(sender, LAIA, listing, f"#{events[11]} Workshop 11")
     await api.wait_for(lambda: len(api.dm_messages(LAIA)) == 2)
-    assert "Workshop 11" in section_text(api.dm_messages(LAIA)[1].blocks)
+    card = section_text(api.dm_messages(LAIA)[1].blocks)
+    assert "Workshop 11" in card
+    # Slack's share link opens the app for anyone in the workspace, and says what to send there.
+    link = f"https://slack.com/app_redirect?app={SLACK_APP_ID}"
+    assert f"Share: {link}, then `/cluster event {events[11]}`" in card
 
 
 async def test_meeting_requests_page_to_the_end(db: Database, clock: Clock, chat_as) -> None:  # type: ignore[no-untyped-def]
