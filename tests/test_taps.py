@@ -2,16 +2,16 @@
 and Telegram's own conventions (scoped menus, /privacy, block and unblock), through the real
 python-telegram-bot and slack-bolt against the fakes."""
 
+# ruff: noqa: F811 - the telegram, bot and slack fixtures are imported, then named as parameters
+
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
-from bot.settings import Settings
 from bot.slack import SlackAdapter
 from bot.telegram import TelegramAdapter
 from handlers.engine.assistant import Assistant
@@ -22,23 +22,17 @@ from store.models import Identity
 from tests.conftest import Clock
 from tests.factories import add_cluster, add_event, add_member, add_opportunity, make_coordinator
 from tests.fakes.slack_api import FakeSlackApi, SlackSender
-from tests.fakes.telegram_api import TOKEN, FakeTelegram, RateLimit, Sent, User
-from tests.test_meetings_adapters import press_on_slack, slack  # noqa: F401 - fixture
+from tests.fakes.telegram_api import FakeTelegram, Sent, User
+from tests.test_meetings_adapters import press_on_slack, slack  # noqa: F401 - a fixture
 from tests.test_slack_events import USER as LAIA
 from tests.test_slack_events import section_text
-from tests.test_telegram_adapter import ANA, GROUP, JOAO, press, say
+from tests.test_telegram_adapter import ANA, GROUP, JOAO, bot, press, say, telegram  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:Deprecated since version v22.2.*`retry_after`:telegram.warnings.PTBDeprecationWarning"
 )
 BOT_USERNAME = "ClusterTestBot"
 SLACK_APP_ID = "A0CLUSTER"
-
-
-@pytest.fixture
-async def telegram() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram(per_chat=RateLimit(1, 0.02), overall=RateLimit(30, 0.02)) as fake:
-        yield fake
 
 
 @pytest.fixture
@@ -54,17 +48,6 @@ def options() -> Options:
 @pytest.fixture
 def assistant(db: Database, clock: Clock, options: Options) -> Assistant:
     return Assistant(db, build_router(), build_flows(), options=options, clock=clock)
-
-
-@pytest.fixture
-async def bot(telegram: FakeTelegram, assistant: Assistant, db: Database) -> AsyncIterator[TelegramAdapter]:
-    adapter = TelegramAdapter(
-        Settings(telegram_bot_token=TOKEN, telegram_api_base_url=telegram.base_url), assistant, db
-    )
-    adapter.poll_timeout, adapter.backoff = 0.5, 0.01
-    await adapter.start()
-    yield adapter
-    await adapter.stop()
 
 
 async def add_events(db: Database, clock: Clock, count: int) -> list[int]:
@@ -256,7 +239,7 @@ async def test_blocking_marks_the_member_unreachable_and_unblocking_reachable_ag
 
 
 async def test_slack_lists_have_a_button_per_item_and_more_replaces_the_message(
-    slack: tuple[FakeSlackApi, SlackSender, SlackAdapter],  # noqa: F811 - the fixture imported above
+    slack: tuple[FakeSlackApi, SlackSender, SlackAdapter],
     db: Database,
     clock: Clock,
 ) -> None:

@@ -355,12 +355,7 @@ class FakeTelegram:
     async def _edit_message_text(self, params: Json) -> Json:
         chat_id = self._writable_chat(params)
         text, entities = message_text(params.get("text", ""), params.get("parse_mode"))
-        markup = params.get("reply_markup")
-        check_keyboard(markup)
-        number = int(params["message_id"])
-        sent = next((sent for sent in self._messages[chat_id] if sent.message_id == number), None)
-        if sent is None:
-            raise ApiError(400, "Bad Request: message to edit not found")
+        sent, markup = self._to_edit(chat_id, params)
         if (sent.text, sent.entities, sent.reply_markup) == (text, entities, markup):
             raise ApiError(400, "Bad Request: message is not modified")
         self._throttle(chat_id)
@@ -369,18 +364,22 @@ class FakeTelegram:
         return self._as_message(sent) | {"edit_date": int(time.time())}
 
     async def _edit_message_reply_markup(self, params: Json) -> Json:
-        chat_id = self._writable_chat(params)
+        sent, markup = self._to_edit(self._writable_chat(params), params)
+        if sent.reply_markup == markup:
+            raise ApiError(400, "Bad Request: message is not modified")
+        sent.reply_markup = markup
+        sent.edits += 1
+        return self._as_message(sent) | {"edit_date": int(time.time())}
+
+    def _to_edit(self, chat_id: int, params: Json) -> tuple[Sent, Json | None]:
+        """The message an edit names, and the keyboard it asks for (checked as for a new message)."""
         markup = params.get("reply_markup")
         check_keyboard(markup)
         number = int(params["message_id"])
         sent = next((sent for sent in self._messages[chat_id] if sent.message_id == number), None)
         if sent is None:
             raise ApiError(400, "Bad Request: message to edit not found")
-        if sent.reply_markup == markup:
-            raise ApiError(400, "Bad Request: message is not modified")
-        sent.reply_markup = markup
-        sent.edits += 1
-        return self._as_message(sent) | {"edit_date": int(time.time())}
+        return sent, markup
 
     async def _send_document(self, params: Json) -> Json:
         chat_id = self._writable_chat(params)
