@@ -471,7 +471,7 @@ class TelegramAdapter:
             language = choose_language(chosen, None, self.assistant.options.default_language)
             try:
                 await bot.set_my_commands(self._commands(language, role), scope=BotCommandScopeChat(chat_id))
-            except BadRequest as error:  # a chat the person never opened with us
+            except (BadRequest, Forbidden) as error:  # a chat never opened with us, or blocked
                 log.info("no staff menu for chat %s: %s", chat_id, error.message)
         self._staff_chats = set(staff)
 

@@ -206,13 +206,17 @@ async def test_menus_are_scoped_by_role_and_language(
     assert telegram.menu(language="pt") == members_menu
 
     await say(telegram, ANA, "/lang pt")
-    await make_coordinator(db, str(ANA.id))
-    await say(telegram, JOAO, "/coordinator")  # an admin command: staff menus are published again
+    async with db.transaction() as session:
+        ana = await session.scalar(select(Identity.member_id).where(Identity.user_id == str(ANA.id)))
+    await say(telegram, JOAO, f"/coordinator add #{ana}")  # staff menus are published again
 
     ana_menu = {c["command"]: c["description"] for c in telegram.menus[(f"chat:{ANA.id}", "")]}
     assert {"announce", "session"} <= ana_menu.keys() and "audit" not in ana_menu
     assert ana_menu["privacy"] == "o que guardo sobre si e como obter uma cópia ou apagá-lo"
     assert {"coordinator", "audit", "announce"} <= set(telegram.menu(f"chat:{JOAO.id}"))
+
+    await say(telegram, JOAO, f"/coordinator remove #{ana}")
+    assert (f"chat:{ANA.id}", "") not in telegram.menus  # back to the members' menu
 
 
 async def test_privacy_says_what_is_held_and_points_to_mydata_and_forget(
