@@ -291,7 +291,7 @@ class TelegramAdapter:
         async with self._turns.of(msg.user_id):
             replies = await answer(self.assistant, msg)
             pressed_card = edit is not None and msg.chat_kind == "private"
-            if pressed_card and edit is not None and not (replies and replies[0].replaces_previous):
+            if pressed_card and edit is not None and (not replies or replies[0].closes_previous):
                 await self._mark_chosen(edit, label)
             found, _, _ = self.assistant.router.resolve(msg.command_text)
             if found is not None and found.role == "admin":

@@ -86,6 +86,9 @@ class Reply:
 
     `replaces_previous` asks the adapter to edit the message the button was pressed on (used by
     pagination) instead of sending a new one; adapters that cannot edit just send it.
+    Otherwise the card a button was pressed on loses its buttons and notes the choice, so that it
+    cannot be pressed twice, unless `keeps_previous`: the press only looked something up or chose
+    one of many (an item of a list, a wish about one participant), and the card stays live.
     `public` marks an answer meant for the whole channel (Slack answers privately otherwise).
     `language` is the reader's, so that an adapter's own words around it (a file it could not
     attach) match the reply.
@@ -95,12 +98,18 @@ class Reply:
     buttons: tuple[tuple[Button, ...], ...] = ()
     attachment: Attachment | None = None
     replaces_previous: bool = False
+    keeps_previous: bool = False
     public: bool = False
     language: str = DEFAULT_LANGUAGE
 
     @property
     def plain_text(self) -> str:
         return "".join(span.text for span in self.spans)
+
+    @property
+    def closes_previous(self) -> bool:
+        """Whether, as the answer to a press, it asks to close the card the button was on."""
+        return not (self.replaces_previous or self.keeps_previous)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe form, so an outbox row can hold a reply and give it back unchanged."""

@@ -121,7 +121,8 @@ async def wish(ctx: Context) -> list[Reply]:
             "No meeting with {name} at {title}: noted.", name=other.name, title=event.title
         ),
     }
-    return [ctx.text().add(said[level]).reply()]
+    # One wish among many: the participants list it came from stays live for the next one.
+    return [ctx.text().add(said[level]).reply(keeps_previous=True)]
 
 
 # Drafting ---------------------------------------------------------------------------------------

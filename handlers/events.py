@@ -116,7 +116,8 @@ async def event_details(ctx: Context) -> list[Reply]:
             ),
             (Button(ctx.tr("Add to calendar"), f"/ics {event.id}"),),
         )
-    return [text.reply(buttons=buttons)]
+    # Opened from a list or a notice, the card it was pressed on stays live.
+    return [text.reply(buttons=buttons, keeps_previous=True)]
 
 
 async def going(ctx: Context) -> list[Reply]:

@@ -130,7 +130,7 @@ async def opportunity_details(ctx: Context) -> list[Reply]:
             if poster.organisation:
                 text.add(f" — {poster.organisation.name}")
     add_share_line(ctx, text, "opportunity", opportunity.id)
-    return [text.reply()]
+    return [text.reply(keeps_previous=True)]
 
 
 async def _values(form: dict[str, str], ctx: Context) -> dict[str, Any]:

@@ -98,6 +98,8 @@ async def test_every_event_in_the_list_has_a_button_and_a_tappable_command(
     ]
     details = await press(telegram, ANA, upcoming, f"#{second} Workshop 01")
     assert f"#{second} Workshop 01" in details.text and "Going" in dict(details.buttons)
+    # Opening one item leaves the list live for the next.
+    assert upcoming.edits == 0 and len(upcoming.buttons) == 2
 
 
 async def test_the_tapped_event_12_form_opens_the_event(
@@ -262,6 +264,7 @@ async def test_slack_lists_have_a_button_per_item_and_more_replaces_the_message(
     await press_on_slack(sender, LAIA, listing, f"#{events[11]} Workshop 11")
     await api.wait_for(lambda: len(api.dm_messages(LAIA)) == 2)
     card = section_text(api.dm_messages(LAIA)[1].blocks)
+    assert len(listing.history) == 1  # the list was replaced by More only, and stays live
     assert "Workshop 11" in card
     # Slack's share link opens the app for anyone in the workspace, and says what to send there.
     link = f"https://slack.com/app_redirect?app={SLACK_APP_ID}"
