@@ -69,6 +69,8 @@ ROLES_SEEN: dict[Role, frozenset[Role]] = {
     "coordinator": frozenset({"member", "coordinator"}),
     "admin": frozenset({"member", "coordinator", "admin"}),
 }
+# Besides admin commands (which may change who coordinates), what changes a staff menu: its language.
+MENU_CHANGING = frozenset({"lang"})
 EXPIRED_BUTTON = N_("This button has expired; please send the command again.")
 # "/find@ClusterBot textile": the command, and the bot it is addressed to if any.
 _COMMAND = re.compile(r"(/[^\s@]+)(?:@(\S+))?")
@@ -294,8 +296,8 @@ class TelegramAdapter:
             if pressed_card and edit is not None and (not replies or replies[0].closes_previous):
                 await self._mark_chosen(edit, label)
             found, _, _ = self.assistant.router.resolve(msg.command_text)
-            if found is not None and found.role == "admin":
-                await self._republish_staff_menus()  # an admin command may have changed who coordinates
+            if found is not None and (found.role == "admin" or found.name in MENU_CHANGING):
+                await self._republish_staff_menus()
             await self._reply(msg, replies, edit)
 
     async def _reply(self, msg: Incoming, replies: Sequence[Reply], edit: Message | None) -> None:

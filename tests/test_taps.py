@@ -216,6 +216,9 @@ async def test_menus_are_scoped_by_role_and_language(
     assert {"announce", "session"} <= ana_menu.keys() and "audit" not in ana_menu
     assert ana_menu["privacy"] == "o que guardo sobre si e como obter uma cópia ou apagá-lo"
     assert {"coordinator", "audit", "announce"} <= set(telegram.menu(f"chat:{JOAO.id}"))
+    await say(telegram, ANA, "/lang ca")
+    ana_menu = {c["command"]: c["description"] for c in telegram.menus[(f"chat:{ANA.id}", "")]}
+    assert ana_menu["privacy"] == "què guardo sobre tu, i com obtenir-ne una còpia o esborrar-ho"
 
     await say(telegram, JOAO, f"/coordinator remove #{ana}")
     assert (f"chat:{ANA.id}", "") not in telegram.menus  # back to the members' menu
