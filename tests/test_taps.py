@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from bot.settings import Settings
 from bot.slack import SlackAdapter
 from bot.telegram import TelegramAdapter
 from handlers.engine.assistant import Assistant
@@ -22,7 +23,7 @@ from store.models import Identity
 from tests.conftest import Clock
 from tests.factories import add_cluster, add_event, add_member, add_opportunity, make_coordinator
 from tests.fakes.slack_api import FakeSlackApi, SlackSender
-from tests.fakes.telegram_api import FakeTelegram, Sent, User
+from tests.fakes.telegram_api import TOKEN, FakeTelegram, Sent, User
 from tests.test_meetings_adapters import press_on_slack, slack  # noqa: F401 - a fixture
 from tests.test_slack_events import USER as LAIA
 from tests.test_slack_events import section_text
@@ -144,6 +145,27 @@ async def test_more_pages_the_events_to_the_end_in_the_same_message(
     assert "(page 3)" in listing.text and f"/event_{events[22]} Workshop 22" in listing.text
     assert "More" not in dict(listing.buttons) and len(listing.buttons) == 3
     assert len(telegram.sent(ANA.id)) == 1  # one message, edited twice
+
+
+async def test_a_more_button_still_works_after_a_restart(
+    telegram: FakeTelegram, bot: TelegramAdapter, db: Database, clock: Clock, options: Options
+) -> None:
+    await add_events(db, clock, 12)
+    [listing] = await say(telegram, ANA, "/events")
+    await bot.stop()
+    restarted = TelegramAdapter(
+        Settings(telegram_bot_token=TOKEN, telegram_api_base_url=telegram.base_url),
+        Assistant(db, build_router(), build_flows(), options=options, clock=clock),
+        db,
+    )
+    restarted.poll_timeout = 0.5
+    await restarted.start()
+    try:
+        await turn_page(telegram, ANA, listing)
+    finally:
+        await restarted.stop()
+
+    assert "(page 2)" in listing.text and "Workshop 11" in listing.text
 
 
 async def test_a_more_button_turns_the_page_only_for_the_person_it_was_shown_to(

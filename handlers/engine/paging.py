@@ -57,7 +57,7 @@ def page_of(ctx: Context, args: Sequence[str], size: int = PAGE_SIZE) -> Page:
 
 def more_button(ctx: Context, line: str, page: Page) -> Button:
     """The button that shows the page after `page` of the list `line` (a command line) makes."""
-    return Button(ctx.tr("More"), f"/{line} page:{page.number + 1} for:{ctx.member.id}".replace("  ", " "))
+    return Button(ctx.tr("More"), f"/{line} page:{page.number + 1} for:{ctx.member.id}")
 
 
 def add_more(
