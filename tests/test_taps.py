@@ -319,3 +319,24 @@ async def test_meeting_requests_page_to_the_end(db: Database, clock: Clock, chat
 
     assert "Guest 10" in second and "Guest 11" in second and "Guest 09" not in second
     assert "More" not in dict(asker.buttons) and asker.last[0].replaces_previous
+
+
+async def test_participants_page_to_the_end_and_typed_pages_still_work(
+    db: Database, clock: Clock, chat_as
+) -> None:  # type: ignore[no-untyped-def]
+    await add_member(db, clock.now, "Coordinator", handle="coord")
+    await make_coordinator(db, "coord")
+    event = await add_event(db, clock.now, "Delegation day", starts_in=timedelta(days=3))
+    await chat_as("coord").say(f'/session {event} windows="10:00-12:00" tables=4')
+    for handle in ["asker", *(f"guest{n:02d}" for n in range(10))]:
+        await add_member(db, clock.now, handle.capitalize(), handle=handle)
+        await chat_as(handle).say(f"/going {event}")
+    asker = chat_as("asker")
+
+    first = await asker.say(f"/participants {event}")
+    assert "Guest07" in first and "Guest08" not in first and "2 more." in first
+    second = await asker.tap("More")
+
+    assert "Guest08" in second and "Guest09" in second and "Guest07" not in second
+    assert "More" not in dict(asker.buttons) and asker.last[0].replaces_previous
+    assert "Guest09" in await asker.say(f"/participants {event} 2")
