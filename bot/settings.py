@@ -77,6 +77,8 @@ class Settings(BaseSettings):
     slack_client_id: str = Field("", validation_alias=_env("SLACK_CLIENT_ID"))
     slack_client_secret: str = Field("", validation_alias=_env("SLACK_CLIENT_SECRET"))
     slack_redirect_url: str = Field("", validation_alias=_env("SLACK_REDIRECT_URL"))
+    # The app's ID (A0…, on the app's Basic Information page), for share links that open the app.
+    slack_app_id: str = Field("", validation_alias=_env("SLACK_APP_ID"))
 
     @field_validator("database_url")
     @classmethod

@@ -421,7 +421,7 @@ class SlackAdapter:
         msg = await self._incoming(client, team, user, chat_id, payload=payload)
         replies = await self._answer(msg)
         message = body.get("message") or {}
-        if where.ts and message.get("blocks") and not (replies and replies[0].replaces_previous):
+        if where.ts and message.get("blocks") and (not replies or replies[0].closes_previous):
             label = (action.get("text") or {}).get("text", "")
             await client.chat_update(
                 channel=where.channel,

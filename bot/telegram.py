@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import html
 import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
@@ -20,23 +21,40 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from aiohttp import web
-from telegram import Bot, BotCommand, CallbackQuery, InputMediaPhoto, Message, Update
-from telegram.constants import ChatType, ParseMode
+from telegram import Bot, BotCommand, BotCommandScopeChat, CallbackQuery, InputMediaPhoto, Message, Update
+from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
-from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
 
 from bot.credentials import CredentialCheck
 from bot.http import HttpServer
 from bot.live import LiveMessages
 from bot.settings import Settings
 from bot.startup import StartupFailure
-from bot.telegram_render import CAPTION_LIMIT, KEY_PREFIX, Chunk, keyboard, render_text
+from bot.telegram_render import (
+    CAPTION_LIMIT,
+    KEY_PREFIX,
+    MESSAGE_LIMIT,
+    Chunk,
+    keyboard,
+    render_text,
+    size,
+    tapped_command,
+)
 from bot.turns import Turns
 from core.adapter import Recipient, SendResult
 from core.i18n import DEFAULT_LANGUAGE, LANGUAGES, choose_language
 from core.metrics import ERRORS, REPLIES_OUT, answer
 from core.types import N_, Attachment, ChatKind, Incoming, Reply, fill
 from handlers.engine.assistant import Assistant
+from handlers.engine.scopes import Role
 from store.db import Database
 from store.repository import store_transaction
 
@@ -44,9 +62,18 @@ log = logging.getLogger(__name__)
 
 PLATFORM = "telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-ALLOWED_UPDATES = ["message", "callback_query"]
+# `my_chat_member` says when a person blocks the bot or unblocks it.
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 # Updates handled at once: enough to keep the database busy, few enough to bound memory.
 CONCURRENT_UPDATES = 64
+# Whose commands each role's menu lists.
+ROLES_SEEN: dict[Role, frozenset[Role]] = {
+    "member": frozenset({"member"}),
+    "coordinator": frozenset({"member", "coordinator"}),
+    "admin": frozenset({"member", "coordinator", "admin"}),
+}
+# Besides admin commands (which may change who coordinates), what changes a staff menu: its language.
+MENU_CHANGING = frozenset({"lang"})
 EXPIRED_BUTTON = N_("This button has expired; please send the command again.")
 # "/find@ClusterBot textile": the command, and the bot it is addressed to if any.
 _COMMAND = re.compile(r"(/[^\s@]+)(?:@(\S+))?")
@@ -69,6 +96,7 @@ class TelegramAdapter:
         self._app: Application[Any, Any, Any, Any, Any, Any] | None = None
         self._turns = Turns()
         self.live = LiveMessages()
+        self._staff_chats: set[str] = set()
         self.credentials = CredentialCheck(PLATFORM, "getMe", lambda: self._bot().get_me(), _describe)
         if http is not None:
             http.add_check(PLATFORM, self.credentials.check)
@@ -118,6 +146,7 @@ class TelegramAdapter:
         app = builder.build()
         app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, self._on_message))
         app.add_handler(CallbackQueryHandler(self._on_callback))
+        app.add_handler(ChatMemberHandler(self._on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
         app.add_error_handler(self._on_error)
         self._app = app
         await app.initialize()
@@ -214,7 +243,23 @@ class TelegramAdapter:
             username=user.username or "",
             language_code=user.language_code,
         )
-        await self._answer(msg, edit=query.message if isinstance(query.message, Message) else None)
+        pressed = query.message if isinstance(query.message, Message) else None
+        await self._answer(msg, edit=pressed, label=_label_of(pressed, query.data))
+
+    async def _on_my_chat_member(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A person blocked the bot (stop writing to them) or unblocked it (write again)."""
+        changed = update.my_chat_member
+        if changed is None or changed.chat.type != ChatType.PRIVATE:
+            return
+        user_id, status = str(changed.from_user.id), changed.new_chat_member.status
+        async with store_transaction(self.db) as store:
+            if status == ChatMemberStatus.BANNED:
+                ERRORS.labels(PLATFORM, "blocked").inc()
+                log.info("telegram user %s blocked the bot", user_id)
+                await store.people.mark_unreachable(PLATFORM, user_id)
+            elif status == ChatMemberStatus.MEMBER:
+                log.info("telegram user %s unblocked the bot", user_id)
+                await store.people.mark_reachable(PLATFORM, user_id)
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """PTB calls this for anything a handler raised; polling goes on with the next update."""
@@ -247,11 +292,17 @@ class TelegramAdapter:
         addressee = command.group(2)
         if addressee and addressee.lower() != (self._bot().username or "").lower():
             return None
-        return command.group(1) + text[command.end() :]
+        return tapped_command(command.group(1)) + text[command.end() :]
 
-    async def _answer(self, msg: Incoming, edit: Message | None = None) -> None:
+    async def _answer(self, msg: Incoming, edit: Message | None = None, label: str = "") -> None:
         async with self._turns.of(msg.user_id):
             replies = await answer(self.assistant, msg)
+            pressed_card = edit is not None and msg.chat_kind == "private"
+            if pressed_card and edit is not None and (not replies or replies[0].closes_previous):
+                await self._mark_chosen(edit, label)
+            found, _, _ = self.assistant.router.resolve(msg.command_text)
+            if found is not None and (found.role == "admin" or found.name in MENU_CHANGING):
+                await self._republish_staff_menus()
             await self._reply(msg, replies, edit)
 
     async def _reply(self, msg: Incoming, replies: Sequence[Reply], edit: Message | None) -> None:
@@ -271,6 +322,22 @@ class TelegramAdapter:
             log.warning("could not answer callback query %s: %s", query.id, error)
 
     # Replies out.
+
+    async def _mark_chosen(self, message: Message, label: str) -> None:
+        """As in Slack, a card's buttons go once one is pressed, and a line says which: an old card
+        cannot be pressed again by mistake. A card Telegram no longer lets us edit stays as it is."""
+        note = f"✓ {label}" if label else "✓"
+        text_html = message.text_html if message.text is not None else ""
+        try:
+            if text_html and size(text_html) + size(note) + 2 <= MESSAGE_LIMIT:
+                chunk = Chunk(
+                    f"{text_html}\n\n<i>{html.escape(note, quote=False)}</i>", f"{message.text}\n\n{note}"
+                )
+                await self._call(message.edit_text, patient=True, chunk=chunk, reply_markup=None)
+            elif message.reply_markup is not None:
+                await self._call(message.edit_reply_markup, patient=True, reply_markup=None)
+        except BadRequest as error:
+            log.info("could not close the pressed card %s: %s", message.message_id, error.message)
 
     async def _deliver(
         self,
@@ -471,23 +538,57 @@ class TelegramAdapter:
             await store.people.mark_unreachable(PLATFORM, user_id)
 
     async def _publish_menus(self, bot: Bot) -> None:
-        """The command menu in every language we speak: Telegram picks the one matching the app's
-        language, and shows the default (English) to everyone else."""
-        await bot.set_my_commands(self._commands(DEFAULT_LANGUAGE))
+        """The members' command menu in every language we speak: Telegram picks the one matching
+        the app's language, and shows the default (English) to everyone else. Coordinators and
+        admins get their own menu, in their chat only."""
+        await bot.set_my_commands(self._commands(DEFAULT_LANGUAGE, "member"))
         for language in LANGUAGES:
             if language != DEFAULT_LANGUAGE:
-                await bot.set_my_commands(self._commands(language), language_code=language)
+                await bot.set_my_commands(self._commands(language, "member"), language_code=language)
+        await self._publish_staff_menus()
 
-    def _commands(self, language: str) -> list[BotCommand]:
-        """The menu Telegram shows next to the text box: every top-level command and its summary.
+    async def _publish_staff_menus(self) -> None:
+        """A chat-scoped menu, in the person's own language, for each coordinator and admin; a chat
+        given one earlier whose person no longer coordinates is put back on the members' menu."""
+        staff: dict[str, tuple[Role, str | None]] = {}
+        async with store_transaction(self.db) as store:
+            for chat_id, language in await store.people.coordinator_chats(PLATFORM):
+                staff[chat_id] = ("coordinator", language)
+            for account in self.assistant.options.admins:
+                platform, _, user_id = account.partition(":")
+                if platform == PLATFORM:
+                    member = await store.people.member_of(PLATFORM, user_id)
+                    staff[user_id] = ("admin", member.language if member else None)
+        bot = self._bot()
+        for chat_id in self._staff_chats - staff.keys():
+            await bot.delete_my_commands(scope=BotCommandScopeChat(chat_id))
+        for chat_id, (role, chosen) in staff.items():
+            language = choose_language(chosen, None, self.assistant.options.default_language)
+            try:
+                await bot.set_my_commands(self._commands(language, role), scope=BotCommandScopeChat(chat_id))
+            except (BadRequest, Forbidden) as error:  # a chat never opened with us, or blocked
+                log.info("no staff menu for chat %s: %s", chat_id, error.message)
+        self._staff_chats = set(staff)
+
+    async def _republish_staff_menus(self) -> None:
+        """Menus again after a change of roles; a failure leaves the old menus, never loses a reply."""
+        try:
+            await self._publish_staff_menus()
+        except TelegramError as error:
+            ERRORS.labels(PLATFORM, "menus").inc()
+            log.warning("could not publish the staff menus: %s", error.message)
+
+    def _commands(self, language: str, role: Role) -> list[BotCommand]:
+        """The menu Telegram shows next to the text box: the top-level commands `role` may run.
 
         The command words stay English (they are typed the same everywhere); only summaries change.
         """
+        allowed = ROLES_SEEN[role]
         commands = self.assistant.router.commands.values()
         return [
             BotCommand(c.name, fill(language, c.summary)[:256])
             for c in commands
-            if c.name == c.word and c.listed
+            if c.name == c.word and c.listed and c.role in allowed
         ]
 
     def _bot(self) -> Bot:
@@ -521,6 +622,13 @@ def _as_caption(reply: Reply) -> Chunk | Literal[False] | None:
     if len(chunks) > 1:
         return False
     return chunks[0] if chunks else None
+
+
+def _label_of(message: Message | None, data: str | None) -> str:
+    """The label of the button carrying `data` under `message`."""
+    markup = message.reply_markup if message is not None else None
+    rows = markup.inline_keyboard if markup is not None else ()
+    return next((b.text for row in rows for b in row if b.callback_data == data), "")
 
 
 def _chat_kind(chat_type: str) -> ChatKind:

@@ -8,6 +8,7 @@ the HTML: the adapter then resends that instead of losing the message.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -24,6 +25,7 @@ CALLBACK_DATA_LIMIT = 64
 # Marks callback data that is a key into the store's button payloads, not the payload itself.
 KEY_PREFIX = "k:"
 LINK_SCHEMES = ("http://", "https://", "tg://", "mailto:")
+TAPPABLE = re.compile(r"/([A-Za-z]+)_(\d+)")
 
 KeepPayload = Callable[[str], Awaitable[str]]
 
@@ -92,8 +94,8 @@ def render_text(spans: tuple[Span, ...], limit: int = MESSAGE_LIMIT) -> list[Chu
 def _units(spans: tuple[Span, ...], limit: int) -> list[_Unit]:
     lines: list[list[Span]] = [[]]
     for span in spans:
-        if span.style == "command":  # Telegram users type commands with a slash; no markup needed
-            span = Span("/" + span.text)
+        if span.style == "command":
+            span = command_span(span.text)
         first, *others = span.text.split("\n")
         lines[-1].append(Span(first, span.style, span.url))
         lines.extend([Span(text, span.style, span.url)] for text in others)
@@ -114,6 +116,22 @@ def _units(spans: tuple[Span, ...], limit: int) -> list[_Unit]:
             used += size(piece_html)
         units.append(_Unit("".join(html_parts), "".join(plain_parts), new_line))
     return units
+
+
+def command_span(line: str) -> Span:
+    """A command as Telegram shows it. Tapping a command sends only its first word, so `event 12`
+    becomes the tappable `/event_12` (the adapter reads it back as `/event 12`), and a command with
+    other words (`find recycled fibres`, `event NUMBER`) becomes code, which a tap copies whole."""
+    words = line.split()
+    if len(words) == 2 and words[0].isalpha() and words[1].isdigit():
+        return Span(f"/{words[0]}_{words[1]}")
+    return Span("/" + line, "plain" if len(words) <= 1 else "code")
+
+
+def tapped_command(command: str) -> str:
+    """`/event_12`, as a tap on `command_span`'s form sends it, back as the command line `/event 12`."""
+    found = TAPPABLE.fullmatch(command)
+    return f"/{found.group(1)} {found.group(2)}" if found else command
 
 
 def _cut(span: Span, limit: int) -> list[Span]:

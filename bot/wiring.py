@@ -38,6 +38,7 @@ def build_assistant(settings: Settings, db: Database) -> Assistant:
         admins=settings.admin_ids,
         public_url=settings.feed_base_url,
         telegram_bot_username=settings.telegram_bot_username,
+        slack_app_id=settings.slack_app_id,
     )
     return Assistant(db, build_router(), build_flows(), options=options, notifier=build_notifier(settings))
 

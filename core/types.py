@@ -64,7 +64,7 @@ NAME_IN_BUTTON = 40
 
 
 def short(name: str) -> str:
-    """A name as a button shows it."""
+    """A name as a button shows it: Slack cuts button labels at 75 characters."""
     return name if len(name) <= NAME_IN_BUTTON else name[: NAME_IN_BUTTON - 1] + "…"
 
 
@@ -95,6 +95,9 @@ class Reply:
 
     `replaces_previous` asks the adapter to edit the message the button was pressed on (used by
     pagination) instead of sending a new one; adapters that cannot edit just send it.
+    Otherwise the card a button was pressed on loses its buttons and notes the choice, so that it
+    cannot be pressed twice, unless `keeps_previous`: the press only looked something up or chose
+    one of many (an item of a list, a wish about one participant), and the card stays live.
     `public` marks an answer meant for the whole channel (Slack answers privately otherwise).
     `language` is the reader's, so that an adapter's own words around it (a file it could not
     attach) match the reply.
@@ -111,12 +114,18 @@ class Reply:
     images: tuple[Attachment, ...] = ()
     refresh: str | None = None
     replaces_previous: bool = False
+    keeps_previous: bool = False
     public: bool = False
     language: str = DEFAULT_LANGUAGE
 
     @property
     def plain_text(self) -> str:
         return "".join(span.text for span in self.spans)
+
+    @property
+    def closes_previous(self) -> bool:
+        """Whether, as the answer to a press, it asks to close the card the button was on."""
+        return not (self.replaces_previous or self.keeps_previous)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe form, so an outbox row can hold a reply and give it back unchanged."""

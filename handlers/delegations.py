@@ -12,6 +12,7 @@ import asyncio
 import csv
 import io
 from collections import defaultdict
+from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -20,6 +21,7 @@ from core.types import Attachment, Button, Reply, Text, bold, fill
 from handlers.engine.confirmations import confirmation
 from handlers.engine.context import Context
 from handlers.engine.forms import positive_int
+from handlers.engine.paging import add_more, page_of, turns_page
 from handlers.engine.resolving import member_named
 from handlers.engine.timefmt import when
 from handlers.events import load_event
@@ -64,12 +66,16 @@ async def _require_going(ctx: Context, event: Event) -> None:
 
 async def participants(ctx: Context) -> list[Reply]:
     """`participants EVENT [PAGE]`: who is going, each with Must meet / Meet / No thanks buttons."""
+    paged = page_of(ctx, ctx.args, PAGE)
+    ctx = replace(ctx, args=paged.words)
     event, found = await _delegation(ctx)
     await _require_going(ctx, event)
-    page = positive_int(ctx.args[1], ctx.tr("page"), ctx.language) if len(ctx.args) > 1 else 1
+    typed = positive_int(ctx.args[1], ctx.tr("page"), ctx.language) if len(ctx.args) > 1 else 1
+    # `participants 5 2` as typed, `participants 5 page:2 for:7` from the More button.
+    page = replace(paged, number=max(typed, paged.number))
     others = [m for m in await ctx.store.schedules.going(event.id) if m.id != ctx.member.id]
     mine = {w.other_id: w.level for w in await ctx.store.schedules.wishes(found.id, ctx.member.id)}
-    shown = others[(page - 1) * PAGE : page * PAGE]
+    shown = page.of(others)
     if not shown:
         return [ctx.text().t("No other participants to show.").reply()]
     labels = {"must": ctx.tr("Must meet"), "meet": ctx.tr("Meet"), "no_thanks": ctx.tr("No thanks")}
@@ -91,9 +97,8 @@ async def participants(ctx: Context) -> list[Reply]:
                 for word, label in zip(LEVELS, labels.values(), strict=True)
             )
         )
-    if len(others) > page * PAGE:
-        rows.append((Button(ctx.tr("More"), f"/participants {event.id} {page + 1}"),))
-    return [text.reply(buttons=tuple(rows))]
+    add_more(ctx, text, rows, page, f"participants {event.id}", len(others))
+    return [text.reply(buttons=tuple(rows), replaces_previous=turns_page(ctx, page))]
 
 
 async def wish(ctx: Context) -> list[Reply]:
@@ -122,7 +127,8 @@ async def wish(ctx: Context) -> list[Reply]:
             "No meeting with {name} at {title}: noted.", name=other.name, title=event.title
         ),
     }
-    return [ctx.text().add(said[level]).reply()]
+    # One wish among many: the participants list it came from stays live for the next one.
+    return [ctx.text().add(said[level]).reply(keeps_previous=True)]
 
 
 # Drafting ---------------------------------------------------------------------------------------

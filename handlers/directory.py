@@ -7,6 +7,7 @@ import shlex
 from core.errors import UsageError
 from core.types import Button, Reply, echo, short
 from handlers.engine.context import Context
+from handlers.engine.paging import page_of, page_words
 from handlers.engine.router import split_args
 from handlers.meetings import meet_button, shared_session
 from handlers.profile import describe
@@ -41,7 +42,8 @@ async def _other_places(ctx: Context, query: str, place: str) -> tuple[tuple[But
 
 
 async def find(ctx: Context) -> list[Reply]:
-    query, place, page = parse_query(split_args(ctx.rest))
+    # `page_of` also refuses a More button pressed by someone the results were not shown to.
+    query, place, page = parse_query(page_words(page_of(ctx, split_args(ctx.rest))))
     if not query.strip():
         raise UsageError(ctx.tr("Tell me what to look for."))
     ranked = await ctx.store.directory.search(query, place=place, limit=page * PAGE_SIZE + 1)
@@ -79,7 +81,7 @@ async def find(ctx: Context) -> list[Reply]:
             row.append(meet_button(card.member.name, card.member.id, event.id, ctx.language))
         buttons.append(tuple(row))
     if len(ranked) > page * PAGE_SIZE:
-        words = [query] + ([f"in:{place}"] if place else []) + [f"page:{page + 1}"]
+        words = [query] + ([f"in:{place}"] if place else []) + [f"page:{page + 1}", f"for:{ctx.member.id}"]
         buttons.append((Button(ctx.tr("More results"), "/find " + shlex.join(words)),))
     return [text.reply(buttons=tuple(buttons), replaces_previous=edit)]
 

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import shlex
+
 from core.errors import NotFound, UsageError
 from core.types import Attachment, Button, Reply, bold, command, echo
 from handlers.engine.context import Context
 from handlers.engine.forms import positive_int
 from handlers.engine.kinds import kind_label
+from handlers.engine.paging import add_more, item_button, page_of, turns_page
 from handlers.engine.timefmt import span
 from handlers.ics import event_calendar
 from handlers.notices import tell_promoted
+from handlers.sharing import add_share_line
 from store.models import EVENT_KINDS, Event
 from store.text import fold, is_web_url
-
-LIST_LIMIT = 15
 
 
 async def load_event(ctx: Context, *, index: int = 0) -> Event:
@@ -37,7 +39,9 @@ def _of_kind(event: Event, wanted: str, language: str) -> bool:
 
 
 async def events(ctx: Context) -> list[Reply]:
-    wanted = fold(ctx.rest.strip())
+    page = page_of(ctx, ctx.args)
+    typed = " ".join(page.words)
+    wanted = fold(typed.strip())
     upcoming = await ctx.store.events.upcoming(ctx.now, limit=200)
     if wanted:
         upcoming = [e for e in upcoming if _of_kind(e, wanted, ctx.language)]
@@ -45,16 +49,20 @@ async def events(ctx: Context) -> list[Reply]:
         kinds = ", ".join(kind_label(k, ctx.language) for k in EVENT_KINDS)
         if wanted:
             message = ctx.tr(
-                "No upcoming events for '{wanted}'. Kinds: {kinds}.", wanted=echo(ctx.rest), kinds=kinds
+                "No upcoming events for '{wanted}'. Kinds: {kinds}.", wanted=echo(typed), kinds=kinds
             )
         else:
             message = ctx.tr("No upcoming events. Kinds: {kinds}.", kinds=kinds)
         return [ctx.text().add(message).reply()]
-    statuses = await ctx.store.events.statuses_for(ctx.member.id, [e.id for e in upcoming])
+    shown = page.of(upcoming)
+    statuses = await ctx.store.events.statuses_for(ctx.member.id, [e.id for e in shown])
     marks = {"going": ctx.tr("✅ you're going"), "waitlisted": ctx.tr("⏳ waitlisted")}
-    text = ctx.text().bold(ctx.tr("Upcoming events")).line().line()
-    for event in upcoming[:LIST_LIMIT]:
-        text.bold(f"#{event.id} ").add(event.title).line()
+    text = ctx.text().bold(ctx.tr("Upcoming events"))
+    if page.number > 1:
+        text.add(" ").t("(page {page})", page=page.number)
+    text.line().line()
+    for event in shown:
+        text.command(f"event {event.id}").add(" ").bold(event.title).line()
         text.add(f"   {span(event.starts_at, event.ends_at, ctx.member.timezone, ctx.language)}")
         if event.place:
             text.add(f" · {event.place}")
@@ -62,12 +70,9 @@ async def events(ctx: Context) -> list[Reply]:
         text.line(
             f" · {kind_label(event.kind, ctx.language)}" + (f" · {marks[mark]}" if mark in marks else "")
         )
-    if len(upcoming) > LIST_LIMIT:
-        text.line().t(
-            "…and {count} more; narrow with /events KIND or TAG.", count=len(upcoming) - LIST_LIMIT
-        ).line()
-    text.line().t("Details: {command}", command=command(ctx.tr("event NUMBER")))
-    return [text.reply()]
+    rows: list[tuple[Button, ...]] = [(item_button(e.id, e.title, f"/event {e.id}"),) for e in shown]
+    add_more(ctx, text, rows, page, shlex.join(["events", *page.words]), len(upcoming))
+    return [text.reply(buttons=tuple(rows), replaces_previous=turns_page(ctx, page))]
 
 
 async def event_details(ctx: Context) -> list[Reply]:
@@ -101,6 +106,7 @@ async def event_details(ctx: Context) -> list[Reply]:
         text.line().bold(
             ctx.tr("You're going.") if rsvp.status == "going" else ctx.tr("You're on the waitlist.")
         )
+    add_share_line(ctx, text, "event", event.id)
     buttons: tuple[tuple[Button, ...], ...] = ()
     if not event.cancelled:
         buttons = (
@@ -112,7 +118,8 @@ async def event_details(ctx: Context) -> list[Reply]:
         )
         if event.ends_at > ctx.now and await ctx.store.meetings.session_of(event.id) is not None:
             buttons += ((Button(ctx.tr("Book meetings"), f"/book {event.id}"),),)
-    return [text.reply(buttons=buttons)]
+    # Opened from a list or a notice, the card it was pressed on stays live.
+    return [text.reply(buttons=buttons, keeps_previous=True)]
 
 
 async def going(ctx: Context) -> list[Reply]:

@@ -8,7 +8,9 @@ must answer, so nobody else in a shared chat can press them for them.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from core.errors import NotAllowed, NotFound, UsageError
@@ -17,6 +19,7 @@ from handlers.checkbacks import refuse_if_paused
 from handlers.engine.confirmations import confirmation
 from handlers.engine.context import Context
 from handlers.engine.forms import positive_int
+from handlers.engine.paging import add_more, page_of, turns_page
 from handlers.engine.resolving import member_named
 from handlers.engine.timefmt import local, zone
 from handlers.events import load_event
@@ -446,6 +449,7 @@ async def late(ctx: Context) -> list[Reply]:
 
 async def meetings(ctx: Context) -> list[Reply]:
     """Requests waiting for my answer, and mine waiting for theirs, each with its buttons."""
+    page = page_of(ctx, ctx.args)
     pending = await ctx.store.meetings.of_member(
         ctx.member.id, statuses=("requested", "proposed", "superseded"), ending_after=ctx.now
     )
@@ -457,7 +461,7 @@ async def meetings(ctx: Context) -> list[Reply]:
             .reply()
         ]
     text, rows = ctx.text(), list[tuple[Button, ...]]()
-    for meeting in pending:
+    for meeting in page.of(pending):
         view = await meeting_view(ctx.store, meeting)
         time = hhmm(meeting.starts_at, ctx.member.timezone)
         name = view.other(ctx.member.id).name
@@ -500,7 +504,8 @@ async def meetings(ctx: Context) -> list[Reply]:
                 cancel = await confirmation(ctx, f"meeting cancel {meeting.id}")
                 rows.append((Button(ctx.tr("Cancel {time}", time=time), cancel),))
         text.line()
-    return [text.reply(buttons=tuple(rows))]
+    add_more(ctx, text, rows, page, "meetings", len(pending))
+    return [text.reply(buttons=tuple(rows), replaces_previous=turns_page(ctx, page))]
 
 
 def _superseded_line(ctx: Context, view: MeetingView, text: Text) -> None:
@@ -522,6 +527,8 @@ def _superseded_line(ctx: Context, view: MeetingView, text: Text) -> None:
 
 async def agenda(ctx: Context) -> list[Reply]:
     """My meetings still ahead (of one event, or all), in my time zone, to cancel or say I'm late."""
+    page = page_of(ctx, ctx.args)
+    ctx = replace(ctx, args=page.words)
     session_id = None
     if ctx.args:
         event = await load_event(ctx)
@@ -535,8 +542,8 @@ async def agenda(ctx: Context) -> list[Reply]:
             .t("No meetings in your agenda yet. Book one with {command}.", command="/meet MEMBER")
             .reply()
         ]
-    text, rows, day = ctx.text(), [], None
-    for meeting in agreed:
+    text, rows, day = ctx.text(), list[tuple[Button, ...]](), None
+    for meeting in page.of(agreed):
         view = await meeting_view(ctx.store, meeting)
         shown = local(meeting.starts_at, ctx.member.timezone)
         if shown.date() != day:
@@ -552,5 +559,6 @@ async def agenda(ctx: Context) -> list[Reply]:
                 Button(ctx.tr("Running late {time}", time=time), f"/meeting late {meeting.id}"),
             )
         )
+    add_more(ctx, text, rows, page, shlex.join(["agenda", *page.words]), len(agreed))
     text.add(f"({zone(ctx.member.timezone).key})")
-    return [text.reply(buttons=tuple(rows))]
+    return [text.reply(buttons=tuple(rows), replaces_previous=turns_page(ctx, page))]

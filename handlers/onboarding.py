@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -11,8 +12,12 @@ from handlers.engine.context import Context
 from handlers.engine.flows import CARRY_ON, Flow, Step, as_name, as_text, ask, begin_flow
 from handlers.engine.forms import tag_list
 from handlers.engine.resolving import cluster_named
+from handlers.events import event_details
+from handlers.opportunities import opportunity_details
 from store.fields import MAX_TAGS
 
+# The payload of a shared link to an event or an opportunity (see handlers.sharing).
+DEEP_LINK = re.compile(r"(event|opp)_(\d{1,9})")
 YES = frozenset({"yes", "y", "si", "sí", "oui", "sim", "ok", "1", "true", "d'accord", "vale"})
 NO = frozenset({"no", "n", "non", "não", "nao", "0", "false"})
 
@@ -121,6 +126,8 @@ async def start(ctx: Context) -> list[Reply]:
     `start TOKEN` comes from an invitation link (a Telegram deep link, a Slack invitation button):
     it connects this account to the profile a coordinator imported, instead of asking again.
     """
+    if ctx.args and (shared := DEEP_LINK.fullmatch(ctx.args[0])):
+        return await _shared(ctx, shared.group(1), shared.group(2))
     if ctx.args:
         invited = await accept_invitation(ctx, ctx.args[0])
         if invited is not None:
@@ -135,6 +142,16 @@ async def start(ctx: Context) -> list[Reply]:
         )
         return [notice, *await _start(ctx)]
     return await _start(ctx)
+
+
+async def _shared(ctx: Context, kind: str, number: str) -> list[Reply]:
+    """A link someone shared (`t.me/BOT?start=event_12`): the card it points to, and for a newcomer
+    the first question of onboarding after it."""
+    details = event_details if kind == "event" else opportunity_details
+    card = await details(replace(ctx, args=[number], rest=number))
+    if ctx.member.onboarded:
+        return card
+    return [*card, *await _start(ctx)]
 
 
 async def _start(ctx: Context) -> list[Reply]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from typing import Any
 
 from rapidfuzz import fuzz, process
@@ -21,14 +22,15 @@ from handlers.engine.forms import (
     web_url,
 )
 from handlers.engine.kinds import kind_label
+from handlers.engine.paging import add_more, item_button, page_of, turns_page
 from handlers.engine.scopes import scope
 from handlers.engine.timefmt import day, parse_local
 from handlers.roles import record
+from handlers.sharing import add_share_line
 from store.fields import FIELD_LENGTHS, MAX_TAGS
 from store.models import OPPORTUNITY_KINDS, Opportunity
 from store.text import is_web_url, words
 
-LIST_LIMIT = 15
 FORM_FIELDS = ("kind", "title", "description", "tags", "deadline", "region", "url")
 
 
@@ -52,8 +54,10 @@ def matches(opportunity: Opportunity, query_words: list[str], language: str) -> 
 
 
 async def opportunities(ctx: Context) -> list[Reply]:
+    page = page_of(ctx, ctx.args)
+    typed = " ".join(page.words)
     found = await ctx.store.opportunities.open(ctx.now)
-    query_words = words(ctx.rest)
+    query_words = words(typed)
     if query_words:
         found = [o for o in found if matches(o, query_words, ctx.language)]
     if not found:
@@ -61,15 +65,19 @@ async def opportunities(ctx: Context) -> list[Reply]:
         if query_words:
             text.t(
                 "No open opportunities matching '{words}'. Post one with {command}.",
-                words=echo(ctx.rest),
+                words=echo(typed),
                 command=command("post"),
             )
         else:
             text.t("No open opportunities. Post one with {command}.", command=command("post"))
         return [text.reply()]
-    text = ctx.text().bold(ctx.tr("Open opportunities")).add(" ").t("(nearest deadline first)").line().line()
-    for opportunity in found[:LIST_LIMIT]:
-        text.bold(f"#{opportunity.id} ").add(opportunity.title).line()
+    shown = page.of(found)
+    text = ctx.text().bold(ctx.tr("Open opportunities")).add(" ").t("(nearest deadline first)")
+    if page.number > 1:
+        text.add(" ").t("(page {page})", page=page.number)
+    text.line().line()
+    for opportunity in shown:
+        text.command(f"opportunity {opportunity.id}").add(" ").bold(opportunity.title).line()
         deadline = (
             ctx.tr("deadline {date}", date=day(opportunity.deadline, ctx.member.timezone, ctx.language))
             if opportunity.deadline
@@ -79,12 +87,9 @@ async def opportunities(ctx: Context) -> list[Reply]:
             f"   {kind_label(opportunity.kind, ctx.language)} · {deadline}"
             + (f" · {opportunity.region}" if opportunity.region else "")
         )
-    if len(found) > LIST_LIMIT:
-        text.line().t(
-            "…and {count} more; narrow with /opportunities WORDS.", count=len(found) - LIST_LIMIT
-        ).line()
-    text.line().t("Details: {command}", command=command(ctx.tr("opportunity NUMBER")))
-    return [text.reply()]
+    rows: list[tuple[Button, ...]] = [(item_button(o.id, o.title, f"/opportunity {o.id}"),) for o in shown]
+    add_more(ctx, text, rows, page, shlex.join(["opportunities", *page.words]), len(found))
+    return [text.reply(buttons=tuple(rows), replaces_previous=turns_page(ctx, page))]
 
 
 async def load_opportunity(ctx: Context) -> Opportunity:
@@ -124,7 +129,8 @@ async def opportunity_details(ctx: Context) -> list[Reply]:
             text.italic(ctx.tr("Posted by:") + " ").add(poster.member.name)
             if poster.organisation:
                 text.add(f" — {poster.organisation.name}")
-    return [text.reply()]
+    add_share_line(ctx, text, "opportunity", opportunity.id)
+    return [text.reply(keeps_previous=True)]
 
 
 async def _values(form: dict[str, str], ctx: Context) -> dict[str, Any]:

@@ -21,6 +21,27 @@ EXPORT_FILENAME = "clusterbot-mydata.json"
 REDACTED = text_reply(N_("(This message mentioned a member who has since erased their data.)"))
 
 
+async def notice(ctx: Context) -> list[Reply]:
+    """Telegram's expected `/privacy`: what is held, who sees it, and the two commands that act on it."""
+    text = ctx.text().bold(ctx.tr("Your data")).line()
+    text.t(
+        "I hold your profile (name, organisation, what you offer and look for, interests), the "
+        "accounts you write to me from, your event answers, follows, introductions and meetings, "
+        "and the messages waiting for you."
+    ).line()
+    text.t(
+        "Other members see your profile only if you are listed in the directory; your contact "
+        "details are shared only when you accept an introduction."
+    ).line()
+    text.t(
+        "Take a copy with {mydata}; erase everything with {forget}.",
+        mydata=command("mydata"),
+        forget=command("forget"),
+    )
+    buttons = ((Button(ctx.tr("Take a copy"), "/mydata"), Button(ctx.tr("Erase my data"), "/forget")),)
+    return [text.reply(buttons=buttons)]
+
+
 async def mydata(ctx: Context) -> list[Reply]:
     """A JSON file of everything held about the member, readable by people and by programs."""
     export = await ctx.store.privacy.export(ctx.member)

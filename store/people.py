@@ -236,6 +236,24 @@ class People:
             .values(unreachable=True)
         )
 
+    async def mark_reachable(self, platform: str, user_id: str) -> None:
+        """The person unblocked the bot (or started it again): messages may reach them once more."""
+        await self.session.execute(
+            update(Identity)
+            .where(Identity.platform == platform, Identity.user_id == user_id)
+            .values(unreachable=False)
+        )
+
+    async def coordinator_chats(self, platform: str) -> list[tuple[str, str | None]]:
+        """The private chat of every coordinator's account on `platform`, with their chosen language."""
+        rows = await self.session.execute(
+            select(Identity.chat_id, Member.language)
+            .join(Member, Member.id == Identity.member_id)
+            .where(Member.is_coordinator.is_(True), Identity.platform == platform)
+            .order_by(Identity.id)
+        )
+        return [(chat_id, language) for chat_id, language in rows.all()]
+
     async def identities(self, member_id: int) -> list[Identity]:
         return list(
             (

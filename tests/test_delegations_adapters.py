@@ -36,6 +36,7 @@ async def test_a_wish_made_with_a_button_is_scheduled_and_both_confirm_with_butt
     await telegram.press(ANA, listing, dict(listing.buttons)["Must meet Pau Vidal"])
     noted = (await telegram.wait_for_messages(ANA.id, before + 1))[-1]
     assert "You must meet Pau Vidal at B2B day: noted." in noted.text
+    assert listing.edits == 0 and "Meet" in dict(listing.buttons)  # live for the next wish
 
     await add_member(db, clock.now, "Coordinator", handle="coord")
     await make_coordinator(db, "coord")

@@ -103,7 +103,7 @@ async def test_dm_events_answers_in_the_dm(world: World) -> None:
     await world.api.wait_for(lambda: world.api.dm_messages(USER))
     (message,) = world.api.dm_messages(USER)
     assert "Learning visit to Terrassa" in section_text(message.blocks)
-    assert "`/cluster event NUMBER`" in section_text(message.blocks)
+    assert "`/cluster event 1` *Learning visit to Terrassa*" in section_text(message.blocks)
 
 
 async def test_clicking_going_stores_the_rsvp_and_updates_the_message(world: World) -> None:

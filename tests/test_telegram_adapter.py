@@ -176,7 +176,7 @@ async def test_find_events_going_button_and_calendar_file(
     assert "Marta Soler" in found.text
     assert {"type": "bold", "offset": found.text.index("Marta"), "length": 11} in found.entities
     [upcoming] = await say(telegram, ANA, "/events")
-    assert f"#{event.id} B2B session Porto" in upcoming.text
+    assert f"/event_{event.id} B2B session Porto" in upcoming.text
     [details] = await say(telegram, ANA, f"/event {event.id}")
     going = await press(telegram, ANA, details, "Going")
     assert "You're going to B2B session Porto" in going.text
@@ -246,7 +246,7 @@ async def test_blocked_user_is_marked_unreachable(
     telegram: FakeTelegram, bot: TelegramAdapter, db: Database
 ) -> None:
     telegram.per_chat = RateLimit(100, 1.0)  # only the refusals this test injects
-    await say(telegram, ANA, "/help")
+    await say(telegram, ANA, "/lang")
     telegram.blocked.add(ANA.id)
 
     result = await bot.send(Recipient("telegram", "1001", "1001"), [text_reply("Reminder: Porto tomorrow")])
@@ -261,7 +261,7 @@ async def test_send_tells_the_outbox_when_to_retry_and_when_to_give_up(
     telegram: FakeTelegram, bot: TelegramAdapter
 ) -> None:
     telegram.per_chat = RateLimit(100, 1.0)  # only the refusals this test injects
-    await say(telegram, ANA, "/help")
+    await say(telegram, ANA, "/lang")
     ana = Recipient("telegram", "1001", "1001")
     notice = [text_reply("New call: smart textiles <pilot> & demo")]
 

@@ -5,7 +5,15 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.telegram_render import MESSAGE_LIMIT, callback_data, keyboard, render_text, size
+from bot.telegram_render import (
+    MESSAGE_LIMIT,
+    callback_data,
+    command_span,
+    keyboard,
+    render_text,
+    size,
+    tapped_command,
+)
 from core.types import Button, Span, Style, Text
 from tests.fakes.telegram_rules import parse_html
 
@@ -41,9 +49,9 @@ def test_commands_get_a_slash_and_links_an_escaped_href() -> None:
     spans = Text().command("find textile").add(" or ").link("the <call>", 'https://example.eu/?a=1&b="2"')
     [chunk] = render_text(tuple(spans.spans))
 
-    assert (
-        chunk.html
-        == '/find textile or <a href="https://example.eu/?a=1&amp;b=&quot;2&quot;">the &lt;call&gt;</a>'
+    assert chunk.html == (
+        '<code>/find textile</code> or <a href="https://example.eu/?a=1&amp;b=&quot;2&quot;">'
+        "the &lt;call&gt;</a>"
     )
     assert chunk.plain == '/find textile or the <call> (https://example.eu/?a=1&b="2")'
 
@@ -104,7 +112,7 @@ def test_every_chunk_is_valid_html_within_the_limit_and_nothing_is_lost(
     for chunk in chunks:
         assert size(chunk.html) <= 60
         assert parse_html(chunk.html)[0] == chunk.plain
-    expected = "".join(f"/{text}" if style == "command" else text for text, style in pieces)
+    expected = "".join(command_span(text).text if style == "command" else text for text, style in pieces)
     assert compact("".join(chunk.plain for chunk in chunks)) == compact(expected)
 
 
@@ -125,3 +133,13 @@ async def test_a_payload_that_looks_like_a_key_is_kept_too() -> None:
 
     assert await callback_data("k:abc", keep) == "k:key1"
     assert await keyboard((), keep) is None
+
+
+def test_a_command_with_a_number_is_tappable_and_one_with_words_is_copied_whole() -> None:
+    """Tapping `/event 12` in Telegram sends a bare `/event`: the number goes into the command."""
+    spans = Text().command("event 12").add(" · ").command("event NUMBER").add(" · ").command("help")
+    [chunk] = render_text(tuple(spans.spans))
+
+    assert chunk.html == "/event_12 · <code>/event NUMBER</code> · /help"
+    assert tapped_command("/event_12") == "/event 12"
+    assert tapped_command("/events") == "/events"

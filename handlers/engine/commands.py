@@ -443,6 +443,13 @@ def build_router() -> Router:
             listed=False,
         )
     add(
+        "privacy",
+        privacy.notice,
+        summary=N_("what I hold about you, and how to take a copy or erase it"),
+        usage="privacy",
+        example="privacy",
+    )
+    add(
         "mydata",
         privacy.mydata,
         summary=N_("a file with everything I hold about you"),

@@ -23,6 +23,8 @@ class Options:
     public_url: str = "http://127.0.0.1:8080"
     # For invitation deep links (t.me/<username>?start=…); empty when unknown.
     telegram_bot_username: str = ""
+    # For share links that open the Slack app (slack.com/app_redirect?app=…); empty when unknown.
+    slack_app_id: str = ""
     # The language of people who chose none and whose app says none we speak.
     default_language: str = DEFAULT_LANGUAGE
 

@@ -42,7 +42,14 @@ GARBAGE = {
 }
 # The calls that deliver a message, which injected refusals and garbage answers apply to.
 MESSAGE_METHODS = frozenset(
-    {"sendMessage", "editMessageText", "sendDocument", "sendPhoto", "editMessageMedia"}
+    {
+        "sendMessage",
+        "editMessageText",
+        "editMessageReplyMarkup",
+        "sendDocument",
+        "sendPhoto",
+        "editMessageMedia",
+    }
 )
 
 
@@ -130,6 +137,9 @@ class FakeTelegram:
         self.blocked: set[int] = set()
         self.answered_callbacks: list[Json] = []
         self.commands: list[Json] = []
+        # Every menu set, by (scope, language_code): ("default", "") is what `commands` holds,
+        # ("chat:1001", "") the menu of one chat.
+        self.menus: dict[tuple[str, str], list[Json]] = {}
         self.webhook: Json = {}
         self.webhook_statuses: list[int] = []
         self._messages: dict[int, list[Sent]] = defaultdict(list)
@@ -153,6 +163,8 @@ class FakeTelegram:
             "getUpdates": self._get_updates,
             "sendMessage": self._send_message,
             "editMessageText": self._edit_message_text,
+            "editMessageReplyMarkup": self._edit_message_reply_markup,
+            "deleteMyCommands": self._delete_my_commands,
             "sendDocument": self._send_document,
             "sendPhoto": self._send_photo,
             "editMessageMedia": self._edit_message_media,
@@ -209,6 +221,30 @@ class FakeTelegram:
         if text.startswith("/"):
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
         await self._deliver({"message": message})
+
+    async def block(self, user: User, *, blocked: bool = True) -> None:
+        """`user` blocks the bot (or unblocks it): Telegram refuses messages and says so in an update."""
+        if blocked:
+            self.blocked.add(user.id)
+        else:
+            self.blocked.discard(user.id)
+        chat = self._chats.get(user.id) or {"id": user.id, "type": "private", "first_name": user.first_name}
+        member, kicked = (
+            {"status": "member", "user": BOT_USER},
+            {"status": "kicked", "user": BOT_USER, "until_date": 0},
+        )
+        change = {
+            "chat": chat,
+            "from": user.as_json(),
+            "date": int(time.time()),
+            "old_chat_member": member if blocked else kicked,
+            "new_chat_member": kicked if blocked else member,
+        }
+        await self._deliver({"my_chat_member": change})
+
+    def menu(self, scope: str = "default", language: str = "") -> list[str]:
+        """The command words of the menu set for `scope` ("default", "chat:ID") and `language`."""
+        return [command["command"] for command in self.menus.get((scope, language), [])]
 
     async def press(self, user: User, message: Sent, data: str) -> str:
         """`user` presses the button carrying `data` under `message`; returns the query's id."""
@@ -303,7 +339,7 @@ class FakeTelegram:
         for name, value in (await request.post()).items():
             if isinstance(value, web.FileField):
                 params[name] = (value.filename, value.file.read())
-            elif name in ("reply_markup", "commands", "allowed_updates", "media"):
+            elif name in ("reply_markup", "commands", "allowed_updates", "media", "scope"):
                 params[name] = json.loads(value)
             else:
                 params[name] = value
@@ -332,9 +368,7 @@ class FakeTelegram:
     async def _edit_message_text(self, params: Json) -> Json:
         chat_id = self._writable_chat(params)
         text, entities = message_text(params.get("text", ""), params.get("parse_mode"))
-        markup = params.get("reply_markup")
-        check_keyboard(markup)
-        sent = self._to_edit(chat_id, params)
+        sent, markup = self._to_edit(chat_id, params)
         if (sent.text, sent.entities, sent.reply_markup) == (text, entities, markup):
             raise ApiError(400, "Bad Request: message is not modified")
         self._throttle(chat_id)
@@ -342,12 +376,23 @@ class FakeTelegram:
         sent.edits += 1
         return self._as_message(sent) | {"edit_date": int(time.time())}
 
-    def _to_edit(self, chat_id: int, params: Json) -> Sent:
+    async def _edit_message_reply_markup(self, params: Json) -> Json:
+        sent, markup = self._to_edit(self._writable_chat(params), params)
+        if sent.reply_markup == markup:
+            raise ApiError(400, "Bad Request: message is not modified")
+        sent.reply_markup = markup
+        sent.edits += 1
+        return self._as_message(sent) | {"edit_date": int(time.time())}
+
+    def _to_edit(self, chat_id: int, params: Json) -> tuple[Sent, Json | None]:
+        """The message an edit names, and the keyboard it asks for (checked as for a new message)."""
+        markup = params.get("reply_markup")
+        check_keyboard(markup)
         number = int(params["message_id"])
         sent = next((sent for sent in self._messages[chat_id] if sent.message_id == number), None)
         if sent is None:
             raise ApiError(400, "Bad Request: message to edit not found")
-        return sent
+        return sent, markup
 
     async def _send_document(self, params: Json) -> Json:
         return self._send_file(params, "document")
@@ -373,9 +418,7 @@ class FakeTelegram:
         if not isinstance(part, tuple):
             raise Refused("wrong remote file identifier specified")
         caption, entities = message_text(media.get("caption", ""), media.get("parse_mode"), caption=True)
-        markup = params.get("reply_markup")
-        check_keyboard(markup)
-        sent = self._to_edit(chat_id, params)
+        sent, markup = self._to_edit(chat_id, params)
         if sent.photo is None:
             raise ApiError(400, "Bad Request: there is no media in the message to edit")
         self._throttle(chat_id)
@@ -406,8 +449,24 @@ class FakeTelegram:
         return True
 
     async def _set_my_commands(self, params: Json) -> bool:
-        self.commands = check_commands(params.get("commands", []))
+        commands = check_commands(params.get("commands", []))
+        key = self._menu_key(params)
+        if key[0].startswith("chat:") and int(key[0].removeprefix("chat:")) not in self._chats:
+            raise ApiError(400, "Bad Request: chat not found")
+        self.menus[key] = commands
+        if key == ("default", ""):
+            self.commands = commands
         return True
+
+    async def _delete_my_commands(self, params: Json) -> bool:
+        self.menus.pop(self._menu_key(params), None)
+        return True
+
+    @staticmethod
+    def _menu_key(params: Json) -> tuple[str, str]:
+        scope = params.get("scope") or {"type": "default"}
+        where = f"chat:{scope['chat_id']}" if scope["type"] == "chat" else str(scope["type"])
+        return where, str(params.get("language_code", ""))
 
     async def _get_my_commands(self, _params: Json) -> list[Json]:
         return self.commands

@@ -22,7 +22,7 @@ import pytest
 from sqlalchemy import select, text
 
 from bot.slack_render import long_payloads, render_reply
-from bot.telegram_render import MESSAGE_LIMIT, keyboard, render_text, size
+from bot.telegram_render import MESSAGE_LIMIT, command_span, keyboard, render_text, size
 from core.errors import UserError
 from core.types import Incoming, Reply
 from handlers.engine.assistant import Assistant
@@ -350,7 +350,8 @@ async def check_telegram(reply: Reply) -> None:
         message_text(chunk.plain, None)
         assert {entity["type"] for entity in entities} <= {"bold", "italic", "code", "text_link"}
     shown = compact("".join(parse_html(chunk.html)[0] for chunk in chunks))
-    assert shown == compact("".join("/" + s.text if s.style == "command" else s.text for s in reply.spans))
+    written = (command_span(s.text).text if s.style == "command" else s.text for s in reply.spans)
+    assert shown == compact("".join(written))
     if reply.buttons:
         assert chunks, "buttons need a message to hang from"
 
