@@ -114,6 +114,9 @@ async def event_details(ctx: Context) -> list[Reply]:
 
 
 async def going(ctx: Context) -> list[Reply]:
+    """`going NUMBER` takes a place; `going` alone lists the events the member holds a place at."""
+    if not ctx.args:
+        return [await _my_events(ctx)]
     event = await load_event(ctx)
     if event.cancelled:
         raise UsageError(ctx.tr("#{number} {title} was cancelled.", number=event.id, title=event.title))
@@ -147,6 +150,27 @@ async def going(ctx: Context) -> list[Reply]:
             title=bold(event.title),
         )
     return [text.reply(buttons=((Button(ctx.tr("Add to calendar"), f"/ics {event.id}"),),))]
+
+
+async def _my_events(ctx: Context) -> Reply:
+    ahead = [e for e in await ctx.store.calendars.going_events(ctx.member.id, ctx.now) if e.ends_at > ctx.now]
+    if not ahead:
+        return (
+            ctx.text()
+            .t("You have no place at an event yet. See {command}.", command=command("events"))
+            .reply()
+        )
+    text, rows = ctx.text().bold(ctx.tr("Events you're going to")).line().line(), []
+    for event in ahead[:LIST_LIMIT]:
+        text.bold(f"#{event.id} ").add(event.title).line()
+        text.line(f"   {span(event.starts_at, event.ends_at, ctx.member.timezone, ctx.language)}")
+        rows.append(
+            (
+                Button(ctx.tr("Details #{number}", number=event.id), f"/event {event.id}"),
+                Button(ctx.tr("Not going #{number}", number=event.id), f"/notgoing {event.id}"),
+            )
+        )
+    return text.reply(buttons=tuple(rows))
 
 
 async def not_going(ctx: Context) -> list[Reply]:
