@@ -57,6 +57,7 @@ def modal(form: FormView) -> View:
         "private_metadata": form.line[:METADATA_LIMIT],
         "title": _plain(form.title, TITLE_LIMIT),
         "submit": _plain(form.submit, TITLE_LIMIT),
+        "close": _plain(form.close, TITLE_LIMIT),
         "blocks": blocks,
     }
 

@@ -59,6 +59,7 @@ class FormView:
     line: str
     title: str
     submit: str
+    close: str
     fields: tuple[Field, ...]  # labels and hints translated
     values: dict[str, str]  # what each field starts from
 
@@ -221,7 +222,7 @@ async def show(ctx: Context, form: Form, line: str) -> FormView:
         for field in form.fields
         if len(current.get(field.key, "")) <= field.max_length
     )
-    return FormView(line, ctx.tr(form.title), ctx.tr(form.submit), fields, current)
+    return FormView(line, ctx.tr(form.title), ctx.tr(form.submit), ctx.tr("Close"), fields, current)
 
 
 async def submitted_lines(ctx: Context, form: Form, values: Mapping[str, str]) -> list[str]:

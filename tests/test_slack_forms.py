@@ -14,7 +14,7 @@ from bot.slack_render import BLOCK_CHARS, BLOCKS_PER_MESSAGE, block_chars, rende
 from core.types import Button, Reply, Span
 from store.models import Event, Member, Opportunity
 from tests.factories import add_event, add_member, add_opportunity, make_coordinator
-from tests.fakes.slack_api import BLOCK_TEXT_LIMIT, SlackError, validate_message
+from tests.fakes.slack_api import BLOCK_TEXT_LIMIT, SlackError, SlackSender, validate_message
 from tests.test_slack_events import USER, World, count, section_text
 from tests.test_slack_events import world as world
 
@@ -291,3 +291,20 @@ def test_the_fake_refuses_blocks_over_slacks_cumulative_limit() -> None:
     with pytest.raises(SlackError, match="msg_blocks_too_long"):
         validate_message({"text": "x", "blocks": [section] * 4 + [one_more]})
     assert BLOCK_TEXT_LIMIT == 4 * 3000
+
+
+async def test_a_form_in_catalan_and_an_expired_trigger_answers_as_typed(world: World) -> None:
+    world.api.add_user(USER, "Laia Puig", tz="Europe/Madrid", locale="ca-ES")
+    view = await open_form(world, "post")
+    assert (view["title"]["text"], view["submit"]["text"], view["close"]["text"]) == (
+        "Publica una oportunitat",
+        "Publica",
+        "Tanca",
+    )
+
+    expired = SlackSender(world.slack.url)  # its trigger ids were never handed out by this Slack
+    await expired.slash(USER, "post", world.api.response_url())
+
+    await world.api.wait_for(lambda: world.api.responses)
+    assert "oportunitat" in world.api.responses[0].body["text"]
+    assert len(world.api.modals) == 1

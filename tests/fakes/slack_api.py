@@ -161,6 +161,8 @@ def validate_modal(view: Any) -> None:
     inputs = [block for block in view.get("blocks") or [] if block.get("type") == "input"]
     if inputs:
         _text_object(view.get("submit"), limit=24, plain_only=True)
+    if "close" in view:
+        _text_object(view["close"], limit=24, plain_only=True)
     validate_blocks([block for block in view.get("blocks") or [] if block.get("type") != "input"], limit=100)
     if len(view.get("blocks") or []) > 100:
         raise SlackError("invalid_blocks", "more than 100 blocks")
