@@ -81,7 +81,9 @@ def _announce_lines(_args: Sequence[str], values: Mapping[str, str]) -> list[str
 
 
 def _meet_lines(_args: Sequence[str], values: Mapping[str, str]) -> list[str]:
-    return [f"/meet {values.get('member', '').strip()} {values.get('event', '').strip()}".rstrip()]
+    member = values.get("member", "").strip()
+    member = f"#{member}" if member.isdigit() else member  # a member number, as `meet #12` takes it
+    return [f"/meet {member} {values.get('event', '').strip()}".rstrip()]
 
 
 def _profile_lines(_args: Sequence[str], values: Mapping[str, str]) -> list[str]:

@@ -156,6 +156,17 @@ async def test_post_form_publishes_the_opportunity_and_a_bad_kind_is_refused_inl
     )
 
 
+async def test_a_nul_typed_into_a_form_is_dropped_as_in_a_message(world: World) -> None:
+    view = await open_form(world, "post")
+
+    _, body = await world.slack.submit(USER, view, {"kind": "tender", "title": "Dyeing\x00 line"})
+
+    assert body == ""
+    await dm_text(world)
+    async with world.db.transaction() as session:
+        assert await session.scalar(select(Opportunity.title)) == "Dyeing line"
+
+
 async def test_typed_post_with_fields_still_publishes_without_a_form(world: World) -> None:
     assert "Published" in await answered_as_typed(world, 'post kind=tender title="Dyeing line"')
 
@@ -199,7 +210,7 @@ async def test_meet_form_names_an_unknown_member_beside_the_member_field(world: 
     await add_member(world.db, world.clock.now, "Marta Ferrer")
     view = await open_form(world, "meet")
 
-    _, body = await world.slack.submit(USER, view, {"member": "#9999"})
+    _, body = await world.slack.submit(USER, view, {"member": "9999"})
 
     assert list(json.loads(body)["errors"]) == ["member"]
 

@@ -98,8 +98,10 @@ class Assistant:
         if form is None:
             return Outcome([], UsageError(fill(self.options.default_language, "This form has expired.")))
 
+        typed = {key: value.replace("\x00", "") for key, value in values.items()}  # as without_nul
+
         async def run(ctx: Context) -> list[Reply]:
-            lines = await submitted_lines(replace(ctx, rest=rest, args=split_args(rest)), form, values)
+            lines = await submitted_lines(replace(ctx, rest=rest, args=split_args(rest)), form, typed)
             return [reply for line in lines for reply in await self.router.dispatch(ctx, line)]
 
         return await self._guarded(without_nul(msg), text, run)
