@@ -49,8 +49,9 @@ one. Things to try (type them, or press Ctrl-D to leave):
   /find smart textiles in:Norway filter by place
   /events   /event 1   /going 1  see what's on and say you're going
   /ics 1                         a calendar file for the event
+  /going   /follow 1   /follow   your events, and the opportunities you follow (the Slack App Home)
   /opportunities recycling       open calls and partner searches
-  /post                          post an opportunity, one question at a time
+  /post                          post an opportunity, one question at a time (in Slack: a form)
   /introduce Arnau Ribas "we both work on recycled polyester"
                                  ask to be introduced (or press "Introduce me" under /find)
   /as Arnau Ribas                play the other side: his messages from me show up marked 📬;

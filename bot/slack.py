@@ -41,6 +41,7 @@ from bot.credentials import CredentialCheck
 from bot.http import HttpServer
 from bot.live import LiveMessages
 from bot.settings import Settings
+from bot.slack_forms import FORM_CALLBACK, inline_errors, modal, submitted
 from bot.slack_oauth import Workspaces, add_oauth_routes, oauth_settings
 from bot.slack_render import (
     ACTION_PREFIX,
@@ -89,6 +90,7 @@ REFUSED = frozenset(
         "is_archived",
         "messages_tab_disabled",
         "metadata_too_large",
+        "msg_blocks_too_long",
         "msg_too_long",
         "no_text",
         "restricted_action",
@@ -146,6 +148,7 @@ class SlackAdapter:
         self.app.event("app_uninstalled")(self._on_uninstalled)
         self.app.event("tokens_revoked")(self._on_tokens_revoked)
         self.app.action(re.compile(rf"^{ACTION_PREFIX}\d+$"))(self._on_action)
+        self.app.view(FORM_CALLBACK)(self._on_form)
         self.app.error(self._on_error)
         self._socket: AsyncSocketModeHandler | None = None
         self.credentials = CredentialCheck(PLATFORM, "auth.test", self._who_am_i, _code)
@@ -357,6 +360,8 @@ class SlackAdapter:
         text = "/" + ((body.get("text") or "").strip().removeprefix("/") or "help")
         dm, kind = (channel, "private") if channel.startswith("D") else ("", "group")
         msg = await self._incoming(client, team, user, dm, text=text, chat_kind=kind)
+        if await self._open_form(client, msg, body.get("trigger_id", "")):
+            return
         await self._deliver(_Where(client, team, user, channel, respond=respond), await self._answer(msg))
 
     async def _on_message(
@@ -386,13 +391,13 @@ class SlackAdapter:
     async def _publish_home(self, client: AsyncWebClient, team: str, user: str) -> None:
         asking = await self._incoming(client, team, user, "")
         parts = []
-        found = await home_commands(
+        home = await home_commands(
             self.db, PLATFORM, asking.user_id, asking.language_code, self.assistant.options
         )
-        for title, command in found:
+        for title, command in home.parts:
             parts.append((title, await self._answer(replace(asking, text=command))))
         values = await self._keep_long([reply for _, replies in parts for reply in replies])
-        await client.views_publish(user_id=user, view=home_view(parts, values))
+        await client.views_publish(user_id=user, view=home_view(home.actions, parts, values))
 
     async def _on_action(
         self,
@@ -419,6 +424,8 @@ class SlackAdapter:
         payload = await self._payload(action.get("value", ""))
         chat_id = where.channel if where.channel.startswith("D") else ""
         msg = await self._incoming(client, team, user, chat_id, payload=payload)
+        if await self._open_form(client, msg, body.get("trigger_id", "")):
+            return
         replies = await self._answer(msg)
         message = body.get("message") or {}
         if where.ts and message.get("blocks") and (not replies or replies[0].closes_previous):
@@ -432,6 +439,40 @@ class SlackAdapter:
         await self._deliver(where, replies, asked=msg)
         if from_home:
             await self._publish_home(client, team, user)
+
+    async def _open_form(self, client: AsyncWebClient, msg: Incoming, trigger_id: str) -> bool:
+        """A command with a form, given without its fields, opens the form (a modal) instead."""
+        form = await self.assistant.form(msg) if trigger_id else None
+        if form is None:
+            return False
+        try:
+            await client.views_open(trigger_id=trigger_id, view=modal(form))
+        except SlackApiError as error:  # the trigger expired (3 seconds): answer as typed instead
+            log.warning("Slack views.open refused (%s); answering as typed", _code(error))
+            return False
+        return True
+
+    async def _on_form(
+        self,
+        ack: Any,
+        body: dict[str, Any],
+        view: dict[str, Any],
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+    ) -> None:
+        """A submitted modal runs its command; a refusal stays in the modal, beside its field."""
+        user, team = body["user"]["id"], _team(context)
+        line, values = submitted(view)
+        # Slack waits 3 seconds for the answer to a submission: nothing but the command runs first.
+        msg = await self._incoming(client, team, user, "", text=line, chat_kind="group")
+        async with self._turns.of(msg.user_id):
+            outcome = await self.assistant.submit(msg, values)
+        if outcome.refusal is not None:
+            await ack(response_action="errors", errors=inline_errors(view, outcome.refusal))
+            return
+        await ack()
+        channel = await self._dm_channel(client, team, user)
+        await self._deliver(_Where(client, team, user, channel), outcome.replies)
 
     async def _on_error(self, error: Exception, body: dict[str, Any]) -> None:
         ERRORS.labels(PLATFORM, _code(error)).inc()

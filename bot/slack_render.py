@@ -8,6 +8,7 @@ ping `<!channel>`, mention people or disguise a link.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,7 +20,10 @@ from core.types import Attachment, Button, Reply, Span, fill
 SECTION_LIMIT = 3000
 BLOCKS_PER_MESSAGE = 50
 BLOCKS_PER_VIEW = 100
-TEXT_LIMIT = 40_000
+# Slack refuses a message whose blocks add up to more than about 12,000 characters of text
+# (`msg_blocks_too_long`; the 40,000 of `text` is another limit). Counting the blocks' JSON, which
+# holds all their text and then some, keeps every message under it with room to spare.
+BLOCK_CHARS = 12_000
 BUTTON_TEXT_LIMIT = 75
 BUTTON_VALUE_LIMIT = 2000
 BUTTONS_PER_ACTIONS = 25
@@ -189,15 +193,21 @@ def render_reply(
     blocks = reply_blocks(reply, count(), values or {}, pictures)
     messages: list[SlackMessage] = []
     batch: list[Block] = []
+    size = 0
     for block in blocks:
-        size = sum(len(_text_of(b)) for b in batch) + len(_text_of(block))
-        if batch and (len(batch) == BLOCKS_PER_MESSAGE or size > TEXT_LIMIT):
+        if batch and (len(batch) == BLOCKS_PER_MESSAGE or size + block_chars(block) > BLOCK_CHARS):
             messages.append(_message(batch))
-            batch = []
+            batch, size = [], 0
         batch.append(block)
+        size += block_chars(block)
     if batch:
         messages.append(_message(batch))
     return messages
+
+
+def block_chars(block: Block) -> int:
+    """What a block weighs against BLOCK_CHARS: its JSON, as long as the characters it holds."""
+    return len(json.dumps(block, ensure_ascii=False)) + 1
 
 
 def _text_of(block: Block) -> str:
@@ -214,11 +224,14 @@ def _message(blocks: list[Block]) -> SlackMessage:
     return SlackMessage(text, blocks)
 
 
-def home_view(parts: Sequence[tuple[str, Sequence[Reply]]], values: Mapping[str, str] | None = None) -> Block:
-    """The App Home tab: a header per part, then the part's replies, within the 100-block limit."""
+def home_view(
+    actions: Reply, parts: Sequence[tuple[str, Sequence[Reply]]], values: Mapping[str, str] | None = None
+) -> Block:
+    """The App Home tab: the action buttons, then a header per part and the part's replies, within
+    the 100-block limit."""
     numbers = count()
-    share = BLOCKS_PER_VIEW // max(1, len(parts)) - 2
-    blocks: list[Block] = []
+    blocks: list[Block] = reply_blocks(actions, numbers, {})
+    share = (BLOCKS_PER_VIEW - len(blocks)) // max(1, len(parts)) - 2
     for title, replies in parts:
         blocks.append({"type": "header", "text": {"type": "plain_text", "text": title[:150]}})
         body = [block for reply in replies for block in reply_blocks(reply, numbers, values or {})]

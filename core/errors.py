@@ -8,12 +8,25 @@ from typing import Any
 
 
 class UserError(Exception):
-    """Base: `str(error)` is shown to the user as it is, with `buttons` (e.g. a "did you mean")."""
+    """Base: `str(error)` is shown to the user as it is, with `buttons` (e.g. a "did you mean").
 
-    def __init__(self, message: str = "", *, buttons: tuple[tuple[Any, ...], ...] = ()) -> None:
+    `field` names the form field at fault (`title`, `start`) when one is, so a form can show the
+    refusal beside that field; `reason` is the refusal alone, before the router adds the usage.
+    """
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        buttons: tuple[tuple[Any, ...], ...] = (),
+        field: str = "",
+        reason: str = "",
+    ) -> None:
         super().__init__(message)
         # Rows of core.types.Button (not imported here: types does not depend on errors).
         self.buttons = buttons
+        self.field = field
+        self.reason = reason or message
 
 
 class UsageError(UserError):

@@ -12,7 +12,7 @@ from core.errors import NotFound, UsageError
 from core.types import N_, Attachment, Button, Reply, Text, bold, command, fill
 from handlers.engine.confirmations import confirmation
 from handlers.engine.context import Context
-from handlers.engine.forms import positive_int
+from handlers.engine.forms import about, positive_int
 from handlers.engine.resolving import segment_value
 from handlers.notify import Notifier
 from handlers.report_charts import as_images, delivery_chart
@@ -38,21 +38,25 @@ def split_segment(rest: str, language: str) -> tuple[str, str, str]:
     try:
         first = lexer.get_token() or ""
     except ValueError:
-        raise UsageError(fill(language, "A quote is not closed.")) from None
+        raise UsageError(fill(language, "A quote is not closed."), field="to") from None
     text = cast("io.StringIO", lexer.instream).read().strip()  # shlex wraps a str in a StringIO
     kind, _, value = first.partition(":")
     kind, value = kind.lower(), value[:200]  # the segment column holds 200 characters
     if kind not in SEGMENT_KINDS:
         kinds = ", ".join(k + ":…" for k in SEGMENT_KINDS[1:])
-        raise UsageError(fill(language, "Say who it is for first: {kinds} or everyone.", kinds=kinds))
+        raise UsageError(
+            fill(language, "Say who it is for first: {kinds} or everyone.", kinds=kinds), field="to"
+        )
     if kind != "everyone" and not value:
         raise UsageError(
-            fill(language, "Which {kind}? Write it as {kind}:NAME (quote names with spaces).", kind=kind)
+            fill(language, "Which {kind}? Write it as {kind}:NAME (quote names with spaces).", kind=kind),
+            field="to",
         )
     if kind == "event":
-        value = str(positive_int(value.lstrip("#"), fill(language, "event number"), language))
+        with about("to"):
+            value = str(positive_int(value.lstrip("#"), fill(language, "event number"), language))
     if not text:
-        raise UsageError(fill(language, "What should the announcement say?"))
+        raise UsageError(fill(language, "What should the announcement say?"), field="text")
     if len(text) > MAX_TEXT:
         raise UsageError(
             fill(
@@ -60,7 +64,8 @@ def split_segment(rest: str, language: str) -> tuple[str, str, str]:
                 "That is {count} characters; keep announcements under {limit}.",
                 count=len(text),
                 limit=MAX_TEXT,
-            )
+            ),
+            field="text",
         )
     return kind, value, text
 
@@ -79,9 +84,10 @@ def status_label(announcement: Announcement, language: str) -> str:
 async def typed_segment(ctx: Context) -> tuple[str, str, str]:
     """The segment kind, its value as the store spells it, and the text of an `announce` line."""
     kind, typed, message = split_segment(ctx.rest, ctx.language)
-    value = await segment_value(
-        ctx, kind, typed, lambda name: f"/announce {kind}:{shlex.quote(name)} {message}"
-    )
+    with about("to"):
+        value = await segment_value(
+            ctx, kind, typed, lambda name: f"/announce {kind}:{shlex.quote(name)} {message}"
+        )
     return kind, value, message
 
 

@@ -12,6 +12,7 @@ from core.types import Button, Reply, Text, bold, fill
 from handlers.engine.confirmations import confirmation
 from handlers.engine.context import Context
 from handlers.engine.forms import (
+    about,
     choice,
     parse_form,
     positive_int,
@@ -52,53 +53,60 @@ async def _event_values(ctx: Context, form: dict[str, str], event: Event | None)
     """Turn form fields into column values, checking each; unchanged fields are left out."""
     values: dict[str, Any] = {}
     language = ctx.language
-    timezone = (
-        valid_zone(form["tz"], language)
-        if form.get("tz")
-        else (event.timezone if event else ctx.member.timezone)
-    )
+    with about("tz"):
+        timezone = (
+            valid_zone(form["tz"], language)
+            if form.get("tz")
+            else (event.timezone if event else ctx.member.timezone)
+        )
     if "tz" in form:
         values["timezone"] = timezone
     if "title" in form:
         values["title"] = title(form["title"], language)
     if "kind" in form:
-        values["kind"] = choice(form["kind"], EVENT_KINDS, ctx.tr("kind of event"), language)
+        with about("kind"):
+            values["kind"] = choice(form["kind"], EVENT_KINDS, ctx.tr("kind of event"), language)
     for key in ("place", "description"):
         if key in form:
             values[key] = sized(form, key, language)
     if "url" in form:
         values["online_url"] = web_url(form["url"], language)
     if "capacity" in form:
-        values["capacity"] = (
-            positive_int(form["capacity"], ctx.tr("capacity"), language) if form["capacity"] else None
-        )
+        with about("capacity"):
+            values["capacity"] = (
+                positive_int(form["capacity"], ctx.tr("capacity"), language) if form["capacity"] else None
+            )
     if "tags" in form:
         values["tags"] = tag_list(form["tags"], MAX_TAGS, "tags", language)
     if "cluster" in form:
-        values["cluster_id"] = (await cluster_named(ctx, form["cluster"], retyped(ctx, event))).id
-    starts = (
-        parse_local(form["start"], timezone, language)
-        if form.get("start")
-        else (event.starts_at if event else None)
-    )
+        with about("cluster"):
+            values["cluster_id"] = (await cluster_named(ctx, form["cluster"], retyped(ctx, event))).id
+    with about("start"):
+        starts = (
+            parse_local(form["start"], timezone, language)
+            if form.get("start")
+            else (event.starts_at if event else None)
+        )
     if starts is None:
-        raise UsageError(ctx.tr("Missing: {fields}.", fields="start"))
-    if form.get("end"):
-        ends = parse_local(form["end"], timezone, language)
-    elif form.get("duration"):
-        ends = starts + parse_duration(form["duration"], language)
-    else:
-        ends = event.ends_at - event.starts_at + starts if event else starts + parse_duration("2h")
-    if ends <= starts:
-        raise UsageError(ctx.tr("The event must end after it starts."))
-    if (form.get("start") and starts < ctx.now) or (
-        ("end" in form or "duration" in form) and ends <= ctx.now
-    ):
+        raise UsageError(ctx.tr("Missing: {fields}.", fields="start"), field="start")
+    ending = "end" if form.get("end") else "duration"
+    with about(ending):
+        if form.get("end"):
+            ends = parse_local(form["end"], timezone, language)
+        elif form.get("duration"):
+            ends = starts + parse_duration(form["duration"], language)
+        else:
+            ends = event.ends_at - event.starts_at + starts if event else starts + parse_duration("2h")
+        if ends <= starts:
+            raise UsageError(ctx.tr("The event must end after it starts."))
+    moved_start = bool(form.get("start")) and starts < ctx.now
+    if moved_start or (("end" in form or "duration" in form) and ends <= ctx.now):
         raise UsageError(
             ctx.tr(
                 "That would put the event in the past ({when}). Give a date and time still to come.",
                 when=when(starts if form.get("start") else ends, timezone, language),
-            )
+            ),
+            field="start" if moved_start else ending,
         )
     if "start" in form or "end" in form or "duration" in form:
         values["starts_at"], values["ends_at"] = starts, ends

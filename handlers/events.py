@@ -9,7 +9,7 @@ from core.types import Attachment, Button, Reply, bold, command, echo
 from handlers.engine.context import Context
 from handlers.engine.forms import positive_int
 from handlers.engine.kinds import kind_label
-from handlers.engine.paging import add_more, item_button, page_of, turns_page
+from handlers.engine.paging import Page, add_more, item_button, page_of, turns_page
 from handlers.engine.timefmt import span
 from handlers.ics import event_calendar
 from handlers.notices import tell_promoted
@@ -123,6 +123,10 @@ async def event_details(ctx: Context) -> list[Reply]:
 
 
 async def going(ctx: Context) -> list[Reply]:
+    """`going NUMBER` takes a place; `going` alone lists the events the member holds a place at."""
+    page = page_of(ctx, ctx.args)
+    if not page.words:
+        return [await _my_events(ctx, page)]
     event = await load_event(ctx)
     if event.cancelled:
         raise UsageError(ctx.tr("#{number} {title} was cancelled.", number=event.id, title=event.title))
@@ -156,6 +160,29 @@ async def going(ctx: Context) -> list[Reply]:
             title=bold(event.title),
         )
     return [text.reply(buttons=((Button(ctx.tr("Add to calendar"), f"/ics {event.id}"),),))]
+
+
+async def _my_events(ctx: Context, page: Page) -> Reply:
+    ahead = [e for e in await ctx.store.calendars.going_events(ctx.member.id, ctx.now) if e.ends_at > ctx.now]
+    if not ahead:
+        return (
+            ctx.text()
+            .t("You have no place at an event yet. See {command}.", command=command("events"))
+            .reply()
+        )
+    text = ctx.text().bold(ctx.tr("Events you're going to")).line().line()
+    rows: list[tuple[Button, ...]] = []
+    for event in page.of(ahead):
+        text.bold(f"#{event.id} ").add(event.title).line()
+        text.line(f"   {span(event.starts_at, event.ends_at, ctx.member.timezone, ctx.language)}")
+        rows.append(
+            (
+                Button(ctx.tr("Details #{number}", number=event.id), f"/event {event.id}"),
+                Button(ctx.tr("Not going #{number}", number=event.id), f"/notgoing {event.id}"),
+            )
+        )
+    add_more(ctx, text, rows, page, "going", len(ahead))
+    return text.reply(buttons=tuple(rows), replaces_previous=turns_page(ctx, page))
 
 
 async def not_going(ctx: Context) -> list[Reply]:

@@ -18,7 +18,7 @@ from core.types import Button, Reply, Text, bold, fill, short
 from handlers.checkbacks import refuse_if_paused
 from handlers.engine.confirmations import confirmation
 from handlers.engine.context import Context
-from handlers.engine.forms import positive_int
+from handlers.engine.forms import about, positive_int
 from handlers.engine.paging import add_more, page_of, turns_page
 from handlers.engine.resolving import member_named
 from handlers.engine.timefmt import local, zone
@@ -194,9 +194,11 @@ async def meet(ctx: Context) -> list[Reply]:
         raise UsageError(ctx.tr("Who would you like to meet? Give a name or a member number."))
     named_event = len(ctx.args) > 1 and ctx.args[-1].lstrip("#").isdigit()
     typed = " ".join(ctx.args[:-1] if named_event else ctx.args)
-    other = await _other_member(ctx, typed, ctx.args[-1] if named_event else "")
+    with about("member"):
+        other = await _other_member(ctx, typed, ctx.args[-1] if named_event else "")
     if named_event:
-        event = await load_event(ctx, index=len(ctx.args) - 1)
+        with about("event"):
+            event = await load_event(ctx, index=len(ctx.args) - 1)
         choices = [(await session_of_event(ctx, event), event)]
     else:
         choices = await ctx.store.meetings.open_sessions(ctx.now)

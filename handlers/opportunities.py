@@ -12,6 +12,7 @@ from core.types import N_, Button, Reply, bold, command, echo
 from handlers.engine.context import Context
 from handlers.engine.flows import Flow, Step, as_text, begin_flow
 from handlers.engine.forms import (
+    about,
     choice,
     parse_form,
     positive_int,
@@ -136,7 +137,10 @@ async def opportunity_details(ctx: Context) -> list[Reply]:
 async def _values(form: dict[str, str], ctx: Context) -> dict[str, Any]:
     values: dict[str, Any] = {}
     if "kind" in form:
-        values["kind"] = choice(form["kind"], OPPORTUNITY_KINDS, ctx.tr("kind of opportunity"), ctx.language)
+        with about("kind"):
+            values["kind"] = choice(
+                form["kind"], OPPORTUNITY_KINDS, ctx.tr("kind of opportunity"), ctx.language
+            )
     if "title" in form:
         values["title"] = title(form["title"], ctx.language)
     for key in ("description", "region"):
@@ -147,7 +151,8 @@ async def _values(form: dict[str, str], ctx: Context) -> dict[str, Any]:
     if "tags" in form:
         values["tags"] = tag_list(form["tags"], MAX_TAGS, "tags", ctx.language)
     if "deadline" in form:
-        values["deadline"] = await _deadline(ctx, form["deadline"]) if form["deadline"] else None
+        with about("deadline"):
+            values["deadline"] = await _deadline(ctx, form["deadline"]) if form["deadline"] else None
     return values
 
 

@@ -10,7 +10,7 @@ from core.errors import UsageError
 from core.i18n import LANGUAGES
 from core.types import Button, Reply, Text, bold, command, echo, fill
 from handlers.engine.context import Context
-from handlers.engine.forms import tag_list, within
+from handlers.engine.forms import about, tag_list, within
 from handlers.engine.resolving import cluster_named
 from handlers.engine.spoken import language_codes
 from handlers.engine.timefmt import valid_zone
@@ -136,13 +136,16 @@ async def profile_set(ctx: Context) -> list[Reply]:
     if field in LIMITS:
         within(" ".join(value.split()), LIMITS[field], field, ctx.language)
     if field in ("organisation", "organization", "cluster"):
-        return await _set_affiliation(ctx, field, value)
+        with about(field):
+            return await _set_affiliation(ctx, field, value)
     if field not in FIELDS:
         raise UsageError(
             ctx.tr("Which field? One of: {fields}.", fields=", ".join([*FIELDS, "organisation", "cluster"]))
         )
     column, parse = FIELDS[field]
-    await ctx.store.people.update(ctx.member, ctx.now, **{column: await parse(ctx, value)})
+    with about(field):
+        parsed = await parse(ctx, value)
+    await ctx.store.people.update(ctx.member, ctx.now, **{column: parsed})
     if column == "language":
         ctx = replace(ctx, language=ctx.member.language or ctx.language)
     return [ctx.text().t("Saved your {field}.", field=bold(field)).reply()]

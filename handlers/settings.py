@@ -8,7 +8,7 @@ from core.errors import NotFound, UsageError
 from core.types import Button, Reply, bold, command, echo, fill
 from handlers.engine.context import Context
 from handlers.engine.forms import positive_int
-from handlers.engine.timefmt import parse_duration
+from handlers.engine.timefmt import day, parse_duration
 from handlers.languages import LANGUAGE_NAMES
 from handlers.linking import listing, platform_name
 from handlers.profile import yes_no
@@ -158,6 +158,9 @@ async def _opportunity_id(ctx: Context) -> int:
 
 
 async def follow(ctx: Context) -> list[Reply]:
+    """`follow NUMBER` follows an opportunity; `follow` alone lists the ones the member follows."""
+    if not ctx.args:
+        return [await _followed(ctx)]
     number = await _opportunity_id(ctx)
     new = await ctx.store.follows.follow(ctx.member.id, number, ctx.now)
     if new:
@@ -168,6 +171,29 @@ async def follow(ctx: Context) -> list[Reply]:
         )
     text = ctx.text().t(message, number=number)
     return [text.reply(buttons=((Button(ctx.tr("Unfollow"), f"/unfollow {number}"),),))]
+
+
+async def _followed(ctx: Context) -> Reply:
+    followed = await ctx.store.follows.followed(ctx.member.id)
+    if not followed:
+        return (
+            ctx.text()
+            .t("You follow no opportunity yet. See {command}.", command=command("opportunities"))
+            .reply()
+        )
+    text, rows = ctx.text().bold(ctx.tr("Opportunities you follow")).line().line(), []
+    for opportunity in followed:
+        text.bold(f"#{opportunity.id} ").add(opportunity.title).line()
+        if opportunity.deadline:
+            deadline = day(opportunity.deadline, ctx.member.timezone, ctx.language)
+            text.add("   ").line(ctx.tr("deadline {date}", date=deadline))
+        rows.append(
+            (
+                Button(ctx.tr("Details #{number}", number=opportunity.id), f"/opportunity {opportunity.id}"),
+                Button(ctx.tr("Unfollow #{number}", number=opportunity.id), f"/unfollow {opportunity.id}"),
+            )
+        )
+    return text.reply(buttons=tuple(rows))
 
 
 async def unfollow(ctx: Context) -> list[Reply]:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, nulls_last, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.models import Follow
+from store.models import Follow, Opportunity
 
 
 class Follows:
@@ -26,6 +26,17 @@ class Follows:
         self.session.add(Follow(member_id=member_id, opportunity_id=opportunity_id, created_at=now))
         await self.session.flush()
         return True
+
+    async def followed(self, member_id: int, *, limit: int = 15) -> list[Opportunity]:
+        """The open opportunities the member follows, nearest deadline first, undated ones last."""
+        query = (
+            select(Opportunity)
+            .join(Follow, Follow.opportunity_id == Opportunity.id)
+            .where(Follow.member_id == member_id, Opportunity.status == "open")
+            .order_by(nulls_last(Opportunity.deadline.asc()), Opportunity.id)
+            .limit(limit)
+        )
+        return list((await self.session.scalars(query)).all())
 
     async def unfollow(self, member_id: int, opportunity_id: int) -> bool:
         removed = await self.session.execute(

@@ -33,8 +33,9 @@ async def test_a_member_who_chose_catalan_gets_help_events_and_errors_in_catalan
     events = await laia.say("/events")
     assert "Esdeveniments propers" in events
     assert "dj. 26 de nov. 2026, 10:00 CET–12:00" in events and "visita d'aprenentatge" in events
-    refused = await laia.say("/going")
-    assert refused == "Quin esdeveniment? Indica'n el número.\nÚs: /going NÚMERO\nExemple: /going 3"
+    refused = await laia.say("/notgoing")
+    assert refused == "Quin esdeveniment? Indica'n el número.\nÚs: /notgoing NÚMERO\nExemple: /notgoing 3"
+    assert await laia.say("/going") == "Encara no tens plaça a cap esdeveniment. Mira /events."
 
 
 async def test_lang_shows_the_current_language_with_buttons_for_the_others(chat_as) -> None:

@@ -32,7 +32,7 @@ async def test_plain_words_work_without_a_slash(chat_as) -> None:
 
 async def test_help_on_a_command_shows_usage_and_example(chat_as) -> None:
     answer = await chat_as("someone").say("/help going")
-    assert "Usage: /going NUMBER" in answer and "Example: /going 3" in answer
+    assert "Usage: /going [NUMBER]" in answer and "Example: /going 3" in answer
 
 
 async def test_members_do_not_see_coordinator_commands_in_help(db: Database, chat_as) -> None:

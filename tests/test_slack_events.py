@@ -57,7 +57,7 @@ async def world(db: Database, assistant: Assistant, clock: Clock) -> AsyncIterat
         adapter = SlackAdapter(slack_settings(api), assistant, db, http)
         await http.start()
         await adapter.start()
-        yield World(api, SlackSender(f"{http.url}/slack/events"), http, db, clock)
+        yield World(api, SlackSender(f"{http.url}/slack/events", api=api), http, db, clock)
         await adapter.stop()
         await http.stop()
 
@@ -139,7 +139,7 @@ async def test_clicking_going_stores_the_rsvp_and_updates_the_message(world: Wor
     assert details.blocks[-1]["elements"][0]["text"] == "✓ Going"
 
 
-async def test_app_home_shows_events_opportunities_and_contacts(world: World) -> None:
+async def test_app_home_shows_the_agenda_contacts_and_events(world: World) -> None:
     await add_event(world.db, world.clock.now, "Smart textiles fair", starts_in=timedelta(days=9))
     await add_member(world.db, world.clock.now, "Joana Silva", offers="recycled polyester yarn")
     await world.slack.dm(USER, "profile set seeks recycled polyester")
@@ -150,7 +150,13 @@ async def test_app_home_shows_events_opportunities_and_contacts(world: World) ->
     await world.api.wait_for(lambda: USER in world.api.views)
     blocks = world.api.views[USER]["blocks"]
     headers = [b["text"]["text"] for b in blocks if b["type"] == "header"]
-    assert headers == ["Upcoming events", "Open opportunities", "Suggested contacts"]
+    assert headers == [
+        "Your meetings",
+        "Events you're going to",
+        "Suggested contacts",
+        "Opportunities you follow",
+        "Upcoming events",
+    ]
     assert "Smart textiles fair" in section_text(blocks)
     assert "Joana Silva" in section_text(blocks)
 

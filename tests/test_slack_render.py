@@ -88,9 +88,16 @@ def test_long_payloads_use_the_values_they_are_kept_under() -> None:
 def test_the_home_view_stays_within_one_hundred_blocks() -> None:
     many = [Text().line(f"Event {n}").reply(buttons=((Button("Going", f"/going {n}"),),)) for n in range(80)]
 
-    view = home_view([("Upcoming events", many), ("Open opportunities", many), ("Suggested contacts", [])])
+    actions = Reply(
+        buttons=((Button("Post an opportunity", "/post"), Button("Edit my profile", "/profile set")),)
+    )
+
+    view = home_view(
+        actions, [("Upcoming events", many), ("Open opportunities", many), ("Suggested contacts", [])]
+    )
 
     assert view["type"] == "home"
+    assert view["blocks"][0]["elements"][0]["value"] == "/post"
     validate_blocks(view["blocks"], limit=100)
 
 

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from core.errors import Unavailable, UsageError, UserError
 from core.i18n import choose_language
-from core.types import Incoming, Reply, Text, fill, text_reply
+from core.types import N_, Incoming, Reply, Text, fill, text_reply
+from handlers.dialogs import FormView, form_of, show, submitted_lines
 from handlers.engine.context import Context, Options
 from handlers.engine.flows import Flows
-from handlers.engine.router import Router
+from handlers.engine.router import Router, split_args
 from handlers.notify import Notifier
 from store.db import Database
 from store.directory import DirectoryIndex
@@ -22,6 +23,14 @@ from store.repository import Store, store_transaction
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What a message got: the replies, and the refusal they tell of, if it was refused."""
+
+    replies: list[Reply]
+    refusal: UserError | None = None
 
 
 def utc_now() -> datetime:
@@ -54,20 +63,69 @@ class Assistant:
         text = msg.command_text.strip()
         if not text:
             return []
+        outcome = await self._guarded(msg, text, lambda ctx: self._route(ctx, text))
+        return outcome.replies
+
+    async def form(self, msg: Incoming) -> FormView | None:
+        """The form the command line `msg` holds opens (`event add` alone), or None when the line
+        is typed in full, has no form, or is not the member's to run: then it is answered as typed."""
+        text = msg.command_text.strip()
+        found, _, rest = self.router.resolve(text)
+        form = form_of(found.name, split_args(rest)) if found else None
+        if found is None or form is None:
+            return None
+
+        async def shown(ctx: Context) -> list[FormView]:
+            ctx = replace(ctx, rest=rest, args=split_args(rest))
+            if not self.router.allowed(found, ctx):
+                return []
+            await found.scope.check(ctx)
+            return [await show(ctx, form, text)]
+
+        try:
+            async with store_transaction(self.db, self.directory) as store:
+                views = await shown(await self._context(msg, store))
+        except UserError:
+            return None
+        return views[0] if views else None
+
+    async def submit(self, msg: Incoming, values: Mapping[str, str]) -> Outcome:
+        """A form's values, run as the command lines they stand for, in one transaction: all take
+        effect, or a refusal (with the field it names) and nothing changed."""
+        text = msg.command_text.strip()
+        found, _, rest = self.router.resolve(text)
+        form = form_of(found.name, split_args(rest)) if found else None
+        if form is None:
+            return Outcome([], UsageError(fill(self.options.default_language, "This form has expired.")))
+
+        typed = {key: value.replace("\x00", "") for key, value in values.items()}  # as without_nul
+
+        async def run(ctx: Context) -> list[Reply]:
+            lines = await submitted_lines(replace(ctx, rest=rest, args=split_args(rest)), form, typed)
+            return [reply for line in lines for reply in await self.router.dispatch(ctx, line)]
+
+        return await self._guarded(without_nul(msg), text, run)
+
+    async def _guarded(
+        self, msg: Incoming, text: str, work: Callable[[Context], Awaitable[list[Reply]]]
+    ) -> Outcome:
+        """`work` in one transaction; a refusal rolls it back and becomes the reply."""
         # Until the member is read, the app's language is the best guess (the database may be down).
         language = choose_language(None, msg.language_code, self.options.default_language)
         try:
             async with store_transaction(self.db, self.directory) as store:
                 ctx = await self._context(msg, store)
                 language = ctx.language
-                return await self._route(ctx, text)
+                return Outcome(await work(ctx))
         except UsageError as error:
-            return [usage_reply(error, language)]
+            return Outcome([usage_reply(error, language)], error)
         except UserError as error:
-            return [text_reply(str(error), buttons=error.buttons)]
+            return Outcome([text_reply(str(error), buttons=error.buttons)], error)
         except Unavailable:
             log.warning("database unavailable while answering %s:%s", msg.platform, msg.user_id)
-            return [text_reply(fill(language, "I'm temporarily unavailable. Please try again in a minute."))]
+            return Outcome(
+                [text_reply(fill(language, "I'm temporarily unavailable. Please try again in a minute."))]
+            )
         except Exception:
             ref = secrets.token_hex(3).upper()
             # What the person wrote is theirs: the log says which command and how long, never the text.
@@ -80,15 +138,8 @@ class Assistant:
                 msg.platform,
                 msg.user_id,
             )
-            return [
-                text_reply(
-                    fill(
-                        language,
-                        "Something went wrong (ref {ref}). The team has been told; please try again later.",
-                        ref=ref,
-                    )
-                )
-            ]
+            sorry = N_("Something went wrong (ref {ref}). The team has been told; please try again later.")
+            return Outcome([text_reply(fill(language, sorry, ref=ref))])
 
     async def _context(self, msg: Incoming, store: Store) -> Context:
         now = self.clock()

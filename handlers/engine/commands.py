@@ -101,8 +101,8 @@ def build_router() -> Router:
     add(
         "going",
         events.going,
-        summary=N_("say you're going (waitlisted when full)"),
-        usage=N_("going NUMBER"),
+        summary=N_("say you're going (waitlisted when full); alone, the events you're going to"),
+        usage=N_("going [NUMBER]"),
         example="going 3",
     )
     add(
@@ -193,8 +193,8 @@ def build_router() -> Router:
     add(
         "follow",
         settings.follow,
-        summary=N_("get deadline reminders for an opportunity"),
-        usage=N_("follow NUMBER"),
+        summary=N_("get deadline reminders for an opportunity; alone, the ones you follow"),
+        usage=N_("follow [NUMBER]"),
         example="follow 2",
     )
     add(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
-from core.errors import UsageError
+from core.errors import UsageError, UserError
 from core.types import echo, fill
 from store.fields import FIELD_LENGTHS, TooLong, fitting
 from store.text import TAG_LENGTH, is_web_url, tag_items
@@ -32,10 +33,21 @@ def parse_form(args: Iterable[str], allowed: Iterable[str], language: str) -> di
     return form
 
 
+@contextmanager
+def about(field: str) -> Iterator[None]:
+    """A refusal raised inside names `field` as the one at fault, unless it already names one, so a
+    form (a Slack modal) can show it beside that field."""
+    try:
+        yield
+    except UserError as error:
+        error.field = error.field or field
+        raise
+
+
 def require(form: dict[str, str], *keys: str, language: str) -> None:
     missing = [key for key in keys if not form.get(key)]
     if missing:
-        raise UsageError(fill(language, "Missing: {fields}.", fields=", ".join(missing)))
+        raise UsageError(fill(language, "Missing: {fields}.", fields=", ".join(missing)), field=missing[0])
 
 
 def choice(value: str, options: Iterable[str], what: str, language: str) -> str:
@@ -76,10 +88,11 @@ def positive_int(value: str, what: str, language: str) -> int:
     return number
 
 
-def within(value: str, limit: int, field: str, language: str) -> str:
+def within(value: str, limit: int, field: str, language: str, *, key: str = "") -> str:
     """`value` if it fits its column; otherwise a refusal naming the limit (nothing is cut silently).
 
-    `field` is the field's name as typed (`bio`, `title`), the same in every language.
+    `field` is the field's name as typed (`bio`, `title`), the same in every language; `key` the
+    form field at fault when that is another (a tag of `tags`).
     """
     try:
         return fitting(value, limit)
@@ -91,7 +104,8 @@ def within(value: str, limit: int, field: str, language: str) -> str:
                 field=field,
                 count=error.count,
                 limit=error.limit,
-            )
+            ),
+            field=key or field,
         ) from None
 
 
@@ -104,7 +118,7 @@ def title(value: str, language: str) -> str:
     """An event's or opportunity's title: not empty, and no longer than its column."""
     text = value.strip()
     if not text:
-        raise UsageError(fill(language, "The title cannot be empty."))
+        raise UsageError(fill(language, "The title cannot be empty."), field="title")
     return within(text, FIELD_LENGTHS["title"], "title", language)
 
 
@@ -119,10 +133,11 @@ def tag_list(raw: str | list[str], limit: int, field: str, language: str) -> lis
                 field=field,
                 count=len(tags),
                 limit=limit,
-            )
+            ),
+            field=field,
         )
     for tag in tags:
-        within(tag, TAG_LENGTH, echo(tag), language)
+        within(tag, TAG_LENGTH, echo(tag), language, key=field)
     return tags
 
 
@@ -131,6 +146,9 @@ def web_url(value: str, language: str) -> str:
     url = value.strip()
     if url and not is_web_url(url):
         raise UsageError(
-            fill(language, "'{url}' is not a web address; give one that starts with https://.", url=echo(url))
+            fill(
+                language, "'{url}' is not a web address; give one that starts with https://.", url=echo(url)
+            ),
+            field="url",
         )
     return within(url, FIELD_LENGTHS["url"], "url", language)

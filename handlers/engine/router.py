@@ -110,7 +110,9 @@ class Router:
         except UsageError as error:
             usage = ctx.tr("Usage: /{usage}", usage=ctx.tr(command.usage))
             example = ctx.tr("Example: /{example}", example=command.example)
-            raise UsageError(f"{error}\n{usage}\n{example}") from error
+            raise UsageError(
+                f"{error}\n{usage}\n{example}", buttons=error.buttons, field=error.field, reason=error.reason
+            ) from error
 
     def allowed(self, command: Command, ctx: Context) -> bool:
         return command.scope.visible(ctx)

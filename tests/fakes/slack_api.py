@@ -134,6 +134,23 @@ def validate_blocks(blocks: Any, *, limit: int = 50, files: dict[str, Params] | 
             raise SlackError("invalid_blocks", f"unknown block type {kind!r}")
 
 
+def _texts(value: Any) -> list[str]:
+    """Every `text` string inside a block tree (what Slack adds up for msg_blocks_too_long)."""
+    if isinstance(value, dict):
+        return [
+            text
+            for key, item in value.items()
+            for text in ([item] if key == "text" and isinstance(item, str) else _texts(item))
+        ]
+    if isinstance(value, list):
+        return [text for item in value for text in _texts(item)]
+    return []
+
+
+# Slack's cumulative limit on the text of a message's blocks (far below the 40,000 of `text`).
+BLOCK_TEXT_LIMIT = 12_000
+
+
 def _image(block: dict[str, Any], files: dict[str, Params] | None) -> None:
     """An image block: alt text, and either a public URL or a file uploaded to this workspace."""
     if not 1 <= len(block.get("alt_text", "")) <= 2000:
@@ -155,7 +172,40 @@ def validate_message(
     if len(text) > 40_000:
         raise SlackError("msg_too_long")
     validate_blocks(blocks, files=files)
+    if sum(map(len, _texts(blocks))) > BLOCK_TEXT_LIMIT:
+        raise SlackError("msg_blocks_too_long")
     return text, blocks
+
+
+def validate_modal(view: Any) -> None:
+    """A modal as views.open takes it: titles of 24, inputs named once, text inputs within 3000."""
+    if not isinstance(view, dict) or view.get("type") != "modal":
+        raise SlackError("invalid_arguments", "not a modal")
+    _text_object(view.get("title"), limit=24, plain_only=True)
+    if len(str(view.get("private_metadata", ""))) > 3000 or len(str(view.get("callback_id", ""))) > 255:
+        raise SlackError("invalid_arguments", "private_metadata or callback_id too long")
+    inputs = [block for block in view.get("blocks") or [] if block.get("type") == "input"]
+    if inputs:
+        _text_object(view.get("submit"), limit=24, plain_only=True)
+    if "close" in view:
+        _text_object(view["close"], limit=24, plain_only=True)
+    validate_blocks([block for block in view.get("blocks") or [] if block.get("type") != "input"], limit=100)
+    if len(view.get("blocks") or []) > 100:
+        raise SlackError("invalid_blocks", "more than 100 blocks")
+    names: set[str] = set()
+    for block in inputs:
+        _text_object(block.get("label"), limit=2000, plain_only=True)
+        element = block.get("element") or {}
+        if element.get("type") != "plain_text_input" or not element.get("action_id"):
+            raise SlackError("invalid_blocks", f"bad input element {element!r}")
+        most = int(element.get("max_length", 3000))
+        if not 1 <= most <= 3000 or len(element.get("initial_value", "")) > most:
+            raise SlackError("invalid_blocks", "initial_value longer than max_length")
+        if "placeholder" in element:
+            _text_object(element["placeholder"], limit=150, plain_only=True)
+        if block.get("block_id") in names:
+            raise SlackError("invalid_blocks", "duplicate block_id")
+        names.add(block.get("block_id"))
 
 
 class FakeSlackApi:
@@ -174,6 +224,8 @@ class FakeSlackApi:
         self.ephemeral: list[Message] = []
         self.responses: list[Response] = []
         self.views: dict[str, Params] = {}
+        self.modals: list[Params] = []  # opened with views.open, newest last
+        self.triggers: set[str] = set()  # trigger ids Slack handed out and that were not used yet
         self.files: dict[str, Params] = {}
         self.unreachable: dict[str, str] = {}
         self.tokens: dict[str, str] = {TOKEN: TEAM_ID}  # bot token -> its workspace
@@ -204,6 +256,7 @@ class FakeSlackApi:
             "users.info": self._users_info,
             "users.lookupByEmail": self._lookup_by_email,
             "views.publish": self._publish,
+            "views.open": self._open_view,
             "files.getUploadURLExternal": self._upload_url,
             "files.completeUploadExternal": self._complete_upload,
         }
@@ -480,6 +533,23 @@ class FakeSlackApi:
         self.views[str(params.get("user_id"))] = view
         return {"view": {"id": f"V{next(self._numbers)}", **view}}
 
+    def trigger(self) -> str:
+        """A trigger id, as Slack sends with a slash command or a press: it opens one modal."""
+        trigger = f"{next(self._numbers)}.{int(time.time())}.trigger"
+        self.triggers.add(trigger)
+        return trigger
+
+    def _open_view(self, params: Params) -> Params:
+        trigger = str(params.get("trigger_id") or "")
+        if trigger not in self.triggers:
+            raise SlackError("invalid_trigger_id" if trigger else "invalid_arguments")
+        view = _json(params.get("view"))
+        validate_modal(view)
+        self.triggers.discard(trigger)
+        opened = {"id": f"V{next(self._numbers)}", **view}
+        self.modals.append(opened)
+        return {"view": opened}
+
     def _upload_url(self, params: Params) -> Params:
         file_id = f"F{next(self._numbers)}"
         self.files[file_id] = {"filename": params.get("filename"), "length": int(params.get("length", 0))}
@@ -520,9 +590,13 @@ class FakeSlackApi:
 class SlackSender:
     """What Slack itself sends to the app's request URL, signed as Slack signs it."""
 
-    def __init__(self, url: str, *, secret: str = SIGNING_SECRET) -> None:
-        self.url, self.secret = url, secret
+    def __init__(self, url: str, *, secret: str = SIGNING_SECRET, api: FakeSlackApi | None = None) -> None:
+        """With `api`, slash commands and presses carry trigger ids that api's views.open accepts."""
+        self.url, self.secret, self.api = url, secret, api
         self._numbers = itertools.count(1)
+
+    def _trigger(self) -> str:
+        return self.api.trigger() if self.api is not None else "1.2.3"
 
     async def post(
         self, body: str, content_type: str, *, headers: dict[str, str] | None = None, **signing: Any
@@ -565,7 +639,7 @@ class SlackSender:
             "user_id": user,
             "channel_id": channel,
             "response_url": response_url,
-            "trigger_id": "1.2.3",
+            "trigger_id": self._trigger(),
         }
         return await self.post(urlencode(form), "application/x-www-form-urlencoded")
 
@@ -589,9 +663,33 @@ class SlackSender:
             "team": {"id": team},
             "api_app_id": "A0TEST",
             "container": container,
-            "trigger_id": "1.2.3",
+            "trigger_id": self._trigger(),
             "actions": [action],
             **extra,
+        }
+        return await self.post(
+            urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded"
+        )
+
+    async def submit(self, user: str, view: Params, values: dict[str, str]) -> tuple[int, str]:
+        """The view_submission Slack sends when `user` presses Submit on `view` (a modal as opened),
+        with `values` typed into its inputs by block id; inputs not named keep their initial value."""
+        state: dict[str, Params] = {}
+        for block in view.get("blocks") or []:
+            if block.get("type") != "input":
+                continue
+            element = block["element"]
+            typed = values.get(block["block_id"], element.get("initial_value"))
+            state[block["block_id"]] = {
+                element["action_id"]: {"type": element["type"], "value": typed or None}
+            }
+        payload = {
+            "type": "view_submission",
+            "team": {"id": TEAM_ID},
+            "user": {"id": user, "team_id": TEAM_ID},
+            "api_app_id": "A0TEST",
+            "trigger_id": self._trigger(),
+            "view": {**view, "team_id": TEAM_ID, "state": {"values": state}},
         }
         return await self.post(
             urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded"
