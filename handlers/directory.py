@@ -99,5 +99,5 @@ def introduce_button(ctx: Context, name: str, member_id: int) -> Button:
 
 
 def short(name: str) -> str:
-    """A name as a button shows it: Slack cuts button labels at 75 characters."""
+    """A name or title as a button shows it: Slack cuts button labels at 75 characters."""
     return name if len(name) <= NAME_IN_BUTTON else name[: NAME_IN_BUTTON - 1] + "…"
