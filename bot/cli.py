@@ -45,8 +45,11 @@ Welcome to the ClusterBot demo. You are Marta, innovation manager at a Catalan t
 coordinator of her cluster. Things to try (type them, or press Ctrl-D to leave):
   /help                          everything I can do
   /find textil recyclng          typos are fine
-  /find smart textiles in:Norway filter by place
+  /find smart textiles in:Norway filter by place (any name: in:Catalunya, in:Terrassa, in:Nantes)
+  who works on recycled polyester?   a plain question searches members, events and opportunities
   /events   /event 1   /going 1  see what's on and say you're going
+  /attendees 1   /myevents       who's going (directory members only), and your own events
+  /opportunity 4   /interested 4 tell the poster you're interested; /as them to press Reply
   /ics 1                         a calendar file for the event
   /opportunities recycling       open calls and partner searches
   /post                          post an opportunity, one question at a time
