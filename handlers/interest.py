@@ -12,16 +12,16 @@ from core.types import N_, Button, Reply, Text, bold, command, fill
 from handlers.contacts import affiliation
 from handlers.directory import short
 from handlers.engine.context import Context
-from handlers.engine.flows import Flow, Step, as_text, begin_flow
+from handlers.engine.flows import Flow, Step, begin_flow
 from handlers.engine.forms import positive_int, within
 from handlers.engine.timefmt import day
+from handlers.introductions import as_relay_text
 from handlers.notices import notify
 from handlers.opportunities import load_opportunity
 from store.models import Opportunity, OpportunityInterest
 from store.people import MemberCard
 
 NOTE_LIMIT = 300
-REPLY_LIMIT = 1000
 REPLY_QUESTION = N_("What would you like to answer? One message, up to 1,000 characters.")
 
 
@@ -89,7 +89,7 @@ async def interested_reply(ctx: Context) -> list[Reply]:
     interest = await _interest_to_me(ctx, typed)
     if not message.strip():
         return [await begin_flow(ctx, REPLY_FLOW, {"interest": interest.id})]
-    return await _send_reply(ctx, interest, await _as_reply(ctx, message))
+    return await _send_reply(ctx, interest, await as_relay_text(ctx, message))
 
 
 async def _interest_to_me(ctx: Context, typed: str) -> OpportunityInterest:
@@ -129,16 +129,12 @@ async def _send_reply(ctx: Context, interest: OpportunityInterest, message: str)
     return [ctx.text().t("Sent to {name}.", name=member.name).reply()]
 
 
-async def _as_reply(ctx: Context, answer: str) -> str:
-    return await as_text(ctx, answer, REPLY_LIMIT)
-
-
 async def _finish_reply(ctx: Context, answers: dict[str, object]) -> list[Reply]:
     interest = await _interest_to_me(ctx, str(answers["interest"]))
     return await _send_reply(ctx, interest, str(answers["text"]))
 
 
-REPLY_FLOW = Flow("interest_reply", (Step("text", REPLY_QUESTION, _as_reply),), _finish_reply)
+REPLY_FLOW = Flow("interest_reply", (Step("text", REPLY_QUESTION, as_relay_text),), _finish_reply)
 
 
 async def my_opportunities(ctx: Context) -> list[Reply]:
