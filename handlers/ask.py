@@ -21,9 +21,12 @@ from handlers.opportunities import searchable
 from handlers.profile import describe
 from store.directory import WORDS_KEPT
 from store.models import Event, Opportunity
+from store.places import gazetteer
 from store.text import WORD, fold, share_found, words
 
 BEST_OF_EACH = 3
+# A question's first words say what it is about; a pasted page must not cost a search per word.
+MAX_SOUGHT_WORDS = 8
 # Stricter than `find`'s typo tolerance: a sentence's words are many, and "marta" ~ "smart" is 80.
 SENTENCE_WORD_CUTOFF = 85
 T = TypeVar("T", Event, Opportunity)
@@ -64,7 +67,7 @@ async def ask(ctx: Context) -> list[Reply]:
     kind = small_talk(ctx.rest)
     if kind is not None:
         return [_answer_small_talk(ctx, kind)]
-    sought = [word for word in words(ctx.rest) if word not in QUESTION_WORDS]
+    sought = list(dict.fromkeys(w for w in words(ctx.rest) if w not in QUESTION_WORDS))[:MAX_SOUGHT_WORDS]
     if not sought:
         return [_hint(ctx, ctx.text()).reply()]
     return [await _search_everything(ctx, sought)]
@@ -91,7 +94,13 @@ def _hint(ctx: Context, text: Text) -> Text:
 
 async def _search_everything(ctx: Context, sought: list[str]) -> Reply:
     query = " ".join(sought)
-    ranked = await ctx.store.directory.search(query, limit=BEST_OF_EACH + 2)
+    # "who does robotics in Nantes?": a word that is a place's name filters members by place.
+    places = [word for word in sought if gazetteer().named(word) is not None]
+    topic = [word for word in sought if word not in places]
+    place = places[0] if places and topic else ""
+    ranked = await ctx.store.directory.search(
+        " ".join(topic) if place else query, place=place, limit=BEST_OF_EACH + 2
+    )
     others = [member_id for member_id in ranked if member_id != ctx.member.id]
     cards = await ctx.store.people.cards(others[:BEST_OF_EACH], listed_only=True)
     events = _best(
@@ -111,7 +120,8 @@ async def _search_everything(ctx: Context, sought: list[str]) -> Reply:
             describe(card, text.add("• "), full=False)
         buttons += [(introduce_button(ctx, card.member.name, card.member.id),) for card in cards]
         if len(others) > BEST_OF_EACH:
-            buttons.append((Button(ctx.tr("More members"), "/find " + shlex.quote(query)),))
+            words_typed = [" ".join(topic), f"in:{place}"] if place else [query]
+            buttons.append((Button(ctx.tr("More members"), "/find " + shlex.join(words_typed)),))
         text.line()
     if events:
         text.bold(ctx.tr("Events")).line()

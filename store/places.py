@@ -70,6 +70,10 @@ class Gazetteer:
         close = process.extractOne(wanted, list(self.places), scorer=fuzz.ratio, score_cutoff=MISSPELT_CUTOFF)
         return self.places[close[0]] if close else None
 
+    def named(self, name: str) -> Place | None:
+        """The place with exactly this name (any of its names, case and accents ignored), no guess."""
+        return self.places.get(spelling(name))
+
     def spellings_of(self, stored: str) -> tuple[str, ...]:
         """The other names of a stored country or region (`Catalonia` → catalunya, cataluna…)."""
         place = self.places.get(spelling(stored))

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from store.db import Database
-from tests.factories import add_event, add_member, add_opportunity
+from tests.factories import add_cluster, add_event, add_member, add_opportunity
 
 HELP_HEADING = "What I can do"
 
@@ -79,6 +79,26 @@ async def test_a_question_in_spanish_is_answered_in_spanish(db: Database, clock,
 
     assert "Miembros\n• Ingrid Berg" in reply and "Quim Bosch" not in reply
     assert "Oportunidades\n• #2 Robots for wind blade inspection" in reply
+
+
+async def test_a_place_named_in_a_question_filters_members_by_place(db: Database, clock, chat_as) -> None:
+    loire = await add_cluster(db, "Ligéris", "Pays de la Loire", "France", ["robotics"])
+    catalonia = await add_cluster(db, "TEXCAT", "Catalonia", "Spain", ["textiles"])
+    await add_member(db, clock.now, "Hélène Moreau", cluster_id=loire, offers="Collaborative robots")
+    await add_member(db, clock.now, "Xavier Vila", cluster_id=catalonia, offers="Collaborative robots")
+
+    reply = await chat_as("someone").say("Who makes collaborative robots in Nantes?")
+
+    assert "Hélène Moreau" in reply and "Xavier Vila" not in reply
+
+
+async def test_a_pasted_page_is_answered_from_its_first_words(db: Database, clock, chat_as) -> None:
+    await seed(db, clock.now)
+    page = "recycled polyester " + " ".join(f"word{n}" for n in range(800))
+
+    reply = await chat_as("someone").say(page)
+
+    assert "Something went wrong" not in reply and HELP_HEADING not in reply
 
 
 async def test_a_question_that_finds_nothing_says_so_in_one_line(db: Database, clock, chat_as) -> None:
