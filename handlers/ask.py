@@ -35,9 +35,10 @@ EXAMPLE_QUESTION = N_("who works on recycled polyester?")
 SMALL_TALK = {
     "hello": """hello, hi, hey, good morning, good afternoon, good evening, hola, bon dia, bona tarda,
         bones, buenos dias, buenas, buenas tardes, bonjour, salut, bonsoir, ola, oi, bom dia, boa tarde""",
-    "thanks": """thanks, thank you, thanks a lot, many thanks, thx, cheers, ok, okay, great, perfect,
-        gracies, moltes gracies, merci, merci beaucoup, gracias, muchas gracias, vale, perfecto,
-        obrigado, obrigada, muito obrigado, muito obrigada, perfeito""",
+    "thanks": """thanks, thank you, thanks a lot, many thanks, thx, cheers, gracies, moltes gracies,
+        merci, merci beaucoup, gracias, muchas gracias, obrigado, obrigada, muito obrigado,
+        muito obrigada""",
+    "ok": "ok, okay, great, perfect, d acord, vale, perfecte, perfecto, parfait, d accord, perfeito, certo",
     "bye": """bye, goodbye, see you, adeu, a reveure, adios, hasta luego, au revoir, a bientot, tchau,
         adeus, ate logo""",
 }
@@ -54,7 +55,7 @@ QUESTION_WORDS = frozenset(QUESTION_TEXT.split())
 
 
 def small_talk(said: str) -> str | None:
-    """`hello`, `thanks` or `bye` when the whole message is one of those phrases, else None."""
+    """`hello`, `thanks`, `ok` or `bye` when the whole message is one of those phrases, else None."""
     phrase = " ".join(WORD.findall(fold(said)))
     for kind, phrases in SMALL_TALK.items():
         if phrase in {" ".join(listed.split()) for listed in phrases.split(",")}:
@@ -79,6 +80,8 @@ def _answer_small_talk(ctx: Context, kind: str) -> Reply:
         text.t("Hello, {name}!", name=ctx.member.name).add(" ")
     elif kind == "thanks":
         text.t("You're welcome!").add(" ")
+    elif kind == "ok":
+        text.add("👍 ")
     else:
         return text.t("Bye for now; write whenever you need me.").reply()
     return _hint(ctx, text).reply()

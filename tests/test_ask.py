@@ -37,6 +37,7 @@ async def seed(db: Database, now) -> None:
         ("fr", "merci", "De rien !"),
         ("pt", "obrigado", "De nada!"),
         ("ca", "gràcies", "De res!"),
+        ("fr", "d'accord", "👍 Demandez-moi"),
     ],
 )
 async def test_small_talk_gets_one_line_and_a_hint_in_the_members_language(
