@@ -46,8 +46,11 @@ coordinator of her cluster. Buttons are numbered: type a number (or a button's l
 one. Things to try (type them, or press Ctrl-D to leave):
   /help                          everything I can do
   /find textil recyclng          typos are fine
-  /find smart textiles in:Norway filter by place
+  /find smart textiles in:Norway filter by place (any name: in:Catalunya, in:Terrassa, in:Nantes)
+  who works on recycled polyester?   a plain question searches members, events and opportunities
   /events   /event 1   /going 1  see what's on and say you're going
+  /attendees 1   /myevents       who's going (directory members only), and your own events
+  /opportunity 4   /interested 4 tell the poster you're interested; /as them to press Reply
   /ics 1                         a calendar file for the event
   /going   /follow 1   /follow   your events, and the opportunities you follow (the Slack App Home)
   /opportunities recycling       open calls and partner searches

@@ -11,6 +11,7 @@ from handlers.engine.paging import page_of, page_words
 from handlers.engine.router import split_args
 from handlers.meetings import meet_button, shared_session
 from handlers.profile import describe
+from store.places import gazetteer, spelling
 from store.resolver import MAX_SUGGESTIONS
 
 PAGE_SIZE = 10
@@ -41,12 +42,24 @@ async def _other_places(ctx: Context, query: str, place: str) -> tuple[tuple[But
     )
 
 
+def place_label(typed: str) -> str:
+    """The place as a reply names it: as typed when it is one of its names, corrected when it was
+    misspelt, and a city with its region (`Nantes (Pays de la Loire)`), since that is what matched."""
+    found = gazetteer().find(typed)
+    if found is None:
+        return typed
+    if found.kind == "city":
+        return f"{found.name} ({found.region})"
+    return typed if spelling(typed) in found.spellings else found.name
+
+
 async def find(ctx: Context) -> list[Reply]:
     # `page_of` also refuses a More button pressed by someone the results were not shown to.
-    query, place, page = parse_query(page_words(page_of(ctx, split_args(ctx.rest))))
+    query, typed_place, page = parse_query(page_words(page_of(ctx, split_args(ctx.rest))))
     if not query.strip():
         raise UsageError(ctx.tr("Tell me what to look for."))
-    ranked = await ctx.store.directory.search(query, place=place, limit=page * PAGE_SIZE + 1)
+    ranked = await ctx.store.directory.search(query, place=typed_place, limit=page * PAGE_SIZE + 1)
+    place = place_label(typed_place) if typed_place else ""
     shown_ids = ranked[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     cards = await ctx.store.people.cards(shown_ids, listed_only=True)
     edit = ctx.msg.payload is not None and page > 1
@@ -58,7 +71,8 @@ async def find(ctx: Context) -> list[Reply]:
                 query=echo(query),
                 place=echo(place),
             )
-            return [text.reply(buttons=await _other_places(ctx, query, place), replaces_previous=edit)]
+            others = await _other_places(ctx, query, typed_place)
+            return [text.reply(buttons=others, replaces_previous=edit)]
         text.t("No member matches '{query}'. Try fewer or other words.", query=echo(query))
         return [text.reply(replaces_previous=edit)]
     if place:
@@ -81,7 +95,11 @@ async def find(ctx: Context) -> list[Reply]:
             row.append(meet_button(card.member.name, card.member.id, event.id, ctx.language))
         buttons.append(tuple(row))
     if len(ranked) > page * PAGE_SIZE:
-        words = [query] + ([f"in:{place}"] if place else []) + [f"page:{page + 1}", f"for:{ctx.member.id}"]
+        words = (
+            [query]
+            + ([f"in:{typed_place}"] if typed_place else [])
+            + [f"page:{page + 1}", f"for:{ctx.member.id}"]
+        )
         buttons.append((Button(ctx.tr("More results"), "/find " + shlex.join(words)),))
     return [text.reply(buttons=tuple(buttons), replaces_previous=edit)]
 

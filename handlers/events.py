@@ -5,7 +5,7 @@ from __future__ import annotations
 import shlex
 
 from core.errors import NotFound, UsageError
-from core.types import Attachment, Button, Reply, bold, command, echo
+from core.types import Attachment, Button, Reply, bold, command, echo, short
 from handlers.engine.context import Context
 from handlers.engine.forms import positive_int
 from handlers.engine.kinds import kind_label
@@ -16,6 +16,9 @@ from handlers.notices import tell_promoted
 from handlers.sharing import add_share_line
 from store.models import EVENT_KINDS, Event
 from store.text import fold, is_web_url
+
+LIST_LIMIT = 15
+ATTENDEES_SHOWN = 30
 
 
 async def load_event(ctx: Context, *, index: int = 0) -> Event:
@@ -114,7 +117,10 @@ async def event_details(ctx: Context) -> list[Reply]:
                 Button(ctx.tr("Going"), f"/going {event.id}"),
                 Button(ctx.tr("Not going"), f"/notgoing {event.id}"),
             ),
-            (Button(ctx.tr("Add to calendar"), f"/ics {event.id}"),),
+            (
+                Button(ctx.tr("Who's going"), f"/attendees {event.id}"),
+                Button(ctx.tr("Add to calendar"), f"/ics {event.id}"),
+            ),
         )
         if event.ends_at > ctx.now and await ctx.store.meetings.session_of(event.id) is not None:
             buttons += ((Button(ctx.tr("Book meetings"), f"/book {event.id}"),),)
@@ -200,3 +206,46 @@ async def ics(ctx: Context) -> list[Reply]:
     event = await load_event(ctx)
     attachment = Attachment(f"event-{event.id}.ics", event_calendar([event]), "text/calendar")
     return [ctx.text().t("Calendar file for {title}.", title=bold(event.title)).reply(attachment=attachment)]
+
+
+async def attendees(ctx: Context) -> list[Reply]:
+    """Who is going: members listed in the directory by name, the others only counted."""
+    event = await load_event(ctx)
+    listed, unlisted = await ctx.store.events.going_listed(event.id)
+    cards = await ctx.store.people.cards(listed[:ATTENDEES_SHOWN], listed_only=True)
+    text = ctx.text().t("Who's going to {title}", title=bold(event.title)).line().line()
+    if not listed and not unlisted:
+        return [text.t("Nobody has said they're going yet.").reply(buttons=_going_button(ctx, event))]
+    for card in cards:
+        text.add("• ").bold(card.member.name)
+        if card.organisation:
+            text.add(f" — {card.organisation.name}")
+        text.line()
+    if len(listed) > ATTENDEES_SHOWN:
+        text.t("…and {count} more from the directory.", count=len(listed) - ATTENDEES_SHOWN).line()
+    if unlisted:
+        text.t("{count} more going who are not listed in the directory.", count=unlisted).line()
+    return [text.reply(buttons=_going_button(ctx, event))]
+
+
+def _going_button(ctx: Context, event: Event) -> tuple[tuple[Button, ...], ...]:
+    if event.cancelled or event.ends_at <= ctx.now:
+        return ()
+    return ((Button(ctx.tr("Going"), f"/going {event.id}"),),)
+
+
+async def my_events(ctx: Context) -> list[Reply]:
+    """The events the member is going to or waitlisted for, soonest first."""
+    mine = await ctx.store.events.of_member(ctx.member.id, ctx.now)
+    if not mine:
+        text = ctx.text().t(
+            "You're not going to any upcoming event. See what's on with {command}.", command=command("events")
+        )
+        return [text.reply(buttons=((Button(ctx.tr("Upcoming events"), "/events"),),))]
+    text = ctx.text().bold(ctx.tr("Your events")).line().line()
+    for event, status in mine:
+        text.bold(f"#{event.id} ").add(event.title).line()
+        text.add(f"   {span(event.starts_at, event.ends_at, ctx.member.timezone, ctx.language)}")
+        text.line(" · " + (ctx.tr("✅ you're going") if status == "going" else ctx.tr("⏳ waitlisted")))
+    buttons = tuple((Button(short(event.title), f"/event {event.id}"),) for event, _ in mine[:LIST_LIMIT])
+    return [text.reply(buttons=buttons)]

@@ -5,8 +5,6 @@ from __future__ import annotations
 import shlex
 from typing import Any
 
-from rapidfuzz import fuzz, process
-
 from core.errors import NotFound, UsageError
 from core.types import N_, Button, Reply, bold, command, echo
 from handlers.engine.context import Context
@@ -30,7 +28,7 @@ from handlers.roles import record
 from handlers.sharing import add_share_line
 from store.fields import FIELD_LENGTHS, MAX_TAGS
 from store.models import OPPORTUNITY_KINDS, Opportunity
-from store.text import is_web_url, words
+from store.text import is_web_url, share_found, words
 
 FORM_FIELDS = ("kind", "title", "description", "tags", "deadline", "region", "url")
 
@@ -40,17 +38,14 @@ def matches(opportunity: Opportunity, query_words: list[str], language: str) -> 
 
     The kind counts in English and in the reader's language, so 'licitació' finds tenders.
     """
-    vocabulary = words(
+    return share_found(query_words, searchable(opportunity, language)) == 1
+
+
+def searchable(opportunity: Opportunity, language: str) -> str:
+    """The words an opportunity is found by."""
+    return (
         f"{opportunity.title} {opportunity.description} {' '.join(opportunity.tags)} "
         f"{kind_label(opportunity.kind, 'en')} {kind_label(opportunity.kind, language)} {opportunity.region}"
-    )
-    return (
-        all(
-            process.extractOne(word, vocabulary, scorer=fuzz.ratio, score_cutoff=80) is not None
-            for word in query_words
-        )
-        if vocabulary
-        else False
     )
 
 
@@ -131,7 +126,21 @@ async def opportunity_details(ctx: Context) -> list[Reply]:
             if poster.organisation:
                 text.add(f" — {poster.organisation.name}")
     add_share_line(ctx, text, "opportunity", opportunity.id)
-    return [text.reply(keeps_previous=True)]
+    return [text.reply(buttons=await _detail_buttons(ctx, opportunity), keeps_previous=True)]
+
+
+async def _detail_buttons(ctx: Context, opportunity: Opportunity) -> tuple[tuple[Button, ...], ...]:
+    """Follow (or Unfollow) and, on someone else's open opportunity, I'm interested."""
+    if opportunity.status != "open":
+        return ()
+    number = opportunity.id
+    if await ctx.store.follows.is_following(ctx.member.id, number):
+        row = [Button(ctx.tr("Unfollow"), f"/unfollow {number}")]
+    else:
+        row = [Button(ctx.tr("Follow"), f"/follow {number}")]
+    if opportunity.posted_by is not None and opportunity.posted_by != ctx.member.id:
+        row.append(Button(ctx.tr("I'm interested"), f"/interested {number}"))
+    return (tuple(row),)
 
 
 async def _values(form: dict[str, str], ctx: Context) -> dict[str, Any]:

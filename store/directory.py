@@ -27,18 +27,31 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.models import Cluster, Member, Organisation
-from store.text import fold, words
+from store.places import gazetteer, spelling
+from store.text import words
 
 # A word counts as matched from this similarity on (0-100): "recyclng" ~ "recycling" is 94.
 WORD_MATCH_CUTOFF = 80
 MATCHES_PER_QUERY_WORD = 12
+# Words of this length or more also match other endings of their stem (all but the last three
+# letters, at least five), a little below a close spelling.
+STEM_FROM = 6
+STEM_SIMILARITY = 0.85
 # Where a word appears says how much it tells: a name or an offer beats a word in a bio.
 # Weights are in tenths, kept in one byte per posting entry: a name counts 1.3, a word in a bio 0.6.
 FIELD_WEIGHTS = {"name": 13, "organisation": 12, "offers": 12, "tags": 12, "place": 10}
+NAME_WEIGHT = FIELD_WEIGHTS["name"]
 BIO_WEIGHT = 6
 WEIGHT_SCALE = 10
 # The tail is folded into the sorted block when it holds this many entries (or a quarter of the block).
 COMPACT_AT = 100_000
+# A word matched this closely is the word meant ("textil" for "textile"), not a neighbour ("smart"
+# for "marta", 80): a query that is wholly a member's name this closely shows name matches only.
+NEAR_EXACT = 0.9
+# The relevance cut-off: results keep at least this share of the query's matched words…
+WORDS_KEPT = 2 / 3
+# …and at least this share of the best result's score; the rest are loosely related noise.
+SCORE_KEPT = 0.35
 
 
 class DirectoryIndex:
@@ -109,7 +122,8 @@ class DirectoryIndex:
             self._compact()
 
     def search(self, query: str, *, place: str = "", limit: int = 50) -> list[int]:
-        """Member ids best first. Members matching more of the query's words always rank higher."""
+        """Member ids best first: a member whose name is the query first, then members matching more
+        of the query's words, then by score; results far weaker than the best are cut off."""
         query_words = list(dict.fromkeys(words(query)))
         slot_count = len(self._member_ids)
         if not query_words or not slot_count:
@@ -119,8 +133,10 @@ class DirectoryIndex:
         tail_weights = _view(self._tail_weights, np.uint8)
         live_tail = np.arange(len(tail_slots)) >= _view(self._tail_from, np.int64)[tail_slots]
         scores, hits = np.zeros(slot_count), np.zeros(slot_count, dtype=np.int32)
+        name_hits = np.zeros(slot_count, dtype=np.int32)
         for query_word in query_words:
             best = np.zeros(slot_count)
+            in_name = np.zeros(slot_count, dtype=bool)
             for word_id, similarity in self._similar_words(query_word):
                 slots, weights = self._block_postings(word_id, in_block)
                 in_tail = live_tail & (tail_words == word_id)
@@ -131,23 +147,50 @@ class DirectoryIndex:
                     continue
                 rarity = math.log(1 + slot_count / len(slots))
                 best[slots] = np.maximum(best[slots], weights * (similarity * rarity / WEIGHT_SCALE))
+                if similarity >= NEAR_EXACT:
+                    in_name[slots[weights == NAME_WEIGHT]] = True
             scores += best
             hits += best > 0
-        return self._ranked(scores, hits, fold(place).strip(), limit)
-
-    def _ranked(self, scores: np.ndarray, hits: np.ndarray, place: str, limit: int) -> list[int]:
-        """The `limit` best listed members in `place`: most words matched, then score, then id."""
+            name_hits += in_name
         wanted = (hits > 0) & _view(self._listed, np.int8).astype(bool)
         if place:
-            codes = [code for name, code in self._places.items() if place in name]
-            wanted &= np.isin(_view(self._place_codes, np.int32), codes)
-        slots = np.flatnonzero(wanted)
+            wanted &= np.isin(_view(self._place_codes, np.int32), self._codes_in(place))
+        return self._ranked(np.flatnonzero(wanted), scores, hits, name_hits, len(query_words), limit)
+
+    def _codes_in(self, place: str) -> list[int]:
+        """The place codes of members in a typed place: by any name the gazetteer gives it, a city
+        by its region; a place it does not know by the typed name (a cluster, say)."""
+        found = gazetteer().find(place)
+        spellings = found.spellings if found is not None else (spelling(place),)
+        return [
+            code
+            for name, code in self._places.items()
+            if any(f" {typed} " in f" {name} " for typed in spellings if typed)
+        ]
+
+    def _ranked(
+        self,
+        slots: np.ndarray,
+        scores: np.ndarray,
+        hits: np.ndarray,
+        name_hits: np.ndarray,
+        word_count: int,
+        limit: int,
+    ) -> list[int]:
+        """The `limit` best of `slots`, with the relevance cut-off applied; ties by member id."""
+        if len(slots) == 0:
+            return []
+        if (name_hits[slots] == word_count).any():
+            # The query is someone's name: other names and topics that merely look alike are noise.
+            slots = slots[name_hits[slots] > 0]
+        slots = slots[hits[slots] >= math.ceil(hits[slots].max() * WORDS_KEPT)]
+        slots = slots[scores[slots] >= scores[slots].max() * SCORE_KEPT]
         if len(slots) > limit > 0:
             # Keep only what can make the first `limit` (ties included) before the exact sort.
-            key = hits[slots] * (scores.max() + 1.0) + scores[slots]
+            key = (name_hits[slots] * (word_count + 1) + hits[slots]) * (scores.max() + 1.0) + scores[slots]
             slots = slots[key >= np.partition(key, len(key) - limit)[len(key) - limit]]
         member_ids = _view(self._member_ids, np.int64)[slots]
-        order = np.lexsort((member_ids, -scores[slots], -hits[slots]))
+        order = np.lexsort((member_ids, -scores[slots], -hits[slots], -name_hits[slots]))
         return member_ids[order][:limit].tolist()  # type: ignore[no-any-return]
 
     def _block_postings(self, word_id: int, in_block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -171,11 +214,21 @@ class DirectoryIndex:
         found = {index: score / 100 for _word, score, index in matches}
         if len(query_word) >= 4:
             # A typed prefix ("recycl") should find the whole word ("recycling").
-            at = bisect.bisect_left(self._sorted_vocabulary, query_word)
-            while at < len(self._sorted_vocabulary) and self._sorted_vocabulary[at].startswith(query_word):
-                found.setdefault(self._word_ids[self._sorted_vocabulary[at]], 0.9)
-                at += 1
+            for word_id in self._starting_with(query_word):
+                found.setdefault(word_id, 0.9)
+        if len(query_word) >= STEM_FROM:
+            # Another ending of the same word: "recyclng" (a typo of "recycling") finds "recycled".
+            for word_id in self._starting_with(query_word[: max(STEM_FROM - 1, len(query_word) - 3)]):
+                found.setdefault(word_id, STEM_SIMILARITY)
         return list(found.items())
+
+    def _starting_with(self, prefix: str) -> list[int]:
+        at = bisect.bisect_left(self._sorted_vocabulary, prefix)
+        found: list[int] = []
+        while at < len(self._sorted_vocabulary) and self._sorted_vocabulary[at].startswith(prefix):
+            found.append(self._word_ids[self._sorted_vocabulary[at]])
+            at += 1
+        return found
 
     def _index(self, row: Any) -> None:
         (
@@ -196,10 +249,15 @@ class DirectoryIndex:
             cl_region,
             sectors,
         ) = row
-        place = " ".join(filter(None, [org_country or cl_country, org_region or cl_region, cluster]))
+        country, region = org_country or cl_country, org_region or cl_region
+        place = " ".join(filter(None, [country, region, cluster]))
+        # `Catalunya` finds members of Catalonia: the other names of their country and region count.
+        other_names = " ".join(
+            [*gazetteer().spellings_of(country or ""), *gazetteer().spellings_of(region or "")]
+        )
         # Lightest field first: a word keeps the weight of the heaviest field it appears in.
         weights: dict[str, int] = dict.fromkeys(self._words(f"{bio} {seeks}"), BIO_WEIGHT)
-        weights.update(dict.fromkeys(self._words(place), FIELD_WEIGHTS["place"]))
+        weights.update(dict.fromkeys(self._words(f"{place} {other_names}"), FIELD_WEIGHTS["place"]))
         for field_name, text in (
             ("organisation", org or ""),
             ("offers", f"{offers} {role}"),
@@ -209,7 +267,7 @@ class DirectoryIndex:
         weights.update(dict.fromkeys(self._words(name), FIELD_WEIGHTS["name"]))
         slot = self._slot(mid)
         self._listed[slot] = bool(listed)
-        self._place_codes[slot] = self._place_code(fold(place))
+        self._place_codes[slot] = self._place_code(spelling(place))
         self._in_block[slot] = 0
         self._tail_from[slot] = len(self._tail_slots)
         self._tail_slots.extend([slot] * len(weights))

@@ -10,7 +10,7 @@ from typing import Any, Literal
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.models import Event, Rsvp
+from store.models import Event, Member, Rsvp
 
 # The UID our calendar files give an event: stable, so calendar apps and re-imports recognise it.
 UID_DOMAIN = "clusterbot"
@@ -155,6 +155,34 @@ class Events:
                 )
             ).all()
         )
+
+    async def going_listed(self, event_id: int) -> tuple[list[int], int]:
+        """Who is going: the ids of members listed in the directory (in the order they said so),
+        and how many others are going; only the directory's members may be named to others."""
+        rows = await self.session.execute(
+            select(Rsvp.member_id, Member.listed)
+            .join(Member, Member.id == Rsvp.member_id)
+            .where(Rsvp.event_id == event_id, Rsvp.status == "going")
+            .order_by(Rsvp.id)
+        )
+        everyone = rows.all()
+        listed = [member_id for member_id, is_listed in everyone if is_listed]
+        return listed, len(everyone) - len(listed)
+
+    async def of_member(self, member_id: int, now: datetime) -> list[tuple[Event, str]]:
+        """The member's events not yet over, soonest first, with `going` or `waitlisted`."""
+        rows = await self.session.execute(
+            select(Event, Rsvp.status)
+            .join(Rsvp, Rsvp.event_id == Event.id)
+            .where(
+                Rsvp.member_id == member_id,
+                Rsvp.status.in_(("going", "waitlisted")),
+                Event.ends_at > now,
+                Event.cancelled.is_(False),
+            )
+            .order_by(Event.starts_at, Event.id)
+        )
+        return [(event, status) for event, status in rows.all()]
 
     async def statuses_for(self, member_id: int, event_ids: list[int]) -> dict[int, str]:
         if not event_ids:

@@ -18,10 +18,7 @@ class Follows:
 
     async def follow(self, member_id: int, opportunity_id: int, now: datetime) -> bool:
         """True when newly followed, False when the member already followed it."""
-        exists = await self.session.scalar(
-            select(Follow.id).where(Follow.member_id == member_id, Follow.opportunity_id == opportunity_id)
-        )
-        if exists is not None:
+        if await self.is_following(member_id, opportunity_id):
             return False
         self.session.add(Follow(member_id=member_id, opportunity_id=opportunity_id, created_at=now))
         await self.session.flush()
@@ -37,6 +34,12 @@ class Follows:
             .limit(limit)
         )
         return list((await self.session.scalars(query)).all())
+
+    async def is_following(self, member_id: int, opportunity_id: int) -> bool:
+        found = await self.session.scalar(
+            select(Follow.id).where(Follow.member_id == member_id, Follow.opportunity_id == opportunity_id)
+        )
+        return found is not None
 
     async def unfollow(self, member_id: int, opportunity_id: int) -> bool:
         removed = await self.session.execute(

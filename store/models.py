@@ -629,3 +629,28 @@ class Exchange(Base):
     status: Mapped[str] = mapped_column(String(20), default="planned")
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+class OpportunityInterest(Base):
+    """A member told an opportunity's poster "I'm interested"; the poster may answer once through us.
+
+    The member's note and the poster's answer travel through the outbox; the row keeps who asked,
+    the note, and when the poster answered (so each side sees it under `myopportunities`).
+    """
+
+    __tablename__ = "opportunity_interests"
+    __table_args__ = (
+        UniqueConstraint("opportunity_id", "member_id", name="uq_opportunity_interests_opportunity_member"),
+    )
+    __personal__ = PersonalData(
+        "opportunity_interests", owner=("member_id",), erase="delete", text_columns=("note",)
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opportunity_id: Mapped[int] = mapped_column(
+        ForeignKey("opportunities.id", ondelete="CASCADE"), index=True
+    )
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
+    replied_at: Mapped[datetime | None]

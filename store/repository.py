@@ -30,6 +30,7 @@ from store.jobs import JobLeases
 from store.linking import Linking
 from store.meetings import Meetings
 from store.opportunities import Opportunities
+from store.opportunity_interests import OpportunityInterests
 from store.outbox import Delivery, Outbox
 from store.outcomes import Outcomes
 from store.people import People
@@ -51,6 +52,7 @@ class Store:
         self.people = People(session)
         self.events = Events(session)
         self.opportunities = Opportunities(session)
+        self.interests = OpportunityInterests(session)
         self.conversations = Conversations(session)
         self.outbox = Outbox(session)
         self.delivery = Delivery(session)

@@ -6,6 +6,8 @@ import re
 import unicodedata
 from urllib.parse import urlsplit
 
+from rapidfuzz import fuzz, process
+
 WORD = re.compile(r"[^\W_]+", re.UNICODE)
 STOPWORDS = frozenset(
     [
@@ -56,6 +58,22 @@ def fold(text: str) -> str:
 def words(text: str) -> list[str]:
     """The meaningful words of a text, folded; stopwords and single letters dropped."""
     return [w for w in WORD.findall(fold(text)) if len(w) > 1 and w not in STOPWORDS]
+
+
+# A typed word is (nearly) a word of a text from this similarity on: "recyclng" ~ "recycling" is 94.
+NEAR_WORD = 80
+
+
+def share_found(query_words: list[str], text: str, cutoff: int = NEAR_WORD) -> float:
+    """The share (0..1) of the query's words that are (nearly) words of `text`."""
+    vocabulary = words(text)
+    if not query_words or not vocabulary:
+        return 0.0
+    found = sum(
+        process.extractOne(word, vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff) is not None
+        for word in query_words
+    )
+    return found / len(query_words)
 
 
 # The longest tag kept; longer ones are cut where no one can be asked (imports).

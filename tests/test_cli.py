@@ -251,7 +251,7 @@ def test_demo_books_a_meeting_at_event_5_by_typing_button_numbers_and_labels(tmp
     assert result.returncode == 0, result.stderr
     turns = [turn.split("\n", 1) for turn in result.stdout.split("\n> ")]
     said = dict(turn for turn in turns if len(turn) == 2)
-    assert "[4] Book meetings → /book 5" in said["/event 5"]
+    assert "[5] Book meetings → /book 5" in said["/event 5"]
     assert "Whom would you like to meet at B2B session" in said["Book meetings"]
     assert "[1] Introduce me to Manon Bernard → /introduce" in said["/find Manon Bernard"]
     assert "[2] Meet Manon Bernard → /meet #" in said["/find Manon Bernard"]

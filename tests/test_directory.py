@@ -64,9 +64,9 @@ async def test_a_place_that_names_nothing_gets_buttons_for_the_closest_places(
     await seed(db, clock.now)
     someone = chat_as("someone")
 
-    answer = await someone.say("/find recycled fibres in:Portgal")
+    answer = await someone.say("/find recycled fibres in:Portu")
 
-    assert "No member matches 'recycled fibres' in Portgal." in answer
+    assert "No member matches 'recycled fibres' in Portu." in answer
     assert ("Search in Portugal", "/find 'recycled fibres' in:Portugal") in someone.buttons
     assert "Tiago Costa" in await someone.press("/find 'recycled fibres' in:Portugal")
     assert someone.buttons == [] or all("Search in" not in label for label, _ in someone.buttons)
@@ -99,3 +99,76 @@ async def test_more_button_pages_through_results(db: Database, clock, chat_as) -
 async def test_find_without_words_explains_usage(chat_as) -> None:
     answer = await chat_as("someone").say("/find")
     assert "Usage: /find TEXT [in:PLACE]" in answer
+
+
+async def test_a_name_beats_names_and_topics_that_only_look_alike(db: Database, clock, chat_as) -> None:
+    await add_member(db, clock.now, "Marit Aasen", offers="Subsea sensors")
+    await add_member(db, clock.now, "Mathieu Roux", offers="Smart textiles for care homes")
+    await add_member(db, clock.now, "Ola Smart", offers="Marine robotics")
+    await add_member(db, clock.now, "Marta Puig", offers="Recycled-polyester finishing")
+    someone = chat_as("someone")
+
+    answer = await someone.say("/find Marta")
+
+    assert "Marta Puig" in answer
+    for lookalike in ("Marit Aasen", "Mathieu Roux", "Ola Smart"):
+        assert lookalike not in answer
+    assert [label for label, _ in someone.buttons] == ["Introduce me to Marta Puig"]
+
+
+async def test_a_misspelt_name_ranks_the_person_before_profiles_that_mention_them(
+    db: Database, clock, chat_as
+) -> None:
+    await add_member(db, clock.now, "Ana Ferreira", offers="Marta Puigg's recycling partner")
+    await add_member(db, clock.now, "Marta Puig", offers="Recycled-polyester finishing")
+
+    answer = await chat_as("someone").say("/find Marta Puigg")
+
+    assert answer.index("Marta Puig") < answer.index("Ana Ferreira")
+
+
+async def test_loosely_related_members_are_cut_off(db: Database, clock, chat_as) -> None:
+    await add_member(db, clock.now, "Núria Ferrer", offers="Textile recycling and recycled fibres")
+    await add_member(db, clock.now, "Tiago Costa", offers="Recycled fibres spinning", seeks="textile waste")
+    for number in range(12):
+        await add_member(db, clock.now, f"Weaver {number:02d}", offers="Textile weaving", bio="Textiles")
+    someone = chat_as("someone")
+
+    answer = await someone.say("/find textil recyclng")
+
+    assert answer.index("Núria Ferrer") < answer.index("Tiago Costa")
+    assert "Weaver" not in answer
+    assert answer.count("Offers:") == 2
+
+
+async def test_places_are_found_by_local_english_misspelt_names_and_by_city(
+    db: Database, clock, chat_as
+) -> None:
+    await seed(db, clock.now)
+    loire = await add_cluster(db, "Ligéris", "Pays de la Loire", "France", ["robotics"])
+    await add_member(db, clock.now, "Hélène Moreau", cluster_id=loire, offers="Textile recycling robots")
+    someone = chat_as("someone")
+
+    for place in ("Catalunya", "Cataluña", "Catalonia", "catalogne", "Terrassa"):
+        answer = await someone.say(f"/find recycling in:{place}")
+        assert "Núria Ferrer" in answer, place
+        assert "Tiago Costa" not in answer and "Hélène Moreau" not in answer, place
+
+    answer = await someone.say("/find recycling in:Nantes")
+    assert "Members matching 'recycling' in Nantes (Pays de la Loire)" in answer
+    assert "Hélène Moreau" in answer and "Núria Ferrer" not in answer
+
+    answer = await someone.say("/find recycled fibres in:Portgual")
+    assert "Members matching 'recycled fibres' in Portugal" in answer
+    assert "Tiago Costa" in answer and "Núria Ferrer" not in answer
+
+
+async def test_a_region_named_in_the_query_by_another_name_finds_its_members(
+    db: Database, clock, chat_as
+) -> None:
+    await seed(db, clock.now)
+
+    answer = await chat_as("someone").say("/find recycled fibres Catalunya")
+
+    assert answer.index("Núria Ferrer") < answer.index("Tiago Costa")
+    assert answer.index("1. Núria Ferrer")

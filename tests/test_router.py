@@ -18,12 +18,13 @@ from store.db import Database
 from store.models import Identity, Member
 
 
-async def test_unknown_word_gets_help_and_a_suggestion(chat_as) -> None:
+async def test_unknown_word_gets_a_suggestion_and_a_pointer_to_help_not_the_whole_help(chat_as) -> None:
     chat = chat_as("someone")
-    answer = await chat.say("/evnts")
-    assert "I don't know 'evnts'. Did you mean /events?" in answer
-    assert "What I can do" in answer
-    assert ("Help on events", "/help events") in chat.buttons
+    for typed in ("/evnts", "evnts"):
+        answer = await chat.say(typed)
+        assert "I don't know 'evnts'. Did you mean /events?" in answer
+        assert "Send /help to see what I can do." in answer and "What I can do" not in answer
+        assert ("Help on events", "/help events") in chat.buttons
 
 
 async def test_plain_words_work_without_a_slash(chat_as) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from core.types import N_, Reply
 from handlers import (
     announce,
+    ask,
     calendar,
     checkbacks,
     delegations,
@@ -12,6 +13,7 @@ from handlers import (
     event_admin,
     events,
     exchanges,
+    interest,
     introductions,
     languages,
     linking,
@@ -41,11 +43,12 @@ def build_flows() -> Flows:
         introductions.RELAY_FLOW,
         checkbacks.NEXT_STEP_FLOW,
         outcomes.LINE_FLOW,
+        interest.REPLY_FLOW,
     )
 
 
 def build_router() -> Router:
-    router = Router()
+    router = Router(plain=ask.ask)
 
     async def help_command(ctx: Context) -> list[Reply]:
         return [router.help(ctx, ctx.rest)]
@@ -113,6 +116,20 @@ def build_router() -> Router:
         example="notgoing 3",
     )
     add(
+        "attendees",
+        events.attendees,
+        summary=N_("who's going to an event (members listed in the directory; others are counted)"),
+        usage=N_("attendees NUMBER"),
+        example="attendees 3",
+    )
+    add(
+        "myevents",
+        events.my_events,
+        summary=N_("the events you're going to or waitlisted for"),
+        usage="myevents",
+        example="myevents",
+    )
+    add(
         "ics",
         events.ics,
         summary=N_("a calendar file for an event"),
@@ -132,6 +149,27 @@ def build_router() -> Router:
         summary=N_("details of an opportunity"),
         usage=N_("opportunity NUMBER"),
         example="opportunity 2",
+    )
+    add(
+        "interested",
+        interest.interested,
+        summary=N_("tell the member who posted an opportunity that you're interested (they can answer)"),
+        usage=N_("interested NUMBER [NOTE]"),
+        example="interested 2 we have a pilot line for this",
+    )
+    add(
+        "interested reply",
+        interest.interested_reply,
+        summary=N_("answer, once, a member interested in your opportunity"),
+        usage=N_("interested reply NUMBER [TEXT]"),
+        example="interested reply 4 Great, let's talk on Monday",
+    )
+    add(
+        "myopportunities",
+        interest.my_opportunities,
+        summary=N_("opportunities you posted, follow or said you're interested in"),
+        usage="myopportunities",
+        example="myopportunities",
     )
     add(
         "post",

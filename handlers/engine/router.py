@@ -54,9 +54,15 @@ def split_args(text: str) -> list[str]:
         return text.split()
 
 
+# A one-word message this close to a command word is a typo of it ("evnts"), not a question.
+TYPO_CUTOFF = 80
+
+
 class Router:
-    def __init__(self) -> None:
+    def __init__(self, *, plain: Handler | None = None) -> None:
+        """`plain` answers a message that names no command and has no slash (a plain sentence)."""
         self.commands: dict[str, Command] = {}
+        self.plain = plain
 
     def command(
         self,
@@ -99,6 +105,8 @@ class Router:
         (a confirmation button its member pressed), and shows its prompt otherwise."""
         command, word, rest = self.resolve(text)
         if command is None:
+            if self.plain is not None and self._plain_sentence(text):
+                return await self.plain(replace(ctx, rest=text.strip(), args=split_args(text)))
             return [self.unknown(word, ctx)]
         if not self.allowed(command, ctx):
             raise NotAllowed(ctx.tr(REFUSALS[command.role], command=command.name))
@@ -117,9 +125,16 @@ class Router:
     def allowed(self, command: Command, ctx: Context) -> bool:
         return command.scope.visible(ctx)
 
-    def suggestion(self, word: str) -> str | None:
-        match = process.extractOne(word, self.words, scorer=fuzz.ratio, score_cutoff=60)
+    def suggestion(self, word: str, cutoff: int = 60) -> str | None:
+        match = process.extractOne(word, self.words, scorer=fuzz.ratio, score_cutoff=cutoff)
         return match[0] if match else None
+
+    def _plain_sentence(self, text: str) -> bool:
+        """Not `/something` and not a single word that is a typo of a command."""
+        line = text.strip()
+        if line.startswith("/"):
+            return False
+        return len(line.split()) > 1 or self.suggestion(line.lower(), TYPO_CUTOFF) is None
 
     def unknown(self, word: str, ctx: Context) -> Reply:
         text = ctx.text()
@@ -129,8 +144,7 @@ class Router:
             text.line()
         elif word:
             text.t("I don't know '{word}'.", word=echo(word)).line()
-        text.line()
-        self._overview(text, ctx)
+        text.t("Send {command} to see what I can do.", command=command("help"))
         buttons = ((Button(ctx.tr("Help on {word}", word=guess), f"/help {guess}"),),) if guess else ()
         return text.reply(buttons=buttons)
 

@@ -150,7 +150,9 @@ async def test_a_member_pressing_others_buttons_changes_only_their_own_rows(
             f"/opportunity {seeded.opportunity}",
             f"/follow {seeded.opportunity}",
             '/post kind=offer title="Ana\'s finishing line"',
-            "/find recycled",
+            # Only Ana matches both words: her own card, so no button (Ben pressing "Introduce me to
+            # Cora" would be his own request, which does write to Cora's outbox).
+            "/find recycled polyester",
             "/start",
             "/profile",
             "/settings",
