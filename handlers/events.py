@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.errors import NotFound, UsageError
-from core.types import Attachment, Button, Reply, bold, command, echo
+from core.types import Attachment, Button, Reply, bold, command, echo, fill_n
 from handlers.engine.context import Context
 from handlers.engine.forms import positive_int
 from handlers.engine.kinds import kind_label
@@ -14,6 +14,15 @@ from store.models import EVENT_KINDS, Event
 from store.text import fold, is_web_url
 
 LIST_LIMIT = 15
+
+
+def going_label(count: int, language: str) -> str:
+    """'1 going'; a separate message from the places, as each count takes its own plural form."""
+    return fill_n(language, "{count} going", "{count} going", count)
+
+
+def places_label(count: int, language: str) -> str:
+    return fill_n(language, "{count} place", "{count} places", count)
 
 
 async def load_event(ctx: Context, *, index: int = 0) -> Event:
@@ -89,11 +98,15 @@ async def event_details(ctx: Context) -> list[Reply]:
         text.line().line(event.description).line()
     text.add("👥 ")
     if event.capacity:
-        text.t("{going} going of {capacity} places", going=going, capacity=event.capacity)
+        text.t(
+            "{going} of {places}",
+            going=going_label(going, ctx.language),
+            places=places_label(event.capacity, ctx.language),
+        )
     else:
-        text.t("{going} going", going=going)
+        text.add(going_label(going, ctx.language))
     if waiting:
-        text.t(", {waiting} on the waitlist", waiting=waiting)
+        text.tn(", {count} on the waitlist", ", {count} on the waitlist", waiting)
     text.line()
     if event.tags:
         text.italic(ctx.tr("Tags:") + " ").line(", ".join(event.tags))

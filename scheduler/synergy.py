@@ -114,7 +114,7 @@ async def dispatch(
                 if sent[match.member_id] >= WEEKLY_ALERTS and kept[match.member_id] >= DIGEST_CONTACTS:
                     continue
                 taken.add(pair)
-                suggestions.append((match.member_id, match.other_id, match.reason, match.score))
+                suggestions.append((match.member_id, match.other_id, match.reason.encode(), match.score))
             if sent[match.member_id] >= WEEKLY_ALERTS:
                 kept[match.member_id] += match.kind == "member"
                 continue
@@ -139,8 +139,8 @@ def _as_it_is(reply: Reply, _language: str) -> Reply:
 
 def _alert(match: Match, language: str) -> Reply:
     if match.kind == "member":
-        return member_suggestion(match.other_id, match.reason, language)
-    return opportunity_suggestion(match.other_id, match.reason, language)
+        return member_suggestion(match.other_id, match.reason.text(language), language)
+    return opportunity_suggestion(match.other_id, match.reason.text(language), language)
 
 
 async def queue_weekly_digests(db: Database, now: datetime, notifier: Notifier = UNCONFIGURED) -> int:
@@ -174,7 +174,7 @@ async def _queue_zone_digests(
         await store.synergy.open_opportunities(now, created_since=since),
         known=await store.synergy.alerted_opportunities(),
     ):
-        fitting.setdefault(match.member_id, []).append(Suggestion(match.other_id, match.reason))
+        fitting.setdefault(match.member_id, []).append(Suggestion(match.other_id, match.reason.encode()))
     iso = local.isocalendar()
     week = f"{iso.year}-W{iso.week:02d}"
     queued = 0

@@ -201,6 +201,16 @@ class People:
     async def get_organisation(self, organisation_id: int | None) -> Organisation | None:
         return await self.session.get(Organisation, organisation_id) if organisation_id else None
 
+    async def organisation_country(self, name: str) -> str:
+        """The country of a known organisation of that name ("" when none is known or says)."""
+        found = await self.session.scalar(
+            select(Organisation.country)
+            .where(func.lower(Organisation.name) == name.strip().lower(), Organisation.country != "")
+            .order_by(Organisation.id)
+            .limit(1)
+        )
+        return found or ""
+
     async def organisation_for(
         self, name: str, cluster: Cluster | None, *, country: str = "", region: str = ""
     ) -> Organisation:
