@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -192,3 +193,13 @@ async def test_muted_unsuggestible_and_unlisted_members_are_respected(db: Databa
     [(member, cause, _, _)] = await queued_messages(db)
     assert (member, cause) == (seeker, f"synergy:m{seeker}:m{visible}")
     assert muted != member
+
+
+def test_a_seeker_with_tags_is_matched_with_offerers_who_have_none() -> None:
+    """The tag overlap of a pair whose offering side has no tag at all crashed the whole scan."""
+    marta = Profile(1, "Marta", "Fil Vert", "France", "Auvergne-Rhône-Alpes", 1, "textile", offers=FINISHING)
+    joan = Profile(2, "Joan", "Teixits Sala", "Spain", "Catalonia", 2, "textile", seeks=SEEKS_FINISHING)
+    joan = replace(joan, tags=("dyeing",))
+    [match] = scan([marta, joan], [])
+    assert (match.member_id, match.other_id) == (2, 1)
+    assert match.reason.text("es").startswith("Marta — Fil Vert, France — ofrece ")
