@@ -57,6 +57,7 @@ coordinator of her cluster. Things to try (type them, or press Ctrl-D to leave):
   /relay 1 Hello!                one message through me when there is no other way to reach them
   /meet NAME 5   /agenda 5       book a 20-minute B2B meeting at event #5 with a Plastivallée member
   /participants 6   /schedule draft 6   say whom you must meet at the learning visit; draft its day
+  /lang fr   /event 1   /profile  the same in French (or ca, es, pt): counts, lists and labels
 """
 
 # The `--db` option every database command takes; None means CLUSTERBOT_DATABASE_URL.
