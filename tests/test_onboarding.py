@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,6 +15,7 @@ from handlers.engine.assistant import Assistant
 from handlers.engine.commands import build_flows, build_router
 from store.db import Database
 from store.models import Conversation, Member, Organisation
+from tests.conftest import Chat
 from tests.factories import add_cluster, add_event
 from tests.test_erasure import erase_through_the_button
 
@@ -29,6 +31,22 @@ ANSWERS = [
     "marta@teixits.example",
     "yes",
 ]
+
+
+async def say_all(chat: Chat, *lines: str) -> str:
+    """Each line in turn, as the person would type them; what the last one got back."""
+    answer = ""
+    for line in lines:
+        answer = await chat.say(line)
+    return answer
+
+
+async def answers_so_far(db: Database) -> dict[str, Any]:
+    """The answers of the one conversation under way."""
+    async with db.transaction() as session:
+        conversation = await session.scalar(select(Conversation))
+    assert conversation is not None
+    return dict(conversation.answers)
 
 
 async def test_new_member_is_listed_after_answering_every_question(db: Database, chat_as) -> None:
@@ -116,9 +134,7 @@ async def test_a_telegram_member_in_porto_gets_lisbon_time_and_sees_events_in_it
     await add_cluster(db, "Avetex Norte", "Norte", "Portugal", ["textiles"])
     event_id = await add_event(db, clock.now, "Porto fair", starts_in=timedelta(days=2))
     joao = chat_as("4242", platform="telegram")
-    await joao.say("/start")
-    await joao.say("João Silva")
-    await joao.say("Malhas do Ave")
+    await say_all(joao, "/start", "João Silva", "Malhas do Ave")
     asked = await joao.press("Avetex Norte")
     assert "Suggested: Europe/Lisbon (Lisbon)." in asked
     assert joao.buttons[:3] == [
@@ -126,8 +142,7 @@ async def test_a_telegram_member_in_porto_gets_lisbon_time_and_sees_events_in_it
         ("Madeira", "Atlantic/Madeira"),
         ("Azores", "Atlantic/Azores"),
     ]
-    for answer in ["skip", "Knitting", "Recycled yarn", "skip", "yes", "skip", "no"]:
-        await joao.say(answer)
+    await say_all(joao, "skip", "Knitting", "Recycled yarn", "skip", "yes", "skip", "no")
 
     async with db.transaction() as session:
         member = await session.scalar(select(Member))
@@ -139,16 +154,12 @@ async def test_a_telegram_member_in_porto_gets_lisbon_time_and_sees_events_in_it
 async def test_a_member_may_type_another_zone_or_a_country(db: Database, chat_as) -> None:
     await add_cluster(db, "Valtex", "Valencia", "Spain", ["textiles"])
     chat = chat_as("pilar")
-    await chat.say("/start")
-    await chat.say("Pilar")
-    await chat.say("Tejidos Canarios")
+    await say_all(chat, "/start", "Pilar", "Tejidos Canarios")
     await chat.press("Valtex")
     assert ("Canaries", "Atlantic/Canary") in chat.buttons  # a choice, never a guess
     assert "is not a time zone I know" in await chat.say("Mars/Olympus")
     assert "(5/10)" in await chat.say("Portugal")
-    async with db.transaction() as session:
-        conversation = await session.scalar(select(Conversation))
-        assert conversation is not None and conversation.answers["timezone"] == "Europe/Lisbon"
+    assert (await answers_so_far(db))["timezone"] == "Europe/Lisbon"
 
 
 async def test_a_slack_member_keeps_the_zone_slack_gives(db: Database, assistant) -> None:
@@ -209,16 +220,12 @@ async def test_a_name_of_only_invisible_characters_is_refused(db: Database, chat
     assert "I can't see any letters in that name" in refused
     assert "Which organisation" in await chat.say("Marta\u200b")
     assert "I can't see any letters" in await chat.say("/profile set name \u200b")
-    async with db.transaction() as session:
-        conversation = await session.scalar(select(Conversation))
-        assert conversation is not None and conversation.answers["name"] == "Marta"
+    assert (await answers_so_far(db))["name"] == "Marta"
 
 
 async def test_email_and_consent_are_in_mydata_and_gone_after_forget(db: Database, chat_as) -> None:
     chat = chat_as("rita")
-    await chat.say("/start")
-    for answer in ["Rita", "Org", "skip", "skip", "offers", "seeks", "skip", "no"]:
-        await chat.say(answer)
+    await say_all(chat, "/start", "Rita", "Org", "skip", "skip", "offers", "seeks", "skip", "no")
     assert "does not look like an e-mail" in await chat.say("rita at example")
     await chat.say("rita@example.org")
     await chat.press("yes")
