@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from core.errors import NotFound, UsageError
 from core.i18n import join_words, language_name
-from core.types import Button, Reply, bold, command, echo, fill
+from core.types import N_, Button, Reply, bold, command, echo, fill
 from handlers.engine.context import Context
 from handlers.engine.forms import positive_int
 from handlers.engine.timefmt import parse_duration
@@ -161,9 +161,11 @@ async def follow(ctx: Context) -> list[Reply]:
     number = await _opportunity_id(ctx)
     new = await ctx.store.follows.follow(ctx.member.id, number, ctx.now)
     if new:
-        message = "You follow opportunity #{number}; I'll remind you 7 days and 1 day before its deadline."
+        message = N_(
+            "You follow opportunity #{number}; I'll remind you 7 days and 1 day before its deadline."
+        )
     else:
-        message = (
+        message = N_(
             "You follow opportunity #{number} already; I'll remind you 7 days and 1 day before its deadline."
         )
     text = ctx.text().t(message, number=number)
