@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from core.errors import NotFound, UsageError
+from core.i18n import join_words
 from core.types import Attachment, Button, Reply, bold, command, echo, fill_n
 from handlers.engine.context import Context
 from handlers.engine.forms import positive_int
@@ -51,7 +52,7 @@ async def events(ctx: Context) -> list[Reply]:
     if wanted:
         upcoming = [e for e in upcoming if _of_kind(e, wanted, ctx.language)]
     if not upcoming:
-        kinds = ", ".join(kind_label(k, ctx.language) for k in EVENT_KINDS)
+        kinds = join_words([kind_label(k, ctx.language) for k in EVENT_KINDS], ctx.language)
         if wanted:
             message = ctx.tr(
                 "No upcoming events for '{wanted}'. Kinds: {kinds}.", wanted=echo(ctx.rest), kinds=kinds
