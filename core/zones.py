@@ -1,8 +1,9 @@
 """The time zones of a country, from CLDR through Babel, so a member's zone follows where they are.
 
 A country is named as clusters and organisations spell it ("Portugal", "España", "PT"); its zones
-are CLDR's territory zones with the mainland first: Spain gives Europe/Madrid, then Atlantic/Canary
-and Africa/Ceuta, which stay a choice for the member, never a guess.
+are CLDR's territory zones with the mainland first: Spain gives Europe/Madrid, then Africa/Ceuta
+and Atlantic/Canary, which a member picks with a button, or which a region names ("Canarias",
+"Canary Islands", "Açores"): the region chooses among its country's zones, never beyond them.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from functools import cache
 
 from babel import Locale
 from babel.core import get_global
+from babel.dates import get_timezone_location
 
 from core.i18n import LANGUAGES, babel_locale
 
@@ -55,4 +57,28 @@ def country_zones(country: str) -> list[str]:
 def country_zone(country: str) -> str | None:
     """The zone a member of `country` most likely lives in; None when the country is unknown."""
     zones = country_zones(country)
+    return zones[0] if zones else None
+
+
+# Words sharing this many first letters name the same place ("Canary Islands", "Canaries").
+PLACE_PREFIX = 5
+
+
+@cache
+def _zone_words(zone: str) -> frozenset[str]:
+    """The words of the zone's city in each language we write ("canaries", "canarias", "illes")."""
+    words: set[str] = set()
+    for language in LANGUAGES:
+        city = get_timezone_location(zone, locale=babel_locale(language), return_city=True)
+        words.update(word[:PLACE_PREFIX] for word in _folded(str(city)).split() if len(word) >= PLACE_PREFIX)
+    return frozenset(words)
+
+
+def home_zone(country: str, region: str = "") -> str | None:
+    """The zone of a country, or of the region of it that has its own (the Canaries, the Azores)."""
+    zones = country_zones(country)
+    region_words = {word[:PLACE_PREFIX] for word in _folded(region).split() if len(word) >= PLACE_PREFIX}
+    for zone in zones[1:]:
+        if region_words & _zone_words(zone):
+            return zone
     return zones[0] if zones else None

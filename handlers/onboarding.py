@@ -11,7 +11,7 @@ from babel.dates import get_timezone_location
 from core.errors import UsageError
 from core.i18n import babel_locale
 from core.types import N_, Button, Reply, Text, bold, command, echo, fill
-from core.zones import country_zone, country_zones, territory
+from core.zones import country_zone, country_zones, home_zone, territory
 from handlers.engine.context import Context
 from handlers.engine.flows import CARRY_ON, Flow, Step, as_name, as_text, ask, begin_flow
 from handlers.engine.forms import tag_list
@@ -66,20 +66,21 @@ async def parse_email(ctx: Context, answer: str) -> str:
     return email
 
 
-async def home_country(ctx: Context, answers: dict[str, Any]) -> str:
-    """Where the member works: their cluster's country, else their organisation's ("" if unknown)."""
+async def home_place(ctx: Context, answers: dict[str, Any]) -> tuple[str, str]:
+    """Where the member works, as (country, region): their cluster's, else their organisation's."""
     people = ctx.store.people
     cluster = (await people.get_cluster(answers["cluster"])) if answers.get("cluster") else None
     if cluster is not None and territory(cluster.country):
-        return cluster.country
-    return await people.organisation_country(str(answers.get("organisation") or ""))
+        return cluster.country, cluster.region
+    return await people.organisation_place(str(answers.get("organisation") or ""))
 
 
 async def suggested_zone(ctx: Context, answers: dict[str, Any]) -> str:
-    """The member's own zone when their app tells it (Slack), else their country's, else as it is."""
+    """The member's own zone when their app tells it (Slack), else their country's (or region's, for
+    the Canaries or the Azores), else the one they have."""
     if ctx.msg.timezone:
         return ctx.msg.timezone
-    return country_zone(await home_country(ctx, answers)) or ctx.member.timezone
+    return home_zone(*await home_place(ctx, answers)) or ctx.member.timezone
 
 
 def zone_label(zone: str, language: str) -> str:
@@ -94,7 +95,8 @@ async def zone_note(ctx: Context, answers: dict[str, Any]) -> str:
 
 async def zone_buttons(ctx: Context, answers: dict[str, Any]) -> list[Button]:
     """The suggested zone first, then the other zones of the member's country (Canaries, Azores…)."""
-    zones = [await suggested_zone(ctx, answers), *country_zones(await home_country(ctx, answers))]
+    country, _region = await home_place(ctx, answers)
+    zones = [await suggested_zone(ctx, answers), *country_zones(country)]
     return [Button(zone_label(zone, ctx.language), zone) for zone in dict.fromkeys(zones)]
 
 

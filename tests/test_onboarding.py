@@ -238,3 +238,24 @@ async def test_email_and_consent_are_in_mydata_and_gone_after_forget(db: Databas
     await erase_through_the_button(chat)
     async with db.transaction() as session:
         assert await session.scalar(select(func.count()).select_from(Member).where(Member.email != "")) == 0
+
+
+@pytest.mark.parametrize(
+    ("country", "region", "zone", "city"),
+    [
+        ("Spain", "Catalonia", "Europe/Madrid", "Madrid"),
+        ("Spain", "Canary Islands", "Atlantic/Canary", "Canaries"),
+        ("España", "Canarias", "Atlantic/Canary", "Canaries"),
+        ("Portugal", "Norte", "Europe/Lisbon", "Lisbon"),
+        ("Portugal", "Açores", "Atlantic/Azores", "Azores"),
+        ("France", "Pays de la Loire", "Europe/Paris", "Paris"),
+    ],
+)
+async def test_the_zone_suggested_follows_the_clusters_country_and_its_region(
+    db: Database, chat_as, country: str, region: str, zone: str, city: str
+) -> None:
+    await add_cluster(db, "Home Cluster", region, country, ["textiles"])
+    chat = chat_as("newcomer", platform="telegram")
+    await say_all(chat, "/start", "Nova Pessoa", "Nova SL")
+    assert f"Suggested: {zone} ({city})." in await chat.press("Home Cluster")
+    assert chat.buttons[0] == (city, zone)
