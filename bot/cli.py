@@ -65,6 +65,7 @@ one. Things to try (type them, or press Ctrl-D to leave):
                                  buttons: a member, a slot; /as them to Accept; /agenda 5
   /participants 6   /schedule draft 6   say whom you must meet at the learning visit; draft its day
   /report   /report region:Catalonia 2026   what the partnership achieved, with charts saved here
+  /lang fr   /event 1   /profile  the same in French (or ca, es, pt): counts, lists and labels
 """
 
 # The `--db` option every database command takes; None means CLUSTERBOT_DATABASE_URL.

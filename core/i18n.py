@@ -8,12 +8,17 @@ placeholder. Dates and times are formatted with the locale's own words.
 
 from __future__ import annotations
 
+import gettext
 import re
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
+from babel import Locale
 from babel.dates import format_date, format_datetime
+from babel.lists import format_list
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
@@ -41,6 +46,40 @@ def translate(language: str, message: str) -> str:
     return entry.string if entry is not None and isinstance(entry.string, str) and entry.string else message
 
 
+@cache
+def plural_index(language: str) -> Callable[[int], int]:
+    """Which msgstr[i] a count takes, from the catalog's Plural-Forms (English: one and other)."""
+    found = catalog(language)
+    return gettext.c2py(found.plural_expr if found is not None else "(n != 1)")
+
+
+def translate_plural(language: str, singular: str, plural: str, count: int) -> str:
+    """ngettext: the form of the message for `count` in `language` (English when untranslated)."""
+    found = catalog(language)
+    entry = found.get(singular) if found is not None else None
+    forms = entry.string if entry is not None else None
+    if isinstance(forms, tuple | list) and all(forms):
+        index = plural_index(language)(count)
+        return str(forms[min(index, len(forms) - 1)])
+    return singular if count == 1 else plural
+
+
+def babel_locale(language: str) -> str:
+    return BABEL_LOCALES.get(language, language)
+
+
+def join_words(items: Sequence[str], language: str, style: Literal["standard", "or"] = "standard") -> str:
+    """'a, b and c' in English, 'a, b i c' in Catalan; style "or" for alternatives."""
+    if not items:
+        return ""
+    return format_list(list(items), style=style, locale=babel_locale(language))
+
+
+def language_name(code: str, language: str) -> str:
+    """How `language` writes the name of `code` inside a sentence: 'Portuguese', 'portugués'."""
+    return str(Locale.parse(babel_locale(language)).languages.get(code, code))
+
+
 def choose_language(setting: str | None, platform_code: str | None, default: str = DEFAULT_LANGUAGE) -> str:
     """The member's own choice, else what their app says (`pt-BR` -> `pt`), else the default."""
     for candidate in (setting, platform_code):
@@ -56,9 +95,9 @@ def placeholders(message: str) -> set[str]:
 
 def local_datetime(moment: datetime, language: str) -> str:
     """'Thu 3 Dec 2026, 10:00' in English, 'dj. 3 de des. 2026, 10:00' in Catalan (already local)."""
-    return format_datetime(moment, "EEE d MMM y, HH:mm", locale=BABEL_LOCALES.get(language, language))
+    return format_datetime(moment, "EEE d MMM y, HH:mm", locale=babel_locale(language))
 
 
 def local_date(moment: datetime, language: str) -> str:
     """'3 Dec 2026' in English, '3 de des. 2026' in Catalan (already local)."""
-    return format_date(moment, "d MMM y", locale=BABEL_LOCALES.get(language, language))
+    return format_date(moment, "d MMM y", locale=babel_locale(language))

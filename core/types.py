@@ -10,7 +10,7 @@ import base64
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from core.i18n import DEFAULT_LANGUAGE, PLACEHOLDER, translate
+from core.i18n import DEFAULT_LANGUAGE, PLACEHOLDER, translate, translate_plural
 
 ChatKind = Literal["private", "group", "channel"]
 # "command" holds a command line without its prefix ("find textile"): each adapter shows it the way
@@ -166,7 +166,13 @@ class Text:
     language: str = DEFAULT_LANGUAGE
 
     def t(self, message: str, **values: str | int | Span) -> Text:
-        template = translate(self.language, message)
+        return self._fill(translate(self.language, message), values)
+
+    def tn(self, singular: str, plural: str, count: int, **values: str | int | Span) -> Text:
+        """ngettext: the form for `count` in the reader's language; `{count}` is filled with it."""
+        return self._fill(translate_plural(self.language, singular, plural, count), {"count": count} | values)
+
+    def _fill(self, template: str, values: dict[str, str | int | Span]) -> Text:
         for index, piece in enumerate(PLACEHOLDER.split(template)):
             if index % 2 == 0:
                 self.add(piece)
@@ -228,6 +234,11 @@ def fill(language: str, message: str, **values: str | int) -> str:
     return "".join(span.text for span in Text(language=language).t(message, **values).spans)
 
 
+def fill_n(language: str, singular: str, plural: str, count: int, **values: str | int) -> str:
+    """`fill` with ngettext: the form for `count`, which fills `{count}`."""
+    return "".join(span.text for span in Text(language=language).tn(singular, plural, count, **values).spans)
+
+
 # How much of what someone typed an answer repeats: enough to recognise it, never a wall of text.
 ECHO_LIMIT = 60
 
@@ -241,3 +252,8 @@ def echo(typed: str) -> str:
 def N_(message: str) -> str:
     """Marks a constant message for translation; it is translated where it is shown."""
     return message
+
+
+def Nn_(singular: str, plural: str) -> tuple[str, str]:
+    """Marks a constant plural message (one and several) for translation where it is shown."""
+    return (singular, plural)

@@ -107,10 +107,11 @@ async def review(ctx: Context) -> list[Reply]:
 
 async def _preview(ctx: Context, announcement: Announcement) -> Reply:
     text = ctx.text().bold(ctx.tr("Announcement #{number} — preview", number=announcement.id)).line()
-    text.t(
+    text.tn(
+        "To: {segment} ({count} member)",
         "To: {segment} ({count} members)",
+        announcement.recipients,
         segment=segment_label(announcement, ctx.language),
-        count=announcement.recipients,
     )
     text.line().line().line(announcement.text)
     if not announcement.recipients:
@@ -157,10 +158,11 @@ async def confirm(ctx: Context) -> list[Reply]:
             )
         )
     count = await send(ctx.store, ctx.notifier, announcement, ctx.member, ctx.member.name, ctx.now)
-    text = ctx.text().t(
+    text = ctx.text().tn(
+        "Queued announcement #{number} for {count} member. Follow it with {command}",
         "Queued announcement #{number} for {count} members. Follow it with {command}",
+        count,
         number=announcement.id,
-        count=count,
         command=command(f"announce status {announcement.id}"),
     )
     return [text.reply(replaces_previous=ctx.msg.payload is not None)]

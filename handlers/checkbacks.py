@@ -197,7 +197,7 @@ def _example(ctx: Context) -> str:
     return (ctx.now.date() + timedelta(days=10)).isoformat()
 
 
-async def _date_buttons(ctx: Context) -> list[Button]:
+async def _date_buttons(ctx: Context, _answers: dict[str, Any]) -> list[Button]:
     return [
         Button(ctx.tr("In 1 week"), "1w"),
         Button(ctx.tr("In 2 weeks"), "2w"),

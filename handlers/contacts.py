@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from core.i18n import join_words
 from core.types import Button, Reply, Span, Text, fill
 from store.models import Identity, Member
 from store.people import MemberCard
@@ -89,7 +90,10 @@ def introduction_contact(
         text.t("I have no direct way to put you in touch, so I'll carry one message each way.").line()
         buttons = ((Button(fill(language, "Write to them"), f"/relay {introduction_id}"),),)
     if mine:
-        text.t("I gave them: {channels}.", channels=", ".join(_shared(channel, language) for channel in mine))
+        text.t(
+            "I gave them: {channels}.",
+            channels=join_words([_shared(channel, language) for channel in mine], language),
+        )
     else:
         text.t("They got no contact of yours; they can write to you once through me.")
     return text.reply(buttons=buttons)

@@ -217,10 +217,11 @@ async def _review(
     new = [m for m in draft.meetings if not m.fixed]
     text = (
         ctx.text()
-        .t(
+        .tn(
+            "Draft for {title}: {count} new meeting, {kept} booked kept; solver {status} in {seconds} s.",
             "Draft for {title}: {count} new meetings, {kept} booked kept; solver {status} in {seconds} s.",
+            len(new),
             title=bold(event.title),
-            count=len(new),
             kept=len(draft.meetings) - len(new),
             status=draft.status.value,
             seconds=f"{draft.seconds:.1f}",
@@ -294,9 +295,10 @@ async def schedule_publish(ctx: Context) -> list[Reply]:
         published.append(meeting)
     await ctx.store.schedules.discard_draft(found.id)
     await _ask_each(ctx, event, published)
-    text = ctx.text().t(
+    text = ctx.text().tn(
+        "Published {count} meeting at {title}; each side confirms or declines.",
         "Published {count} meetings at {title}; each side confirms or declines.",
-        count=len(published),
+        len(published),
         title=bold(event.title),
     )
     if skipped:

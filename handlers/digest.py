@@ -7,12 +7,13 @@ from dataclasses import dataclass
 
 from core.types import Button, Reply, Text, fill
 from handlers.engine.timefmt import when
+from handlers.reasons import reason_text
 from store.models import Event
 
 
 @dataclass(frozen=True, slots=True)
 class Suggestion:
-    """A contact or an opportunity for the digest: what to open, and why it fits."""
+    """A contact or an opportunity for the digest: what to open, and why it fits (as stored)."""
 
     number: int
     reason: str
@@ -27,7 +28,7 @@ def weekly_digest(
     opportunities: Sequence[Suggestion],
 ) -> Reply | None:
     """None when there is nothing to say: an empty digest is not sent. The reasons come from the
-    matcher and stay as they are; the frame is in the member's language."""
+    matcher as parts, put into words in the member's language like the frame."""
     if not (events or contacts or opportunities):
         return None
     text = (
@@ -41,11 +42,15 @@ def weekly_digest(
     if opportunities:
         text.line().bold(fill(language, "Opportunities that fit you")).line()
         for item in opportunities:
-            text.add("• ").add(item.reason).add(" ").command(f"opportunity {item.number}").line()
+            text.add("• ").add(reason_text(item.reason, language)).add(" ").command(
+                f"opportunity {item.number}"
+            ).line()
     if contacts:
         text.line().bold(fill(language, "People you could work with")).line()
         for contact in contacts:
-            text.add("• ").add(contact.reason).add(" ").command(f"introduce {contact.number}").line()
+            text.add("• ").add(reason_text(contact.reason, language)).add(" ").command(
+                f"introduce {contact.number}"
+            ).line()
     buttons = tuple(
         (Button(fill(language, "Introduce me to #{number}", number=c.number), f"/introduce {c.number}"),)
         for c in contacts

@@ -205,10 +205,11 @@ async def event_cancel_prompt(ctx: Context) -> list[Reply]:
     """Cancelling tells every attendee and cannot be taken back, so it is asked first."""
     event = await _cancellable(ctx)
     attendees = len(await ctx.store.events.attendee_ids(event.id))
-    text = ctx.text().t(
+    text = ctx.text().tn(
+        "Cancel {event}? The {count} person going or waitlisted will be told.",
         "Cancel {event}? The {count} people going or waitlisted will be told.",
+        attendees,
         event=bold(f"#{event.id} {event.title}"),
-        count=attendees,
     )
     cancel = await confirmation(ctx, f"event cancel {event.id}")
     buttons = ((Button(ctx.tr("Cancel the event"), cancel), Button(ctx.tr("Keep it"), f"/event {event.id}")),)
@@ -231,10 +232,11 @@ async def event_cancel(ctx: Context) -> list[Reply]:
     notified = await _notify_attendees(ctx, event, f"event{event.id}:cancelled", notice)
     detail = f"#{event.id} {event.title}; {notified} attendees told"
     await record(ctx, "event cancel", detail, f"event:{event.id}")
-    text = ctx.text().t(
+    text = ctx.text().tn(
+        "Cancelled {event}; {count} attendee will be told.",
         "Cancelled {event}; {count} attendees will be told.",
+        notified,
         event=bold(f"#{event.id} {event.title}"),
-        count=notified,
     )
     return [text.reply()]
 

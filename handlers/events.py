@@ -5,7 +5,8 @@ from __future__ import annotations
 import shlex
 
 from core.errors import NotFound, UsageError
-from core.types import Attachment, Button, Reply, bold, command, echo, short
+from core.i18n import join_words
+from core.types import Attachment, Button, Reply, bold, command, echo, fill_n, short
 from handlers.engine.context import Context
 from handlers.engine.forms import positive_int
 from handlers.engine.kinds import kind_label
@@ -19,6 +20,15 @@ from store.text import fold, is_web_url
 
 LIST_LIMIT = 15
 ATTENDEES_SHOWN = 30
+
+
+def going_label(count: int, language: str) -> str:
+    """'1 going'; a separate message from the places, as each count takes its own plural form."""
+    return fill_n(language, "{count} going", "{count} going", count)
+
+
+def places_label(count: int, language: str) -> str:
+    return fill_n(language, "{count} place", "{count} places", count)
 
 
 async def load_event(ctx: Context, *, index: int = 0) -> Event:
@@ -49,7 +59,7 @@ async def events(ctx: Context) -> list[Reply]:
     if wanted:
         upcoming = [e for e in upcoming if _of_kind(e, wanted, ctx.language)]
     if not upcoming:
-        kinds = ", ".join(kind_label(k, ctx.language) for k in EVENT_KINDS)
+        kinds = join_words([kind_label(k, ctx.language) for k in EVENT_KINDS], ctx.language)
         if wanted:
             message = ctx.tr(
                 "No upcoming events for '{wanted}'. Kinds: {kinds}.", wanted=echo(typed), kinds=kinds
@@ -97,11 +107,15 @@ async def event_details(ctx: Context) -> list[Reply]:
         text.line().line(event.description).line()
     text.add("👥 ")
     if event.capacity:
-        text.t("{going} going of {capacity} places", going=going, capacity=event.capacity)
+        text.t(
+            "{going} of {places}",
+            going=going_label(going, ctx.language),
+            places=places_label(event.capacity, ctx.language),
+        )
     else:
-        text.t("{going} going", going=going)
+        text.add(going_label(going, ctx.language))
     if waiting:
-        text.t(", {waiting} on the waitlist", waiting=waiting)
+        text.tn(", {count} on the waitlist", ", {count} on the waitlist", waiting)
     text.line()
     if event.tags:
         text.italic(ctx.tr("Tags:") + " ").line(", ".join(event.tags))

@@ -7,7 +7,8 @@ must still count towards the lockout.
 from __future__ import annotations
 
 from core.errors import NotAllowed, UsageError
-from core.types import N_, Button, Reply, bold, command, fill
+from core.i18n import join_words
+from core.types import N_, Button, Nn_, Reply, bold, command, fill, fill_n
 from handlers.engine.confirmations import confirmation
 from handlers.engine.context import Context
 from handlers.engine.timefmt import when
@@ -32,10 +33,10 @@ FIELD_NAMES = {
 }
 # What was merged, counted: (report field, one, several); never zero, as those are left out.
 MERGED_COUNTS = (
-    ("rsvps", N_("{count} RSVP"), N_("{count} RSVPs")),
-    ("follows", N_("{count} follow"), N_("{count} follows")),
-    ("introductions", N_("{count} introduction"), N_("{count} introductions")),
-    ("messages", N_("{count} waiting message"), N_("{count} waiting messages")),
+    ("rsvps", Nn_("{count} RSVP", "{count} RSVPs")),
+    ("follows", Nn_("{count} follow", "{count} follows")),
+    ("introductions", Nn_("{count} introduction", "{count} introductions")),
+    ("messages", Nn_("{count} waiting message", "{count} waiting messages")),
 )
 
 
@@ -44,10 +45,8 @@ def platform_name(platform: str) -> str:
 
 
 def listing(items: list[str], language: str) -> str:
-    """'a', 'a and b', 'a, b and c' (with the reader's word for 'and')."""
-    if len(items) < 2:
-        return "".join(items)
-    return fill(language, "{items} and {last}", items=", ".join(items[:-1]), last=items[-1])
+    """'a', 'a and b', 'a, b, and c' as the reader's language joins a list (Babel's list patterns)."""
+    return join_words(items, language)
 
 
 async def link(ctx: Context) -> list[Reply]:
@@ -181,8 +180,8 @@ async def _join(ctx: Context, owner: Member) -> Reply:
 
 def _merged(report: MergeReport, language: str) -> str:
     parts = [
-        fill(language, one if count == 1 else several, count=count)
-        for field, one, several in MERGED_COUNTS
+        fill_n(language, one, several, count)
+        for field, (one, several) in MERGED_COUNTS
         if (count := getattr(report, field))
     ]
     if report.tags_added:

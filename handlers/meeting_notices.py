@@ -168,7 +168,11 @@ def reminder_notice(view: MeetingView, reader: Member, language: str) -> Reply:
 
 
 def nudge_notice(count: int, language: str) -> Reply:
-    text = Text(language=language).t("{count} meeting requests are waiting for your answer.", count=count)
+    text = Text(language=language).tn(
+        "{count} meeting request is waiting for your answer.",
+        "{count} meeting requests are waiting for your answer.",
+        count,
+    )
     return text.reply(buttons=((Button(fill(language, "See them"), "/meetings"),),))
 
 

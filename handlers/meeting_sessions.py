@@ -63,10 +63,11 @@ async def session_setup(ctx: Context) -> list[Reply]:
         raise UsageError(ctx.tr('Give the time windows, like windows="10:00-12:00,14:00-16:00".'))
     found = await ctx.store.meetings.set_up(event.id, ctx.now, **fields)
     slots = slot_starts(found, event)
-    text = ctx.text().t(
-        "B2B session for {title}: {slots} slots of {minutes} min, {places}.",
+    text = ctx.text().tn(
+        "B2B session for {title}: {count} slot of {minutes} min, {places}.",
+        "B2B session for {title}: {count} slots of {minutes} min, {places}.",
+        len(slots),
         title=bold(event.title),
-        slots=len(slots),
         minutes=found.slot_minutes,
         places=_places_said(ctx, found),
     )
@@ -76,7 +77,7 @@ async def session_setup(ctx: Context) -> list[Reply]:
 
 def _places_said(ctx: Context, found: MeetingSession) -> str:
     if found.tables:
-        return ctx.tr("{count} tables", count=len(found.tables))
+        return ctx.trn("{count} table", "{count} tables", len(found.tables))
     return ctx.tr("online")
 
 

@@ -6,18 +6,24 @@ import re
 from dataclasses import replace
 from typing import Any
 
+from babel.dates import get_timezone_location
+
 from core.errors import UsageError
-from core.types import N_, Button, Reply, Text, bold, command, fill
+from core.i18n import babel_locale
+from core.types import N_, Button, Reply, Text, bold, command, echo, fill
+from core.zones import country_zone, country_zones, home_zone, territory
 from handlers.engine.context import Context
 from handlers.engine.flows import CARRY_ON, Flow, Step, as_name, as_text, ask, begin_flow
 from handlers.engine.forms import tag_list
 from handlers.engine.resolving import cluster_named
+from handlers.engine.timefmt import valid_zone
 from handlers.events import event_details
 from handlers.opportunities import opportunity_details
 from store.fields import MAX_TAGS
 
 # The payload of a shared link to an event or an opportunity (see handlers.sharing).
 DEEP_LINK = re.compile(r"(event|opp)_(\d{1,9})")
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 YES = frozenset({"yes", "y", "si", "sí", "oui", "sim", "ok", "1", "true", "d'accord", "vale"})
 NO = frozenset({"no", "n", "non", "não", "nao", "0", "false"})
 
@@ -45,12 +51,62 @@ async def parse_tags(ctx: Context, answer: str) -> list[str]:
     return tags
 
 
-async def cluster_buttons(ctx: Context) -> list[Button]:
+async def cluster_buttons(ctx: Context, _answers: dict[str, Any]) -> list[Button]:
     return [Button(c.name, c.name) for c in (await ctx.store.people.clusters())[:12]]
 
 
-async def yes_no_buttons(ctx: Context) -> list[Button]:
+async def yes_no_buttons(ctx: Context, _answers: dict[str, Any]) -> list[Button]:
     return [Button(ctx.tr("Yes, list me"), "yes"), Button(ctx.tr("No, keep me hidden"), "no")]
+
+
+async def contact_buttons(ctx: Context, _answers: dict[str, Any]) -> list[Button]:
+    return [Button(ctx.tr("Yes, share my contact"), "yes"), Button(ctx.tr("No, not yet"), "no")]
+
+
+async def parse_email(ctx: Context, answer: str) -> str:
+    email = answer.strip()
+    if email and (not EMAIL.fullmatch(email) or len(email) > 300):
+        raise UsageError(ctx.tr("'{email}' does not look like an e-mail address.", email=echo(email)))
+    return email
+
+
+async def home_place(ctx: Context, answers: dict[str, Any]) -> tuple[str, str]:
+    """Where the member works, as (country, region): their cluster's, else their organisation's."""
+    people = ctx.store.people
+    cluster = (await people.get_cluster(answers["cluster"])) if answers.get("cluster") else None
+    if cluster is not None and territory(cluster.country):
+        return cluster.country, cluster.region
+    return await people.organisation_place(str(answers.get("organisation") or ""))
+
+
+async def suggested_zone(ctx: Context, answers: dict[str, Any]) -> str:
+    """The member's own zone when their app tells it (Slack), else their country's (or region's, for
+    the Canaries or the Azores), else the one they have."""
+    if ctx.msg.timezone:
+        return ctx.msg.timezone
+    return home_zone(*await home_place(ctx, answers)) or ctx.member.timezone
+
+
+def zone_label(zone: str, language: str) -> str:
+    """'Lisboa', 'Illes Canàries': the zone's city as the reader writes it."""
+    return str(get_timezone_location(zone, locale=babel_locale(language), return_city=True))
+
+
+async def zone_note(ctx: Context, answers: dict[str, Any]) -> str:
+    zone = await suggested_zone(ctx, answers)
+    return ctx.tr("Suggested: {zone} ({city}).", zone=zone, city=zone_label(zone, ctx.language))
+
+
+async def zone_buttons(ctx: Context, answers: dict[str, Any]) -> list[Button]:
+    """The suggested zone first, then the other zones of the member's country (Canaries, Azores…)."""
+    country, _region = await home_place(ctx, answers)
+    zones = [await suggested_zone(ctx, answers), *country_zones(country)]
+    return [Button(zone_label(zone, ctx.language), zone) for zone in dict.fromkeys(zones)]
+
+
+async def parse_zone(ctx: Context, answer: str) -> str:
+    """A zone (`Europe/Lisbon`, as the buttons send) or a country, which gives its main zone."""
+    return country_zone(answer.strip()) or valid_zone(answer.strip(), ctx.language)
 
 
 async def finish(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
@@ -66,6 +122,9 @@ async def finish(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
         offers=answers["offers"],
         seeks=answers["seeks"],
         tags=answers.get("tags") or ctx.member.tags,
+        timezone=answers.get("timezone") or await suggested_zone(ctx, answers),
+        email=answers.get("email") or ctx.member.email,
+        share_contact=bool(answers["contact"]),
         listed=bool(answers["listed"]),
         onboarded=True,
     )
@@ -98,6 +157,14 @@ ONBOARDING = Flow(
             optional=True,
             choices=cluster_buttons,
         ),
+        Step(
+            "timezone",
+            N_("Which time zone are you in? Event times and reminders are shown in it."),
+            parse_zone,
+            optional=True,
+            choices=zone_buttons,
+            note=zone_note,
+        ),
         Step("offers", N_("What does your organisation offer? (skills, products, services)"), as_text),
         Step("seeks", N_("What are you looking for? (partners, suppliers, know-how)"), as_text),
         Step(
@@ -114,6 +181,21 @@ ONBOARDING = Flow(
             ),
             parse_yes_no,
             choices=yes_no_buttons,
+        ),
+        Step(
+            "email",
+            N_("Your e-mail address, if you like: introductions need a way to reach you outside the chat."),
+            parse_email,
+            optional=True,
+        ),
+        Step(
+            "contact",
+            N_(
+                "When you accept an introduction, may I give the other person your contact (your e-mail, "
+                "or your chat account)?"
+            ),
+            parse_yes_no,
+            choices=contact_buttons,
         ),
     ),
     finish=finish,
@@ -157,7 +239,8 @@ async def _shared(ctx: Context, kind: str, number: str) -> list[Reply]:
 async def _start(ctx: Context) -> list[Reply]:
     conversation = await ctx.store.conversations.current(ctx.msg.platform, ctx.msg.user_id)
     if conversation is not None and conversation.flow == ONBOARDING.name:
-        return [await ask(ctx, ONBOARDING, conversation.step, intro=CARRY_ON)]
+        answers = dict(conversation.answers)
+        return [await ask(ctx, ONBOARDING, conversation.step, intro=CARRY_ON, answers=answers)]
     if ctx.member.onboarded:
         text = ctx.text().t("Welcome back, {name}.", name=bold(ctx.member.name)).line()
         text.t(

@@ -240,7 +240,7 @@ async def _tags(ctx: Context, answer: str) -> list[str]:
     return tag_list(answer, MAX_TAGS, "tags", ctx.language)
 
 
-async def _kind_buttons(ctx: Context) -> list[Button]:
+async def _kind_buttons(ctx: Context, _answers: dict[str, Any]) -> list[Button]:
     return [Button(kind_label(kind, ctx.language).capitalize(), kind) for kind in OPPORTUNITY_KINDS]
 
 

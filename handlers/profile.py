@@ -7,14 +7,14 @@ from dataclasses import replace
 from typing import Any
 
 from core.errors import UsageError
-from core.i18n import LANGUAGES
-from core.types import Button, Reply, Text, bold, command, echo, fill
+from core.i18n import LANGUAGES, join_words, language_name
+from core.types import N_, Button, Reply, Text, bold, command, echo, fill
 from handlers.engine.context import Context
-from handlers.engine.forms import about, tag_list, within
+from handlers.engine.forms import about, tag_list, visible_name, within
 from handlers.engine.resolving import cluster_named
 from handlers.engine.spoken import language_codes
 from handlers.engine.timefmt import valid_zone
-from handlers.onboarding import parse_yes_no
+from handlers.onboarding import parse_email, parse_yes_no
 from store.fields import MAX_TAGS
 from store.people import MemberCard
 
@@ -41,19 +41,24 @@ def describe(card: MemberCard, text: Text, *, full: bool) -> Text:
         text.add(f" ({place})")
     text.line()
     if member.offers:
-        _label(text, "Offers:").line(member.offers)
+        _label(text, N_("Offers:")).line(member.offers)
     if member.seeks:
-        _label(text, "Seeks:").line(member.seeks)
+        _label(text, N_("Seeks:")).line(member.seeks)
     if member.tags:
-        _label(text, "Interests:").line(", ".join(member.tags))
+        _label(text, N_("Interests:")).line(", ".join(member.tags))
+    if member.languages:
+        spoken = [language_name(code, language) for code in member.languages]
+        _label(text, N_("Languages:")).line(join_words(spoken, language))
     if full:
         if member.bio:
-            _label(text, "About:").line(member.bio)
-        _label(text, "Time zone:").line(member.timezone)
-        _label(text, "Listed in the directory:").line(yes_no(language, member.listed))
-        _label(text, "Contact shared on accepted introductions:").line(yes_no(language, member.share_contact))
+            _label(text, N_("About:")).line(member.bio)
+        _label(text, N_("Time zone:")).line(member.timezone)
+        _label(text, N_("Listed in the directory:")).line(yes_no(language, member.listed))
+        _label(text, N_("Contact shared on accepted introductions:")).line(
+            yes_no(language, member.share_contact)
+        )
         if member.email:
-            _label(text, "E-mail:").line(member.email)
+            _label(text, N_("E-mail:")).line(member.email)
     return text
 
 
@@ -76,10 +81,9 @@ async def _text(_ctx: Context, value: str) -> str:
 
 
 async def _name(ctx: Context, value: str) -> str:
-    name = " ".join(value.split())
-    if not name:
+    if not value.strip():
         raise UsageError(ctx.tr("Your name cannot be empty."))
-    return name
+    return visible_name(value, ctx.language)
 
 
 async def _tags(ctx: Context, value: str) -> list[str]:
@@ -92,13 +96,6 @@ async def _languages(ctx: Context, value: str) -> list[str]:
 
 async def _timezone(ctx: Context, value: str) -> str:
     return valid_zone(value.strip(), ctx.language)
-
-
-async def _email(ctx: Context, value: str) -> str:
-    email = value.strip()
-    if email and ("@" not in email or " " in email or len(email) > 300):
-        raise UsageError(ctx.tr("'{email}' does not look like an e-mail address.", email=echo(email)))
-    return email
 
 
 async def parse_language(ctx: Context, value: str) -> str:
@@ -124,7 +121,7 @@ FIELDS: dict[str, tuple[str, Setter]] = {
     "languages": ("languages", _languages),
     "language": ("language", parse_language),
     "timezone": ("timezone", _timezone),
-    "email": ("email", _email),
+    "email": ("email", parse_email),
     "listed": ("listed", parse_yes_no),
     "contact": ("share_contact", parse_yes_no),
 }

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from core.errors import NotFound, UsageError
-from core.types import Button, Reply, bold, command, echo, fill
+from core.i18n import join_words, language_name
+from core.types import N_, Button, Reply, bold, command, echo, fill
 from handlers.engine.context import Context
 from handlers.engine.forms import positive_int
 from handlers.engine.timefmt import day, parse_duration
-from handlers.languages import LANGUAGE_NAMES
 from handlers.linking import listing, platform_name
 from handlers.profile import yes_no
 
@@ -101,7 +101,7 @@ async def _platform(ctx: Context) -> Reply:
                 "I can reach you on {platforms}: say settings platform {choices}. "
                 "To add a platform, send link.",
                 platforms=listing(platforms, ctx.language),
-                choices=ctx.tr(" or ").join(platforms),
+                choices=join_words(platforms, ctx.language, "or"),
             )
         )
     await ctx.store.people.update(ctx.member, ctx.now, preferred_platform=wanted)
@@ -124,7 +124,7 @@ async def _overview(ctx: Context) -> Reply:
         "Contact shared on accepted introductions: {value}", value=yes_no(language, member.share_contact)
     ).line()
     text.t("Time zone: {value}", value=member.timezone).line()
-    text.t("Language: {value}", value=LANGUAGE_NAMES[language]).line()
+    text.t("Language: {value}", value=language_name(language, language)).line()
     text.t("Notifications on: {platform}", platform=platform_name(preferred))
     if others:
         text.add(" ").t(
@@ -164,9 +164,11 @@ async def follow(ctx: Context) -> list[Reply]:
     number = await _opportunity_id(ctx)
     new = await ctx.store.follows.follow(ctx.member.id, number, ctx.now)
     if new:
-        message = "You follow opportunity #{number}; I'll remind you 7 days and 1 day before its deadline."
+        message = N_(
+            "You follow opportunity #{number}; I'll remind you 7 days and 1 day before its deadline."
+        )
     else:
-        message = (
+        message = N_(
             "You follow opportunity #{number} already; I'll remind you 7 days and 1 day before its deadline."
         )
     text = ctx.text().t(message, number=number)

@@ -22,6 +22,7 @@ from typing import Literal
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from handlers.reasons import Reason
 from scheduler import pairs
 from store.synergy import OpportunityProfile, Profile
 from store.text import STOPWORDS, WORD, fold, words
@@ -52,7 +53,7 @@ class Match:
     other_id: int
     kind: MatchKind
     score: float
-    reason: str
+    reason: Reason
 
     @property
     def cause(self) -> str:
@@ -182,20 +183,23 @@ def scan_opportunities(
     ]
 
 
-def member_reason(recipient: Profile, other: Profile, *, mutual: bool) -> str:
+def member_reason(recipient: Profile, other: Profile, *, mutual: bool) -> Reason:
     """'Marta — Techtera, France — offers recycled-polyester finishing; you seek a finishing partner'."""
     who = " — ".join(filter(None, [other.name, ", ".join(filter(None, [other.organisation, other.country]))]))
-    reason = f"{who} — offers {_trim(other.offers)}; you seek {_trim(recipient.seeks)}"
-    if mutual:
-        reason += f"; and they seek {_trim(other.seeks)}, which you offer"
-    return reason
+    return Reason(
+        "member",
+        who=who,
+        offers=_trim(other.offers),
+        seeks=_trim(recipient.seeks),
+        they_seek=_trim(other.seeks) if mutual else "",
+    )
 
 
-def opportunity_reason(title: str, interest_words: list[str], opportunity_words: list[str]) -> str:
-    """'Digital textiles call — fits your interests: recycling, dyeing'."""
+def opportunity_reason(title: str, interest_words: list[str], opportunity_words: list[str]) -> Reason:
+    """'Digital textiles call — fits your interests: recycling and dyeing'."""
     wanted = set(interest_words)
     shared = [w for w in opportunity_words if w in wanted][:4]
-    return f"{_trim(title)} — fits your interests: {', '.join(shared)}"
+    return Reason("opportunity", title=_trim(title), words=tuple(shared))
 
 
 def _allowed(member_id: int, only: Collection[int] | None) -> bool:

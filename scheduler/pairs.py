@@ -173,7 +173,8 @@ def jaccard(
     vocabulary: dict[str, int] = {}
     query_sets = [{vocabulary.setdefault(t, len(vocabulary)) for t in tags} for tags in query_tags]
     choice_sets = [{vocabulary.setdefault(t, len(vocabulary)) for t in tags} for tags in choice_tags]
-    if not vocabulary or len(rows) == 0:
+    # Nothing shared when one side has no tags at all (and `held` below would be empty).
+    if len(rows) == 0 or not any(query_sets) or not any(choice_sets):
         return np.zeros(len(rows), dtype=np.float64)
     width = len(vocabulary)
     held = np.array(sorted(c * width + t for c, tags in enumerate(choice_sets) for t in tags), dtype=np.int64)

@@ -115,7 +115,7 @@ async def dispatch(
                 if sent[match.member_id] >= WEEKLY_ALERTS and kept[match.member_id] >= DIGEST_CONTACTS:
                     continue
                 taken.add(pair)
-                suggestions.append((match.member_id, match.other_id, match.reason, match.score))
+                suggestions.append((match.member_id, match.other_id, match.reason.encode(), match.score))
             if sent[match.member_id] >= WEEKLY_ALERTS:
                 kept[match.member_id] += match.kind == "member"
                 continue
@@ -153,8 +153,8 @@ async def _meet_event(store: Store, match: Match, now: datetime) -> tuple[str, i
 def _alert(match: Match, meet: tuple[str, int] | None, language: str) -> Reply:
     if match.kind == "member":
         button = meet_button(meet[0], match.other_id, meet[1], language) if meet else None
-        return member_suggestion(match.other_id, match.reason, button, language)
-    return opportunity_suggestion(match.other_id, match.reason, language)
+        return member_suggestion(match.other_id, match.reason.text(language), button, language)
+    return opportunity_suggestion(match.other_id, match.reason.text(language), language)
 
 
 async def queue_weekly_digests(db: Database, now: datetime, notifier: Notifier = UNCONFIGURED) -> int:
@@ -188,7 +188,7 @@ async def _queue_zone_digests(
         await store.synergy.open_opportunities(now, created_since=since),
         known=await store.synergy.alerted_opportunities(),
     ):
-        fitting.setdefault(match.member_id, []).append(Suggestion(match.other_id, match.reason))
+        fitting.setdefault(match.member_id, []).append(Suggestion(match.other_id, match.reason.encode()))
     iso = local.isocalendar()
     week = f"{iso.year}-W{iso.week:02d}"
     queued = 0

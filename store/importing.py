@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.zones import home_zone
 from store.events import own_event_id
 from store.fields import FIELD_LENGTHS, MAX_TAGS, TooLong, fitting
 from store.models import (
@@ -191,8 +192,11 @@ def member_values(row: Row, lookups: Lookups, default_timezone: str) -> dict[str
     for column in ("tags", "languages"):
         if column in row:
             values[column] = clean_tags(row[column])[:MAX_TAGS]
-    if "timezone" in row:
+    zone_of_cluster = home_zone(cluster.country, cluster.region) if cluster else None
+    if _text(row, "timezone") or ("timezone" in row and not zone_of_cluster):
         values["timezone"] = _zone(row, "timezone", default_timezone)
+    elif zone_of_cluster:
+        values["timezone"] = zone_of_cluster  # where their cluster is, as onboarding suggests
     for column in ("listed", "share_contact"):
         if column in row:
             values[column] = _yes_no(row, column)

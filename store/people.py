@@ -201,6 +201,18 @@ class People:
     async def get_organisation(self, organisation_id: int | None) -> Organisation | None:
         return await self.session.get(Organisation, organisation_id) if organisation_id else None
 
+    async def organisation_place(self, name: str) -> tuple[str, str]:
+        """The country and region of a known organisation of that name (empty when none says)."""
+        found = (
+            await self.session.execute(
+                select(Organisation.country, Organisation.region)
+                .where(func.lower(Organisation.name) == name.strip().lower(), Organisation.country != "")
+                .order_by(Organisation.id)
+                .limit(1)
+            )
+        ).first()
+        return (found.country, found.region) if found else ("", "")
+
     async def organisation_for(
         self, name: str, cluster: Cluster | None, *, country: str = "", region: str = ""
     ) -> Organisation:

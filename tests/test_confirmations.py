@@ -92,7 +92,7 @@ async def test_in_a_telegram_group_only_the_member_who_asked_can_press_erase(
     telegram: FakeTelegram, bot: TelegramAdapter, db: Database
 ) -> None:
     group = GROUP["id"]
-    await telegram.send_text(BEN, "/help", group=GROUP)
+    await telegram.send_text(BEN, "/lang", group=GROUP)
     await telegram.wait_for_messages(group, 1)
     await telegram.send_text(ANA, "/forget@ClusterTestBot", group=GROUP)
     [*_, prompt] = await telegram.wait_for_messages(group, 2)

@@ -34,7 +34,7 @@ async def seed(db: Database, clock, chat_as) -> tuple[dict[str, int], int]:  # t
         db, clock.now, "Delegation day", starts_in=timedelta(days=3), kind="b2b_session", cluster_id=textil
     )
     answer = await chat_as("coord").say(f'/session {event} slot=20 windows="10:00-11:00" tables=1')
-    assert "3 slots of 20 min, 1 tables" in answer
+    assert "3 slots of 20 min, 1 table" in answer
     for name in PEOPLE:
         await chat_as(name.lower()).say(f"/going {event}")
     await chat_as("ben").say(f"/meet at {event} #{ids['Cris']} 10:00")
@@ -136,7 +136,7 @@ async def test_publish_holds_seats_skips_a_clash_and_each_side_confirms_or_decli
     assert "I've asked" in await chat_as("ben").say(f"/meet at {event} #{ids['Dana']} {local}")
 
     answer = await coord.tap("Publish")
-    assert "Published 1 meetings at Delegation day; each side confirms or declines." in answer
+    assert "Published 1 meeting at Delegation day; each side confirms or declines." in answer
     assert f"{local} Ana × Ben" in answer or f"{local} Ben × Ana" in answer
     assert await drafted(db) == []
     proposed = [m for m in await meetings(db) if m.status == "proposed"]

@@ -41,8 +41,8 @@ async def test_a_wish_made_with_a_button_is_scheduled_and_both_confirm_with_butt
     await add_member(db, clock.now, "Coordinator", handle="coord")
     await make_coordinator(db, "coord")
     coord = chat_as("coord")
-    assert "1 new meetings" in await coord.say(f"/schedule draft {event}")
-    assert "Published 1 meetings" in await coord.tap("Publish")
+    assert "1 new meeting" in await coord.say(f"/schedule draft {event}")
+    assert "Published 1 meeting" in await coord.tap("Publish")
 
     await worker(db, clock, bot).drain_once()
     for user, other in ((PAU, "Ana Puig"), (ANA, "Pau Vidal")):

@@ -85,3 +85,23 @@ async def test_muted_members_get_the_events_but_no_suggestions(db: Database, clo
     [(member, _cause, text)] = await digests(db)
     assert member == muted
     assert "Learning visit Lyon" in text and "Opportunities" not in text
+
+
+async def test_a_spanish_reader_gets_the_reasons_in_spanish_too(db: Database, clock) -> None:
+    """The frame was translated and the reasons stayed English: 'offers …; you seek …'."""
+    clock.now = MONDAY - timedelta(days=3)
+    seeker = await add_member(
+        db, clock.now, "Joan", seeks=SEEKS_FINISHING, tags=["dyeing"], timezone="Europe/Lisbon", language="es"
+    )
+    for n in range(4):
+        await add_member(db, clock.now, f"Finisher {n}", offers=FINISHING, muted=True)
+    await queue_synergy_alerts(db, clock.now)
+    await add_opportunity(db, clock.now, "Dyeing trials on recycled polyester", tags=["dyeing"])
+    clock.now = MONDAY + timedelta(hours=9, minutes=5)
+    await queue_weekly_digests(db, clock.now)
+    [(member, _cause, text)] = await digests(db)
+    assert member == seeker
+    assert "Personas con las que podrías colaborar" in text
+    assert "— ofrece recycled-polyester finishing" in text and "; tú buscas a finishing house" in text
+    assert "Dyeing trials on recycled polyester — encaja con tus intereses:" in text
+    assert "offers" not in text and "you seek" not in text and "fits your interests" not in text

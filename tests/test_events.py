@@ -100,8 +100,8 @@ async def test_coordinator_creates_and_cancels_an_event_and_attendees_hear(
     )
     assert "Created #1 Visit to Bergen" in created and "10:00 CET" in created
     await chat_as("member").say("/going 1")
-    assert "The 1 people going or waitlisted will be told" in await coordinator.say("/event cancel 1")
-    assert "1 attendees will be told" in await coordinator.tap("Cancel the event")
+    assert "The 1 person going or waitlisted will be told" in await coordinator.say("/event cancel 1")
+    assert "1 attendee will be told" in await coordinator.tap("Cancel the event")
     [notice] = await queued_messages(db)
     assert notice.cause == "event1:cancelled"
     assert "has been cancelled" in notice.text
@@ -126,3 +126,16 @@ async def test_the_last_place_goes_to_one_of_two_people_answering_at_once(
     await second.say("/help")
     await asyncio.gather(first.say(f"/going {event_id}"), second.say(f"/going {event_id}"))
     assert sorted((await rsvps(db)).values()) == ["going", "waitlisted"]
+
+
+async def test_event_counts_take_the_plural_form_in_each_language(db: Database, clock, chat_as) -> None:
+    """It said "1 going of 1 places"."""
+    event_id = await add_event(db, clock.now, "Tasting", starts_in=timedelta(days=2), capacity=1)
+    marta = chat_as("marta")
+    await marta.say(f"/going {event_id}")
+    assert "👥 1 going of 1 place\n" in await marta.say(f"/event {event_id}")
+    await marta.say("/lang fr")
+    assert "👥 1 participant sur 1 place\n" in await marta.say(f"/event {event_id}")
+    await chat_as("joan").say(f"/going {event_id}")
+    await marta.say("/lang es")
+    assert "👥 1 va, de 1 plaza, 1 en lista de espera\n" in await marta.say(f"/event {event_id}")

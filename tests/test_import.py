@@ -440,3 +440,27 @@ async def test_importing_an_exported_ics_updates_the_event_instead_of_copying_it
     async with db.transaction() as session:
         events = (await session.scalars(select(Event))).all()
     assert [(e.id, e.place, e.external_id) for e in events] == [(event_id, "Exponor, hall 2", None)]
+
+
+async def test_an_imported_member_without_a_zone_gets_the_zone_of_their_clusters_country(
+    db: Database, clock: Clock, tmp_path: Path
+) -> None:
+    """Everyone imported started in CLUSTERBOT_TIMEZONE (Madrid), a member in Porto too."""
+    await add_cluster(db, "Avetex Norte", "Norte", "Portugal", ["textiles"])
+    await add_cluster(db, "Ocean Tech Bergen", "Vestland", "Norway", ["ocean technology"])
+    path = tmp_path / "members.csv"
+    path.write_text(
+        "name,email,cluster,timezone\n"
+        "Inês Costa,ines@malhas.example,Avetex Norte,\n"
+        "Ola Nordmann,ola@subsea.example,Ocean Tech Bergen,Atlantic/Reykjavik\n"
+        "Pau Vidal,pau@example.org,,\n",
+        encoding="utf-8",
+    )
+    await run_import(db, "members", path, clock.now)
+    async with db.transaction() as session:
+        zones = dict((await session.execute(select(Member.name, Member.timezone))).all())
+    assert zones == {
+        "Inês Costa": "Europe/Lisbon",
+        "Ola Nordmann": "Atlantic/Reykjavik",  # a zone the list gives wins
+        "Pau Vidal": "Europe/Madrid",  # no cluster: the operator's default
+    }

@@ -26,7 +26,7 @@ async def test_a_member_who_chose_catalan_gets_help_events_and_errors_in_catalan
     await add_event(db, clock.now, "Visita a Terrassa", starts_in=timedelta(days=3), kind="learning_visit")
     laia = chat_as("laia")
 
-    assert "A partir d'ara t'escric en Català." in await laia.say("/lang ca")
+    assert "A partir d'ara t'escric en català." in await laia.say("/lang ca")
     help_text = await laia.say("/help")
     assert "Què puc fer" in help_text
     assert "/find TEXT [in:LLOC] — troba membres pel que fan, on són o qui són" in help_text

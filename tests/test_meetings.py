@@ -177,7 +177,7 @@ async def test_an_unanswered_request_expires_and_the_requester_is_told(db: Datab
     assert await nudge_unanswered_meetings(db, clock.now + timedelta(minutes=30)) == 1
     nudges = [row for row in await queued_messages(db, marta_id) if row.cause.startswith("meetings:nudge")]
     assert len(nudges) == 1  # one a day, however often the job runs
-    assert "1 meeting requests are waiting for your answer." in nudges[0].text
+    assert "1 meeting request is waiting for your answer." in nudges[0].text
     clock.advance(hours=1)
     assert await expire_meeting_requests(db, clock.now) == 1
     assert (await meeting(db)).status == "expired"

@@ -24,7 +24,8 @@ NAME = "Zoraida Quintanilla"
 HANDLE = "zquint77"
 EMAIL = "zoraida.q@quintanilla.example"
 BIO = "Zoraida dyes organic cotton in Sabadell since 1998"
-ONBOARDING = [NAME, "Tintes Vallès", "Tèxtil Innova", "Zinc-free dyeing", "A weaver", "dyeing", "yes"]
+ONBOARDING = [NAME, "Tintes Vallès", "Tèxtil Innova", "skip", "Zinc-free dyeing", "A weaver", "dyeing", "yes"]
+ONBOARDING += [EMAIL, "yes"]
 
 
 async def _introduction_id(db: Database) -> int:

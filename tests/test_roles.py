@@ -75,8 +75,8 @@ async def test_a_scoped_coordinator_announces_only_to_their_cluster_or_its_event
         refused = await network.marta.say(f"/announce {segment} The agenda is out.")
         assert f'you can announce to cluster:"{TEXTIL}" or to event:NUMBER' in refused
 
-    assert "(1 members)" in await network.marta.say(f'/announce cluster:"{TEXTIL}" The agenda is out.')
-    assert "Queued announcement #1 for 1 members" in await network.marta.tap("Send to 1")
+    assert "(1 member)" in await network.marta.say(f'/announce cluster:"{TEXTIL}" The agenda is out.')
+    assert "Queued announcement #1 for 1 member" in await network.marta.tap("Send to 1")
     assert "Announcement #2 — preview" in await network.marta.say(f"/announce event:{network.own_event} Hi")
 
 

@@ -23,7 +23,7 @@ from handlers.engine.assistant import Assistant
 from store.db import Database
 from store.models import Identity, Member, Rsvp
 from tests.conftest import Clock
-from tests.factories import add_event, add_member
+from tests.factories import add_cluster, add_event, add_member
 from tests.fakes.slack_api import SIGNING_SECRET, TOKEN, FakeSlackApi, SlackSender, sign
 
 USER = "U0LAIA"
@@ -407,3 +407,19 @@ async def test_socket_mode_takes_no_http_route(db: Database, assistant: Assistan
 
     assert "/slack/events" not in [resource.canonical for resource in http.app.router.resources()]
     assert "slack" in http.checks
+
+
+async def test_onboarding_keeps_the_zone_slack_gives_over_the_clusters_country(world: World) -> None:
+    """users.info says Lisbon; her cluster is in Spain: Slack's own `tz` wins, shown before it is kept."""
+    await add_cluster(world.db, "Tèxtil Innova", "Catalonia", "Spain", ["textiles"])
+    answers = ["start", "Laia Puig", "Teixits", "Tèxtil Innova", "skip", "finishing", "sensors", "skip"]
+    for sent, answer in enumerate([*answers, "yes", "skip", "no"], start=1):
+        await world.slack.dm(USER, answer)
+        await world.api.wait_for(lambda sent=sent: len(world.api.dm_messages(USER)) == sent)
+        last = section_text(world.api.dm_messages(USER)[-1].blocks)
+        if answer == "Tèxtil Innova":
+            assert "Suggested: Europe/Lisbon (Lisbon)." in last
+    assert "You're all set" in last
+    async with world.db.transaction() as session:
+        member = await session.scalar(select(Member).where(Member.onboarded))
+    assert member is not None and member.timezone == "Europe/Lisbon"

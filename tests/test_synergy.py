@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -28,7 +29,9 @@ def test_scan_pairs_seekers_with_offers_and_says_why() -> None:
     [match] = scan([marta, joan, ines], [])
     assert (match.member_id, match.other_id, match.kind) == (2, 1, "member")
     assert match.cause == "synergy:m2:m1"
-    assert match.reason == (f"Marta — Fil Vert, France — offers {FINISHING}; you seek {SEEKS_FINISHING}")
+    assert match.reason.text("en") == (
+        f"Marta — Fil Vert, France — offers {FINISHING}; you seek {SEEKS_FINISHING}"
+    )
 
 
 def test_cross_cluster_pairs_rank_above_same_cluster_ones_at_equal_similarity() -> None:
@@ -63,7 +66,7 @@ def test_scan_finds_opportunities_that_fit_a_member() -> None:
     [match] = scan([member], [fitting, unrelated, own])
     assert (match.member_id, match.other_id, match.kind) == (1, 7, "opportunity")
     assert match.cause == "synergy:m1:o7"
-    assert match.reason.startswith(
+    assert match.reason.text("en").startswith(
         "Partner search: dyeing trials on recycled polyester — fits your interests:"
     )
 
@@ -101,7 +104,11 @@ async def test_a_seeded_network_gets_its_expected_pairs_in_order_with_reasons(db
         (ids["laia"], ids["ingrid"]),  # looser texts, across clusters, countries and sectors
         (ids["joan"], ids["pau"]),  # Marta's offer again, but in Joan's own cluster
     ]
-    assert found[0].reason.startswith("Marta — Fil Vert, France — offers recycled-polyester finishing")
+    assert (
+        found[0]
+        .reason.text("en")
+        .startswith("Marta — Fil Vert, France — offers recycled-polyester finishing")
+    )
 
     assert await queue_synergy_alerts(db, clock.now) == 3
     sent = await queued_messages(db)
@@ -210,3 +217,13 @@ async def test_a_suggestion_has_a_meet_button_when_a_b2b_session_lets_the_two_me
     assert buttons[f"synergy:m{ids['laia']}:m{ids['ingrid']}"] == [
         ("Introduce me", f"/introduce #{ids['ingrid']}")
     ]
+
+
+def test_a_seeker_with_tags_is_matched_with_offerers_who_have_none() -> None:
+    """The tag overlap of a pair whose offering side has no tag at all crashed the whole scan."""
+    marta = Profile(1, "Marta", "Fil Vert", "France", "Auvergne-Rhône-Alpes", 1, "textile", offers=FINISHING)
+    joan = Profile(2, "Joan", "Teixits Sala", "Spain", "Catalonia", 2, "textile", seeks=SEEKS_FINISHING)
+    joan = replace(joan, tags=("dyeing",))
+    [match] = scan([marta, joan], [])
+    assert (match.member_id, match.other_id) == (2, 1)
+    assert match.reason.text("es").startswith("Marta — Fil Vert, France — ofrece ")

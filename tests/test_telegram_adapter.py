@@ -118,17 +118,22 @@ async def test_new_user_completes_onboarding_from_the_command_menu(
 
     ana = replace(ANA, language_code="ca")
     [welcome] = await say(telegram, ana, "/start")
-    assert "(1/7) Com et dius?" in welcome.text
+    assert "(1/10) Com et dius?" in welcome.text
     await say(telegram, ana, "Ana Puig")
     [cluster_question] = await say(telegram, ana, "Teixits Puig")
     # The cluster's name is longer than Telegram's 64 bytes of button data: it travels as a key.
     assert dict(cluster_question.buttons)[LONG_CLUSTER].startswith("k:")
-    offers_question = await press(telegram, ana, cluster_question, LONG_CLUSTER)
-    assert "(4/7)" in offers_question.text
+    zone_question = await press(telegram, ana, cluster_question, LONG_CLUSTER)
+    assert "(4/10)" in zone_question.text and "Suggerida: Europe/Madrid (Madrid)." in zone_question.text
+    assert [label for label, _ in zone_question.buttons] == ["Madrid", "Ceuta", "Illes Canàries"]
+    offers_question = await press(telegram, ana, zone_question, "Illes Canàries")
+    assert "(5/10)" in offers_question.text
     await say(telegram, ana, "Recycled polyester finishing")
     await say(telegram, ana, "Partners for smart-textile pilots")
-    [listed_question] = await say(telegram, ana, "skip")
-    done = await press(telegram, ana, listed_question, "Sí, incloeu-me")
+    [listed_question] = await say(telegram, ana, "omet")
+    await press(telegram, ana, listed_question, "Sí, incloeu-me")
+    [contact_question] = await say(telegram, ana, "omet")
+    done = await press(telegram, ana, contact_question, "Sí, comparteix el meu contacte")
 
     assert "Gràcies, Ana Puig. Ja estàs a punt." in done.text
     async with db.transaction() as session:
@@ -137,6 +142,7 @@ async def test_new_user_completes_onboarding_from_the_command_menu(
         )
         assert member is not None and member.onboarded and member.listed
         assert member.language == "ca"
+        assert (member.timezone, member.share_contact, member.email) == ("Atlantic/Canary", True, "")
 
 
 async def test_updates_become_neutral_messages_with_deep_links_and_addressed_commands(

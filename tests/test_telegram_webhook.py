@@ -95,7 +95,7 @@ async def test_updates_posted_with_the_secret_are_processed(telegram: FakeTelegr
 async def test_requests_without_the_right_secret_get_403_and_are_not_processed(
     telegram: FakeTelegram, webhook_url: str
 ) -> None:
-    await telegram.send_text(ANA, "/help")  # so that the fake knows Ana's chat
+    await telegram.send_text(ANA, "/lang")  # so that the fake knows Ana's chat
     await telegram.wait_for_messages(ANA.id, 1)
 
     async with ClientSession() as client:
@@ -118,7 +118,7 @@ async def test_processes_without_a_configured_secret_accept_the_same_secret(
 ) -> None:
     first = await start_process(telegram, assistant, db, processes)
     await start_process(telegram, assistant, db, processes)  # the last to start sets the webhook
-    await telegram.send_text(ANA, "/help")  # so that the fake knows Ana's chat
+    await telegram.send_text(ANA, "/lang")  # so that the fake knows Ana's chat
     await telegram.wait_for_messages(ANA.id, 1)
 
     # A load balancer may hand Telegram's next update to the first process.

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from core.i18n import DEFAULT_LANGUAGE
-from core.types import Incoming, Text, fill
+from core.types import Incoming, Text, fill, fill_n
 from handlers.notify import Notifier
 from store.models import Identity, Member
 from store.repository import Store
@@ -66,6 +66,10 @@ class Context:
     def tr(self, message: str, **values: str | int) -> str:
         """A message in the reader's language as plain text, for errors and button labels."""
         return fill(self.language, message, **values)
+
+    def trn(self, singular: str, plural: str, count: int, **values: str | int) -> str:
+        """`tr` with ngettext: the form for `count`, which fills `{count}`."""
+        return fill_n(self.language, singular, plural, count, **values)
 
     @property
     def is_coordinator(self) -> bool:

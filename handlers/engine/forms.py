@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
@@ -152,3 +153,21 @@ def web_url(value: str, language: str) -> str:
             field="url",
         )
     return within(url, FIELD_LENGTHS["url"], "url", language)
+
+
+# Letters that draw nothing: Hangul fillers and the braille blank pass as letters to Unicode.
+BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def visible_name(value: str, language: str) -> str:
+    """A name on one line, refused when nothing in it shows (zero-width spaces, fillers, joiners).
+
+    Format characters at either end are dropped; inside a name they may be doing their job (a
+    zero-width joiner in an emoji, a non-joiner in a Persian name).
+    """
+    name = " ".join(value.split()).strip("\u200b\u200c\u200d\u2060\ufeff\u00ad ")
+    if not any(unicodedata.category(c)[0] in "LNPS" and c not in BLANK_LETTERS for c in name):
+        raise UsageError(
+            fill(language, "I can't see any letters in that name. Please type it as people should read it.")
+        )
+    return name
