@@ -231,7 +231,7 @@ class SlackAdapter:
                 async with store_transaction(self.db) as store:
                     await store.people.mark_unreachable(PLATFORM, to.user_id)
                 return SendResult("unreachable", error="not_installed")
-            channel = await self._dm_channel(client, team, user)
+            channel = to.chat_id if to.group else await self._dm_channel(client, team, user)
             await self._deliver(_Where(client, team, user, channel), replies)
         except SlackApiError as error:
             return await self._send_failed(to, team, user, error)
@@ -271,6 +271,8 @@ class SlackAdapter:
             return SendResult("retry", retry_after=_retry_after(error), error=code)
         if code == WORKSPACE_GONE:  # the app was removed and the event about it has not come (yet)
             await self.workspaces.revoke(team)
+            return SendResult("unreachable", error=code)
+        if code in UNREACHABLE and to.group:
             return SendResult("unreachable", error=code)
         if code in UNREACHABLE:
             async with store_transaction(self.db) as store:
@@ -355,9 +357,12 @@ class SlackAdapter:
         await ack()
         channel, user, team = body.get("channel_id", ""), body["user_id"], _team(context)
         text = "/" + ((body.get("text") or "").strip().removeprefix("/") or "help")
-        dm, kind = (channel, "private") if channel.startswith("D") else ("", "group")
-        msg = await self._incoming(client, team, user, dm, text=text, chat_kind=kind)
-        await self._deliver(_Where(client, team, user, channel, respond=respond), await self._answer(msg))
+        kind = "private" if channel.startswith("D") else "group"
+        msg = await self._incoming(client, team, user, channel, text=text, chat_kind=kind)
+        where = _Where(client, team, user, channel, respond=respond)
+        if msg.answered_in_private:
+            where = _Where(client, team, user, await self._dm_channel(client, team, user))
+        await self._deliver(where, await self._answer(msg))
 
     async def _on_message(
         self, event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
@@ -374,8 +379,18 @@ class SlackAdapter:
     ) -> None:
         user, channel, team = event["user"], event["channel"], _team(context)
         text = MENTION.sub("", event.get("text", "")).strip()
-        msg = await self._incoming(client, team, user, "", text=text, chat_kind="group")
-        await self._deliver(_Where(client, team, user, channel, private=True), await self._answer(msg))
+        msg = await self._incoming(client, team, user, channel, text=text, chat_kind="group")
+        await self._deliver(
+            await self._where_in_channel(client, team, user, channel, msg), await self._answer(msg)
+        )
+
+    async def _where_in_channel(
+        self, client: AsyncWebClient, team: str, user: str, channel: str, msg: Incoming
+    ) -> _Where:
+        """A personal answer asked for in a channel goes to the person's DM with the bot."""
+        if msg.answered_in_private:
+            return _Where(client, team, user, await self._dm_channel(client, team, user))
+        return _Where(client, team, user, channel, private=True)
 
     async def _on_home_opened(
         self, event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext

@@ -20,7 +20,16 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from aiohttp import web
-from telegram import Bot, BotCommand, CallbackQuery, InputMediaPhoto, Message, Update
+from telegram import (
+    Bot,
+    BotCommand,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputMediaPhoto,
+    Message,
+    Update,
+)
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
@@ -48,6 +57,8 @@ ALLOWED_UPDATES = ["message", "callback_query"]
 # Updates handled at once: enough to keep the database busy, few enough to bound memory.
 CONCURRENT_UPDATES = 64
 EXPIRED_BUTTON = N_("This button has expired; please send the command again.")
+START_PRIVATE_CHAT = N_("That answer is personal, so I send it in a private chat. Start one with me first.")
+CONTINUE_IN_PRIVATE = N_("Continue in private")
 # "/find@ClusterBot textile": the command, and the bot it is addressed to if any.
 _COMMAND = re.compile(r"(/[^\s@]+)(?:@(\S+))?")
 
@@ -159,7 +170,7 @@ class TelegramAdapter:
         except (Forbidden, BadRequest) as error:
             if not _said_by_telegram(error):
                 return SendResult("retry", error=error.message)
-            if isinstance(error, Forbidden):
+            if isinstance(error, Forbidden) and not to.group:
                 await self._mark_unreachable(to.user_id, error)
                 return SendResult("unreachable", error=error.message)
             return SendResult("failed", error=error.message)
@@ -255,12 +266,30 @@ class TelegramAdapter:
             await self._reply(msg, replies, edit)
 
     async def _reply(self, msg: Incoming, replies: Sequence[Reply], edit: Message | None) -> None:
+        if msg.answered_in_private:
+            await self._reply_in_private(msg, replies)
+            return
         try:
             await self._deliver(msg.chat_id, replies, patient=True, edit=edit, asked=msg)
         except Forbidden as error:
             if msg.chat_kind != "private":
                 raise  # removed from a group: not a reason to stop writing to this person
             await self._mark_unreachable(msg.user_id, error)
+
+    async def _reply_in_private(self, msg: Incoming, replies: Sequence[Reply]) -> None:
+        """A personal answer asked for in a group goes to the person's private chat; when the bot may
+        not start that chat (403), the group gets only a button that opens it."""
+        try:
+            await self._deliver(msg.user_id, replies, patient=True)
+        except Forbidden:
+            language = choose_language(None, msg.language_code, self.assistant.options.default_language)
+            link = f"https://t.me/{self._bot().username}?start=private"
+            button = InlineKeyboardButton(fill(language, CONTINUE_IN_PRIVATE), url=link)
+            await self._bot().send_message(
+                msg.chat_id,
+                fill(language, START_PRIVATE_CHAT),
+                reply_markup=InlineKeyboardMarkup([[button]]),
+            )
 
     async def _acknowledge(self, query: CallbackQuery, notice: str | None) -> None:
         """Stop the button's spinner; a failure here must not keep the press from being handled."""

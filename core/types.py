@@ -41,6 +41,16 @@ class Incoming:
         """A button press carries the command it stands for; otherwise the typed text counts."""
         return self.payload if self.payload is not None else self.text
 
+    @property
+    def answered_in_private(self) -> bool:
+        """Asked in a group or channel for something personal: the answer goes to a direct message."""
+        words = self.command_text.strip().lstrip("/").split(maxsplit=1)
+        return self.chat_kind != "private" and bool(words) and words[0].lower() in PERSONAL_COMMANDS
+
+
+# Commands whose answers are about the person asking: never answered in a group.
+PERSONAL_COMMANDS = frozenset({"mydata", "calendar", "profile", "settings", "link", "agenda", "meetings"})
+
 
 @dataclass(frozen=True, slots=True)
 class Span:

@@ -76,9 +76,21 @@ def status_label(announcement: Announcement, language: str) -> str:
     return fill(language, known) if known else announcement.status
 
 
+def places_choice(rest: str) -> tuple[str, str]:
+    """`channels:everyone …` / `channels:NAME …` post in the linked places only, `--channel`
+    anywhere in the line posts there too: the line as a member segment, and "", "also" or "only"."""
+    if rest.lower().startswith("channels:"):
+        value = rest[len("channels:") :]
+        return (value if value.lower().startswith("everyone") else "cluster:" + value), "only"
+    words = rest.split(" ")
+    if "--channel" in words:
+        return " ".join(word for word in words if word != "--channel"), "also"
+    return rest, ""
+
+
 async def typed_segment(ctx: Context) -> tuple[str, str, str]:
     """The segment kind, its value as the store spells it, and the text of an `announce` line."""
-    kind, typed, message = split_segment(ctx.rest, ctx.language)
+    kind, typed, message = split_segment(places_choice(ctx.rest)[0], ctx.language)
     value = await segment_value(
         ctx, kind, typed, lambda name: f"/announce {kind}:{shlex.quote(name)} {message}"
     )
@@ -87,7 +99,10 @@ async def typed_segment(ctx: Context) -> tuple[str, str, str]:
 
 async def announce(ctx: Context) -> list[Reply]:
     kind, value, message = await typed_segment(ctx)
-    announcement = await ctx.store.announcements.draft(ctx.member.id, message, kind, value, ctx.now)
+    places = places_choice(ctx.rest)[1]
+    if places and kind not in ("everyone", "cluster", "event"):
+        raise UsageError(ctx.tr("Chats are linked to clusters: post there with everyone or cluster:NAME."))
+    announcement = await ctx.store.announcements.draft(ctx.member.id, message, kind, value, ctx.now, places)
     return [await _preview(ctx, announcement)]
 
 
@@ -106,8 +121,12 @@ async def _preview(ctx: Context, announcement: Announcement) -> Reply:
         segment=segment_label(announcement, ctx.language),
         count=announcement.recipients,
     )
+    chats = await ctx.store.announcements.places_of(announcement)
+    if chats:
+        where = ", ".join(f"{place.platform} {place.chat_id}" for place in chats)
+        text.line().t("Also posted in {count} linked chats: {chats}", count=len(chats), chats=where)
     text.line().line().line(announcement.text)
-    if not announcement.recipients:
+    if not announcement.recipients and not chats:
         return text.line().t("Nobody is in that segment, so there is nothing to send.").reply()
     send = await confirmation(ctx, f"announce confirm {announcement.id}")
     buttons = (

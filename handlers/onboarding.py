@@ -121,7 +121,8 @@ async def start(ctx: Context) -> list[Reply]:
     `start TOKEN` comes from an invitation link (a Telegram deep link, a Slack invitation button):
     it connects this account to the profile a coordinator imported, instead of asking again.
     """
-    if ctx.args:
+    # `start private`: the "continue in private" link from a group, no invitation.
+    if ctx.args and ctx.args[0] != "private":
         invited = await accept_invitation(ctx, ctx.args[0])
         if invited is not None:
             return invited

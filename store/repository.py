@@ -33,6 +33,7 @@ from store.opportunities import Opportunities
 from store.outbox import Delivery, Outbox
 from store.outcomes import Outcomes
 from store.people import People
+from store.places import Places
 from store.privacy import Privacy
 from store.reminders import Reminders
 from store.replays import SeenRequests
@@ -63,6 +64,7 @@ class Store:
         self.introductions = Introductions(session)
         self.reports = Reports(session)
         self.announcements = Announcements(session)
+        self.places = Places(session)
         self.linking = Linking(session)
         self.audit = Audit(session)
         self.roles = Roles(session)

@@ -20,6 +20,7 @@ from handlers import (
     onboarding,
     opportunities,
     outcomes,
+    places,
     privacy,
     profile,
     reaches,
@@ -250,6 +251,30 @@ def build_router() -> Router:
         summary=N_("sent, pending, unreachable and failed counts"),
         usage=N_("announce status NUMBER"),
         example="announce status 4",
+    )
+    add(
+        "channel link",
+        places.link,
+        scope=Scope.coordinator_of(places.linked_cluster),
+        summary=N_("in a group or channel: post the cluster's announcements here"),
+        usage=N_("channel link cluster:NAME"),
+        example='channel link cluster:"Tèxtil Innova"',
+    )
+    add(
+        "channel unlink",
+        places.unlink,
+        scope=Scope.coordinator_of(places.this_place),
+        summary=N_("in a linked group or channel: post nothing more here"),
+        usage=N_("channel unlink"),
+        example="channel unlink",
+    )
+    add(
+        "channel list",
+        places.listing,
+        scope=Scope.coordinator_of(reaches.own_cluster),
+        summary=N_("the group chats and channels linked to clusters"),
+        usage=N_("channel list"),
+        example="channel list",
     )
     add(
         "introduce",

@@ -103,7 +103,11 @@ class Sent:
     @property
     def buttons(self) -> list[tuple[str, str]]:
         rows = (self.reply_markup or {}).get("inline_keyboard", [])
-        return [(button["text"], button["callback_data"]) for row in rows for button in row]
+        return [
+            (button["text"], button.get("callback_data") or button.get("url", ""))
+            for row in rows
+            for button in row
+        ]
 
 
 class FakeTelegram:
@@ -128,6 +132,8 @@ class FakeTelegram:
         self._random = random.Random(seed)
         self.calls: list[tuple[str, Json]] = []
         self.blocked: set[int] = set()
+        # People who never opened a private chat with the bot: it may not write to them first.
+        self.never_started: set[int] = set()
         self.answered_callbacks: list[Json] = []
         self.commands: list[Json] = []
         self.webhook: Json = {}
@@ -439,6 +445,8 @@ class FakeTelegram:
             raise self._failures.popleft()
         self._maybe_fail()
         chat_id = int(params.get("chat_id", 0))
+        if chat_id in self.never_started:
+            raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
         if chat_id not in self._chats:
             raise ApiError(400, "Bad Request: chat not found")
         if chat_id in self.blocked:

@@ -1,0 +1,84 @@
+"""`channel link|unlink|list`: a coordinator links the group chat or channel they write in to a
+cluster, so that announcements to the cluster can be posted there too."""
+
+from __future__ import annotations
+
+from core.errors import NotFound, UsageError
+from core.types import Incoming, Reply
+from handlers.engine.context import Context
+from handlers.engine.resolving import cluster_named
+from handlers.engine.scopes import Reach, Target, scope
+from handlers.roles import record
+from store.models import Cluster, Place
+
+
+def team_of(msg: Incoming) -> str:
+    """The Slack workspace of the chat ("" on platforms without workspaces)."""
+    return msg.user_id.rpartition(":")[0]
+
+
+def _typed(ctx: Context) -> str:
+    kind, _, name = ctx.rest.strip().partition(":")
+    if kind.lower() != "cluster" or not name.strip():
+        raise UsageError(ctx.tr("Say which cluster: channel link cluster:NAME"))
+    return name.strip().strip('"')
+
+
+async def _linked_cluster(ctx: Context) -> Cluster:
+    return await cluster_named(ctx, _typed(ctx), lambda name: f'/channel link cluster:"{name}"')
+
+
+async def linked_cluster(ctx: Context) -> Target:
+    """`channel link cluster:NAME`: the cluster named."""
+    found = await _linked_cluster(ctx)
+    return Target([Reach(found.id, found.name)])
+
+
+async def _here(ctx: Context) -> Place:
+    place = await ctx.store.places.find(ctx.msg.platform, team_of(ctx.msg), ctx.msg.chat_id)
+    if place is None:
+        raise NotFound(ctx.tr("This chat is not linked to a cluster."))
+    return place
+
+
+async def this_place(ctx: Context) -> Target:
+    """`channel unlink`: the cluster this chat is linked to."""
+    place = await _here(ctx)
+    return Target([Reach(place.cluster_id, place.title or place.chat_id)])
+
+
+def _in_group(ctx: Context) -> None:
+    if ctx.msg.chat_kind == "private":
+        raise UsageError(
+            ctx.tr("Add me to the group or channel first, then say this there: channel link cluster:NAME")
+        )
+
+
+async def link(ctx: Context) -> list[Reply]:
+    _in_group(ctx)
+    cluster = await _linked_cluster(ctx)
+    msg = ctx.msg
+    await ctx.store.places.link(msg.platform, team_of(msg), msg.chat_id, "", cluster, ctx.member.id, ctx.now)
+    await record(ctx, "channel link", f"{msg.platform} {msg.chat_id}", f"cluster:{cluster.name}")
+    text = ctx.text().t(
+        "Linked: announcements to {cluster} sent with --channel will be posted here.", cluster=cluster.name
+    )
+    return [text.reply()]
+
+
+async def unlink(ctx: Context) -> list[Reply]:
+    place = await _here(ctx)
+    await ctx.store.places.unlink(place)
+    await record(ctx, "channel unlink", f"{place.platform} {place.chat_id}")
+    return [ctx.text().t("Unlinked: nothing more will be posted here.").reply()]
+
+
+async def listing(ctx: Context) -> list[Reply]:
+    places = await ctx.store.places.listed(scope(ctx))
+    if not places:
+        return [ctx.text().t("No chat is linked yet. Say channel link cluster:NAME in one.").reply()]
+    text = ctx.text().t("Linked chats:").line()
+    for place, cluster in places:
+        where = f"{place.platform} {place.team_id + '/' if place.team_id else ''}{place.chat_id}"
+        text.line(f"• {cluster}: {where}")
+    return [text.reply()]

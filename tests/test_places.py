@@ -1,0 +1,151 @@
+"""Cluster places on Telegram, end to end: the real python-telegram-bot against the fake Bot API.
+
+A coordinator links a group to a cluster, an announcement is posted there once (through the outbox,
+within the group limit, once across a restart of the worker), and personal answers asked for in a
+group arrive in a private chat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import select
+
+from bot.settings import Settings
+from bot.telegram import TelegramAdapter
+from handlers.engine.assistant import Assistant
+from scheduler.delivery import DeliveryPolicy, OutboxWorker
+from scheduler.ratelimit import TELEGRAM_LIMITS, RateLimiter
+from store.db import Database
+from store.models import AuditEntry, OutboxMessage, Place
+from tests.conftest import Clock
+from tests.factories import add_cluster, make_coordinator
+from tests.fakes.telegram_api import TOKEN, FakeTelegram, RateLimit, User
+
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:Deprecated since version v22.2.*`retry_after`:telegram.warnings.PTBDeprecationWarning"
+)
+
+ANA = User(1001, "Ana", "Puig", "en")
+JOAO = User(1002, "João", "Silva", "en")
+GROUP = {"id": -100500, "title": "TEXCAT members"}
+
+
+@pytest.fixture
+async def telegram() -> AsyncIterator[FakeTelegram]:
+    async with FakeTelegram(per_chat=RateLimit(1, 0.02), overall=RateLimit(30, 0.02)) as fake:
+        yield fake
+
+
+@pytest.fixture
+async def bot(telegram: FakeTelegram, assistant: Assistant, db: Database) -> AsyncIterator[TelegramAdapter]:
+    settings = Settings(telegram_bot_token=TOKEN, telegram_api_base_url=telegram.base_url)
+    adapter = TelegramAdapter(settings, assistant, db)
+    adapter.poll_timeout, adapter.backoff = 0.5, 0.01
+    await adapter.start()
+    yield adapter
+    await adapter.stop()
+
+
+async def in_group(telegram: FakeTelegram, user: User, text: str) -> str:
+    before = len(telegram.sent(GROUP["id"]))
+    await telegram.send_text(user, text, group=GROUP)
+    return (await telegram.wait_for_messages(GROUP["id"], before + 1))[-1].text
+
+
+async def in_private(telegram: FakeTelegram, user: User, text: str, *, expect: int = 1) -> list[str]:
+    before = len(telegram.sent(user.id))
+    await telegram.send_text(user, text)
+    return [sent.text for sent in (await telegram.wait_for_messages(user.id, before + expect))[before:]]
+
+
+async def coordinator(telegram: FakeTelegram, db: Database) -> None:
+    await add_cluster(db, "TEXCAT", "Catalonia", "Spain", ["textiles"])
+    await in_private(telegram, ANA, "/help")
+    await make_coordinator(db, str(ANA.id))
+
+
+def worker(db: Database, bot: TelegramAdapter, clock: Clock, waits: list[float]) -> OutboxWorker:
+    """A worker with Telegram's own limits on the test's clock: the waits it asks for are recorded."""
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        clock.advance(seconds=seconds)
+        await asyncio.sleep(0.05)  # the fake's own flood limit runs on real time, compressed
+
+    limiter = RateLimiter(TELEGRAM_LIMITS, clock=lambda: clock.now.timestamp(), sleep=sleep)
+    # One at a time, so that the waits are the limiter's spacing and nothing else.
+    policy = DeliveryPolicy(concurrency=1)
+    return OutboxWorker(db, {"telegram": bot}, {"telegram": limiter}, policy=policy, clock=clock)
+
+
+async def test_a_coordinator_links_a_group_and_an_announcement_is_posted_there_once(
+    telegram: FakeTelegram, bot: TelegramAdapter, db: Database, clock: Clock
+) -> None:
+    await coordinator(telegram, db)
+    answer = await in_group(telegram, ANA, "/channel link cluster:TEXCAT")
+    assert "Linked" in answer and "TEXCAT" in answer
+    async with db.transaction() as session:
+        [place] = (await session.scalars(select(Place))).all()
+        audit = (await session.scalars(select(AuditEntry).where(AuditEntry.action == "channel link"))).all()
+    assert (place.platform, place.chat_id) == ("telegram", str(GROUP["id"]))
+    assert len(audit) == 1
+
+    [listed] = await in_private(telegram, ANA, "/channel list")
+    assert "TEXCAT" in listed and str(GROUP["id"]) in listed
+
+    for number in range(3):
+        [preview] = await in_private(telegram, ANA, f"/announce channels:TEXCAT Porto agenda {number}")
+        assert f"Also posted in 1 linked chats: telegram {GROUP['id']}" in preview
+        shown = telegram.sent(ANA.id)[-1]
+        await telegram.press(ANA, shown, dict(shown.buttons)["Send to 0"])
+        await telegram.wait_until(lambda: "Queued" in telegram.sent(ANA.id)[-1].text)
+
+    waits: list[float] = []
+    first = worker(db, bot, clock, waits)
+    await first.drain_once()
+    # A worker started afresh (the process restarted) finds nothing more to post.
+    await worker(db, bot, clock, waits).drain_once()
+    posted = [m.text for m in telegram.sent(GROUP["id"]) if "Porto agenda" in m.text]
+    assert sorted(posted) == sorted(f"📣 Announcement\nPorto agenda {n}\n\n— Ana Puig" for n in range(3)), (
+        posted
+    )
+    # Three posts in one group: Telegram allows 20 a minute there, so 3 s apart.
+    assert [round(w, 1) for w in waits if w > 0.5] == [3.0, 3.0]
+    async with db.transaction() as session:
+        rows = (await session.scalars(select(OutboxMessage).where(OutboxMessage.place_id.is_not(None)))).all()
+    assert [row.status for row in rows] == ["sent"] * 3
+
+
+async def test_only_a_coordinator_of_the_cluster_may_link_a_chat(
+    telegram: FakeTelegram, bot: TelegramAdapter, db: Database
+) -> None:
+    await add_cluster(db, "TEXCAT", "Catalonia", "Spain", ["textiles"])
+    answer = await in_group(telegram, JOAO, "/channel link cluster:TEXCAT")
+    assert "Linked" not in answer
+    async with db.transaction() as session:
+        assert (await session.scalars(select(Place))).all() == []
+
+
+async def test_a_personal_answer_asked_for_in_a_group_arrives_in_private(
+    telegram: FakeTelegram, bot: TelegramAdapter, db: Database
+) -> None:
+    telegram.open_chat(ANA)
+    await in_private(telegram, ANA, "/help")
+    before = len(telegram.sent(ANA.id))
+    await telegram.send_text(ANA, "/profile", group=GROUP)
+    await telegram.wait_for_messages(ANA.id, before + 1)
+    assert telegram.sent(GROUP["id"]) == []
+
+
+async def test_a_personal_answer_for_someone_without_a_private_chat_offers_one(
+    telegram: FakeTelegram, bot: TelegramAdapter
+) -> None:
+    telegram.never_started.add(JOAO.id)
+    answer = await in_group(telegram, JOAO, "/mydata")
+    assert "private chat" in answer
+    [(label, url)] = telegram.sent(GROUP["id"])[-1].buttons
+    assert label == "Continue in private"
+    assert url == "https://t.me/ClusterTestBot?start=private"
