@@ -61,6 +61,7 @@ from core.metrics import ERRORS, REPLIES_OUT, answer
 from core.types import Attachment, Incoming, Reply, fill
 from handlers.engine.assistant import Assistant
 from handlers.home import home_commands
+from handlers.places import bot_removed
 from store.db import Database
 from store.repository import store_transaction
 
@@ -145,6 +146,9 @@ class SlackAdapter:
         self.app.event("app_home_opened")(self._on_home_opened)
         self.app.event("app_uninstalled")(self._on_uninstalled)
         self.app.event("tokens_revoked")(self._on_tokens_revoked)
+        self.app.event("member_left_channel")(self._on_member_left)
+        self.app.event("channel_archive")(self._on_channel_gone)
+        self.app.event("group_archive")(self._on_channel_gone)
         self.app.action(re.compile(rf"^{ACTION_PREFIX}\d+$"))(self._on_action)
         self.app.error(self._on_error)
         self._socket: AsyncSocketModeHandler | None = None
@@ -345,6 +349,23 @@ class SlackAdapter:
         """Only a revoked bot token matters: we hold no user token."""
         if (event.get("tokens") or {}).get("bot"):
             await self.workspaces.revoke(_team(context))
+
+    async def _on_member_left(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
+        """Only the bot leaving (removed from the channel) matters."""
+        if event.get("user") and event.get("user") == context.bot_user_id:
+            await self._on_channel_gone(event, context)
+
+    async def _on_channel_gone(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
+        """The bot is out of the channel, or it was archived: a linked place is unlinked."""
+        async with store_transaction(self.db) as store:
+            await bot_removed(
+                store,
+                self.assistant.notifier,
+                PLATFORM,
+                _team(context),
+                str(event.get("channel", "")),
+                self.assistant.clock(),
+            )
 
     async def _on_command(
         self,

@@ -30,9 +30,16 @@ from telegram import (
     Message,
     Update,
 )
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
-from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
 
 from bot.credentials import CredentialCheck
 from bot.http import HttpServer
@@ -46,6 +53,7 @@ from core.i18n import DEFAULT_LANGUAGE, LANGUAGES, choose_language
 from core.metrics import ERRORS, REPLIES_OUT, answer
 from core.types import N_, Attachment, ChatKind, Incoming, Reply, fill
 from handlers.engine.assistant import Assistant
+from handlers.places import bot_removed
 from store.db import Database
 from store.repository import store_transaction
 
@@ -53,7 +61,7 @@ log = logging.getLogger(__name__)
 
 PLATFORM = "telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-ALLOWED_UPDATES = ["message", "callback_query"]
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 # Updates handled at once: enough to keep the database busy, few enough to bound memory.
 CONCURRENT_UPDATES = 64
 EXPIRED_BUTTON = N_("This button has expired; please send the command again.")
@@ -129,6 +137,7 @@ class TelegramAdapter:
         app = builder.build()
         app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, self._on_message))
         app.add_handler(CallbackQueryHandler(self._on_callback))
+        app.add_handler(ChatMemberHandler(self._on_my_membership, ChatMemberHandler.MY_CHAT_MEMBER))
         app.add_error_handler(self._on_error)
         self._app = app
         await app.initialize()
@@ -226,6 +235,18 @@ class TelegramAdapter:
             language_code=user.language_code,
         )
         await self._answer(msg, edit=query.message if isinstance(query.message, Message) else None)
+
+    async def _on_my_membership(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Removed from a group or channel: a linked place is unlinked and its coordinator told."""
+        changed = update.my_chat_member
+        if changed is None or changed.chat.type == ChatType.PRIVATE:
+            return
+        if changed.new_chat_member.status not in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED):
+            return
+        async with store_transaction(self.db) as store:
+            await bot_removed(
+                store, self.assistant.notifier, PLATFORM, "", str(changed.chat.id), self.assistant.clock()
+            )
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """PTB calls this for anything a handler raised; polling goes on with the next update."""

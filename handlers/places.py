@@ -3,13 +3,19 @@ cluster, so that announcements to the cluster can be posted there too."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from core.errors import NotFound, UsageError
-from core.types import Incoming, Reply
+from core.types import N_, Incoming, Reply, Text
 from handlers.engine.context import Context
 from handlers.engine.resolving import cluster_named
 from handlers.engine.scopes import Reach, Target, scope
+from handlers.notify import Notifier
 from handlers.roles import record
 from store.models import Cluster, Place
+from store.repository import Store
+
+REMOVED = N_("I was removed from {chat}, so it is no longer linked to {cluster}.")
 
 
 def team_of(msg: Incoming) -> str:
@@ -82,3 +88,26 @@ async def listing(ctx: Context) -> list[Reply]:
         where = f"{place.platform} {place.team_id + '/' if place.team_id else ''}{place.chat_id}"
         text.line(f"• {cluster}: {where}")
     return [text.reply()]
+
+
+async def bot_removed(
+    store: Store, notifier: Notifier, platform: str, team_id: str, chat_id: str, now: datetime
+) -> None:
+    """The bot was removed from a chat (or the channel archived): unlink it and tell the
+    coordinator who linked it."""
+    place = await store.places.find(platform, team_id, chat_id)
+    if place is None:
+        return
+    cluster = await store.people.get_cluster(place.cluster_id)
+    await store.places.unlink(place)
+    await store.audit.record(None, "channel unlink", now, detail=f"{platform} {chat_id}: the bot was removed")
+    if place.linked_by_id is None:
+        return
+    name, chat = cluster.name if cluster else "", place.title or f"{platform} {chat_id}"
+    await notifier.tell(
+        store,
+        [place.linked_by_id],
+        f"place:{place.id}:removed",
+        lambda language: Text(language=language).t(REMOVED, chat=chat, cluster=name).reply(),
+        now,
+    )

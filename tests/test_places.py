@@ -23,6 +23,7 @@ from store.models import AuditEntry, OutboxMessage, Place
 from tests.conftest import Clock
 from tests.factories import add_cluster, make_coordinator
 from tests.fakes.telegram_api import TOKEN, FakeTelegram, RateLimit, User
+from tests.test_slack_install import until
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:Deprecated since version v22.2.*`retry_after`:telegram.warnings.PTBDeprecationWarning"
@@ -149,3 +150,23 @@ async def test_a_personal_answer_for_someone_without_a_private_chat_offers_one(
     [(label, url)] = telegram.sent(GROUP["id"])[-1].buttons
     assert label == "Continue in private"
     assert url == "https://t.me/ClusterTestBot?start=private"
+
+
+async def test_removing_the_bot_from_a_linked_group_unlinks_it_and_tells_the_coordinator(
+    telegram: FakeTelegram, bot: TelegramAdapter, db: Database, clock: Clock
+) -> None:
+    await coordinator(telegram, db)
+    telegram.open_chat(ANA)
+    await in_group(telegram, ANA, "/channel link cluster:TEXCAT")
+
+    await telegram.remove_bot(JOAO, GROUP)
+
+    async def unlinked() -> bool:
+        async with db.transaction() as session:
+            return not (await session.scalars(select(Place))).all()
+
+    await until(unlinked)
+    before = len(telegram.sent(ANA.id))
+    await worker(db, bot, clock, []).drain_once()
+    [told] = (await telegram.wait_for_messages(ANA.id, before + 1))[before:]
+    assert told.text == f"I was removed from telegram {GROUP['id']}, so it is no longer linked to TEXCAT."

@@ -216,6 +216,19 @@ class FakeTelegram:
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
         await self._deliver({"message": message})
 
+    async def remove_bot(self, user: User, group: Json) -> None:
+        """`user` removes the bot from `group`: Telegram tells the bot with a my_chat_member update."""
+        chat = {"id": group["id"], "type": "group", "title": group["title"]}
+        member = {"user": BOT_USER}
+        changed = {
+            "chat": chat,
+            "from": user.as_json(),
+            "date": int(time.time()),
+            "old_chat_member": member | {"status": "member"},
+            "new_chat_member": member | {"status": "kicked", "until_date": 0},
+        }
+        await self._deliver({"my_chat_member": changed})
+
     async def press(self, user: User, message: Sent, data: str) -> str:
         """`user` presses the button carrying `data` under `message`; returns the query's id."""
         query_id = f"q{self._next_update_id}"
