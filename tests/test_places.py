@@ -8,22 +8,22 @@ group arrive in a private chat.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import select
 
-from bot.settings import Settings
 from bot.telegram import TelegramAdapter
-from handlers.engine.assistant import Assistant
 from scheduler.delivery import DeliveryPolicy, OutboxWorker
 from scheduler.ratelimit import TELEGRAM_LIMITS, RateLimiter
 from store.db import Database
 from store.models import AuditEntry, OutboxMessage, Place
 from tests.conftest import Clock
 from tests.factories import add_cluster, make_coordinator
-from tests.fakes.telegram_api import TOKEN, FakeTelegram, RateLimit, User
+from tests.fakes.telegram_api import FakeTelegram, User
 from tests.test_slack_install import until
+from tests.test_telegram_adapter import bot, telegram
+
+__all__ = ["bot", "telegram"]  # the Telegram adapter's fixtures, shared
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:Deprecated since version v22.2.*`retry_after`:telegram.warnings.PTBDeprecationWarning"
@@ -32,22 +32,6 @@ pytestmark = pytest.mark.filterwarnings(
 ANA = User(1001, "Ana", "Puig", "en")
 JOAO = User(1002, "João", "Silva", "en")
 GROUP = {"id": -100500, "title": "TEXCAT members"}
-
-
-@pytest.fixture
-async def telegram() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram(per_chat=RateLimit(1, 0.02), overall=RateLimit(30, 0.02)) as fake:
-        yield fake
-
-
-@pytest.fixture
-async def bot(telegram: FakeTelegram, assistant: Assistant, db: Database) -> AsyncIterator[TelegramAdapter]:
-    settings = Settings(telegram_bot_token=TOKEN, telegram_api_base_url=telegram.base_url)
-    adapter = TelegramAdapter(settings, assistant, db)
-    adapter.poll_timeout, adapter.backoff = 0.5, 0.01
-    await adapter.start()
-    yield adapter
-    await adapter.stop()
 
 
 async def in_group(telegram: FakeTelegram, user: User, text: str) -> str:

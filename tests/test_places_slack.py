@@ -53,16 +53,20 @@ async def mention(world: World, text: str) -> None:
     await world.slack.event(event)
 
 
-async def test_a_coordinator_links_a_channel_and_an_announcement_is_posted_there_once(
-    world: World, db: Database, clock: Clock
-) -> None:
+async def link_as_coordinator(world: World, db: Database) -> None:
+    """Laia, coordinator, links the channel to TEXCAT by mentioning the bot there."""
     await add_cluster(db, "TEXCAT", "Catalonia", "Spain", ["textiles"])
     await world.slack.dm(LAIA, "help")
     await world.api.wait_for(lambda: world.api.dm_messages(LAIA))
     await make_coordinator(db, f"{TEAM_ID}:{LAIA}")
-
     await mention(world, "channel link cluster:TEXCAT")
     await world.api.wait_for(lambda: world.api.ephemeral)
+
+
+async def test_a_coordinator_links_a_channel_and_an_announcement_is_posted_there_once(
+    world: World, db: Database, clock: Clock
+) -> None:
+    await link_as_coordinator(world, db)
     assert "Linked" in section_text(world.api.ephemeral[-1].blocks)
     async with db.transaction() as session:
         [place] = (await session.scalars(select(Place))).all()
@@ -111,12 +115,7 @@ async def test_a_personal_answer_asked_for_in_a_channel_arrives_as_a_direct_mess
 async def test_removing_the_bot_from_a_linked_channel_unlinks_it_and_tells_the_coordinator(
     world: World, db: Database, clock: Clock
 ) -> None:
-    await add_cluster(db, "TEXCAT", "Catalonia", "Spain", ["textiles"])
-    await world.slack.dm(LAIA, "help")
-    await world.api.wait_for(lambda: world.api.dm_messages(LAIA))
-    await make_coordinator(db, f"{TEAM_ID}:{LAIA}")
-    await mention(world, "channel link cluster:TEXCAT")
-    await world.api.wait_for(lambda: world.api.ephemeral)
+    await link_as_coordinator(world, db)
 
     await world.slack.event({"type": "member_left_channel", "user": BOT_USER_ID, "channel": CHANNEL})
 
