@@ -8,18 +8,26 @@ group arrive in a private chat.
 from __future__ import annotations
 
 import asyncio
+import signal
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from bot.telegram import TelegramAdapter
+from core.types import Text
 from scheduler.delivery import DeliveryPolicy, OutboxWorker
 from scheduler.ratelimit import TELEGRAM_LIMITS, RateLimiter
 from store.db import Database
+from store.migrate import upgrade
 from store.models import AuditEntry, OutboxMessage, Place
+from store.places import place_cause
+from store.repository import store_transaction
 from tests.conftest import Clock
 from tests.factories import add_cluster, make_coordinator
-from tests.fakes.telegram_api import FakeTelegram, User
+from tests.fakes.telegram_api import FakeTelegram, RateLimit, User
+from tests.test_broadcast import finished, start_bot
 from tests.test_slack_install import until
 from tests.test_telegram_adapter import bot, telegram
 
@@ -154,3 +162,44 @@ async def test_removing_the_bot_from_a_linked_group_unlinks_it_and_tells_the_coo
     await worker(db, bot, clock, []).drain_once()
     [told] = (await telegram.wait_for_messages(ANA.id, before + 1))[before:]
     assert told.text == f"I was removed from telegram {GROUP['id']}, so it is no longer linked to TEXCAT."
+
+
+async def test_a_killed_process_posts_an_announcement_in_each_linked_group_once_after_restart(
+    tmp_path: Path,
+) -> None:
+    """`clusterbot run` is killed (SIGKILL) while an announcement goes out to 300 linked groups;
+    the next one finishes it: every group has it, repeated at most for the posts in flight."""
+    groups, db_path = 300, tmp_path / "bot.db"
+    db = Database(f"sqlite:///{db_path}")
+    await upgrade(db)
+    cluster = await add_cluster(db, "TEXCAT", "Catalonia", "Spain", ["textiles"])
+    payload = Text().add("The Porto B2B agenda is out.").reply().to_dict()
+    async with store_transaction(db) as store:
+        texcat = await store.people.get_cluster(cluster)
+        assert texcat is not None
+        for number in range(groups):
+            await store.places.link(
+                "telegram", "", str(-200_000 - number), "", texcat, None, datetime.now(UTC)
+            )
+        places = await store.places.of_clusters([cluster])
+        await store.places.enqueue(places, place_cause(1), lambda _: payload, datetime.now(UTC))
+    await db.close()
+
+    async with FakeTelegram(overall=RateLimit(300, 1.0), per_chat=RateLimit(10, 1.0)) as telegram:
+        for number in range(groups):
+            telegram.open_group({"id": -200_000 - number, "title": f"Group {number}"})
+        first = start_bot(db_path, telegram, tmp_path, rate=100)
+        await telegram.wait_until(lambda: sum(telegram.received_by_chat().values()) >= groups // 3, within=60)
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+        second = start_bot(db_path, telegram, tmp_path, rate=100)
+        try:
+            await telegram.wait_until(lambda: finished(db_path), within=90)
+        finally:
+            second.send_signal(signal.SIGTERM)
+            await asyncio.to_thread(second.wait, 30)
+        received = telegram.received_by_chat()
+    duplicates = sum(count - 1 for count in received.values())
+    print(f"\n{groups} groups, killed once: {duplicates} posts repeated")
+    assert set(received) == {-200_000 - number for number in range(groups)}
+    assert duplicates <= DeliveryPolicy().concurrency

@@ -202,6 +202,10 @@ class FakeTelegram:
         """`user` once started the bot, so the bot may write to them (as after an earlier /start)."""
         self._chats[user.id] = {"id": user.id, "type": "private", "first_name": user.first_name}
 
+    def open_group(self, group: Json) -> None:
+        """A group ({"id": -1, "title": …}) the bot is a member of."""
+        self._chats[group["id"]] = {"id": group["id"], "type": "group", "title": group["title"]}
+
     def received_by_chat(self) -> dict[int, int]:
         """How many messages each chat holds: a broadcast wants exactly one everywhere."""
         return {chat_id: len(messages) for chat_id, messages in self._messages.items() if messages}
