@@ -205,6 +205,7 @@ class TelegramAdapter:
             str(chat.id),
             text=text,
             chat_kind=_chat_kind(chat.type),
+            chat_title=chat.title or "",
             display_name=user.full_name,
             username=user.username or "",
             language_code=user.language_code,

@@ -35,6 +35,8 @@ class Incoming:
     # The account's public handle (Telegram's @username, without the @); "" when the person has none,
     # None on platforms without public handles.
     username: str | None = None
+    # A group's or channel's name, where the platform gives it ("" in private chats).
+    chat_title: str = ""
 
     @property
     def command_text(self) -> str:

@@ -15,6 +15,7 @@ from handlers.engine.context import Context
 from handlers.engine.forms import positive_int
 from handlers.engine.resolving import segment_value
 from handlers.notify import Notifier
+from handlers.places import place_label
 from handlers.report_charts import as_images, delivery_chart
 from handlers.roles import record, segment_text
 from store.announcements import announcement_cause
@@ -123,7 +124,7 @@ async def _preview(ctx: Context, announcement: Announcement) -> Reply:
     )
     chats = await ctx.store.announcements.places_of(announcement)
     if chats:
-        where = ", ".join(f"{place.platform} {place.chat_id}" for place in chats)
+        where = ", ".join(place_label(place) for place in chats)
         text.line().t("Also posted in {count} linked chats: {chats}", count=len(chats), chats=where)
     text.line().line().line(announcement.text)
     if not announcement.recipients and not chats:
@@ -176,6 +177,8 @@ async def confirm(ctx: Context) -> list[Reply]:
         count=count,
         command=command(f"announce status {announcement.id}"),
     )
+    if chats := await ctx.store.announcements.places_of(announcement):
+        text.line().t("It is posted in {count} linked chats too.", count=len(chats))
     return [text.reply(replaces_previous=ctx.msg.payload is not None)]
 
 

@@ -18,6 +18,12 @@ from store.repository import Store
 REMOVED = N_("I was removed from {chat}, so it is no longer linked to {cluster}.")
 
 
+def place_label(place: Place) -> str:
+    """A linked chat as people read it: its name where known, and where it is."""
+    where = f"{place.platform} {place.chat_id}"
+    return f"{place.title} ({where})" if place.title else where
+
+
 def team_of(msg: Incoming) -> str:
     """The Slack workspace of the chat ("" on platforms without workspaces)."""
     return msg.user_id.rpartition(":")[0]
@@ -50,7 +56,7 @@ async def _here(ctx: Context) -> Place:
 async def this_place(ctx: Context) -> Target:
     """`channel unlink`: the cluster this chat is linked to."""
     place = await _here(ctx)
-    return Target([Reach(place.cluster_id, place.title or place.chat_id)])
+    return Target([Reach(place.cluster_id, place_label(place))])
 
 
 def _in_group(ctx: Context) -> None:
@@ -64,7 +70,9 @@ async def link(ctx: Context) -> list[Reply]:
     _in_group(ctx)
     cluster = await _linked_cluster(ctx)
     msg = ctx.msg
-    await ctx.store.places.link(msg.platform, team_of(msg), msg.chat_id, "", cluster, ctx.member.id, ctx.now)
+    await ctx.store.places.link(
+        msg.platform, team_of(msg), msg.chat_id, msg.chat_title, cluster, ctx.member.id, ctx.now
+    )
     await record(ctx, "channel link", f"{msg.platform} {msg.chat_id}", f"cluster:{cluster.name}")
     text = ctx.text().t(
         "Linked: announcements to {cluster} sent with --channel will be posted here.", cluster=cluster.name
@@ -85,8 +93,7 @@ async def listing(ctx: Context) -> list[Reply]:
         return [ctx.text().t("No chat is linked yet. Say channel link cluster:NAME in one.").reply()]
     text = ctx.text().t("Linked chats:").line()
     for place, cluster in places:
-        where = f"{place.platform} {place.team_id + '/' if place.team_id else ''}{place.chat_id}"
-        text.line(f"• {cluster}: {where}")
+        text.line(f"• {cluster}: {place_label(place)}")
     return [text.reply()]
 
 
@@ -103,7 +110,7 @@ async def bot_removed(
     await store.audit.record(None, "channel unlink", now, detail=f"{platform} {chat_id}: the bot was removed")
     if place.linked_by_id is None:
         return
-    name, chat = cluster.name if cluster else "", place.title or f"{platform} {chat_id}"
+    name, chat = cluster.name if cluster else "", place_label(place)
     await notifier.tell(
         store,
         [place.linked_by_id],

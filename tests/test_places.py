@@ -91,7 +91,7 @@ async def test_a_coordinator_links_a_group_and_an_announcement_is_posted_there_o
 
     for number in range(3):
         [preview] = await in_private(telegram, ANA, f"/announce channels:TEXCAT Porto agenda {number}")
-        assert f"Also posted in 1 linked chats: telegram {GROUP['id']}" in preview
+        assert f"Also posted in 1 linked chats: TEXCAT members (telegram {GROUP['id']})" in preview
         shown = telegram.sent(ANA.id)[-1]
         await telegram.press(ANA, shown, dict(shown.buttons)["Send to 0"])
         await telegram.wait_until(lambda: "Queued" in telegram.sent(ANA.id)[-1].text)
@@ -161,7 +161,9 @@ async def test_removing_the_bot_from_a_linked_group_unlinks_it_and_tells_the_coo
     before = len(telegram.sent(ANA.id))
     await worker(db, bot, clock, []).drain_once()
     [told] = (await telegram.wait_for_messages(ANA.id, before + 1))[before:]
-    assert told.text == f"I was removed from telegram {GROUP['id']}, so it is no longer linked to TEXCAT."
+    assert told.text == (
+        f"I was removed from TEXCAT members (telegram {GROUP['id']}), so it is no longer linked to TEXCAT."
+    )
 
 
 async def test_a_killed_process_posts_an_announcement_in_each_linked_group_once_after_restart(
