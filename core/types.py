@@ -51,7 +51,9 @@ class Incoming:
 
 
 # Commands whose answers are about the person asking: never answered in a group.
-PERSONAL_COMMANDS = frozenset({"mydata", "calendar", "profile", "settings", "link", "agenda", "meetings"})
+PERSONAL_COMMANDS = frozenset(
+    {"mydata", "calendar", "profile", "settings", "link", "agenda", "meetings", "going", "notgoing"}
+)
 
 
 @dataclass(frozen=True, slots=True)

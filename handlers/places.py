@@ -4,12 +4,15 @@ cluster, so that announcements to the cluster can be posted there too."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from core.errors import NotFound, UsageError
-from core.types import N_, Incoming, Reply, Text
+from core.types import N_, Button, Incoming, Reply, Text, fill
 from handlers.engine.context import Context
 from handlers.engine.resolving import cluster_named
 from handlers.engine.scopes import Reach, Target, scope
+from handlers.engine.timefmt import span
+from handlers.events import load_event
 from handlers.notify import Notifier
 from handlers.roles import record
 from store.models import Cluster, Place
@@ -118,3 +121,26 @@ async def bot_removed(
         lambda language: Text(language=language).t(REMOVED, chat=chat, cluster=name).reply(),
         now,
     )
+
+
+async def post_event(ctx: Context) -> list[Reply]:
+    """`event post N`: the event in its cluster's linked chats, with a Going button that answers
+    whoever presses it (their own RSVP, in a private chat). Posting it again is a no-op."""
+    event = await load_event(ctx)
+    places = await ctx.store.places.of_clusters([event.cluster_id] if event.cluster_id else [])
+    if not places:
+        raise UsageError(ctx.tr("No chat is linked to the cluster of event #{number}.", number=event.id))
+    timezone = ctx.member.timezone
+
+    def card(_stored: Place) -> dict[str, Any]:
+        language = ctx.notifier.language(None)
+        text = Text(language=language).bold(f"#{event.id} {event.title}").line()
+        text.add("🕒 ").line(f"{span(event.starts_at, event.ends_at, timezone, language)} ({timezone})")
+        if event.place:
+            text.add("📍 ").line(event.place)
+        going = Button(fill(language, "Going"), f"/going {event.id}")
+        return text.reply(buttons=((going,),)).to_dict()
+
+    await ctx.store.places.enqueue(places, f"event:{event.id}:place", card, ctx.now)
+    await record(ctx, "event post", f"event #{event.id} in {len(places)} chats")
+    return [ctx.text().t("Posted in {count} linked chats.", count=len(places)).reply()]

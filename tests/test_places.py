@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,11 +21,11 @@ from scheduler.delivery import DeliveryPolicy, OutboxWorker
 from scheduler.ratelimit import TELEGRAM_LIMITS, RateLimiter
 from store.db import Database
 from store.migrate import upgrade
-from store.models import AuditEntry, OutboxMessage, Place
+from store.models import AuditEntry, OutboxMessage, Place, Rsvp
 from store.places import place_cause
 from store.repository import store_transaction
 from tests.conftest import Clock
-from tests.factories import add_cluster, make_coordinator
+from tests.factories import add_cluster, add_event, make_coordinator
 from tests.fakes.telegram_api import FakeTelegram, RateLimit, User
 from tests.test_broadcast import finished, start_bot
 from tests.test_slack_install import until
@@ -205,3 +205,29 @@ async def test_a_killed_process_posts_an_announcement_in_each_linked_group_once_
     print(f"\n{groups} groups, killed once: {duplicates} posts repeated")
     assert set(received) == {-200_000 - number for number in range(groups)}
     assert duplicates <= DeliveryPolicy().concurrency
+
+
+async def test_an_event_posted_in_a_group_answers_each_presser_of_going_in_private(
+    telegram: FakeTelegram, bot: TelegramAdapter, db: Database, clock: Clock
+) -> None:
+    await coordinator(telegram, db)
+    await in_group(telegram, ANA, "/channel link cluster:TEXCAT")
+    async with db.transaction() as session:
+        texcat = await session.scalar(select(Place.cluster_id))
+    event = await add_event(db, clock.now, "Porto B2B", starts_in=timedelta(days=3), cluster_id=texcat)
+    [answer] = await in_private(telegram, ANA, f"/event post {event}")
+    assert answer == "Posted in 1 linked chats."
+    await in_private(telegram, ANA, f"/event post {event}")  # again: still one post
+    await worker(db, bot, clock, []).drain_once()
+    [card] = [m for m in telegram.sent(GROUP["id"]) if "Porto B2B" in m.text]
+    assert [label for label, _ in card.buttons] == ["Going"]
+
+    telegram.open_chat(JOAO)  # João has a private chat with the bot, and has never used it
+    group_before = len(telegram.sent(GROUP["id"]))
+    await telegram.press(JOAO, card, dict(card.buttons)["Going"])
+    [going] = await telegram.wait_for_messages(JOAO.id, 1)
+    assert "Porto B2B" in going.text
+    async with db.transaction() as session:
+        rsvps = (await session.execute(select(Rsvp.event_id, Rsvp.status))).all()
+    assert [tuple(row) for row in rsvps] == [(event, "going")]
+    assert len(telegram.sent(GROUP["id"])) == group_before

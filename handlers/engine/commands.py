@@ -183,6 +183,14 @@ def build_router() -> Router:
         example='event edit 3 start="2027-01-21 10:00"',
     )
     add(
+        "event post",
+        places.post_event,
+        scope=Scope.coordinator_of(reaches.event),
+        summary=N_("post an event in its cluster's linked chats, with a Going button"),
+        usage=N_("event post NUMBER"),
+        example="event post 3",
+    )
+    add(
         "event cancel",
         event_admin.event_cancel,
         scope=Scope.coordinator_of(reaches.event),
