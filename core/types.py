@@ -47,13 +47,14 @@ class Incoming:
     def answered_in_private(self) -> bool:
         """Asked in a group or channel for something personal: the answer goes to a direct message."""
         words = self.command_text.strip().lstrip("/").split(maxsplit=1)
-        return self.chat_kind != "private" and bool(words) and words[0].lower() in PERSONAL_COMMANDS
+        personal = PERSONAL_COMMANDS | (PERSONAL_PRESSES if self.payload is not None else frozenset())
+        return self.chat_kind != "private" and bool(words) and words[0].lower() in personal
 
 
 # Commands whose answers are about the person asking: never answered in a group.
-PERSONAL_COMMANDS = frozenset(
-    {"mydata", "calendar", "profile", "settings", "link", "agenda", "meetings", "going", "notgoing"}
-)
+PERSONAL_COMMANDS = frozenset({"mydata", "calendar", "profile", "settings", "link", "agenda", "meetings"})
+# Buttons on a post in a group (`event post`) that answer whoever presses them, in private.
+PERSONAL_PRESSES = frozenset({"going", "notgoing"})
 
 
 @dataclass(frozen=True, slots=True)
