@@ -62,6 +62,7 @@ from core.metrics import ERRORS, REPLIES_OUT, answer
 from core.types import Attachment, Incoming, Reply, fill
 from handlers.engine.assistant import Assistant
 from handlers.home import home_commands
+from handlers.places import bot_removed
 from store.db import Database
 from store.repository import store_transaction
 
@@ -147,6 +148,9 @@ class SlackAdapter:
         self.app.event("app_home_opened")(self._on_home_opened)
         self.app.event("app_uninstalled")(self._on_uninstalled)
         self.app.event("tokens_revoked")(self._on_tokens_revoked)
+        self.app.event("member_left_channel")(self._on_member_left)
+        self.app.event("channel_archive")(self._on_channel_gone)
+        self.app.event("group_archive")(self._on_channel_gone)
         self.app.action(re.compile(rf"^{ACTION_PREFIX}\d+$"))(self._on_action)
         self.app.view(FORM_CALLBACK)(self._on_form)
         self.app.error(self._on_error)
@@ -234,7 +238,7 @@ class SlackAdapter:
                 async with store_transaction(self.db) as store:
                     await store.people.mark_unreachable(PLATFORM, to.user_id)
                 return SendResult("unreachable", error="not_installed")
-            channel = await self._dm_channel(client, team, user)
+            channel = to.chat_id if to.group else await self._dm_channel(client, team, user)
             await self._deliver(_Where(client, team, user, channel), replies)
         except SlackApiError as error:
             return await self._send_failed(to, team, user, error)
@@ -274,6 +278,8 @@ class SlackAdapter:
             return SendResult("retry", retry_after=_retry_after(error), error=code)
         if code == WORKSPACE_GONE:  # the app was removed and the event about it has not come (yet)
             await self.workspaces.revoke(team)
+            return SendResult("unreachable", error=code)
+        if code in UNREACHABLE and to.group:
             return SendResult("unreachable", error=code)
         if code in UNREACHABLE:
             async with store_transaction(self.db) as store:
@@ -347,6 +353,23 @@ class SlackAdapter:
         if (event.get("tokens") or {}).get("bot"):
             await self.workspaces.revoke(_team(context))
 
+    async def _on_member_left(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
+        """Only the bot leaving (removed from the channel) matters."""
+        if event.get("user") and event.get("user") == context.bot_user_id:
+            await self._on_channel_gone(event, context)
+
+    async def _on_channel_gone(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
+        """The bot is out of the channel, or it was archived: a linked place is unlinked."""
+        async with store_transaction(self.db) as store:
+            await bot_removed(
+                store,
+                self.assistant.notifier,
+                PLATFORM,
+                _team(context),
+                str(event.get("channel", "")),
+                self.assistant.clock(),
+            )
+
     async def _on_command(
         self,
         ack: Any,
@@ -358,11 +381,14 @@ class SlackAdapter:
         await ack()
         channel, user, team = body.get("channel_id", ""), body["user_id"], _team(context)
         text = "/" + ((body.get("text") or "").strip().removeprefix("/") or "help")
-        dm, kind = (channel, "private") if channel.startswith("D") else ("", "group")
-        msg = await self._incoming(client, team, user, dm, text=text, chat_kind=kind)
+        kind = "private" if channel.startswith("D") else "group"
+        msg = await self._incoming(client, team, user, channel, text=text, chat_kind=kind)
         if await self._open_form(client, msg, body.get("trigger_id", "")):
             return
-        await self._deliver(_Where(client, team, user, channel, respond=respond), await self._answer(msg))
+        where = _Where(client, team, user, channel, respond=respond)
+        if msg.answered_in_private:
+            where = _Where(client, team, user, await self._dm_channel(client, team, user))
+        await self._deliver(where, await self._answer(msg))
 
     async def _on_message(
         self, event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
@@ -379,8 +405,18 @@ class SlackAdapter:
     ) -> None:
         user, channel, team = event["user"], event["channel"], _team(context)
         text = MENTION.sub("", event.get("text", "")).strip()
-        msg = await self._incoming(client, team, user, "", text=text, chat_kind="group")
-        await self._deliver(_Where(client, team, user, channel, private=True), await self._answer(msg))
+        msg = await self._incoming(client, team, user, channel, text=text, chat_kind="group")
+        await self._deliver(
+            await self._where_in_channel(client, team, user, channel, msg), await self._answer(msg)
+        )
+
+    async def _where_in_channel(
+        self, client: AsyncWebClient, team: str, user: str, channel: str, msg: Incoming
+    ) -> _Where:
+        """A personal answer asked for in a channel goes to the person's DM with the bot."""
+        if msg.answered_in_private:
+            return _Where(client, team, user, await self._dm_channel(client, team, user))
+        return _Where(client, team, user, channel, private=True)
 
     async def _on_home_opened(
         self, event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext

@@ -45,9 +45,11 @@ REDIRECT_PATH = "/slack/oauth_redirect"
 # (tests/test_slack_install.py compares them). Every one is used by bot/slack.py.
 SCOPES = (
     "app_mentions:read",
+    "channels:read",
     "chat:write",
     "commands",
     "files:write",
+    "groups:read",
     "im:history",
     "im:write",
     "users:read",

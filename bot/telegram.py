@@ -21,7 +21,18 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from aiohttp import web
-from telegram import Bot, BotCommand, BotCommandScopeChat, CallbackQuery, InputMediaPhoto, Message, Update
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeChat,
+    CallbackQuery,
+    ChatMemberUpdated,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputMediaPhoto,
+    Message,
+    Update,
+)
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
@@ -55,6 +66,7 @@ from core.metrics import ERRORS, REPLIES_OUT, answer
 from core.types import N_, Attachment, ChatKind, Incoming, Reply, fill
 from handlers.engine.assistant import Assistant
 from handlers.engine.scopes import Role
+from handlers.places import bot_removed
 from store.db import Database
 from store.repository import store_transaction
 
@@ -62,7 +74,7 @@ log = logging.getLogger(__name__)
 
 PLATFORM = "telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-# `my_chat_member` says when a person blocks the bot or unblocks it.
+# `my_chat_member` says when a person blocks the bot or unblocks it, and when a group removes it.
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 # Updates handled at once: enough to keep the database busy, few enough to bound memory.
 CONCURRENT_UPDATES = 64
@@ -75,6 +87,8 @@ ROLES_SEEN: dict[Role, frozenset[Role]] = {
 # Besides admin commands (which may change who coordinates), what changes a staff menu: its language.
 MENU_CHANGING = frozenset({"lang"})
 EXPIRED_BUTTON = N_("This button has expired; please send the command again.")
+START_PRIVATE_CHAT = N_("That answer is personal, so I send it in a private chat. Start one with me first.")
+CONTINUE_IN_PRIVATE = N_("Continue in private")
 # "/find@ClusterBot textile": the command, and the bot it is addressed to if any.
 _COMMAND = re.compile(r"(/[^\s@]+)(?:@(\S+))?")
 
@@ -188,7 +202,7 @@ class TelegramAdapter:
         except (Forbidden, BadRequest) as error:
             if not _said_by_telegram(error):
                 return SendResult("retry", error=error.message)
-            if isinstance(error, Forbidden):
+            if isinstance(error, Forbidden) and not to.group:
                 await self._mark_unreachable(to.user_id, error)
                 return SendResult("unreachable", error=error.message)
             return SendResult("failed", error=error.message)
@@ -214,6 +228,7 @@ class TelegramAdapter:
             str(chat.id),
             text=text,
             chat_kind=_chat_kind(chat.type),
+            chat_title=chat.title or "",
             display_name=user.full_name,
             username=user.username or "",
             language_code=user.language_code,
@@ -247,9 +262,13 @@ class TelegramAdapter:
         await self._answer(msg, edit=pressed, label=_label_of(pressed, query.data))
 
     async def _on_my_chat_member(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A person blocked the bot (stop writing to them) or unblocked it (write again)."""
+        """A person blocked the bot (stop writing to them) or unblocked it (write again); a group or
+        channel removed it (unlink the place)."""
         changed = update.my_chat_member
-        if changed is None or changed.chat.type != ChatType.PRIVATE:
+        if changed is None:
+            return
+        if changed.chat.type != ChatType.PRIVATE:
+            await self._removed_from_group(changed)
             return
         user_id, status = str(changed.from_user.id), changed.new_chat_member.status
         async with store_transaction(self.db) as store:
@@ -260,6 +279,15 @@ class TelegramAdapter:
             elif status == ChatMemberStatus.MEMBER:
                 log.info("telegram user %s unblocked the bot", user_id)
                 await store.people.mark_reachable(PLATFORM, user_id)
+
+    async def _removed_from_group(self, changed: ChatMemberUpdated) -> None:
+        """Removed from a group or channel: a linked place is unlinked and its coordinator told."""
+        if changed.new_chat_member.status not in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED):
+            return
+        async with store_transaction(self.db) as store:
+            await bot_removed(
+                store, self.assistant.notifier, PLATFORM, "", str(changed.chat.id), self.assistant.clock()
+            )
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """PTB calls this for anything a handler raised; polling goes on with the next update."""
@@ -306,12 +334,30 @@ class TelegramAdapter:
             await self._reply(msg, replies, edit)
 
     async def _reply(self, msg: Incoming, replies: Sequence[Reply], edit: Message | None) -> None:
+        if msg.answered_in_private:
+            await self._reply_in_private(msg, replies)
+            return
         try:
             await self._deliver(msg.chat_id, replies, patient=True, edit=edit, asked=msg)
         except Forbidden as error:
             if msg.chat_kind != "private":
                 raise  # removed from a group: not a reason to stop writing to this person
             await self._mark_unreachable(msg.user_id, error)
+
+    async def _reply_in_private(self, msg: Incoming, replies: Sequence[Reply]) -> None:
+        """A personal answer asked for in a group goes to the person's private chat; when the bot may
+        not start that chat (403), the group gets only a button that opens it."""
+        try:
+            await self._deliver(msg.user_id, replies, patient=True)
+        except Forbidden:
+            language = choose_language(None, msg.language_code, self.assistant.options.default_language)
+            link = f"https://t.me/{self._bot().username}?start=private"
+            button = InlineKeyboardButton(fill(language, CONTINUE_IN_PRIVATE), url=link)
+            await self._bot().send_message(
+                msg.chat_id,
+                fill(language, START_PRIVATE_CHAT),
+                reply_markup=InlineKeyboardMarkup([[button]]),
+            )
 
     async def _acknowledge(self, query: CallbackQuery, notice: str | None) -> None:
         """Stop the button's spinner; a failure here must not keep the press from being handled."""

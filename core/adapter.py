@@ -16,11 +16,13 @@ Outcome = Literal["sent", "unreachable", "retry", "failed"]
 
 @dataclass(frozen=True, slots=True)
 class Recipient:
-    """Where a proactive message goes: one identity of a member."""
+    """Where a proactive message goes: one identity of a member, or a linked group chat (`group`,
+    `user_id` then only names the Slack workspace as "TEAM:")."""
 
     platform: str
     user_id: str
     chat_id: str
+    group: bool = False
 
 
 @dataclass(frozen=True, slots=True)

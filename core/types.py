@@ -35,11 +35,26 @@ class Incoming:
     # The account's public handle (Telegram's @username, without the @); "" when the person has none,
     # None on platforms without public handles.
     username: str | None = None
+    # A group's or channel's name, where the platform gives it ("" in private chats).
+    chat_title: str = ""
 
     @property
     def command_text(self) -> str:
         """A button press carries the command it stands for; otherwise the typed text counts."""
         return self.payload if self.payload is not None else self.text
+
+    @property
+    def answered_in_private(self) -> bool:
+        """Asked in a group or channel for something personal: the answer goes to a direct message."""
+        words = self.command_text.strip().lstrip("/").split(maxsplit=1)
+        personal = PERSONAL_COMMANDS | (PERSONAL_PRESSES if self.payload is not None else frozenset())
+        return self.chat_kind != "private" and bool(words) and words[0].lower() in personal
+
+
+# Commands whose answers are about the person asking: never answered in a group.
+PERSONAL_COMMANDS = frozenset({"mydata", "calendar", "profile", "settings", "link", "agenda", "meetings"})
+# Buttons on a post in a group (`event post`) that answer whoever presses them, in private.
+PERSONAL_PRESSES = frozenset({"going", "notgoing"})
 
 
 @dataclass(frozen=True, slots=True)

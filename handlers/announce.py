@@ -15,6 +15,7 @@ from handlers.engine.context import Context
 from handlers.engine.forms import about, positive_int
 from handlers.engine.resolving import segment_value
 from handlers.notify import Notifier
+from handlers.places import place_label
 from handlers.report_charts import as_images, delivery_chart
 from handlers.roles import record, segment_text
 from store.announcements import announcement_cause
@@ -81,9 +82,21 @@ def status_label(announcement: Announcement, language: str) -> str:
     return fill(language, known) if known else announcement.status
 
 
+def places_choice(rest: str) -> tuple[str, str]:
+    """`channels:everyone …` / `channels:NAME …` post in the linked places only, `--channel`
+    anywhere in the line posts there too: the line as a member segment, and "", "also" or "only"."""
+    if rest.lower().startswith("channels:"):
+        value = rest[len("channels:") :]
+        return (value if value.lower().startswith("everyone") else "cluster:" + value), "only"
+    words = rest.split(" ")
+    if "--channel" in words:
+        return " ".join(word for word in words if word != "--channel"), "also"
+    return rest, ""
+
+
 async def typed_segment(ctx: Context) -> tuple[str, str, str]:
     """The segment kind, its value as the store spells it, and the text of an `announce` line."""
-    kind, typed, message = split_segment(ctx.rest, ctx.language)
+    kind, typed, message = split_segment(places_choice(ctx.rest)[0], ctx.language)
     with about("to"):
         value = await segment_value(
             ctx, kind, typed, lambda name: f"/announce {kind}:{shlex.quote(name)} {message}"
@@ -93,7 +106,10 @@ async def typed_segment(ctx: Context) -> tuple[str, str, str]:
 
 async def announce(ctx: Context) -> list[Reply]:
     kind, value, message = await typed_segment(ctx)
-    announcement = await ctx.store.announcements.draft(ctx.member.id, message, kind, value, ctx.now)
+    places = places_choice(ctx.rest)[1]
+    if places and kind not in ("everyone", "cluster", "event"):
+        raise UsageError(ctx.tr("Chats are linked to clusters: post there with everyone or cluster:NAME."))
+    announcement = await ctx.store.announcements.draft(ctx.member.id, message, kind, value, ctx.now, places)
     return [await _preview(ctx, announcement)]
 
 
@@ -113,8 +129,12 @@ async def _preview(ctx: Context, announcement: Announcement) -> Reply:
         announcement.recipients,
         segment=segment_label(announcement, ctx.language),
     )
+    chats = await ctx.store.announcements.places_of(announcement)
+    if chats:
+        where = ", ".join(place_label(place) for place in chats)
+        text.line().t("Also posted in {count} linked chats: {chats}", count=len(chats), chats=where)
     text.line().line().line(announcement.text)
-    if not announcement.recipients:
+    if not announcement.recipients and not chats:
         return text.line().t("Nobody is in that segment, so there is nothing to send.").reply()
     send = await confirmation(ctx, f"announce confirm {announcement.id}")
     buttons = (
@@ -165,6 +185,8 @@ async def confirm(ctx: Context) -> list[Reply]:
         number=announcement.id,
         command=command(f"announce status {announcement.id}"),
     )
+    if chats := await ctx.store.announcements.places_of(announcement):
+        text.line().t("It is posted in {count} linked chats too.", count=len(chats))
     return [text.reply(replaces_previous=ctx.msg.payload is not None)]
 
 

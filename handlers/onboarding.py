@@ -210,7 +210,8 @@ async def start(ctx: Context) -> list[Reply]:
     """
     if ctx.args and (shared := DEEP_LINK.fullmatch(ctx.args[0])):
         return await _shared(ctx, shared.group(1), shared.group(2))
-    if ctx.args:
+    # `start private`: the "continue in private" link from a group, no invitation.
+    if ctx.args and ctx.args[0] != "private":
         invited = await accept_invitation(ctx, ctx.args[0])
         if invited is not None:
             return invited

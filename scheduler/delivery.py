@@ -27,7 +27,7 @@ from core.errors import Unavailable
 from core.types import Reply
 from scheduler.ratelimit import RateLimiter
 from store.db import Database
-from store.models import Identity, OutboxMessage
+from store.models import Identity, OutboxMessage, Place
 from store.outbox import Delivery
 from store.repository import store_transaction
 
@@ -87,7 +87,8 @@ class OutboxWorker:
         async with store_transaction(self.db) as store:
             delivery = store.delivery
             rows = await delivery.claim(now, limit=self.batch_limit(), lease=self.policy.lease)
-            recipients = await delivery.recipients(sorted({row.member_id for row in rows}))
+            recipients = await delivery.recipients(sorted({row.member_id for row in rows if row.member_id}))
+            places = await store.places.by_ids(sorted({row.place_id for row in rows if row.place_id}))
         if not rows:
             return 0
         claim = _Claim(rows[0].claim_token or "", now + self.policy.lease, {row.id for row in rows})
@@ -95,10 +96,7 @@ class OutboxWorker:
         try:
             # Every send runs to its end before the release, so nothing released is still being sent.
             outcomes = await asyncio.gather(
-                *(
-                    self._deliver(claim, row, self._identity_for(*recipients.get(row.member_id, (None, []))))
-                    for row in rows
-                ),
+                *(self._deliver(claim, row, self._recipient_for(row, recipients, places)) for row in rows),
                 return_exceptions=True,
             )
         finally:
@@ -133,15 +131,27 @@ class OutboxWorker:
         slowest = min((limiter.per_second for limiter in self.limiters.values()), default=float("inf"))
         return max(1, min(self.policy.batch_size, int(slowest * lease * LEASE_SHARE)))
 
-    def _identity_for(self, preferred: str | None, identities: list[Identity]) -> Identity | None:
-        """The preferred platform's identity if we can send there, else the oldest one we can."""
+    def _recipient_for(
+        self,
+        row: OutboxMessage,
+        recipients: Mapping[int, tuple[str | None, list[Identity]]],
+        places: Mapping[int, Place],
+    ) -> Recipient | None:
+        """A place's chat, or the member's preferred platform's identity if we can send there, else
+        the oldest one we can."""
+        if row.place_id is not None:
+            place = places.get(row.place_id)
+            if place is None or place.platform not in self.adapters:
+                return None
+            return Recipient(
+                place.platform, f"{place.team_id}:" if place.team_id else "", place.chat_id, True
+            )
+        preferred, identities = recipients.get(row.member_id or 0, (None, []))
         usable = [identity for identity in identities if identity.platform in self.adapters]
-        for identity in usable:
-            if identity.platform == preferred:
-                return identity
-        return usable[0] if usable else None
+        chosen = next((i for i in usable if i.platform == preferred), usable[0] if usable else None)
+        return None if chosen is None else Recipient(chosen.platform, chosen.user_id, chosen.chat_id)
 
-    async def _deliver(self, claim: _Claim, row: OutboxMessage, identity: Identity | None) -> None:
+    async def _deliver(self, claim: _Claim, row: OutboxMessage, identity: Recipient | None) -> None:
         if identity is None:
             claim.unsent.discard(row.id)
             await self._record(
@@ -154,21 +164,20 @@ class OutboxWorker:
             if not await self._turn(identity) or not self._still_ours(claim):
                 return  # stopping, or the lease is running out: released for whoever claims next
             claim.unsent.discard(row.id)
-            recipient = Recipient(identity.platform, identity.user_id, identity.chat_id)
             try:
-                result = await self.adapters[identity.platform].send(
-                    recipient, [Reply.from_dict(row.payload)]
-                )
+                result = await self.adapters[identity.platform].send(identity, [Reply.from_dict(row.payload)])
             except Exception as error:
                 log.exception("adapter %s raised on outbox row %s", identity.platform, row.id)
                 result = SendResult("retry", error=f"{type(error).__name__}: {error}")
             await self._apply(claim, row, identity, result)
 
-    async def _turn(self, identity: Identity) -> bool:
+    async def _turn(self, identity: Recipient) -> bool:
         """Wait for the rate limiter's slot for this chat; False when stopping comes first."""
         if self._stopping.is_set():
             return False
-        slot = asyncio.ensure_future(self.limiters[identity.platform].acquire(identity.chat_id))
+        slot = asyncio.ensure_future(
+            self.limiters[identity.platform].acquire(identity.chat_id, group=identity.group)
+        )
         stopping = asyncio.ensure_future(self._stopping.wait())
         try:
             await asyncio.wait((slot, stopping), return_when=asyncio.FIRST_COMPLETED)
@@ -203,7 +212,9 @@ class OutboxWorker:
         except Unavailable:
             log.warning("outbox: %s unsent rows are left to their lease", len(claim.unsent))
 
-    async def _apply(self, claim: _Claim, row: OutboxMessage, identity: Identity, result: SendResult) -> None:
+    async def _apply(
+        self, claim: _Claim, row: OutboxMessage, identity: Recipient, result: SendResult
+    ) -> None:
         if result.outcome == "sent":
             await self._record(claim, row.id, "sent")
         elif result.outcome == "unreachable":

@@ -18,11 +18,13 @@ from dataclasses import dataclass
 class Limits:
     overall_per_second: float
     per_chat_per_second: float
+    # Posts in one group chat or channel (Telegram: 20 a minute); None: like any chat.
+    per_group_per_second: float | None = None
 
 
 # What the platforms document: Telegram ~30 messages/s overall and 1/s per chat; Slack about one
 # message per second per channel (its overall ceiling is enforced with 429s, which we wait out).
-TELEGRAM_LIMITS = Limits(overall_per_second=30.0, per_chat_per_second=1.0)
+TELEGRAM_LIMITS = Limits(overall_per_second=30.0, per_chat_per_second=1.0, per_group_per_second=20 / 60)
 SLACK_LIMITS = Limits(overall_per_second=20.0, per_chat_per_second=1.0)
 
 
@@ -37,11 +39,12 @@ class RateLimiter:
         self.per_second = limits.overall_per_second
         self.overall_gap = 1.0 / limits.overall_per_second
         self.chat_gap = 1.0 / limits.per_chat_per_second
+        self.group_gap = 1.0 / (limits.per_group_per_second or limits.per_chat_per_second)
         self.clock, self.sleep = clock, sleep
         self.next_overall = 0.0
         self.next_for_chat: dict[str, float] = {}
 
-    async def acquire(self, chat: str) -> None:
+    async def acquire(self, chat: str, *, group: bool = False) -> None:
         """Wait until the chat may receive again, then take the next overall slot.
 
         The chat's wait comes first and takes no overall slot, so a chat that is held back never
@@ -52,7 +55,7 @@ class RateLimiter:
         now = self.clock()
         slot = max(now, self.next_overall)
         self.next_overall = slot + self.overall_gap
-        self.next_for_chat[chat] = slot + self.chat_gap
+        self.next_for_chat[chat] = slot + (self.group_gap if group else self.chat_gap)
         if len(self.next_for_chat) > 50_000:
             self._forget_idle_chats(now)
         if slot > now:

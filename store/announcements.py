@@ -6,9 +6,11 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.models import Announcement
+from store.chat_places import Places, place_cause
+from store.models import Announcement, Cluster, Event, Place
 from store.outbox import Outbox
 from store.segments import segment_members
 
@@ -22,9 +24,9 @@ class Announcements:
         self.session = session
 
     async def draft(
-        self, author_id: int | None, text: str, kind: str, value: str, now: datetime
+        self, author_id: int | None, text: str, kind: str, value: str, now: datetime, places: str = ""
     ) -> Announcement:
-        recipients = await segment_members(self.session, kind, value)
+        recipients = [] if places == "only" else await segment_members(self.session, kind, value)
         announcement = Announcement(
             author_id=author_id,
             text=text,
@@ -32,11 +34,26 @@ class Announcements:
             segment_value=value,
             status="draft",
             recipients=len(recipients),
+            places=places,
             created_at=now,
         )
         self.session.add(announcement)
         await self.session.flush()
         return announcement
+
+    async def places_of(self, announcement: Announcement) -> list[Place]:
+        """The linked places an announcement is posted in: those of its segment's cluster (an
+        event's cluster), or every place for `everyone`."""
+        if not announcement.places:
+            return []
+        places = Places(self.session)
+        if announcement.segment_kind == "everyone":
+            return await places.of_clusters(None)
+        if announcement.segment_kind == "event":
+            event = await self.session.get(Event, int(announcement.segment_value))
+            return await places.of_clusters([event.cluster_id] if event and event.cluster_id else [])
+        cluster = await self.session.scalar(select(Cluster).where(Cluster.name == announcement.segment_value))
+        return await places.of_clusters([cluster.id] if cluster else [])
 
     async def get(self, announcement_id: int) -> Announcement | None:
         return await self.session.get(Announcement, announcement_id)
@@ -57,11 +74,17 @@ class Announcements:
         `payload_for` gets each recipient's stored language: the text is the coordinator's, but
         the frame around it is in the reader's language.
         """
-        recipients = await segment_members(
-            self.session, announcement.segment_kind, announcement.segment_value
-        )
+        recipients = []
+        if announcement.places != "only":
+            recipients = await segment_members(
+                self.session, announcement.segment_kind, announcement.segment_value
+            )
         await Outbox(self.session).enqueue_translated(
             recipients, announcement_cause(announcement.id), payload_for, now
+        )
+        # A place reads it in the default language: a group has no one language.
+        await Places(self.session).enqueue(
+            await self.places_of(announcement), place_cause(announcement.id), lambda _: payload_for(None), now
         )
         announcement.status, announcement.sent_at, announcement.recipients = "sent", now, len(recipients)
         await self.session.flush()

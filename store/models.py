@@ -231,11 +231,16 @@ class OutboxMessage(Base):
     __tablename__ = "outbox"
     __table_args__ = (
         UniqueConstraint("member_id", "cause"),
+        UniqueConstraint("place_id", "cause", name="uq_outbox_place_cause"),
         Index("ix_outbox_due", "status", "next_attempt_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    # A row goes either to a member (their preferred platform) or to a linked group chat (a place).
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    place_id: Mapped[int | None] = mapped_column(
+        ForeignKey("places.id", ondelete="CASCADE", name="fk_outbox_place")
+    )
     cause: Mapped[str] = mapped_column(String(200))
     payload: Mapped[dict[str, Any]]
     status: Mapped[str] = mapped_column(String(20), default="pending")
@@ -302,6 +307,8 @@ class Announcement(Base):
     segment_value: Mapped[str] = mapped_column(String(200), default="")
     status: Mapped[str] = mapped_column(String(20), default="draft")
     recipients: Mapped[int] = mapped_column(Integer, default=0)
+    # Posted in the segment's linked places too: "" no, "also" with the members, "only" not to members.
+    places: Mapped[str] = mapped_column(String(10), default="", server_default="")
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
 
@@ -387,6 +394,28 @@ class SeenRequest(Base):
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class Place(Base):
+    """A group chat or channel a coordinator linked to a cluster with `channel link`: announcements
+    to the cluster can be posted there. `team_id` is the Slack workspace ("" on Telegram)."""
+
+    __tablename__ = "places"
+    __table_args__ = (UniqueConstraint("platform", "team_id", "chat_id", name="uq_places_chat"),)
+    __personal__ = NotPersonal("a group chat linked to a cluster; linked_by only says whom to tell")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    team_id: Mapped[str] = mapped_column(String(32), default="")
+    chat_id: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    cluster_id: Mapped[int] = mapped_column(
+        ForeignKey("clusters.id", ondelete="CASCADE", name="fk_places_cluster"), index=True
+    )
+    linked_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL", name="fk_places_linked_by")
+    )
+    linked_at: Mapped[datetime]
 
 
 class SlackInstallation(Base):

@@ -38,16 +38,16 @@ class Outbox:
             }
             for member_id in member_ids
         ]
+        await self.insert_new(rows, ("member_id", "cause"))
+
+    async def insert_new(self, rows: list[dict[str, Any]], key: tuple[str, str]) -> None:
+        """Insert the rows whose `key` (recipient, cause) is not queued yet."""
         dialect = self.session.get_bind().dialect.name
         statement: Any
         if dialect == "postgresql":
-            statement = postgresql.insert(OutboxMessage).on_conflict_do_nothing(
-                index_elements=["member_id", "cause"]
-            )
+            statement = postgresql.insert(OutboxMessage).on_conflict_do_nothing(index_elements=list(key))
         elif dialect == "sqlite":
-            statement = sqlite.insert(OutboxMessage).on_conflict_do_nothing(
-                index_elements=["member_id", "cause"]
-            )
+            statement = sqlite.insert(OutboxMessage).on_conflict_do_nothing(index_elements=list(key))
         else:
             statement = insert(OutboxMessage)
         await self.session.execute(statement, rows)

@@ -296,7 +296,8 @@ class Reports:
         counted: Counter[tuple[str, str]] = Counter()
         for member_id, cause, status in rows.all():
             kind = reach_kind(cause)
-            if kind is not None and in_scope(cluster_of.get(member_id)):
+            # Posts in linked places (no member) are not members reached.
+            if kind is not None and member_id is not None and in_scope(cluster_of.get(member_id)):
                 counted[kind, reach_status(status)] += 1
         return tuple(ReachLine(kind, *(counted[kind, status] for status in STATUSES)) for kind in REACH_KINDS)
 

@@ -15,6 +15,7 @@ from store.announcements import Announcements
 from store.audit import Audit
 from store.buttons import Buttons
 from store.calendars import Calendars
+from store.chat_places import Places
 from store.checkbacks import Checkbacks
 from store.confirmations import Confirmations
 from store.conversations import Conversations
@@ -65,6 +66,7 @@ class Store:
         self.introductions = Introductions(session)
         self.reports = Reports(session)
         self.announcements = Announcements(session)
+        self.places = Places(session)
         self.linking = Linking(session)
         self.audit = Audit(session)
         self.roles = Roles(session)

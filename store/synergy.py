@@ -152,7 +152,9 @@ class Synergy:
                 OutboxMessage.cause.like("synergy:m%:o%")
             )
         )
-        return {(member_id, int(cause.rsplit(":o", 1)[1])) for member_id, cause in rows}
+        return {
+            (member_id, int(cause.rsplit(":o", 1)[1])) for member_id, cause in rows if member_id is not None
+        }
 
     async def alerts_since(self, since: datetime) -> dict[int, int]:
         """How many synergy alerts each member was sent from `since` on (the weekly cap counts them)."""
@@ -161,7 +163,7 @@ class Synergy:
             .where(OutboxMessage.cause.like(f"{ALERT_CAUSE}%"), OutboxMessage.created_at >= since)
             .group_by(OutboxMessage.member_id)
         )
-        return {member_id: int(count) for member_id, count in rows}
+        return {member_id: int(count) for member_id, count in rows if member_id is not None}
 
     async def record_suggestions(self, suggestions: list[tuple[int, int, str, float]], now: datetime) -> None:
         """Write (requester, target, reason, score) as `suggested` introductions; known pairs stay."""

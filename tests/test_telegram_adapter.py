@@ -167,7 +167,16 @@ async def test_updates_become_neutral_messages_with_deep_links_and_addressed_com
         ),
         Incoming("telegram", "1001", "1001", "cancel", None, "private", "Ana Puig", "en", username=""),
         Incoming(
-            "telegram", "1002", str(GROUP["id"]), "/help find", None, "group", "João Silva", "pt", username=""
+            "telegram",
+            "1002",
+            str(GROUP["id"]),
+            "/help find",
+            None,
+            "group",
+            "João Silva",
+            "pt",
+            username="",
+            chat_title="Textile partners",
         ),
     ]
 

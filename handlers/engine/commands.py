@@ -22,6 +22,7 @@ from handlers import (
     onboarding,
     opportunities,
     outcomes,
+    places,
     privacy,
     profile,
     reaches,
@@ -220,6 +221,14 @@ def build_router() -> Router:
         example='event edit 3 start="2027-01-21 10:00"',
     )
     add(
+        "event post",
+        places.post_event,
+        scope=Scope.coordinator_of(reaches.event),
+        summary=N_("post an event in its cluster's linked chats, with a Going button"),
+        usage=N_("event post NUMBER"),
+        example="event post 3",
+    )
+    add(
         "event cancel",
         event_admin.event_cancel,
         scope=Scope.coordinator_of(reaches.event),
@@ -288,6 +297,30 @@ def build_router() -> Router:
         summary=N_("sent, pending, unreachable and failed counts"),
         usage=N_("announce status NUMBER"),
         example="announce status 4",
+    )
+    add(
+        "channel link",
+        places.link,
+        scope=Scope.coordinator_of(places.linked_cluster),
+        summary=N_("in a group or channel: post the cluster's announcements here"),
+        usage=N_("channel link cluster:NAME"),
+        example='channel link cluster:"Tèxtil Innova"',
+    )
+    add(
+        "channel unlink",
+        places.unlink,
+        scope=Scope.coordinator_of(places.this_place),
+        summary=N_("in a linked group or channel: post nothing more here"),
+        usage=N_("channel unlink"),
+        example="channel unlink",
+    )
+    add(
+        "channel list",
+        places.listing,
+        scope=Scope.coordinator_of(reaches.own_cluster),
+        summary=N_("the group chats and channels linked to clusters"),
+        usage=N_("channel list"),
+        example="channel list",
     )
     add(
         "introduce",

@@ -110,7 +110,11 @@ class Sent:
     @property
     def buttons(self) -> list[tuple[str, str]]:
         rows = (self.reply_markup or {}).get("inline_keyboard", [])
-        return [(button["text"], button["callback_data"]) for row in rows for button in row]
+        return [
+            (button["text"], button.get("callback_data") or button.get("url", ""))
+            for row in rows
+            for button in row
+        ]
 
 
 class FakeTelegram:
@@ -135,6 +139,8 @@ class FakeTelegram:
         self._random = random.Random(seed)
         self.calls: list[tuple[str, Json]] = []
         self.blocked: set[int] = set()
+        # People who never opened a private chat with the bot: it may not write to them first.
+        self.never_started: set[int] = set()
         self.answered_callbacks: list[Json] = []
         self.commands: list[Json] = []
         # Every menu set, by (scope, language_code): ("default", "") is what `commands` holds,
@@ -208,6 +214,10 @@ class FakeTelegram:
         """`user` once started the bot, so the bot may write to them (as after an earlier /start)."""
         self._chats[user.id] = {"id": user.id, "type": "private", "first_name": user.first_name}
 
+    def open_group(self, group: Json) -> None:
+        """A group ({"id": -1, "title": …}) the bot is a member of."""
+        self._chats[group["id"]] = {"id": group["id"], "type": "group", "title": group["title"]}
+
     def received_by_chat(self) -> dict[int, int]:
         """How many messages each chat holds: a broadcast wants exactly one everywhere."""
         return {chat_id: len(messages) for chat_id, messages in self._messages.items() if messages}
@@ -245,6 +255,19 @@ class FakeTelegram:
     def menu(self, scope: str = "default", language: str = "") -> list[str]:
         """The command words of the menu set for `scope` ("default", "chat:ID") and `language`."""
         return [command["command"] for command in self.menus.get((scope, language), [])]
+
+    async def remove_bot(self, user: User, group: Json) -> None:
+        """`user` removes the bot from `group`: Telegram tells the bot with a my_chat_member update."""
+        chat = {"id": group["id"], "type": "group", "title": group["title"]}
+        member = {"user": BOT_USER}
+        changed = {
+            "chat": chat,
+            "from": user.as_json(),
+            "date": int(time.time()),
+            "old_chat_member": member | {"status": "member"},
+            "new_chat_member": member | {"status": "kicked", "until_date": 0},
+        }
+        await self._deliver({"my_chat_member": changed})
 
     async def press(self, user: User, message: Sent, data: str) -> str:
         """`user` presses the button carrying `data` under `message`; returns the query's id."""
@@ -498,6 +521,8 @@ class FakeTelegram:
             raise self._failures.popleft()
         self._maybe_fail()
         chat_id = int(params.get("chat_id", 0))
+        if chat_id in self.never_started:
+            raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
         if chat_id not in self._chats:
             raise ApiError(400, "Bad Request: chat not found")
         if chat_id in self.blocked:
