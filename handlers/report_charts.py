@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 from core.types import N_, Attachment, fill
+from handlers.outcomes import STEP_LABELS
 from store.report_values import STATUSES, Report
 from store.resolver import short_names
 
@@ -136,8 +137,21 @@ def report_charts(report: Report, language: str) -> list[Chart]:
                 for status in STATUSES
             ),
         ),
+        outcomes_chart(report, language),
     ]
     return [_without_empty_series(chart) for chart in charts if chart.total]
+
+
+def outcomes_chart(report: Report, language: str) -> Chart:
+    """The ladder as a funnel: pairs that reached at least each step, from discussion up."""
+    climbed = [(step, count) for step, count in report.outcomes.funnel if step != "none"]
+    return Chart(
+        "outcomes",
+        "bars",
+        fill(language, "Outcome funnel (pairs)"),
+        tuple(short(fill(language, STEP_LABELS[step])) for step, _ in climbed),
+        ((fill(language, "pairs"), tuple(count for _, count in climbed)),),
+    )
 
 
 def _without_empty_series(chart: Chart) -> Chart:

@@ -20,6 +20,8 @@ from core.types import Reply, Text, fill
 from handlers.engine.context import Context
 from handlers.engine.resolving import Retype, segment_value
 from handlers.engine.scopes import scope
+from handlers.exchanges import STATUS_LABELS as EXCHANGE_LABELS
+from handlers.outcomes import STEP_LABELS
 from handlers.report_charts import as_images, report_charts
 from store.models import Cluster
 from store.report_values import Period, Report
@@ -213,8 +215,32 @@ def summary(result: Report, scope_name: str, language: str) -> Text:
         reminders=result.reach_of("reminders").sent,
         alerts=result.reach_of("alerts").sent,
     ).line()
-    return text.t(
+    text.t(
         "Opportunities: {posted} posted, {follows} follows",
         posted=result.opportunities_posted,
         follows=result.follows,
+    ).line()
+    return outcomes_summary(text, result)
+
+
+def outcomes_summary(text: Text, result: Report) -> Text:
+    """The outcomes funnel, the named proposals, agreements and projects, and staff exchanges."""
+    outcomes = result.outcomes
+    text.t(
+        "Outcomes (pairs that reached each step): {discussion} in discussion, {proposal} joint "
+        "proposals, {agreement} agreements, {project} projects running · {none} no further contact",
+        **{step: outcomes.reached(step) for step, _ in outcomes.funnel},
+    ).line()
+    for named in outcomes.named:
+        text.add(f"• {fill(text.language, STEP_LABELS[named.step])}: {named.line or '—'}")
+        if named.names:
+            text.add(" — " + ", ".join(named.names))
+        if named.unlisted:
+            text.add(" ").t("(+{count} not listed)", count=named.unlisted)
+        text.line()
+    text.t("Opportunities answered: {count}", count=outcomes.answered).line()
+    counts = dict(outcomes.exchanges)
+    return text.t(
+        "Staff exchanges: {planned} planned, {running} running, {done} done, {cancelled} cancelled",
+        **{status: counts.get(status, 0) for status in EXCHANGE_LABELS},
     ).line()

@@ -102,6 +102,36 @@ NO_CLUSTER = "—"
 
 
 @dataclass(frozen=True, slots=True)
+class NamedLine:
+    """A proposal, agreement or running project: its step, its call or project name (`line`, or the
+    opportunity's title when none was given) and the listed members only (`unlisted` counts the rest)."""
+
+    step: str
+    line: str
+    names: tuple[str, ...]
+    unlisted: int
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeSection:
+    """The outcomes of the period: `funnel` pairs that reached at least each ladder step ("none" as
+    it is), the named proposals, agreements and projects, staff exchanges by status, and
+    `answered`: the named outcomes that answer an opportunity."""
+
+    funnel: tuple[tuple[str, int], ...] = ()
+    named: tuple[NamedLine, ...] = ()
+    exchanges: tuple[tuple[str, int], ...] = ()
+    answered: int = 0
+
+    def reached(self, step: str) -> int:
+        return dict(self.funnel).get(step, 0)
+
+    @property
+    def empty(self) -> bool:
+        return not (any(count for _, count in self.funnel) or any(count for _, count in self.exchanges))
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     period: Period
     # The clusters in scope, by name (all of them for the whole partnership).
@@ -120,6 +150,7 @@ class Report:
     reach: tuple[ReachLine, ...]
     # (kind, posted, follows)
     opportunities: tuple[tuple[str, int, int], ...]
+    outcomes: OutcomeSection = OutcomeSection()
 
     def stage(self, kind: str, stage: str) -> Stage:
         return next(s for s in self.connections if (s.kind, s.stage) == (kind, stage))
@@ -151,6 +182,7 @@ class Report:
             or reached
             or self.opportunities_posted
             or self.follows
+            or not self.outcomes.empty
         )
 
     def tables(self) -> list[Table]:
@@ -174,6 +206,9 @@ class Report:
             *((f"{line.kind}_{status}", getattr(line, status)) for line in self.reach for status in STATUSES),
             ("opportunities_posted", self.opportunities_posted),
             ("opportunity_follows", self.follows),
+            *((f"outcomes_reached_{step}", count) for step, count in self.outcomes.funnel),
+            ("opportunities_answered", self.outcomes.answered),
+            *((f"exchanges_{status}", count) for status, count in self.outcomes.exchanges),
         )
         return [
             Table("summary", ("figure", "value"), summary),
@@ -228,6 +263,13 @@ class Report:
                 tuple((line.kind, *(getattr(line, status) for status in STATUSES)) for line in self.reach),
             ),
             Table("opportunities", ("kind", "posted", "follows"), self.opportunities),
+            Table("outcomes_funnel", ("step", "reached"), self.outcomes.funnel),
+            Table(
+                "outcomes_named",
+                ("step", "line", "members", "unlisted_members"),
+                tuple((n.step, n.line, "; ".join(n.names), n.unlisted) for n in self.outcomes.named),
+            ),
+            Table("exchanges", ("status", "count"), self.outcomes.exchanges),
         ]
 
 

@@ -20,11 +20,12 @@ Definitions (README "Reports" says the same):
 - reach counts the outbox messages to members of the scope queued in the period, by status;
 - opportunities: posted in the period, follows they got in the period.
 
-The outcomes funnel (store/outcomes.py, issue 13's other half) is not part of this report yet: it
-plugs in as one more section of `Report` and one more table in its `tables()`
-(store/report_values.py), filled where `Reports.report` builds the report, then one more chart in
-handlers/report_charts.py and one more line in handlers/reports.py's summary.
-No person is named anywhere in a report: every figure is a count.
+- outcomes (store/outcomes.py): the ladder as a funnel (pairs that reached at least each step,
+  each pair at its highest step recorded in the period), the proposals, agreements and running
+  projects with their call or project name, staff exchanges overlapping the period by status, and
+  opportunities answered (named outcomes linked to an opportunity).
+Only the named outcomes name people, and only members listed in the directory; every other figure
+is a count.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ from store.models import (
     OutboxMessage,
     Rsvp,
 )
+from store.outcomes import Outcomes, funnel
 from store.report_values import (
     CONNECTION_STAGES,
     NO_CLUSTER,
@@ -58,6 +60,8 @@ from store.report_values import (
     Crossing,
     EventLine,
     MemberCounts,
+    NamedLine,
+    OutcomeSection,
     Period,
     ReachLine,
     Report,
@@ -141,7 +145,6 @@ class Reports:
         connections, pairs = await self._connections(period, now, clusters, cluster_of, in_scope)
         labels, matrix = _matrix(pairs, clusters)
         in_scope_names = tuple(c.name for c in clusters.values() if in_scope(c.id))
-        # The outcomes funnel (counts per ladder step from store/outcomes.py) joins here, once it exists.
         return Report(
             period=period,
             clusters=in_scope_names,
@@ -157,6 +160,17 @@ class Reports:
             matrix=matrix,
             reach=await self._reach(period, cluster_of, in_scope),
             opportunities=await self._opportunities(period, in_scope),
+            outcomes=await self._outcomes(scope, period),
+        )
+
+    async def _outcomes(self, scope: set[int] | None, period: Period) -> OutcomeSection:
+        outcomes = Outcomes(self.session)
+        named = await outcomes.named(scope, period)
+        return OutcomeSection(
+            funnel=tuple(funnel(await outcomes.ladder(scope, period)).items()),
+            named=tuple(NamedLine(n.step, n.line or n.opportunity_title, n.names, n.unlisted) for n in named),
+            exchanges=tuple((await outcomes.exchanges(scope, period)).items()),
+            answered=sum(1 for n in named if n.opportunity_id is not None),
         )
 
     async def _active(self, period: Period) -> set[int]:

@@ -130,6 +130,27 @@ async def seed(db: Database, now: datetime) -> Network:
             )
             for member, cause, status in outbox
         )
+    async with db.transaction() as session:
+        outcomes = Store(session).outcomes
+        # Five pairs in 2026Q4: none, discussion, proposal (answering the Horizon call), agreement
+        # (with unlisted Aina) and project (told by both sides, counted once); one proposal in summer.
+        await outcomes.record(a1, b1, "none", now - 6 * DAY)
+        await outcomes.record(c2, c1, "discussion", now - 5 * DAY)
+        await outcomes.record(a2, b1, "proposal", now - 4 * DAY, opportunity_id=funding)
+        await outcomes.record(c1, a1, "agreement", now - 3 * DAY)
+        await outcomes.record(a1, c1, "project", now - 2 * DAY, line="Smart fibres")
+        await outcomes.record(c2, a3, "agreement", now - DAY, line="Sensor MoU")
+        await outcomes.record(b1, c1, "proposal", SUMMER, line="Summer call")
+        await outcomes.add_exchange(
+            a2, (now + 3 * DAY).date(), (now + 10 * DAY).date(), now, host_member_id=c1
+        )
+        done = await outcomes.add_exchange(
+            b1, (now - 9 * DAY).date(), (now - 2 * DAY).date(), now, host_cluster_id=ocean
+        )
+        await outcomes.set_exchange_status(done, "done", now)
+        await outcomes.add_exchange(
+            c1, SUMMER.date(), (SUMMER + DAY).date(), SUMMER, host_cluster_id=textiles
+        )
     return Network(textiles, valtex, ocean)
 
 
@@ -173,8 +194,20 @@ async def test_the_whole_partnership_in_text_charts_and_csv_gives_the_same_exact
     assert "Announcements: 2 sent, 1 unreachable, 1 failed, 1 pending" in text
     assert "Reminders sent: 2 · alerts sent: 1" in text
     assert "Opportunities: 1 posted, 1 follows" in text
-    for name in ("Anna", "Arnau", "Aina", "Bea", "Cato", "Cora"):
-        assert name not in text  # aggregates only: no report names a person
+    assert (
+        "Outcomes (pairs that reached each step): 4 in discussion, 3 joint proposals, 2 agreements, "
+        "1 projects running · 1 no further contact"
+    ) in text
+    # Only the named outcomes name people, and only listed members: never Aina (unlisted).
+    assert "• Joint proposal submitted: Horizon call — Arnau, Bea\n" in text
+    assert "• Joint project running: Smart fibres — Anna, Cato\n" in text
+    assert "• Agreement signed (MoU, contract): Sensor MoU — Cora (+1 not listed)\n" in text
+    assert "Opportunities answered: 1" in text
+    assert "Staff exchanges: 1 planned, 0 running, 1 done, 0 cancelled" in text
+    assert "Aina" not in text and "Summer call" not in text
+    outcome_lines = [line for line in text.splitlines() if line.startswith("• ")]
+    for name in ("Anna", "Arnau", "Bea", "Cato", "Cora"):
+        assert name not in text.replace("\n".join(outcome_lines), "")
 
     [reply] = chat.last
     assert [image.filename for image in reply.images] == [
@@ -183,6 +216,7 @@ async def test_the_whole_partnership_in_text_charts_and_csv_gives_the_same_exact
         "report-connections.png",
         "report-matrix.png",
         "report-reach.png",
+        "report-outcomes.png",
     ]
     for image in reply.images:
         assert png_size(image.content)[0] == 1080
@@ -218,6 +252,15 @@ async def test_the_whole_partnership_in_text_charts_and_csv_gives_the_same_exact
         ("attended (B2B)", (2, 0)),
     )
 
+    outcomes = chart(charts, "outcomes")
+    assert outcomes.categories == (
+        "In discussion",
+        "Joint proposal submitted",
+        "Agreement signed (MoU,…",
+        "Joint project running",
+    )
+    assert outcomes.series == (("pairs", (4, 3, 2, 1)),)
+
     written = write_files(report, ReportScope(None, "all", ""), tmp_path, "en")
     assert written.summary in text
     assert read_csv(tmp_path / "connections.csv") == [
@@ -242,6 +285,30 @@ async def test_the_whole_partnership_in_text_charts_and_csv_gives_the_same_exact
         ["kind", "posted", "follows"],
         ["funding_call", "1", "1"],
     ]
+    assert read_csv(tmp_path / "outcomes_funnel.csv") == [
+        ["step", "reached"],
+        ["none", "1"],
+        ["discussion", "4"],
+        ["proposal", "3"],
+        ["agreement", "2"],
+        ["project", "1"],
+    ]
+    assert read_csv(tmp_path / "outcomes_named.csv") == [
+        ["step", "line", "members", "unlisted_members"],
+        ["proposal", "Horizon call", "Arnau; Bea", "0"],
+        ["project", "Smart fibres", "Anna; Cato", "0"],
+        ["agreement", "Sensor MoU", "Cora", "1"],
+    ]
+    assert read_csv(tmp_path / "exchanges.csv") == [
+        ["status", "count"],
+        ["planned", "1"],
+        ["running", "0"],
+        ["done", "1"],
+        ["cancelled", "0"],
+    ]
+    csvs = [path for path in written.files if path.suffix == ".csv"]
+    csv_cells = [cell for path in csvs for row in read_csv(path) for cell in row]
+    assert "Aina" not in written.summary and not [cell for cell in csv_cells if "Aina" in cell]
     events = read_csv(tmp_path / "events.csv")
     assert [row[1:2] + row[4:] for row in events[1:]] == [
         ["B2B day Barcelona", "1", "3", "1", "0", "2"],
@@ -249,6 +316,7 @@ async def test_the_whole_partnership_in_text_charts_and_csv_gives_the_same_exact
     ]
     summary = dict(read_csv(tmp_path / "summary.csv")[1:])
     assert (summary["until"], summary["meetings_held"], summary["alerts_pending"]) == ("2026-12-31", "1", "1")
+    assert (summary["outcomes_reached_proposal"], summary["opportunities_answered"]) == ("3", "1")
     assert png_size((tmp_path / "report-matrix.png").read_bytes())[0] == 1080
 
     from openpyxl import load_workbook
@@ -257,6 +325,7 @@ async def test_the_whole_partnership_in_text_charts_and_csv_gives_the_same_exact
     csv_files = [path.stem for path in written.files if path.suffix == ".csv"]
     assert book.sheetnames == csv_files == [table.name for table in report.tables()]
     assert [cell.value for cell in book["connections"][6]] == ["meetings", "held", 1, 1, 1, 1, 1]
+    assert [cell.value for cell in book["outcomes_funnel"][3]] == ["discussion", 4]
 
 
 def read_csv(path: Path) -> list[list[str]]:
@@ -306,6 +375,7 @@ async def test_the_report_reads_in_the_coordinators_language(db: Database, clock
     assert "📊 Rapport : Valtex" in text
     assert "Membres : 1 (1 dans l'annuaire) · actifs 1 · nouveaux 1" in text
     assert "Rendez-vous : 2 demandés, 1 acceptés, 0 tenus, 1 absences" in text
+    assert "Échanges de personnel : 0 prévus, 0 en cours, 1 terminés, 0 annulés" in text
     async with db.transaction() as session:
         report = await Store(session).reports.report([2], quarter_of(clock.now.date()), clock.now)
     charts = report_charts(report, "fr")
@@ -315,6 +385,7 @@ async def test_the_report_reads_in_the_coordinators_language(db: Database, clock
         "Mises en relation",
         "Mises en relation conclues entre clusters",
         "Messages envoyés",
+        "Entonnoir des résultats (paires)",
     ]
     assert [label for label, _ in chart(charts, "reach").series][2:] == ["injoignables", "en échec"]
 
