@@ -279,10 +279,21 @@ async def test_only_a_coordinator_or_the_poster_may_post_an_opportunity_in_linke
 ) -> None:
     texcat = await linked_texcat(telegram, db)
     number = await add_opportunity(db, clock.now, "Smart-textile pilot", cluster_id=texcat)
-    await in_private(telegram, JOAO, "/help")
+    await in_private(telegram, JOAO, "/myopportunities")
     [answer] = await in_private(telegram, JOAO, f"/opportunity post {number}")
-    assert "Posted" not in answer
+    assert answer == "Only the member who posted it or a coordinator can change it."
     async with db.transaction() as session:
         assert (
             await session.scalars(select(OutboxMessage).where(OutboxMessage.place_id.is_not(None)))
         ).all() == []
+
+
+async def test_the_member_who_posted_an_opportunity_may_post_it_in_linked_chats(
+    telegram: FakeTelegram, bot: TelegramAdapter, db: Database, clock: Clock
+) -> None:
+    texcat = await linked_texcat(telegram, db)
+    await in_private(telegram, JOAO, "/myopportunities")
+    async with db.transaction() as session:
+        joao = await session.scalar(select(Member.id).order_by(Member.id.desc()))
+    number = await add_opportunity(db, clock.now, "Smart-textile pilot", cluster_id=texcat, posted_by=joao)
+    assert await in_private(telegram, JOAO, f"/opportunity post {number}") == ["Posted in 1 linked chats."]
