@@ -53,8 +53,9 @@ class Incoming:
 
 # Commands whose answers are about the person asking: never answered in a group.
 PERSONAL_COMMANDS = frozenset({"mydata", "calendar", "profile", "settings", "link", "agenda", "meetings"})
-# Buttons on a post in a group (`event post`) that answer whoever presses them, in private.
-PERSONAL_PRESSES = frozenset({"going", "notgoing"})
+# Buttons on a post in a group (`event post`, `opportunity post`) that answer whoever presses
+# them, in private.
+PERSONAL_PRESSES = frozenset({"going", "notgoing", "follow", "interested"})
 
 
 @dataclass(frozen=True, slots=True)

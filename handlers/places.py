@@ -3,17 +3,20 @@ cluster, so that announcements to the cluster can be posted there too."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from core.errors import NotFound, UsageError
 from core.types import N_, Button, Incoming, Reply, Text, fill
 from handlers.engine.context import Context
+from handlers.engine.kinds import kind_label
 from handlers.engine.resolving import cluster_named
 from handlers.engine.scopes import Reach, Target, scope
-from handlers.engine.timefmt import span
+from handlers.engine.timefmt import day, span
 from handlers.events import load_event
 from handlers.notify import Notifier
+from handlers.opportunities import load_opportunity
 from handlers.roles import record
 from store.models import Cluster, Place
 from store.repository import Store
@@ -123,24 +126,69 @@ async def bot_removed(
     )
 
 
+async def _post(
+    ctx: Context,
+    kind: str,
+    number: int,
+    cluster_id: int | None,
+    card: Callable[[str], tuple[Text, tuple[Button, ...]]],
+) -> list[Reply]:
+    """Post event or opportunity `number` in the linked chats of its cluster, once: `card(language)`
+    gives its text and the buttons that answer whoever presses them, in private."""
+    places = await ctx.store.places.of_clusters([cluster_id] if cluster_id else [])
+    if not places:
+        raise UsageError(ctx.tr(NO_CHAT[kind], number=number))
+
+    def payload(_stored: Place) -> dict[str, Any]:
+        text, buttons = card(ctx.notifier.language(None))
+        return text.reply(buttons=(buttons,)).to_dict()
+
+    await ctx.store.places.enqueue(places, f"{kind}:{number}:place", payload, ctx.now)
+    await record(ctx, f"{kind} post", f"{kind} #{number} in {len(places)} chats")
+    return [ctx.text().t("Posted in {count} linked chats.", count=len(places)).reply()]
+
+
+NO_CHAT = {
+    "event": N_("No chat is linked to the cluster of event #{number}."),
+    "opportunity": N_("No chat is linked to the cluster of opportunity #{number}."),
+}
+
+
 async def post_event(ctx: Context) -> list[Reply]:
     """`event post N`: the event in its cluster's linked chats, with a Going button that answers
     whoever presses it (their own RSVP, in a private chat). Posting it again is a no-op."""
     event = await load_event(ctx)
-    places = await ctx.store.places.of_clusters([event.cluster_id] if event.cluster_id else [])
-    if not places:
-        raise UsageError(ctx.tr("No chat is linked to the cluster of event #{number}.", number=event.id))
     timezone = ctx.member.timezone
 
-    def card(_stored: Place) -> dict[str, Any]:
-        language = ctx.notifier.language(None)
+    def card(language: str) -> tuple[Text, tuple[Button, ...]]:
         text = Text(language=language).bold(f"#{event.id} {event.title}").line()
         text.add("🕒 ").line(f"{span(event.starts_at, event.ends_at, timezone, language)} ({timezone})")
         if event.place:
             text.add("📍 ").line(event.place)
-        going = Button(fill(language, "Going"), f"/going {event.id}")
-        return text.reply(buttons=((going,),)).to_dict()
+        return text, (Button(fill(language, "Going"), f"/going {event.id}"),)
 
-    await ctx.store.places.enqueue(places, f"event:{event.id}:place", card, ctx.now)
-    await record(ctx, "event post", f"event #{event.id} in {len(places)} chats")
-    return [ctx.text().t("Posted in {count} linked chats.", count=len(places)).reply()]
+    return await _post(ctx, "event", event.id, event.cluster_id, card)
+
+
+async def post_opportunity(ctx: Context) -> list[Reply]:
+    """`opportunity post N`: the opportunity in its cluster's linked chats, with Follow (and I'm
+    interested, when it has a poster) answering whoever presses them, in private. Again: a no-op."""
+    opportunity = await load_opportunity(ctx)
+    if opportunity.status != "open":
+        closed = ctx.tr("#{number} {title} is closed.", number=opportunity.id, title=opportunity.title)
+        raise UsageError(closed)
+    timezone = ctx.member.timezone
+
+    def card(language: str) -> tuple[Text, tuple[Button, ...]]:
+        text = Text(language=language).bold(f"#{opportunity.id} {opportunity.title}").line()
+        text.italic(kind_label(opportunity.kind, language).capitalize()).line()
+        if opportunity.deadline:
+            text.add("⏰ ").t("Deadline: {date}", date=day(opportunity.deadline, timezone, language)).line()
+        if opportunity.region:
+            text.add("📍 ").line(opportunity.region)
+        buttons = [Button(fill(language, "Follow"), f"/follow {opportunity.id}")]
+        if opportunity.posted_by:
+            buttons.append(Button(fill(language, "I'm interested"), f"/interested {opportunity.id}"))
+        return text, tuple(buttons)
+
+    return await _post(ctx, "opportunity", opportunity.id, opportunity.cluster_id, card)

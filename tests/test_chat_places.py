@@ -22,11 +22,11 @@ from scheduler.ratelimit import TELEGRAM_LIMITS, RateLimiter
 from store.chat_places import place_cause
 from store.db import Database
 from store.migrate import upgrade
-from store.models import AuditEntry, OutboxMessage, Place, Rsvp
+from store.models import AuditEntry, Follow, Member, OutboxMessage, Place, Rsvp
 from store.repository import store_transaction
 from tests.conftest import Clock
-from tests.factories import add_cluster, add_event, make_coordinator
-from tests.fakes.telegram_api import FakeTelegram, RateLimit, User
+from tests.factories import add_cluster, add_event, add_opportunity, make_coordinator
+from tests.fakes.telegram_api import FakeTelegram, RateLimit, Sent, User
 from tests.test_broadcast import finished, start_bot
 from tests.test_slack_install import until
 from tests.test_telegram_adapter import bot, telegram
@@ -207,19 +207,34 @@ async def test_a_killed_process_posts_an_announcement_in_each_linked_group_once_
     assert duplicates <= DeliveryPolicy().concurrency
 
 
-async def test_an_event_posted_in_a_group_answers_each_presser_of_going_in_private(
-    telegram: FakeTelegram, bot: TelegramAdapter, db: Database, clock: Clock
-) -> None:
+async def linked_texcat(telegram: FakeTelegram, db: Database) -> int:
+    """Ana, coordinator of TEXCAT, links the group to it: the cluster's id."""
     await coordinator(telegram, db)
     await in_group(telegram, ANA, "/channel link cluster:TEXCAT")
     async with db.transaction() as session:
         texcat = await session.scalar(select(Place.cluster_id))
-    event = await add_event(db, clock.now, "Porto B2B", starts_in=timedelta(days=3), cluster_id=texcat)
-    [answer] = await in_private(telegram, ANA, f"/event post {event}")
+    assert texcat is not None
+    return texcat
+
+
+async def posted_twice(
+    telegram: FakeTelegram, bot: TelegramAdapter, db: Database, clock: Clock, command: str, title: str
+) -> Sent:
+    """Ana posts with `command` twice; the worker runs: the one card in the group."""
+    [answer] = await in_private(telegram, ANA, command)
     assert answer == "Posted in 1 linked chats."
-    await in_private(telegram, ANA, f"/event post {event}")  # again: still one post
+    await in_private(telegram, ANA, command)  # again: still one post
     await worker(db, bot, clock, []).drain_once()
-    [card] = [m for m in telegram.sent(GROUP["id"]) if "Porto B2B" in m.text]
+    [card] = [m for m in telegram.sent(GROUP["id"]) if title in m.text]
+    return card
+
+
+async def test_an_event_posted_in_a_group_answers_each_presser_of_going_in_private(
+    telegram: FakeTelegram, bot: TelegramAdapter, db: Database, clock: Clock
+) -> None:
+    texcat = await linked_texcat(telegram, db)
+    event = await add_event(db, clock.now, "Porto B2B", starts_in=timedelta(days=3), cluster_id=texcat)
+    card = await posted_twice(telegram, bot, db, clock, f"/event post {event}", "Porto B2B")
     assert [label for label, _ in card.buttons] == ["Going"]
 
     telegram.open_chat(JOAO)  # João has a private chat with the bot, and has never used it
@@ -231,3 +246,54 @@ async def test_an_event_posted_in_a_group_answers_each_presser_of_going_in_priva
         rsvps = (await session.execute(select(Rsvp.event_id, Rsvp.status))).all()
     assert [tuple(row) for row in rsvps] == [(event, "going")]
     assert len(telegram.sent(GROUP["id"])) == group_before
+
+
+async def test_an_opportunity_posted_in_a_group_answers_each_presser_of_follow_in_private(
+    telegram: FakeTelegram, bot: TelegramAdapter, db: Database, clock: Clock
+) -> None:
+    texcat = await linked_texcat(telegram, db)
+    async with db.transaction() as session:
+        ana = await session.scalar(select(Member.id))
+    number = await add_opportunity(db, clock.now, "Smart-textile pilot", cluster_id=texcat, posted_by=ana)
+    card = await posted_twice(telegram, bot, db, clock, f"/opportunity post {number}", "Smart-textile pilot")
+    assert [label for label, _ in card.buttons] == ["Follow", "I'm interested"]
+
+    telegram.open_chat(JOAO)
+    group_before = len(telegram.sent(GROUP["id"]))
+    await telegram.press(JOAO, card, dict(card.buttons)["Follow"])
+    [followed] = await telegram.wait_for_messages(JOAO.id, 1)
+    assert f"You follow opportunity #{number}" in followed.text
+    async with db.transaction() as session:
+        joao = await session.scalar(select(Member.id).where(Member.id != ana))
+        follows = (await session.execute(select(Follow.member_id, Follow.opportunity_id))).all()
+        audit = (
+            await session.scalars(select(AuditEntry.detail).where(AuditEntry.action == "opportunity post"))
+        ).all()
+    assert [tuple(row) for row in follows] == [(joao, number)]
+    assert set(audit) == {f"opportunity #{number} in 1 chats"}
+    assert len(telegram.sent(GROUP["id"])) == group_before
+
+
+async def test_only_a_coordinator_or_the_poster_may_post_an_opportunity_in_linked_chats(
+    telegram: FakeTelegram, bot: TelegramAdapter, db: Database, clock: Clock
+) -> None:
+    texcat = await linked_texcat(telegram, db)
+    number = await add_opportunity(db, clock.now, "Smart-textile pilot", cluster_id=texcat)
+    await in_private(telegram, JOAO, "/myopportunities")
+    [answer] = await in_private(telegram, JOAO, f"/opportunity post {number}")
+    assert answer == "Only the member who posted it or a coordinator can change it."
+    async with db.transaction() as session:
+        assert (
+            await session.scalars(select(OutboxMessage).where(OutboxMessage.place_id.is_not(None)))
+        ).all() == []
+
+
+async def test_the_member_who_posted_an_opportunity_may_post_it_in_linked_chats(
+    telegram: FakeTelegram, bot: TelegramAdapter, db: Database, clock: Clock
+) -> None:
+    texcat = await linked_texcat(telegram, db)
+    await in_private(telegram, JOAO, "/myopportunities")
+    async with db.transaction() as session:
+        joao = await session.scalar(select(Member.id).order_by(Member.id.desc()))
+    number = await add_opportunity(db, clock.now, "Smart-textile pilot", cluster_id=texcat, posted_by=joao)
+    assert await in_private(telegram, JOAO, f"/opportunity post {number}") == ["Posted in 1 linked chats."]

@@ -17,14 +17,15 @@ from handlers.engine.assistant import Assistant
 from scheduler.delivery import OutboxWorker
 from scheduler.ratelimit import SLACK_LIMITS, RateLimiter
 from store.db import Database
-from store.models import Place
+from store.models import AuditEntry, Follow, Member, OutboxMessage, Place
 from tests.conftest import Clock
-from tests.factories import add_cluster, make_coordinator
+from tests.factories import add_cluster, add_opportunity, make_coordinator
 from tests.fakes.slack_api import BOT_USER_ID, TEAM_ID, FakeSlackApi, SlackSender
 from tests.test_slack_events import section_text, slack_settings
 from tests.test_slack_install import until
 
 LAIA = "U0LAIA"
+MARC = "U0MARC"
 CHANNEL = "C0TEXCAT"
 
 
@@ -39,6 +40,7 @@ class World:
 async def world(db: Database, assistant: Assistant) -> AsyncIterator[World]:
     async with FakeSlackApi() as api:
         api.add_user(LAIA, "Laia Puig", tz="Europe/Madrid", locale="en-GB")
+        api.add_user(MARC, "Marc Soler", tz="Europe/Madrid", locale="en-GB")
         http = HttpServer("127.0.0.1", 0, registry=CollectorRegistry())
         adapter = SlackAdapter(slack_settings(api), assistant, db, http)
         await http.start()
@@ -131,3 +133,66 @@ async def test_removing_the_bot_from_a_linked_channel_unlinks_it_and_tells_the_c
     assert [m.text for m in told] == [
         f"I was removed from slack {CHANNEL}, so it is no longer linked to TEXCAT."
     ]
+
+
+async def linked_opportunity(world: World, db: Database, clock: Clock) -> int:
+    """The channel linked to TEXCAT by Laia, and an opportunity of TEXCAT: its number."""
+    await link_as_coordinator(world, db)
+    async with db.transaction() as session:
+        texcat = await session.scalar(select(Place.cluster_id))
+    return await add_opportunity(db, clock.now, "Smart-textile pilot", cluster_id=texcat)
+
+
+async def post_opportunity(world: World, user: str, number: int) -> str:
+    before = len(world.api.dm_messages(user))
+    await world.slack.dm(user, f"opportunity post {number}")
+    await world.api.wait_for(lambda: len(world.api.dm_messages(user)) > before)
+    return section_text(world.api.dm_messages(user)[-1].blocks)
+
+
+async def test_an_opportunity_posted_in_a_channel_follows_it_for_whoever_presses_follow(
+    world: World, db: Database, clock: Clock
+) -> None:
+    number = await linked_opportunity(world, db, clock)
+    assert "Posted in 1 linked chats." in await post_opportunity(world, LAIA, number)
+    await post_opportunity(world, LAIA, number)  # again: still one post
+    limiter = RateLimiter(SLACK_LIMITS, clock=lambda: clock.now.timestamp())
+    await OutboxWorker(db, {"slack": world.adapter}, {"slack": limiter}, clock=clock).drain_once()
+    [card] = [m for m in world.api.messages.values() if m.channel == CHANNEL]
+    assert "Smart-textile pilot" in card.text
+    [follow] = [
+        element
+        for block in card.blocks
+        if block["type"] == "actions"
+        for element in block["elements"]
+        if element["text"]["text"] == "Follow"
+    ]
+
+    await world.slack.click(
+        MARC,
+        follow,
+        container={"type": "message", "channel_id": CHANNEL, "message_ts": card.ts},
+        channel={"id": CHANNEL},
+    )
+    await world.api.wait_for(lambda: [m for m in world.api.ephemeral if m.ephemeral_for == MARC])
+    [answer] = [m for m in world.api.ephemeral if m.ephemeral_for == MARC]  # seen by Marc alone
+    assert f"You follow opportunity #{number}" in section_text(answer.blocks)
+    async with db.transaction() as session:
+        marc = await session.scalar(select(Member.id).where(Member.name == "Marc Soler"))
+        follows = (await session.execute(select(Follow.member_id, Follow.opportunity_id))).all()
+        audit = await session.scalar(select(AuditEntry.detail).where(AuditEntry.action == "opportunity post"))
+    assert [tuple(row) for row in follows] == [(marc, number)]
+    assert audit == f"opportunity #{number} in 1 chats"
+    assert len([m for m in world.api.messages.values() if m.channel == CHANNEL]) == 1
+
+
+async def test_a_member_who_neither_coordinates_nor_posted_it_cannot_post_an_opportunity(
+    world: World, db: Database, clock: Clock
+) -> None:
+    number = await linked_opportunity(world, db, clock)
+    refused = await post_opportunity(world, MARC, number)
+    assert "Only the member who posted it or a coordinator can change it." in refused
+    async with db.transaction() as session:
+        assert (
+            await session.scalars(select(OutboxMessage).where(OutboxMessage.place_id.is_not(None)))
+        ).all() == []

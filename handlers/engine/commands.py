@@ -196,6 +196,14 @@ def build_router() -> Router:
         example="opportunity close 2",
     )
     add(
+        "opportunity post",
+        places.post_opportunity,
+        scope=Scope.poster_or_coordinator_of(reaches.opportunity),
+        summary=N_("post an opportunity in its cluster's linked chats, with a Follow button"),
+        usage=N_("opportunity post NUMBER"),
+        example="opportunity post 2",
+    )
+    add(
         "opportunity add",
         opportunities.opportunity_add,
         scope=Scope.coordinator_of(reaches.own_cluster),
