@@ -32,6 +32,7 @@ CHARTS = [
     "report-connections.png",
     "report-matrix.png",
     "report-reach.png",
+    "report-outcomes.png",
 ]
 
 
@@ -93,7 +94,7 @@ async def test_telegram_gets_the_report_as_photos_and_a_refreshed_delivery_pictu
     bot.live.every = 3600  # no redraw of its own: this test presses Refresh
     await ana_coordinates_the_seeded_network(telegram, db, clock)
 
-    summary, *photos = await say(telegram, ANA, "/report all 2026Q4", expect=6)
+    summary, *photos = await say(telegram, ANA, "/report all 2026Q4", expect=len(CHARTS) + 1)
     assert "Meetings: 4 requested, 2 accepted, 1 held, 1 no-show" in summary.text
     assert [photo.filename for photo in photos] == CHARTS
     assert all(photo.photo is not None and png_width(photo.photo) == 1080 for photo in photos)
