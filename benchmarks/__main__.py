@@ -14,7 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import broadcast, memory, schedule, search, synergy, throughput
-from benchmarks.common import DEFAULT_POSTGRES_URL, RESULTS_PATH, Report, Stopwatch, describe, write_results
+from benchmarks.common import (
+    DEFAULT_POSTGRES_URL,
+    RESULTS_PATH,
+    Report,
+    Stopwatch,
+    describe,
+    describe_growth,
+    write_results,
+)
 
 NAMES = ("search", "synergy", "broadcast", "throughput", "memory", "schedule")
 TINY: dict[str, dict[str, Any]] = {
@@ -77,6 +85,10 @@ def main(argv: list[str] | None = None) -> int:
     for report in reports:
         for figure in report.figures:
             print(f"  [{report.benchmark}] {describe(figure)}")
+    print("\ngrowth (0.1×, 1×, 3× each benchmark's size):")
+    for report in reports:
+        for growth in report.growth:
+            print(f"  [{report.benchmark}] {describe_growth(growth)}")
     return 0
 
 

@@ -61,16 +61,61 @@ class Figure:
 
 
 @dataclass(slots=True)
+class Growth:
+    """How one cost grows with the size of the work: measured at several sizes, fitted as size**exponent.
+
+    Issue 16 asks every benchmark to run at 0.1× and 3× its size beside 1×, so that a cost that grows
+    faster than n log n shows up before a partnership's network reaches that size.
+    """
+
+    name: str
+    unit: str
+    sizes: list[float]
+    values: list[float]
+
+    @property
+    def exponent(self) -> float | None:
+        """Least-squares slope of log(value) against log(size): 1 is linear, ~1.1 is n log n here."""
+        points = [(s, v) for s, v in zip(self.sizes, self.values, strict=True) if s > 0 and v > 0]
+        if len(points) < 2:
+            return None
+        logs = np.log(np.asarray(points, dtype=np.float64))
+        slope, _intercept = np.polyfit(logs[:, 0], logs[:, 1], 1)
+        return float(slope)
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self) | {"exponent": self.exponent}
+
+
+SCALES = (0.1, 1.0, 3.0)
+"""The sizes, as multiples of a benchmark's own, that the growth table measures."""
+
+
+@dataclass(slots=True)
 class Report:
     benchmark: str
     figures: list[Figure] = field(default_factory=list)
     seconds: float = 0.0
     sizes: dict[str, object] = field(default_factory=dict)
+    growth: list[Growth] = field(default_factory=list)
 
     def add(self, figure: Figure) -> Figure:
         self.figures.append(figure)
         print(f"  {describe(figure)}", flush=True)
         return figure
+
+    def grows(self, growth: Growth) -> Growth:
+        self.growth.append(growth)
+        print(f"  {describe_growth(growth)}", flush=True)
+        return growth
+
+
+def describe_growth(growth: Growth) -> str:
+    """One line: 'find p95 by members: 10,000 → 2.1 ms, 100,000 → 4.7 ms, …; exponent 0.35'."""
+    pairs = zip(growth.sizes, growth.values, strict=True)
+    points = ", ".join(f"{fmt(size)} → {fmt(value)} {growth.unit}" for size, value in pairs)
+    exponent = growth.exponent
+    return f"{growth.name}: {points}; exponent {'n/a' if exponent is None else f'{exponent:.2f}'}"
 
 
 def describe(figure: Figure) -> str:
@@ -176,7 +221,14 @@ def write_results(reports: list[Report], path: Path = RESULTS_PATH) -> None:
     if path.exists():
         previous = json.loads(path.read_text()).get("benchmarks", {})
     previous.update(
-        {r.benchmark: {**asdict(r), "figures": [f.as_dict() for f in r.figures]} for r in reports}
+        {
+            r.benchmark: {
+                **asdict(r),
+                "figures": [f.as_dict() for f in r.figures],
+                "growth": [g.as_dict() for g in r.growth],
+            }
+            for r in reports
+        }
     )
     document = {
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
