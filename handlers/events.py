@@ -6,11 +6,11 @@ import shlex
 
 from core.errors import NotFound, UsageError
 from core.i18n import join_words
-from core.types import Attachment, Button, Reply, bold, command, echo, fill_n, short
+from core.types import Attachment, Button, Reply, bold, command, echo, fill_n
 from handlers.engine.context import Context
 from handlers.engine.forms import positive_int
 from handlers.engine.kinds import kind_label
-from handlers.engine.paging import Page, add_more, item_button, page_of, turns_page
+from handlers.engine.paging import add_more, item_button, page_of, turns_page
 from handlers.engine.timefmt import span
 from handlers.ics import event_calendar
 from handlers.notices import tell_promoted
@@ -18,7 +18,6 @@ from handlers.sharing import add_share_line
 from store.models import EVENT_KINDS, Event
 from store.text import fold, is_web_url
 
-LIST_LIMIT = 15
 ATTENDEES_SHOWN = 30
 
 
@@ -144,9 +143,8 @@ async def event_details(ctx: Context) -> list[Reply]:
 
 async def going(ctx: Context) -> list[Reply]:
     """`going NUMBER` takes a place; `going` alone lists the events the member holds a place at."""
-    page = page_of(ctx, ctx.args)
-    if not page.words:
-        return [await _my_events(ctx, page)]
+    if not page_of(ctx, ctx.args).words:
+        return await my_events(ctx)
     event = await load_event(ctx)
     if event.cancelled:
         raise UsageError(ctx.tr("#{number} {title} was cancelled.", number=event.id, title=event.title))
@@ -180,29 +178,6 @@ async def going(ctx: Context) -> list[Reply]:
             title=bold(event.title),
         )
     return [text.reply(buttons=((Button(ctx.tr("Add to calendar"), f"/ics {event.id}"),),))]
-
-
-async def _my_events(ctx: Context, page: Page) -> Reply:
-    ahead = [e for e in await ctx.store.calendars.going_events(ctx.member.id, ctx.now) if e.ends_at > ctx.now]
-    if not ahead:
-        return (
-            ctx.text()
-            .t("You have no place at an event yet. See {command}.", command=command("events"))
-            .reply()
-        )
-    text = ctx.text().bold(ctx.tr("Events you're going to")).line().line()
-    rows: list[tuple[Button, ...]] = []
-    for event in page.of(ahead):
-        text.bold(f"#{event.id} ").add(event.title).line()
-        text.line(f"   {span(event.starts_at, event.ends_at, ctx.member.timezone, ctx.language)}")
-        rows.append(
-            (
-                Button(ctx.tr("Details #{number}", number=event.id), f"/event {event.id}"),
-                Button(ctx.tr("Not going #{number}", number=event.id), f"/notgoing {event.id}"),
-            )
-        )
-    add_more(ctx, text, rows, page, "going", len(ahead))
-    return text.reply(buttons=tuple(rows), replaces_previous=turns_page(ctx, page))
 
 
 async def not_going(ctx: Context) -> list[Reply]:
@@ -249,7 +224,8 @@ def _going_button(ctx: Context, event: Event) -> tuple[tuple[Button, ...], ...]:
 
 
 async def my_events(ctx: Context) -> list[Reply]:
-    """The events the member is going to or waitlisted for, soonest first."""
+    """The events the member is going to or waitlisted for, soonest first, a page at a time."""
+    page = page_of(ctx, ctx.args)
     mine = await ctx.store.events.of_member(ctx.member.id, ctx.now)
     if not mine:
         text = ctx.text().t(
@@ -257,9 +233,16 @@ async def my_events(ctx: Context) -> list[Reply]:
         )
         return [text.reply(buttons=((Button(ctx.tr("Upcoming events"), "/events"),),))]
     text = ctx.text().bold(ctx.tr("Your events")).line().line()
-    for event, status in mine:
+    rows: list[tuple[Button, ...]] = []
+    for event, status in page.of(mine):
         text.bold(f"#{event.id} ").add(event.title).line()
         text.add(f"   {span(event.starts_at, event.ends_at, ctx.member.timezone, ctx.language)}")
         text.line(" · " + (ctx.tr("✅ you're going") if status == "going" else ctx.tr("⏳ waitlisted")))
-    buttons = tuple((Button(short(event.title), f"/event {event.id}"),) for event, _ in mine[:LIST_LIMIT])
-    return [text.reply(buttons=buttons)]
+        rows.append(
+            (
+                Button(ctx.tr("Details #{number}", number=event.id), f"/event {event.id}"),
+                Button(ctx.tr("Not going #{number}", number=event.id), f"/notgoing {event.id}"),
+            )
+        )
+    add_more(ctx, text, rows, page, "myevents", len(mine))
+    return [text.reply(buttons=tuple(rows), replaces_previous=turns_page(ctx, page))]

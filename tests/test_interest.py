@@ -56,7 +56,13 @@ async def test_my_events_lists_going_and_waitlisted_upcoming_events_only(
     assert answer.index("Learning visit") < answer.index("Full fair")
     assert "⏳ waitlisted" in answer and "✅ you're going" in answer
     assert "Over soon" not in answer and "Not mine" not in answer
-    assert me.buttons == [("Learning visit", f"/event {visit}"), ("Full fair", f"/event {full}")]
+    assert me.buttons == [
+        (f"Details #{visit}", f"/event {visit}"),
+        (f"Not going #{visit}", f"/notgoing {visit}"),
+        (f"Details #{full}", f"/event {full}"),
+        (f"Not going #{full}", f"/notgoing {full}"),
+    ]
+    assert await me.say("/going") == answer, "going alone lists the same events"
 
 
 async def test_opportunity_buttons_follow_and_interested_and_my_opportunities(

@@ -35,7 +35,9 @@ async def test_a_member_who_chose_catalan_gets_help_events_and_errors_in_catalan
     assert "dj. 26 de nov. 2026, 10:00 CET–12:00" in events and "visita d'aprenentatge" in events
     refused = await laia.say("/notgoing")
     assert refused == "Quin esdeveniment? Indica'n el número.\nÚs: /notgoing NÚMERO\nExemple: /notgoing 3"
-    assert await laia.say("/going") == "Encara no tens plaça a cap esdeveniment. Mira /events."
+    assert await laia.say("/going") == (
+        "No vas a cap esdeveniment proper. Mira què hi ha amb /events.\n[Esdeveniments propers → /events]"
+    )
 
 
 async def test_lang_shows_the_current_language_with_buttons_for_the_others(chat_as) -> None:
