@@ -383,12 +383,10 @@ class SlackAdapter:
         text = "/" + ((body.get("text") or "").strip().removeprefix("/") or "help")
         kind = "private" if channel.startswith("D") else "group"
         msg = await self._incoming(client, team, user, channel, text=text, chat_kind=kind)
-        if await self._open_form(client, msg, body.get("trigger_id", "")):
-            return
-        where = _Where(client, team, user, channel, respond=respond)
-        if msg.answered_in_private:
-            where = _Where(client, team, user, await self._dm_channel(client, team, user))
-        await self._deliver(where, await self._answer(msg))
+        asked_in = _Where(client, team, user, channel, respond=respond)
+        where = await self._where_to_answer(asked_in, msg, body.get("trigger_id", ""))
+        if where is not None:
+            await self._deliver(where, await self._answer(msg))
 
     async def _on_message(
         self, event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
@@ -406,17 +404,21 @@ class SlackAdapter:
         user, channel, team = event["user"], event["channel"], _team(context)
         text = MENTION.sub("", event.get("text", "")).strip()
         msg = await self._incoming(client, team, user, channel, text=text, chat_kind="group")
-        await self._deliver(
-            await self._where_in_channel(client, team, user, channel, msg), await self._answer(msg)
-        )
+        where = await self._where_to_answer(_Where(client, team, user, channel, private=True), msg)
+        if where is not None:
+            await self._deliver(where, await self._answer(msg))
 
-    async def _where_in_channel(
-        self, client: AsyncWebClient, team: str, user: str, channel: str, msg: Incoming
-    ) -> _Where:
-        """A personal answer asked for in a channel goes to the person's DM with the bot."""
+    async def _where_to_answer(self, asked_in: _Where, msg: Incoming, trigger_id: str = "") -> _Where | None:
+        """None when the command opened its form (a modal) instead of answering; otherwise where its
+        answers go: where it was asked, but a personal answer asked for in a channel goes to the DM."""
+        if await self._open_form(asked_in.client, msg, trigger_id):
+            return None
         if msg.answered_in_private:
-            return _Where(client, team, user, await self._dm_channel(client, team, user))
-        return _Where(client, team, user, channel, private=True)
+            return await self._in_dm(asked_in.client, asked_in.team, asked_in.user)
+        return asked_in
+
+    async def _in_dm(self, client: AsyncWebClient, team: str, user: str) -> _Where:
+        return _Where(client, team, user, await self._dm_channel(client, team, user))
 
     async def _on_home_opened(
         self, event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
@@ -450,17 +452,18 @@ class SlackAdapter:
         channel = (body.get("channel") or {}).get("id", "")
         from_home = container.get("type") == "view"
         if from_home:
-            where = _Where(client, team, user, await self._dm_channel(client, team, user))
+            asked_in = await self._in_dm(client, team, user)
         elif container.get("is_ephemeral"):
-            where = _Where(client, team, user, channel, respond=respond)
+            asked_in = _Where(client, team, user, channel, respond=respond)
         elif channel.startswith("D"):
-            where = _Where(client, team, user, channel, ts=container.get("message_ts", ""))
+            asked_in = _Where(client, team, user, channel, ts=container.get("message_ts", ""))
         else:
-            where = _Where(client, team, user, channel, private=True)
+            asked_in = _Where(client, team, user, channel, private=True)
         payload = await self._payload(action.get("value", ""))
-        chat_id = where.channel if where.channel.startswith("D") else ""
+        chat_id = asked_in.channel if asked_in.channel.startswith("D") else ""
         msg = await self._incoming(client, team, user, chat_id, payload=payload)
-        if await self._open_form(client, msg, body.get("trigger_id", "")):
+        where = await self._where_to_answer(asked_in, msg, body.get("trigger_id", ""))
+        if where is None:
             return
         replies = await self._answer(msg)
         message = body.get("message") or {}
@@ -507,8 +510,7 @@ class SlackAdapter:
             await ack(response_action="errors", errors=inline_errors(view, outcome.refusal))
             return
         await ack()
-        channel = await self._dm_channel(client, team, user)
-        await self._deliver(_Where(client, team, user, channel), outcome.replies)
+        await self._deliver(await self._in_dm(client, team, user), outcome.replies)
 
     async def _on_error(self, error: Exception, body: dict[str, Any]) -> None:
         ERRORS.labels(PLATFORM, _code(error)).inc()
