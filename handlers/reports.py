@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from core.errors import UsageError
-from core.types import Reply, Text, fill
+from core.types import Nn_, Reply, Text, fill, fill_n
 from handlers.engine.context import Context
 from handlers.engine.resolving import Retype, segment_value
 from handlers.engine.scopes import scope
@@ -39,6 +39,16 @@ class ReportScope:
     cluster_ids: tuple[int, ...] | None
     kind: str
     value: str
+
+
+# How many pairs reached each step of the outcomes ladder, in the order the funnel goes.
+REACHED = {
+    "discussion": Nn_("{count} in discussion", "{count} in discussion"),
+    "proposal": Nn_("{count} joint proposal", "{count} joint proposals"),
+    "agreement": Nn_("{count} agreement", "{count} agreements"),
+    "project": Nn_("{count} project running", "{count} projects running"),
+    "none": Nn_("{count} no further contact", "{count} no further contact"),
+}
 
 
 def quarter_of(day: date) -> Period:
@@ -226,10 +236,14 @@ def summary(result: Report, scope_name: str, language: str) -> Text:
 def outcomes_summary(text: Text, result: Report) -> Text:
     """The outcomes funnel, the named proposals, agreements and projects, and staff exchanges."""
     outcomes = result.outcomes
+    language = text.language
+    reached = ", ".join(
+        fill_n(language, *REACHED[step], outcomes.reached(step)) for step in REACHED if step != "none"
+    )
     text.t(
-        "Outcomes (pairs that reached each step): {discussion} in discussion, {proposal} joint "
-        "proposals, {agreement} agreements, {project} projects running · {none} no further contact",
-        **{step: outcomes.reached(step) for step, _ in outcomes.funnel},
+        "Outcomes (pairs that reached each step): {reached} · {no_further}",
+        reached=reached,
+        no_further=fill_n(language, *REACHED["none"], outcomes.reached("none")),
     ).line()
     for named in outcomes.named:
         text.add(f"• {fill(text.language, STEP_LABELS[named.step])}: {named.line or '—'}")

@@ -196,7 +196,7 @@ async def test_the_whole_partnership_in_text_charts_and_csv_gives_the_same_exact
     assert "Opportunities: 1 posted, 1 follows" in text
     assert (
         "Outcomes (pairs that reached each step): 4 in discussion, 3 joint proposals, 2 agreements, "
-        "1 projects running · 1 no further contact"
+        "1 project running · 1 no further contact"
     ) in text
     # Only the named outcomes name people, and only listed members: never Aina (unlisted).
     assert "• Joint proposal submitted: Horizon call — Arnau, Bea\n" in text
@@ -331,6 +331,21 @@ async def test_the_whole_partnership_in_text_charts_and_csv_gives_the_same_exact
 def read_csv(path: Path) -> list[list[str]]:
     with path.open(newline="", encoding="utf-8") as file:
         return list(csv.reader(file))
+
+
+async def test_one_agreement_is_said_in_the_singular(db: Database, clock: Clock, chat_as) -> None:
+    anna = await add_member(db, clock.now, "Anna")
+    cato = await add_member(db, clock.now, "Cato")
+    async with db.transaction() as session:
+        await Store(session).outcomes.record(anna, cato, "agreement", clock.now - DAY, line="Sensor MoU")
+    chat = await coordinator(db, chat_as)
+
+    text = await chat.say("/report all")
+
+    assert (
+        "Outcomes (pairs that reached each step): 1 in discussion, 1 joint proposal, 1 agreement, "
+        "0 projects running · 0 no further contact"
+    ) in text
 
 
 async def test_a_cluster_coordinator_reports_on_their_cluster_only(
