@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from PIL import Image
 from sqlalchemy import update
 
@@ -24,6 +25,15 @@ from tests.factories import add_cluster, add_event, add_member, add_opportunity,
 
 DAY = timedelta(days=1)
 SUMMER = datetime(2026, 8, 1, tzinfo=UTC)  # 2026Q3: before the period the tests report on
+# The seeded network's charts, as files, in the order a report shows them.
+CHARTS = [
+    "report-members.png",
+    "report-events.png",
+    "report-connections.png",
+    "report-matrix.png",
+    "report-reach.png",
+    "report-outcomes.png",
+]
 
 
 @dataclass(frozen=True)
@@ -154,6 +164,12 @@ async def seed(db: Database, now: datetime) -> Network:
     return Network(textiles, valtex, ocean)
 
 
+@pytest.fixture
+async def network(db: Database, clock: Clock) -> Network:
+    """The seeded partnership (see `seed`), reported on in 2026Q4."""
+    return await seed(db, clock.now)
+
+
 async def coordinator(db: Database, chat_as, cluster_id: int | None = None):  # type: ignore[no-untyped-def]
     chat = chat_as("coord")
     await chat.say("/help")
@@ -177,9 +193,8 @@ def png_size(image: bytes) -> tuple[int, int]:
 
 
 async def test_the_whole_partnership_in_text_charts_and_csv_gives_the_same_exact_counts(
-    db: Database, clock: Clock, chat_as, tmp_path: Path
+    network: Network, db: Database, clock: Clock, chat_as, tmp_path: Path
 ) -> None:
-    await seed(db, clock.now)
     chat = await coordinator(db, chat_as)
 
     text = await chat.say("/report all 2026Q4")
@@ -210,14 +225,7 @@ async def test_the_whole_partnership_in_text_charts_and_csv_gives_the_same_exact
         assert name not in text.replace("\n".join(outcome_lines), "")
 
     [reply] = chat.last
-    assert [image.filename for image in reply.images] == [
-        "report-members.png",
-        "report-events.png",
-        "report-connections.png",
-        "report-matrix.png",
-        "report-reach.png",
-        "report-outcomes.png",
-    ]
+    assert [image.filename for image in reply.images] == CHARTS
     for image in reply.images:
         assert png_size(image.content)[0] == 1080
 
@@ -349,9 +357,8 @@ async def test_one_agreement_is_said_in_the_singular(db: Database, clock: Clock,
 
 
 async def test_a_cluster_coordinator_reports_on_their_cluster_only(
-    db: Database, clock: Clock, chat_as
+    network: Network, db: Database, clock: Clock, chat_as
 ) -> None:
-    network = await seed(db, clock.now)
     chat = await coordinator(db, chat_as, network.textiles)
 
     text = await chat.say("/report")
@@ -372,17 +379,17 @@ async def test_a_cluster_coordinator_reports_on_their_cluster_only(
 
 
 async def test_a_misspelt_scope_gets_did_you_mean_buttons_that_keep_the_period(
-    db: Database, clock: Clock, chat_as
+    network: Network, db: Database, clock: Clock, chat_as
 ) -> None:
-    await seed(db, clock.now)
     chat = await coordinator(db, chat_as)
     assert "I don't know the cluster 'Valtx'. Did you mean" in await chat.say("/report cluster:Valtx 2026")
     assert ("Valtex", "/report cluster:Valtex 2026") in chat.buttons
     assert "📊 Report: Valtex\n2026 (2026-01-01 – 2026-12-31)" in await chat.tap("Valtex")
 
 
-async def test_the_report_reads_in_the_coordinators_language(db: Database, clock: Clock, chat_as) -> None:
-    await seed(db, clock.now)
+async def test_the_report_reads_in_the_coordinators_language(
+    network: Network, db: Database, clock: Clock, chat_as
+) -> None:
     chat = await coordinator(db, chat_as)
     await chat.say("/lang fr")
 
@@ -406,9 +413,8 @@ async def test_the_report_reads_in_the_coordinators_language(db: Database, clock
 
 
 async def test_an_empty_period_says_so_and_draws_nothing(
-    db: Database, clock: Clock, chat_as, tmp_path: Path
+    network: Network, db: Database, clock: Clock, chat_as, tmp_path: Path
 ) -> None:
-    await seed(db, clock.now)
     chat = await coordinator(db, chat_as)
 
     text = await chat.say("/report 2025")
@@ -423,9 +429,8 @@ async def test_an_empty_period_says_so_and_draws_nothing(
 
 
 async def test_periods_are_quarters_years_or_since_a_day_and_anything_else_is_explained(
-    db: Database, clock: Clock, chat_as
+    network: Network, db: Database, clock: Clock, chat_as
 ) -> None:
-    await seed(db, clock.now)
     chat = await coordinator(db, chat_as)
     assert "2026Q3 (2026-07-01 – 2026-09-30)" in await chat.say("/report 2026q3")
     since = await chat.say("/report since 2026-08-01")
@@ -436,8 +441,9 @@ async def test_periods_are_quarters_years_or_since_a_day_and_anything_else_is_ex
         assert "I can't read the period" in await chat.say(f"/report {typed}")
 
 
-async def test_announce_status_shows_delivery_as_a_picture(db: Database, clock: Clock, chat_as) -> None:
-    await seed(db, clock.now)
+async def test_announce_status_shows_delivery_as_a_picture(
+    network: Network, db: Database, clock: Clock, chat_as
+) -> None:
     chat = await coordinator(db, chat_as)
     await chat.say("/announce cluster:Valtex Samples are in")
     [send] = [payload for label, payload in chat.buttons if label == "Send to 1"]

@@ -19,21 +19,13 @@ from tests.conftest import Clock
 from tests.fakes.slack_api import FakeSlackApi, SlackSender
 from tests.fakes.telegram_api import FakeTelegram
 from tests.test_meetings_adapters import press_on_slack, slack  # noqa: F401 - fixture
-from tests.test_reports import seed
+from tests.test_reports import CHARTS, seed
 from tests.test_slack_events import USER as LAIA
 from tests.test_telegram_adapter import ANA, bot, say, telegram  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:Deprecated since version v22.2.*`retry_after`:telegram.warnings.PTBDeprecationWarning"
 )
-CHARTS = [
-    "report-members.png",
-    "report-events.png",
-    "report-connections.png",
-    "report-matrix.png",
-    "report-reach.png",
-    "report-outcomes.png",
-]
 
 
 def png_width(image: bytes) -> int:
