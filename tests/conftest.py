@@ -108,6 +108,31 @@ def postgres_database() -> Iterator[str | None]:
     run_sync(drop_postgres_database(test_url))
 
 
+@dataclass(frozen=True)
+class DemoRun:
+    """`clusterbot demo` run once as a person would, asking for `/report`: its folder and output."""
+
+    folder: Path
+    stdout: str
+    stderr: str
+    returncode: int
+
+    def database_copy(self, target: Path) -> str:
+        """A copy of the demo network for a test that changes it: its database URL."""
+        shutil.copy(self.folder / "clusterbot-demo.db", target)
+        return f"sqlite:///{target}"
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+    """The demo network is built once a run: several command-line tests start from it."""
+    from tests.test_cli import run
+
+    folder = tmp_path_factory.mktemp("demo")
+    done = run(["demo"], folder, "/report\n")
+    return DemoRun(folder, done.stdout, done.stderr, done.returncode)
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def db(
     request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path

@@ -28,7 +28,7 @@ from scheduler.ratelimit import SLACK_LIMITS, RateLimiter
 from store.db import Database
 from store.importing import InvitationLink, Kind, Outcome
 from store.models import Base, Event, Identity, Invitation, Member, Opportunity, OutboxMessage
-from tests.conftest import Chat, Clock
+from tests.conftest import Chat, Clock, DemoRun
 from tests.factories import add_cluster, add_event, add_opportunity, queued_messages
 from tests.fakes.slack_api import SIGNING_SECRET, TOKEN, FakeSlackApi
 from tests.test_cli import run as run_cli
@@ -343,9 +343,10 @@ async def test_slack_invitations_are_outbox_rows_delivered_with_the_rate_limiter
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "import"
 
 
-def test_cli_imports_the_sample_files_idempotently_and_writes_invitation_links(tmp_path: Path) -> None:
-    db = f"sqlite:///{tmp_path}/cli.db"
-    assert run_cli(["demo", "--db", db], tmp_path).returncode == 0  # the clusters the samples name
+def test_cli_imports_the_sample_files_idempotently_and_writes_invitation_links(
+    tmp_path: Path, demo_run: DemoRun
+) -> None:
+    db = demo_run.database_copy(tmp_path / "cli.db")  # the clusters the samples name
     for name in ("members.csv", "events.csv"):
         shutil.copy(DOCS / name, tmp_path / name)
     env = {"TELEGRAM_BOT_USERNAME": "@ClusterDemoBot"}

@@ -6,21 +6,20 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.conftest import DemoRun
 from tests.test_cli import run
 
 
-def test_the_demo_reports_and_saves_its_charts_in_the_current_folder(tmp_path: Path) -> None:
-    done = run(["demo"], tmp_path, "/report\n")
-    assert done.returncode == 0, done.stderr
-    assert "📊 Report: the whole partnership" in done.stdout
-    assert "Members: " in done.stdout and "Opportunities: " in done.stdout
-    assert f"🖼 {tmp_path / 'report-members.png'}" in done.stdout
-    assert (tmp_path / "report-members.png").read_bytes().startswith(b"\x89PNG")
+def test_the_demo_reports_and_saves_its_charts_in_the_current_folder(demo_run: DemoRun) -> None:
+    assert demo_run.returncode == 0, demo_run.stderr
+    assert "📊 Report: the whole partnership" in demo_run.stdout
+    assert "Members: " in demo_run.stdout and "Opportunities: " in demo_run.stdout
+    assert f"🖼 {demo_run.folder / 'report-members.png'}" in demo_run.stdout
+    assert (demo_run.folder / "report-members.png").read_bytes().startswith(b"\x89PNG")
 
 
-def test_clusterbot_report_writes_summary_charts_csv_and_workbook(tmp_path: Path) -> None:
-    assert run(["demo"], tmp_path, "").returncode == 0
-    database = f"sqlite:///{tmp_path}/clusterbot-demo.db"
+def test_clusterbot_report_writes_summary_charts_csv_and_workbook(tmp_path: Path, demo_run: DemoRun) -> None:
+    database = demo_run.database_copy(tmp_path / "clusterbot-demo.db")
     done = run(["report", "region:catalonia", "--out", "out", "--lang", "ca", "--db", database], tmp_path)
     assert done.returncode == 0, done.stderr
     assert "📊 Informe: region Catalonia" in done.stdout and "Membres: " in done.stdout
