@@ -45,18 +45,20 @@ async def test_backup_of_a_database_in_use_holds_its_newest_rows(tmp_path: Path)
     assert wal_size(tmp_path / "copy.db") == 0
 
 
-def test_backup_refuses_an_existing_file_unless_forced(tmp_path: Path) -> None:
+async def test_backup_refuses_an_existing_file_unless_forced(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/live.db"
-    assert run(["db", "upgrade", "--db", url], tmp_path).returncode == 0
+    db = Database(url)
+    await upgrade(db)  # the database the bot made; `db upgrade` itself is tested in test_cli
+    await db.close()
     target = tmp_path / "old-backup.db"
     target.write_text("last week's backup")
 
-    refused = run(["db", "backup", str(target), "--db", url], tmp_path)
+    refused = await asyncio.to_thread(run, ["db", "backup", str(target), "--db", url], tmp_path)
     assert refused.returncode == 2
     assert refused.stderr.strip() == f"clusterbot: {target} already exists; add --force to replace it"
     assert target.read_text() == "last week's backup"
 
-    forced = run(["db", "backup", str(target), "--force", "--db", url], tmp_path)
+    forced = await asyncio.to_thread(run, ["db", "backup", str(target), "--force", "--db", url], tmp_path)
     assert forced.returncode == 0, forced.stderr
     assert member_names(target) == []
 
