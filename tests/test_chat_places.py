@@ -27,7 +27,7 @@ from store.repository import store_transaction
 from tests.conftest import Clock
 from tests.factories import add_cluster, add_event, add_opportunity, make_coordinator
 from tests.fakes.telegram_api import FakeTelegram, RateLimit, Sent, User
-from tests.test_broadcast import finished, start_bot
+from tests.test_broadcast import start_bot, until_finished
 from tests.test_slack_install import until
 from tests.test_telegram_adapter import bot, telegram
 
@@ -169,9 +169,9 @@ async def test_removing_the_bot_from_a_linked_group_unlinks_it_and_tells_the_coo
 async def test_a_killed_process_posts_an_announcement_in_each_linked_group_once_after_restart(
     tmp_path: Path,
 ) -> None:
-    """`clusterbot run` is killed (SIGKILL) while an announcement goes out to 300 linked groups;
+    """`clusterbot run` is killed (SIGKILL) while an announcement goes out to 150 linked groups;
     the next one finishes it: every group has it, repeated at most for the posts in flight."""
-    groups, db_path = 300, tmp_path / "bot.db"
+    groups, db_path = 150, tmp_path / "bot.db"
     db = Database(f"sqlite:///{db_path}")
     await upgrade(db)
     cluster = await add_cluster(db, "TEXCAT", "Catalonia", "Spain", ["textiles"])
@@ -196,7 +196,7 @@ async def test_a_killed_process_posts_an_announcement_in_each_linked_group_once_
         first.wait()
         second = start_bot(db_path, telegram, tmp_path, rate=100)
         try:
-            await telegram.wait_until(lambda: finished(db_path), within=90)
+            await until_finished(db_path, tmp_path)
         finally:
             second.send_signal(signal.SIGTERM)
             await asyncio.to_thread(second.wait, 30)
