@@ -15,8 +15,8 @@ without a database; `scheduler.synergy` feeds it from the store and writes the a
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -53,7 +53,13 @@ class Match:
     other_id: int
     kind: MatchKind
     score: float
-    reason: Reason
+    # The reason is put together when it is read: a full scan finds ~130,000 matches, and only the
+    # few that are sent (or kept for the digest) ever need theirs.
+    explain: Callable[[], Reason] = field(compare=False, repr=False)
+
+    @property
+    def reason(self) -> Reason:
+        return self.explain()
 
     @property
     def cause(self) -> str:
@@ -127,7 +133,7 @@ def scan_members(
             offering[c].id,
             "member",
             round(s, 4),
-            member_reason(seeking[r], offering[c], mutual=b >= MIN_MEMBER_SIMILARITY),
+            functools.partial(member_reason, seeking[r], offering[c], mutual=b >= MIN_MEMBER_SIMILARITY),
         )
         for r, c, s, b in found
     ]
@@ -177,7 +183,7 @@ def scan_opportunities(
             opportunities[c].id,
             "opportunity",
             round(s, 4),
-            opportunity_reason(opportunities[c].title, interests[r], bodies[c]),
+            functools.partial(opportunity_reason, opportunities[c].title, interests[r], bodies[c]),
         )
         for r, c, s in zip(rows[keep].tolist(), cols[keep].tolist(), score[keep].tolist(), strict=True)
     ]
