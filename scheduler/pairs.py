@@ -136,7 +136,9 @@ def top_per_row(rows: np.ndarray, scores: np.ndarray, limit: int) -> np.ndarray:
     # One float key (the row minus the score scaled into [0, 1)) sorts ten times faster than lexsort.
     order = np.argsort(rows - scores / (scores.max() + 1.0), kind="stable")
     ranked_rows = rows[order]
-    rank = np.arange(len(order)) - np.searchsorted(ranked_rows, ranked_rows, side="left")
+    # The rank within a row: the position minus where the row's run begins (linear, no search).
+    run_starts = np.flatnonzero(np.concatenate(([True], ranked_rows[1:] != ranked_rows[:-1])))
+    rank = np.arange(len(order)) - np.repeat(run_starts, np.diff(np.append(run_starts, len(order))))
     return order[rank < limit]
 
 
