@@ -112,7 +112,7 @@ def _shared_keys(
     cols = postings[np.repeat(starts[keys], lengths) + (window + offsets) % np.repeat(counts[keys], lengths)]
     # The overlap of each (query, choice) pair is the sum of the weights of the keys they share: a
     # sparse matrix of the chunk's queries sums its duplicate cells row by row (a small sort per
-    # query in C++), three to six times faster than one numpy sort of all the expanded rows.
+    # query in C++) in less time than one numpy sort of all the expanded rows took.
     first, last = int(query_rows[0]), int(query_rows[-1]) + 1
     shared = sparse.csr_array(
         (np.repeat(weights[keys], lengths), (np.repeat(query_rows - first, lengths), cols)),
