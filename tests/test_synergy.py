@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from dataclasses import replace
 from datetime import timedelta
 
@@ -227,3 +228,18 @@ def test_a_seeker_with_tags_is_matched_with_offerers_who_have_none() -> None:
     [match] = scan([marta, joan], [])
     assert (match.member_id, match.other_id) == (2, 1)
     assert match.reason.text("es").startswith("Marta — Fil Vert, France — ofrece ")
+
+
+def test_a_scan_leaves_the_garbage_collector_as_it_found_it() -> None:
+    """The scan pauses the cyclic collector while it runs; it must come back on, and stay off if it was."""
+    marta = Profile(1, "Marta", offers=FINISHING)
+    joan = Profile(2, "Joan", seeks=SEEKS_FINISHING)
+    assert gc.isenabled()
+    assert len(scan([marta, joan], [])) == 1
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        assert len(scan([marta, joan], [])) == 1
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
