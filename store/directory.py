@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz, process
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.db import Database
@@ -521,24 +521,14 @@ class Directory:
         query_words = list(dict.fromkeys(words(query)))
         if not query_words:
             return []
-        profile = func.lower(
-            func.coalesce(Member.name, "")
-            + " "
-            + func.coalesce(Member.offers, "")
-            + " "
-            + func.coalesce(Member.role, "")
-            + " "
-            + func.coalesce(Member.bio, "")
-            + " "
-            + func.coalesce(Organisation.name, "")
-        )
+        # Column by column, not a concatenation: a common word stops the scan after a few rows.
+        postgres = self._session.get_bind().dialect.name == "postgresql"
+        columns = (Member.name, Member.offers, Member.role, Member.bio, Organisation.name)
+        holds = [or_(*(_holds(column, word, postgres) for column in columns)) for word in query_words]
         statement = (
             select(Member.id)
             .outerjoin(Organisation, Organisation.id == Member.organisation_id)
-            .where(
-                Member.listed.is_(True),
-                and_(*(profile.contains(word, autoescape=True) for word in query_words)),
-            )
+            .where(Member.listed.is_(True), *holds)
             .order_by(Member.id)
             .limit(limit)
         )
@@ -546,7 +536,7 @@ class Directory:
             found = gazetteer().find(place)
             spellings = [typed for typed in (found.spellings if found else (spelling(place),)) if typed]
             where = [
-                func.lower(column).contains(typed, autoescape=True)
+                _holds(column, typed, postgres)
                 for column in (
                     Organisation.country,
                     Organisation.region,
@@ -558,3 +548,8 @@ class Directory:
             ]
             statement = statement.outerjoin(Cluster, Cluster.id == Member.cluster_id).where(or_(*where))
         return list((await self._session.scalars(statement)).all())
+
+
+def _holds(column: Any, word: str, postgres: bool) -> Any:
+    """`column` holds `word`, whatever the case (SQLite's LIKE ignores ASCII case already)."""
+    return column.icontains(word, autoescape=True) if postgres else column.contains(word, autoescape=True)
