@@ -13,9 +13,9 @@ vectorised max per matched word. Most entries sit in a compacted block sorted by
 block once it grows, so that an edit costs an append rather than a rebuild.
 
 Building the index for 100,000 members takes seconds, so `clusterbot run` starts it in the
-background (`warm_up`): the indexing runs in a worker thread a partition of rows at a time, packed
-into flat arrays as it goes, and until it is done a search answers from plain SQL (exact words
-only, `Directory.warming` says so) rather than keep anyone waiting.
+background (`warm_up`): pages of members are read in short transactions and indexed in a worker
+thread, packed into flat arrays as it goes, and until it is done a search answers from plain SQL
+(exact words only, `Directory.warming` says so) rather than keep anyone waiting.
 """
 
 from __future__ import annotations
