@@ -26,11 +26,11 @@ from benchmarks.common import (
 
 NAMES = ("search", "synergy", "broadcast", "throughput", "memory", "schedule")
 TINY: dict[str, dict[str, Any]] = {
-    "search": {"members": 600, "labelled": 10, "rapidfuzz_queries": 2},
+    "search": {"members": 600, "labelled": 10, "rapidfuzz_queries": 2, "scales": ()},
     "synergy": {"members": 400, "opportunities": 100, "sample": 1},
     "broadcast": {"recipients": 60, "slack_recipients": 40},
     "throughput": {"members": 300, "users": 4, "commands": 40, "updates": 20},
-    "memory": {"members": 500, "settle_seconds": 30},
+    "memory": {"members": 500, "settle_seconds": 30, "scales": ()},
     "schedule": {"participants": 20, "slots": 4, "tables": 4, "wishes": 60, "spare_tables": 8, "scales": ()},
 }
 

@@ -62,6 +62,8 @@ async def serve(settings: Settings) -> int:
     http.add_check("database", database_check(db))
     add_calendar_feed(http, db)
     assistant = build_assistant(settings, db)
+    # Built in the background: a `find` meanwhile answers from plain SQL instead of waiting.
+    assistant.directory.warm_up(db)
     adapters = configured_adapters(settings, assistant, db, http)
     scheduler = Scheduler(
         db,
@@ -95,5 +97,6 @@ async def serve(settings: Settings) -> int:
         for adapter in reversed(started):
             await shutdown.bounded(adapter.stop(), f"the {adapter.platform} adapter")
         await shutdown.bounded(http.stop(), "the HTTP server")
+        await shutdown.bounded(assistant.directory.close(), "the directory index build")
         await shutdown.bounded(db.close(), "closing the database")
     return 0

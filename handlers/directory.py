@@ -5,7 +5,7 @@ from __future__ import annotations
 import shlex
 
 from core.errors import UsageError
-from core.types import Button, Reply, echo, short
+from core.types import Button, Reply, Text, echo, short
 from handlers.engine.context import Context
 from handlers.engine.paging import page_of, page_words
 from handlers.engine.router import split_args
@@ -72,9 +72,9 @@ async def find(ctx: Context) -> list[Reply]:
                 place=echo(place),
             )
             others = await _other_places(ctx, query, typed_place)
-            return [text.reply(buttons=others, replaces_previous=edit)]
+            return [_warming_note(ctx, text).reply(buttons=others, replaces_previous=edit)]
         text.t("No member matches '{query}'. Try fewer or other words.", query=echo(query))
-        return [text.reply(replaces_previous=edit)]
+        return [_warming_note(ctx, text).reply(replaces_previous=edit)]
     if place:
         title = ctx.tr("Members matching '{query}' in {place}", query=echo(query), place=echo(place))
     else:
@@ -101,7 +101,17 @@ async def find(ctx: Context) -> list[Reply]:
             + [f"page:{page + 1}", f"for:{ctx.member.id}"]
         )
         buttons.append((Button(ctx.tr("More results"), "/find " + shlex.join(words)),))
-    return [text.reply(buttons=tuple(buttons), replaces_previous=edit)]
+    return [_warming_note(ctx, text).reply(buttons=tuple(buttons), replaces_previous=edit)]
+
+
+def _warming_note(ctx: Context, text: Text) -> Text:
+    """While the search index is built at start, results are exact words only: say so."""
+    if ctx.store.directory.warming:
+        text.line().t(
+            "The directory is still starting up: for now only members with these exact words are "
+            "found. Try again in a minute for the full search."
+        )
+    return text
 
 
 def introduce_button(ctx: Context, name: str, member_id: int) -> Button:

@@ -11,21 +11,31 @@ of megabytes and a Python loop per posting, where flat arrays cost a few bytes p
 vectorised max per matched word. Most entries sit in a compacted block sorted by word; members
 (re)indexed since the last compaction are appended to a small tail, which is folded into the
 block once it grows, so that an edit costs an append rather than a rebuild.
+
+Building the index for 100,000 members takes seconds, so `clusterbot run` starts it in the
+background (`warm_up`): pages of members are read in short transactions and indexed in a worker
+thread, packed into flat arrays as it goes, and until it is done a search answers from plain SQL
+(exact words only, `Directory.warming` says so) rather than keep anyone waiting.
 """
 
 from __future__ import annotations
 
+import asyncio
 import bisect
+import logging
 import math
+import time
 from array import array
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz, process
-from sqlalchemy import select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.db import Database
 from store.models import Cluster, Member, Organisation
 from store.places import gazetteer, spelling
 from store.text import words
@@ -45,6 +55,14 @@ BIO_WEIGHT = 6
 WEIGHT_SCALE = 10
 # The tail is folded into the sorted block when it holds this many entries (or a quarter of the block).
 COMPACT_AT = 100_000
+# Rows read per partition, and the tail size from which a long read packs the tail into flat arrays
+# as it goes: a whole directory held as growing `array`s and then sorted at once costs ~3x the index.
+READ_PARTITION = 2_000
+PACK_AT = 1 << 18
+# Entries sorted into the block at a time when it is rebuilt: bounds the temporary index arrays.
+MERGE_SLICE = 1 << 18
+# Members indexed between two offers of the GIL to the event loop during the background build.
+YIELD_EVERY = 32
 # A word matched this closely is the word meant ("textil" for "textile"), not a neighbour ("smart"
 # for "marta", 80): a query that is wholly a member's name this closely shows name matches only.
 NEAR_EXACT = 0.9
@@ -54,11 +72,19 @@ WORDS_KEPT = 2 / 3
 SCORE_KEPT = 0.35
 
 
+log = logging.getLogger(__name__)
+
+# Entries as flat arrays: word ids, slots and weights, of the same length.
+Entries = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
 class DirectoryIndex:
     """In-memory inverted index of member profiles; one per process, shared by all requests.
 
     Each member has a slot; per slot we keep its id, whether it is listed, its place and where its
-    current postings are (the block, or the tail from `_tail_from[slot]` on).
+    current postings are (the block, or the entries appended from number `_tail_from[slot]` on).
+    Entries are numbered as appended, across packs and compactions: the tail's first is
+    `_tail_base`, and an entry older than its slot's `_tail_from` is stale.
     """
 
     def __init__(self) -> None:
@@ -66,12 +92,14 @@ class DirectoryIndex:
         self._word_ids: dict[str, int] = {}
         self._vocabulary: list[str] = []
         self._sorted_vocabulary: list[str] = []
-        self._slot_of: dict[int, int] = {}
+        # The slot of each member id (-1: none); ids are dense, and a dict of 100,000 ints costs 10 MB.
+        self._slot_of = array("i")
         self._member_ids = array("q")
         self._listed = array("b")
         self._place_codes = array("i")
         self._in_block = array("b")
         self._tail_from = array("q")
+        self._tail_base = 0
         self._places: dict[str, int] = {}
         self._block_starts = np.zeros(1, dtype=np.int64)
         self._block_slots = np.empty(0, dtype=np.int32)
@@ -80,10 +108,79 @@ class DirectoryIndex:
         self._tail_words = array("i")
         self._tail_weights = array("B")
         self._word_cache: dict[str, list[str]] = {}
+        self._place_cache: dict[tuple[str, str, str], tuple[int, list[str]]] = {}
+        # Tail entries packed during a long read, sorted by word (as entries per word id, slots and
+        # weights), with the number the next entry appended got then; folded into the block when
+        # the read ends.
+        self._packed: list[tuple[np.ndarray, np.ndarray, np.ndarray, int]] = []
+        self._refreshing = asyncio.Lock()
+        self._warming: asyncio.Task[None] | None = None
+
+    @property
+    def warming(self) -> bool:
+        """Whether the background build (`warm_up`) is still running: searching must wait for it."""
+        return self._warming is not None and not self._warming.done()
+
+    def warm_up(self, db: Database) -> asyncio.Task[None]:
+        """Start building the index in the background; the event loop keeps answering meanwhile."""
+        self._warming = asyncio.create_task(self._build(db), name="directory index")
+        return self._warming
+
+    async def close(self) -> None:
+        """Stop a build still running (at shutdown)."""
+        if self.warming and self._warming is not None:
+            self._warming.cancel()
+            await asyncio.gather(self._warming, return_exceptions=True)
+
+    async def _build(self, db: Database) -> None:
+        """Read every member a page at a time, each page in a short transaction of its own (on SQLite
+        a transaction holds the write lock), and index each page in a worker thread."""
+        try:
+            async with self._refreshing:
+                try:
+                    after: tuple[datetime, int] | None = None
+                    while True:
+                        query = self._changes().limit(READ_PARTITION)
+                        if after is not None:
+                            query = query.where(
+                                or_(
+                                    Member.updated_at > after[0],
+                                    and_(Member.updated_at == after[0], Member.id > after[1]),
+                                )
+                            )
+                        async with db.transaction() as session:
+                            rows = (await session.execute(query)).all()
+                        if not rows:
+                            break
+                        await asyncio.to_thread(self._index_rows, rows)
+                        self.watermark, after = rows[-1].updated_at, (rows[-1].updated_at, rows[-1][0])
+                finally:
+                    self._forget_read()
+                if self._packed:
+                    await asyncio.to_thread(self._compact)
+        except Exception:
+            # Not fatal: the first search catches up from where the build stopped.
+            log.exception("the directory index could not be built at start; the first search will")
 
     async def refresh(self, session: AsyncSession) -> None:
-        """Read members changed since the last refresh (all of them the first time)."""
-        query = (
+        """Read members changed since the last refresh (all of them the first time).
+
+        One refresh (or build) runs at a time, so that a search never sees a half-folded index.
+        """
+        async with self._refreshing:
+            result = await session.stream(self._changes().execution_options(yield_per=READ_PARTITION))
+            try:
+                async for rows in result.partitions():
+                    self._index_rows(rows)
+                    self.watermark = rows[-1].updated_at
+            finally:
+                self._forget_read()
+            if self._packed or len(self._tail_slots) > max(COMPACT_AT, len(self._block_slots) // 4):
+                self._compact()
+
+    def _changes(self) -> Select[*tuple[Any, ...]]:
+        """Members changed since the watermark (all of them the first time), in that order."""
+        query: Select[*tuple[Any, ...]] = (
             select(
                 Member.id,
                 Member.name,
@@ -104,22 +201,42 @@ class DirectoryIndex:
             )
             .outerjoin(Organisation, Organisation.id == Member.organisation_id)
             .outerjoin(Cluster, Cluster.id == Member.cluster_id)
-            .order_by(Member.updated_at)
+            .order_by(Member.updated_at, Member.id)
         )
         if self.watermark is not None:
             # `>=`: a row committed later with the same timestamp must not be missed.
             query = query.where(Member.updated_at >= self.watermark)
-        result = await session.stream(query.execution_options(yield_per=5000))
-        try:
-            async for rows in result.partitions():
-                for row in rows:
-                    self._index(row)
-                self.watermark = rows[-1].updated_at
-        finally:
-            # Profile texts repeat within one load; kept longer, the cache would only grow.
-            self._word_cache.clear()
-        if len(self._tail_slots) > max(COMPACT_AT, len(self._block_slots) // 4):
-            self._compact()
+        return query
+
+    def _forget_read(self) -> None:
+        # Profile texts repeat within one read; kept longer, the caches would only grow.
+        self._word_cache.clear()
+        self._place_cache.clear()
+
+    def _index_rows(self, rows: Any) -> None:
+        for number, row in enumerate(rows, start=1):
+            self._index(row)
+            if number % YIELD_EVERY == 0:
+                # In the build's worker thread: let the event loop have the GIL now, rather than
+                # at the interpreter's next switch (5 ms), which every await of a command pays.
+                time.sleep(0)
+        if len(self._tail_slots) >= PACK_AT:
+            self._pack_tail()
+
+    def _live_tail(self) -> np.ndarray:
+        """Which tail entries are current (their member was not re-indexed since)."""
+        tail_slots = _view(self._tail_slots, np.int32)
+        numbers = np.arange(self._tail_base, self._tail_base + len(tail_slots))
+        return numbers >= _view(self._tail_from, np.int64)[tail_slots]  # type: ignore[no-any-return]
+
+    def _pack_tail(self) -> None:
+        """Move the tail's current entries to flat arrays (a long read's tail would only grow)."""
+        entry_words, slots, weights = self._current_tail()
+        order = np.argsort(entry_words, kind="stable")
+        counts = np.bincount(entry_words, minlength=len(self._vocabulary)).astype(np.int32)
+        self._packed.append((counts, slots[order], weights[order], self._tail_base + len(self._tail_slots)))
+        self._tail_base += len(self._tail_slots)
+        self._tail_slots, self._tail_words, self._tail_weights = array("i"), array("i"), array("B")
 
     def search(self, query: str, *, place: str = "", limit: int = 50) -> list[int]:
         """Member ids best first: a member whose name is the query first, then members matching more
@@ -131,7 +248,7 @@ class DirectoryIndex:
         in_block = _view(self._in_block, np.int8).astype(bool)
         tail_slots, tail_words = _view(self._tail_slots, np.int32), _view(self._tail_words, np.int32)
         tail_weights = _view(self._tail_weights, np.uint8)
-        live_tail = np.arange(len(tail_slots)) >= _view(self._tail_from, np.int64)[tail_slots]
+        live_tail = self._live_tail()
         scores, hits = np.zeros(slot_count), np.zeros(slot_count, dtype=np.int32)
         name_hits = np.zeros(slot_count, dtype=np.int32)
         for query_word in query_words:
@@ -249,15 +366,10 @@ class DirectoryIndex:
             cl_region,
             sectors,
         ) = row
-        country, region = org_country or cl_country, org_region or cl_region
-        place = " ".join(filter(None, [country, region, cluster]))
-        # `Catalunya` finds members of Catalonia: the other names of their country and region count.
-        other_names = " ".join(
-            [*gazetteer().spellings_of(country or ""), *gazetteer().spellings_of(region or "")]
-        )
+        place_code, place_words = self._place(org_country or cl_country, org_region or cl_region, cluster)
         # Lightest field first: a word keeps the weight of the heaviest field it appears in.
         weights: dict[str, int] = dict.fromkeys(self._words(f"{bio} {seeks}"), BIO_WEIGHT)
-        weights.update(dict.fromkeys(self._words(f"{place} {other_names}"), FIELD_WEIGHTS["place"]))
+        weights.update(dict.fromkeys(place_words, FIELD_WEIGHTS["place"]))
         for field_name, text in (
             ("organisation", org or ""),
             ("offers", f"{offers} {role}"),
@@ -267,12 +379,27 @@ class DirectoryIndex:
         weights.update(dict.fromkeys(self._words(name), FIELD_WEIGHTS["name"]))
         slot = self._slot(mid)
         self._listed[slot] = bool(listed)
-        self._place_codes[slot] = self._place_code(spelling(place))
+        self._place_codes[slot] = place_code
         self._in_block[slot] = 0
-        self._tail_from[slot] = len(self._tail_slots)
+        self._tail_from[slot] = self._tail_base + len(self._tail_slots)
         self._tail_slots.extend([slot] * len(weights))
         self._tail_words.extend([self._word_id(word) for word in weights])
         self._tail_weights.extend(weights.values())
+
+    def _place(self, country: str | None, region: str | None, cluster: str | None) -> tuple[int, list[str]]:
+        """A member's place code and place words; members share a few hundred places, so each is
+        worked out once a read."""
+        key = (country or "", region or "", cluster or "")
+        found = self._place_cache.get(key)
+        if found is None:
+            place = " ".join(filter(None, key))
+            # `Catalunya` finds members of Catalonia: the other names of their country and region count.
+            other_names = " ".join([*gazetteer().spellings_of(key[0]), *gazetteer().spellings_of(key[1])])
+            found = self._place_cache[key] = (
+                self._place_code(spelling(place)),
+                self._words(f"{place} {other_names}"),
+            )
+        return found
 
     def _words(self, text: str) -> list[str]:
         """`store.text.words`, a whitespace-separated token at a time, each token folded once.
@@ -289,8 +416,10 @@ class DirectoryIndex:
         return found
 
     def _slot(self, member_id: int) -> int:
-        slot = self._slot_of.get(member_id)
-        if slot is None:
+        if member_id >= len(self._slot_of):
+            self._slot_of.extend([-1] * (member_id + 1 - len(self._slot_of)))
+        slot = self._slot_of[member_id]
+        if slot < 0:
             slot = self._slot_of[member_id] = len(self._member_ids)
             for column, value in (
                 (self._member_ids, member_id),
@@ -317,24 +446,56 @@ class DirectoryIndex:
         return code
 
     def _compact(self) -> None:
-        """Fold the tail's current entries and the block's still-current ones into a new sorted block."""
-        in_block = _view(self._in_block, np.int8).astype(bool)
-        tail_slots = _view(self._tail_slots, np.int32)
-        live = np.arange(len(tail_slots)) >= _view(self._tail_from, np.int64)[tail_slots]
-        block_words = np.repeat(
-            np.arange(len(self._block_starts) - 1, dtype=np.int32), np.diff(self._block_starts)
-        )
-        kept = in_block[self._block_slots]
-        entry_words = np.concatenate((block_words[kept], _view(self._tail_words, np.int32)[live]))
-        order = np.argsort(entry_words, kind="stable")
-        self._block_slots = np.concatenate((self._block_slots[kept], tail_slots[live]))[order]
-        self._block_weights = np.concatenate(
-            (self._block_weights[kept], _view(self._tail_weights, np.uint8)[live])
-        )[order]
-        counts = np.bincount(entry_words, minlength=len(self._vocabulary))
-        self._block_starts = np.concatenate(([0], np.cumsum(counts)))
+        """Fold the current entries (block, packed, tail) into a new block sorted by word.
+
+        A counting sort, a slice at a time: the new block is allocated once at its final size and
+        the temporary arrays stay a slice long, where sorting all entries at once needs ~40 bytes each.
+        """
+        counts = np.zeros(len(self._vocabulary), dtype=np.int64)
+        for entry_words, _slots, _weights in self._current_entries():
+            counts += np.bincount(entry_words, minlength=len(counts))
+        starts = np.concatenate(([0], np.cumsum(counts)))
+        block_slots = np.empty(starts[-1], dtype=np.int32)
+        block_weights = np.empty(starts[-1], dtype=np.uint8)
+        cursor = starts[:-1].copy()
+        for entry_words, slots, weights in self._current_entries():
+            order = np.argsort(entry_words, kind="stable")
+            sorted_words = entry_words[order]
+            word_counts = np.bincount(sorted_words, minlength=len(counts))
+            first_of_word = np.concatenate(([0], np.cumsum(word_counts)))[sorted_words]
+            at = cursor[sorted_words] + np.arange(len(order)) - first_of_word
+            block_slots[at], block_weights[at] = slots[order], weights[order]
+            cursor += word_counts
+        self._block_starts, self._block_slots, self._block_weights = starts, block_slots, block_weights
         self._in_block = array("b", bytes([1]) * len(self._member_ids))
+        self._packed = []
+        self._tail_base += len(self._tail_slots)
         self._tail_slots, self._tail_words, self._tail_weights = array("i"), array("i"), array("B")
+
+    def _current_entries(self) -> Iterator[Entries]:
+        """The entries still current, a slice at a time: the block's, the packed ones, the tail's."""
+        in_block = _view(self._in_block, np.int8).astype(bool)
+        for start in range(0, len(self._block_slots), MERGE_SLICE):
+            positions = np.arange(start, min(start + MERGE_SLICE, len(self._block_slots)))
+            entry_words = (np.searchsorted(self._block_starts, positions, side="right") - 1).astype(np.int32)
+            slots = self._block_slots[positions]
+            kept = in_block[slots]
+            yield entry_words[kept], slots[kept], self._block_weights[positions][kept]
+        tail_from = _view(self._tail_from, np.int64)
+        for counts, slots, weights, appended_before in self._packed:
+            entry_words = np.repeat(np.arange(len(counts), dtype=np.int32), counts)
+            # A member re-indexed since the pack has newer entries; its packed ones are stale.
+            current = tail_from[slots] < appended_before
+            yield entry_words[current], slots[current], weights[current]
+        yield self._current_tail()
+
+    def _current_tail(self) -> Entries:
+        live = self._live_tail()
+        return (
+            _view(self._tail_words, np.int32)[live],
+            _view(self._tail_slots, np.int32)[live],
+            _view(self._tail_weights, np.uint8)[live],
+        )
 
 
 def _view(column: array[Any], dtype: type[np.generic]) -> np.ndarray:
@@ -348,10 +509,54 @@ class Directory:
     def __init__(self, session: AsyncSession, index: DirectoryIndex | None) -> None:
         self._session = session
         self._index = index
+        self.warming = False
+        """Whether the last search was answered by plain SQL while the index is being built."""
 
     async def search(self, query: str, *, place: str = "", limit: int = 50) -> list[int]:
         """Ids of listed members matching `query` (in `place` if given), best first."""
         if self._index is None:
             self._index = DirectoryIndex()
+        self.warming = self._index.warming
+        if self.warming:
+            return await self._exact_words(query, place, limit)
         await self._index.refresh(self._session)
         return self._index.search(query, place=place, limit=limit)
+
+    async def _exact_words(self, query: str, place: str, limit: int) -> list[int]:
+        """Listed members whose profile holds every word of the query as typed, by id: the plain
+        SQL answer while the index is built (no typo tolerance, no ranking)."""
+        query_words = list(dict.fromkeys(words(query)))
+        if not query_words:
+            return []
+        # Column by column, not a concatenation: a common word stops the scan after a few rows.
+        postgres = self._session.get_bind().dialect.name == "postgresql"
+        columns = (Member.name, Member.offers, Member.role, Member.bio, Organisation.name)
+        holds = [or_(*(_holds(column, word, postgres) for column in columns)) for word in query_words]
+        statement = (
+            select(Member.id)
+            .outerjoin(Organisation, Organisation.id == Member.organisation_id)
+            .where(Member.listed.is_(True), *holds)
+            .order_by(Member.id)
+            .limit(limit)
+        )
+        if place:
+            found = gazetteer().find(place)
+            spellings = [typed for typed in (found.spellings if found else (spelling(place),)) if typed]
+            where = [
+                _holds(column, typed, postgres)
+                for column in (
+                    Organisation.country,
+                    Organisation.region,
+                    Cluster.name,
+                    Cluster.country,
+                    Cluster.region,
+                )
+                for typed in spellings
+            ]
+            statement = statement.outerjoin(Cluster, Cluster.id == Member.cluster_id).where(or_(*where))
+        return list((await self._session.scalars(statement)).all())
+
+
+def _holds(column: Any, word: str, postgres: bool) -> Any:
+    """`column` holds `word`, whatever the case (SQLite's LIKE ignores ASCII case already)."""
+    return column.icontains(word, autoescape=True) if postgres else column.contains(word, autoescape=True)

@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+
+import pytest
+
+from handlers.engine.assistant import Assistant
+from store import directory
 from store.db import Database
 from tests.factories import add_cluster, add_member
 
@@ -172,3 +182,68 @@ async def test_a_region_named_in_the_query_by_another_name_finds_its_members(
 
     assert answer.index("Núria Ferrer") < answer.index("Tiago Costa")
     assert answer.index("1. Núria Ferrer")
+
+
+@asynccontextmanager
+async def index_building(assistant: Assistant, db: Database) -> AsyncIterator[None]:
+    """The start-up index build, held in the middle until the block ends, then let finish."""
+    # The build indexes in a worker thread: with the only worker busy, it waits mid-build.
+    worker_busy = threading.Event()
+    with ThreadPoolExecutor(max_workers=1) as workers:
+        asyncio.get_running_loop().set_default_executor(workers)
+        workers.submit(worker_busy.wait)
+        built = assistant.directory.warm_up(db)
+        try:
+            yield
+        finally:
+            worker_busy.set()
+        await built
+
+
+async def test_a_find_while_the_index_is_built_answers_exact_words_and_says_so(
+    db: Database, clock, chat_as, assistant: Assistant
+) -> None:
+    await seed(db, clock.now)
+    searcher = chat_as("someone")
+    async with index_building(assistant, db):
+        exact = await searcher.say("/find recycling")
+        misspelt = await searcher.say("/find recyclng")
+    assert "Núria Ferrer" in exact and "still starting up" in exact
+    assert "Tiago Costa" not in exact and "Hidden Person" not in exact
+    assert "No member matches" in misspelt and "still starting up" in misspelt
+    built_answer = await searcher.say("/find recyclng")
+    assert "Núria Ferrer" in built_answer and "still starting up" not in built_answer
+
+
+async def test_a_find_while_the_index_is_built_keeps_to_the_place_asked_for(
+    db: Database, clock, chat_as, assistant: Assistant
+) -> None:
+    await seed(db, clock.now)
+    async with index_building(assistant, db):
+        answer = await chat_as("someone").say("/find fibres in:Portugal")
+    assert "Tiago Costa" in answer and "Núria Ferrer" not in answer
+
+
+async def test_a_long_read_packed_as_it_goes_finds_members_by_their_latest_profile(
+    db: Database, clock, chat_as, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Partitions of one row, and no compaction before the read that packs: a large read, made small.
+    monkeypatch.setattr(directory, "READ_PARTITION", 1)
+    monkeypatch.setattr(directory, "COMPACT_AT", 10_000)
+    await seed(db, clock.now)
+    clock.advance(minutes=1)
+    searcher, ingrid, tiago = chat_as("someone"), chat_as("ingrid"), chat_as("tiago")
+    for chat in (ingrid, tiago):
+        await chat.say("/profile set listed yes")
+    await ingrid.say("/profile set offers compostable bioplastics")
+    assert "ingrid" in await searcher.say("/find bioplastics")
+    clock.advance(minutes=1)
+    await tiago.say("/profile set offers jacquard looms")
+    clock.advance(minutes=1)
+    await ingrid.say("/profile set offers tidal turbines")
+    # The next read packs the tail (Ingrid's first profile) before it reaches her new one.
+    monkeypatch.setattr(directory, "PACK_AT", 1)
+    assert "ingrid" not in await searcher.say("/find bioplastics")
+    assert "ingrid" in await searcher.say("/find turbines")
+    assert "tiago" in await searcher.say("/find jacquard")
+    assert "Núria Ferrer" in await searcher.say("/find textil recyclng")
