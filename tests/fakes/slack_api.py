@@ -105,10 +105,19 @@ def validate_blocks(blocks: Any, *, limit: int = 50, files: dict[str, Params] | 
     if not isinstance(blocks, list) or len(blocks) > limit:
         raise SlackError("invalid_blocks", f"more than {limit} blocks")
     action_ids: set[str] = set()
+
+    def button(element: Any) -> None:
+        _text_object(element.get("text"), limit=75, plain_only=True)
+        if element.get("type") != "button" or not 1 <= len(element.get("value", "")) <= 2000:
+            raise SlackError("invalid_blocks", f"bad button {element!r}")
+        if element.get("action_id") in action_ids:
+            raise SlackError("invalid_blocks", "duplicate action_id")
+        action_ids.add(element.get("action_id"))
+
     for block in blocks:
         kind = block.get("type")
         if kind == "section":
-            _text_object(block.get("text"), limit=3000)
+            _section(block, button)
         elif kind == "context":
             elements = block.get("elements") or []
             if not 1 <= len(elements) <= 10:
@@ -121,17 +130,26 @@ def validate_blocks(blocks: Any, *, limit: int = 50, files: dict[str, Params] | 
             elements = block.get("elements") or []
             if not 1 <= len(elements) <= 25:
                 raise SlackError("invalid_blocks", "actions needs 1..25 elements")
-            for button in elements:
-                _text_object(button.get("text"), limit=75, plain_only=True)
-                if button.get("type") != "button" or not 1 <= len(button.get("value", "")) <= 2000:
-                    raise SlackError("invalid_blocks", f"bad button {button!r}")
-                if button.get("action_id") in action_ids:
-                    raise SlackError("invalid_blocks", "duplicate action_id")
-                action_ids.add(button.get("action_id"))
+            for element in elements:
+                button(element)
         elif kind == "image":
             _image(block, files)
         elif kind != "divider":
             raise SlackError("invalid_blocks", f"unknown block type {kind!r}")
+
+
+def _section(block: dict[str, Any], button: Callable[[Any], None]) -> None:
+    """A section: text of up to 3000 (optional with fields), up to 10 fields of 2000, a button beside."""
+    fields = block.get("fields")
+    if "text" in block or fields is None:
+        _text_object(block.get("text"), limit=3000)
+    if fields is not None:
+        if not isinstance(fields, list) or not 1 <= len(fields) <= 10:
+            raise SlackError("invalid_blocks", "a section holds 1..10 fields")
+        for field in fields:
+            _text_object(field, limit=2000)
+    if "accessory" in block:
+        button(block["accessory"])
 
 
 def _texts(value: Any) -> list[str]:
