@@ -509,6 +509,8 @@ class SlackAdapter:
         await ack()
         channel = await self._dm_channel(client, team, user)
         await self._deliver(_Where(client, team, user, channel), outcome.replies)
+        if outcome.home_changed:
+            await self._publish_home(client, team, user)
 
     async def _on_error(self, error: Exception, body: dict[str, Any]) -> None:
         ERRORS.labels(PLATFORM, _code(error)).inc()

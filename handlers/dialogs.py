@@ -50,6 +50,9 @@ class Form:
     # How many words after the command open the form (`event edit 12`: one); more means typed.
     opening_args: int = 0
     initial: Initial | None = None
+    # Whether what it saves shows on the member's home screen (their profile's suggestions, the
+    # events and opportunities there), so that a platform with one redraws it after a submission.
+    changes_home: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +180,7 @@ FORMS = {
                 Field("text", N_("Message"), multiline=True, required=True),
             ),
             _announce_lines,
+            changes_home=False,
         ),
         Form(
             "profile set",
@@ -203,6 +207,7 @@ FORMS = {
                 Field("event", N_("Event number"), N_("leave empty for any B2B session")),
             ),
             _meet_lines,
+            changes_home=False,
         ),
     )
 }

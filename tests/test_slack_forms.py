@@ -321,3 +321,32 @@ async def test_a_form_in_catalan_and_an_expired_trigger_answers_as_typed(world: 
     await world.api.wait_for(lambda: world.api.responses)
     assert "oportunitat" in world.api.responses[0].body["text"]
     assert len(world.api.modals) == 1
+
+
+async def test_saving_the_profile_form_redraws_the_app_home_with_the_new_suggestions(world: World) -> None:
+    await add_member(world.db, world.clock.now, "Joana Silva", offers="recycled polyester yarn")
+    await world.slack.event({"type": "app_home_opened", "user": USER, "channel": f"D{USER}", "tab": "home"})
+    await world.api.wait_for(lambda: USER in world.api.views)
+    assert "Joana Silva" not in section_text(
+        home_parts(world.api.views[USER]["blocks"])["Suggested contacts"]
+    )
+    published = len(world.api.calls_to("views.publish"))
+    view = await open_form(world, "profile set")
+
+    _, body = await world.slack.submit(USER, view, {"seeks": "recycled polyester"})
+
+    assert body == ""
+    await world.api.wait_for(lambda: len(world.api.calls_to("views.publish")) > published)
+    assert "Joana Silva" in section_text(home_parts(world.api.views[USER]["blocks"])["Suggested contacts"])
+
+
+async def test_a_form_that_changes_nothing_at_home_leaves_it_as_it_is(world: World) -> None:
+    await become_coordinator(world)
+    shown = len(world.api.dm_messages(USER))
+    view = await open_form(world, "announce")
+
+    _, body = await world.slack.submit(USER, view, {"to": "everyone", "text": "The Porto agenda is out."})
+
+    assert body == ""
+    await dm_text(world, shown)
+    assert world.api.calls_to("views.publish") == []
