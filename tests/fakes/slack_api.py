@@ -195,6 +195,29 @@ def validate_message(
     return text, blocks
 
 
+SELECTS = ("static_select", "multi_static_select")
+
+
+def _select(element: dict[str, Any]) -> None:
+    """A menu of 1..100 options (text of 75, value of 150); what it starts from is one of them."""
+    options = element.get("options") or []
+    if not 1 <= len(options) <= 100:
+        raise SlackError("invalid_blocks", "a select needs 1..100 options")
+    for option in options:
+        _text_object(option.get("text"), limit=75, plain_only=True)
+        if not 1 <= len(str(option.get("value", ""))) <= 150:
+            raise SlackError("invalid_blocks", f"bad option value {option!r}")
+    initial = element.get(
+        "initial_options", [element["initial_option"]] if "initial_option" in element else []
+    )
+    if element["type"] == "static_select" and "initial_options" in element:
+        raise SlackError("invalid_blocks", "a static_select starts from one initial_option")
+    if any(option not in options for option in initial):
+        raise SlackError("invalid_blocks", "an initial option is not one of the options")
+    if len(initial) > int(element.get("max_selected_items", 100)):
+        raise SlackError("invalid_blocks", "more initial options than max_selected_items")
+
+
 def validate_modal(view: Any) -> None:
     """A modal as views.open takes it: titles of 24, inputs named once, text inputs within 3000."""
     if not isinstance(view, dict) or view.get("type") != "modal":
@@ -214,11 +237,14 @@ def validate_modal(view: Any) -> None:
     for block in inputs:
         _text_object(block.get("label"), limit=2000, plain_only=True)
         element = block.get("element") or {}
-        if element.get("type") != "plain_text_input" or not element.get("action_id"):
+        if element.get("type") not in ("plain_text_input", *SELECTS) or not element.get("action_id"):
             raise SlackError("invalid_blocks", f"bad input element {element!r}")
-        most = int(element.get("max_length", 3000))
-        if not 1 <= most <= 3000 or len(element.get("initial_value", "")) > most:
-            raise SlackError("invalid_blocks", "initial_value longer than max_length")
+        if element["type"] in SELECTS:
+            _select(element)
+        else:
+            most = int(element.get("max_length", 3000))
+            if not 1 <= most <= 3000 or len(element.get("initial_value", "")) > most:
+                raise SlackError("invalid_blocks", "initial_value longer than max_length")
         if "placeholder" in element:
             _text_object(element["placeholder"], limit=150, plain_only=True)
         if block.get("block_id") in names:
@@ -605,6 +631,26 @@ class FakeSlackApi:
         return web.Response(text="ok")
 
 
+def _state(element: Params, typed: str | None) -> Params:
+    """An input as a view_submission reports it: the text typed, or the option(s) picked by value
+    (several separated by commas); an input not named keeps what it started from."""
+    kind = element["type"]
+    if kind not in SELECTS:
+        return {"type": kind, "value": (typed if typed is not None else element.get("initial_value")) or None}
+    if typed is None:
+        picked = element.get(
+            "initial_options", [element["initial_option"]] if "initial_option" in element else []
+        )
+    else:
+        wanted = [value.strip() for value in typed.split(",") if value.strip()]
+        picked = [option for option in element["options"] if option["value"] in wanted]
+        if len(picked) != len(wanted):
+            raise AssertionError(f"{typed!r} is not among the options offered")
+    if kind == "multi_static_select":
+        return {"type": kind, "selected_options": picked}
+    return {"type": kind, "selected_option": picked[0] if picked else None}
+
+
 class SlackSender:
     """What Slack itself sends to the app's request URL, signed as Slack signs it."""
 
@@ -697,10 +743,7 @@ class SlackSender:
             if block.get("type") != "input":
                 continue
             element = block["element"]
-            typed = values.get(block["block_id"], element.get("initial_value"))
-            state[block["block_id"]] = {
-                element["action_id"]: {"type": element["type"], "value": typed or None}
-            }
+            state[block["block_id"]] = {element["action_id"]: _state(element, values.get(block["block_id"]))}
         payload = {
             "type": "view_submission",
             "team": {"id": TEAM_ID},
