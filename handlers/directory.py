@@ -54,7 +54,7 @@ def place_label(typed: str) -> str:
 
 
 async def find(ctx: Context) -> list[Reply]:
-    # `page_of` also refuses a More button pressed by someone the results were not shown to.
+    # The router has refused a More button pressed by someone the results were not shown to.
     query, typed_place, page = parse_query(page_words(page_of(split_args(ctx.rest))))
     if not query.strip():
         raise UsageError(ctx.tr("Tell me what to look for."))
