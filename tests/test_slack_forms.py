@@ -269,7 +269,7 @@ async def test_app_home_shows_the_agenda_suggestions_and_followed_opportunities_
     assert "Joana Silva" in section_text(parts["Suggested contacts"])
     followed = parts["Opportunities you follow"]
     assert "Digital textiles call" in section_text(followed) and "Unfollowed" not in section_text(followed)
-    assert labels(followed) == [f"Details #{call}", f"Unfollow #{call}"]
+    assert labels(followed) == ["Details", f"Unfollow #{call}"]
 
 
 async def test_a_form_button_on_the_app_home_opens_its_form(world: World) -> None:
