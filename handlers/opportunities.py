@@ -49,6 +49,13 @@ def searchable(opportunity: Opportunity, language: str) -> str:
     )
 
 
+def deadline_label(ctx: Context, opportunity: Opportunity) -> str:
+    """'deadline 2 Jan 2027' in the reader's zone and language; "" when it has none."""
+    if opportunity.deadline is None:
+        return ""
+    return ctx.tr("deadline {date}", date=day(opportunity.deadline, ctx.member.timezone, ctx.language))
+
+
 async def opportunities(ctx: Context) -> list[Reply]:
     page = page_of(ctx.args)
     typed = " ".join(page.words)
@@ -74,11 +81,7 @@ async def opportunities(ctx: Context) -> list[Reply]:
     text.line().line()
     for opportunity in shown:
         kind = kind_label(opportunity.kind, ctx.language)
-        deadline = (
-            ctx.tr("deadline {date}", date=day(opportunity.deadline, ctx.member.timezone, ctx.language))
-            if opportunity.deadline
-            else ctx.tr("no deadline")
-        )
+        deadline = deadline_label(ctx, opportunity) or ctx.tr("no deadline")
         fields = ((ctx.tr("Kind"), kind), ("", deadline), (ctx.tr("Region"), opportunity.region or ""))
         details = details_button(ctx, f"/opportunity {opportunity.id}")
         with text.item(f"#{opportunity.id} {opportunity.title}", fields, details):

@@ -10,8 +10,9 @@ from core.types import N_, Button, Reply, bold, command, echo, fill
 from handlers.engine.context import Context
 from handlers.engine.forms import positive_int
 from handlers.engine.paging import details_button
-from handlers.engine.timefmt import day, parse_duration
+from handlers.engine.timefmt import parse_duration
 from handlers.linking import listing, platform_name
+from handlers.opportunities import deadline_label
 from handlers.profile import yes_no
 
 MAX_REMINDERS = 4
@@ -186,11 +187,7 @@ async def _followed(ctx: Context) -> Reply:
         )
     text, rows = ctx.text().bold(ctx.tr("Opportunities you follow")).line().line(), []
     for opportunity in followed:
-        deadline = (
-            ctx.tr("deadline {date}", date=day(opportunity.deadline, ctx.member.timezone, ctx.language))
-            if opportunity.deadline
-            else ""
-        )
+        deadline = deadline_label(ctx, opportunity)
         details = details_button(ctx, f"/opportunity {opportunity.id}")
         with text.item(f"#{opportunity.id} {opportunity.title}", (("", deadline),), details):
             text.bold(f"#{opportunity.id} ").add(opportunity.title).line()
