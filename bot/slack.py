@@ -511,6 +511,8 @@ class SlackAdapter:
             return
         await ack()
         await self._deliver(await self._in_dm(client, team, user), outcome.replies)
+        if outcome.home_changed:
+            await self._publish_home(client, team, user)
 
     async def _on_error(self, error: Exception, body: dict[str, Any]) -> None:
         ERRORS.labels(PLATFORM, _code(error)).inc()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.errors import UserError
-from handlers.dialogs import FormView
+from handlers.dialogs import Field, FormView
 
 FORM_CALLBACK = "cb_form"
 VALUE_ACTION = "value"
@@ -20,6 +20,9 @@ HINT_LIMIT = 150
 INPUT_LIMIT = 3000
 METADATA_LIMIT = 3000
 ERROR_LIMIT = 2000
+OPTIONS_LIMIT = 100
+OPTION_LIMIT = 75
+VALUE_LIMIT = 150
 
 View = dict[str, Any]
 
@@ -29,17 +32,42 @@ def _plain(text: str, limit: int) -> dict[str, Any]:
     return {"type": "plain_text", "text": text if len(text) <= limit else text[: limit - 1] + "…"}
 
 
+def _option(value: str, label: str) -> dict[str, Any]:
+    return {"text": _plain(label, OPTION_LIMIT), "value": value[:VALUE_LIMIT]}
+
+
+def _select(field: Field, now: str) -> dict[str, Any]:
+    """A field with a fixed set of answers as a menu: one pick, or several when `multiple`."""
+    options = [_option(value, label) for value, label in field.choices[:OPTIONS_LIMIT]]
+    element: dict[str, Any] = {"type": "static_select", "action_id": VALUE_ACTION, "options": options}
+    held = [value.strip() for value in now.split(",")] if field.multiple else [now.strip()]
+    initial = [option for option in options if option["value"] in held]
+    if field.multiple:
+        element |= {"type": "multi_static_select", "max_selected_items": field.most}
+        if initial:
+            element["initial_options"] = initial[: field.most]
+    elif initial:
+        element["initial_option"] = initial[0]
+    return element
+
+
+def _text_input(field: Field, now: str) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": VALUE_ACTION,
+        "multiline": field.multiline,
+        "max_length": min(field.max_length, INPUT_LIMIT),
+    }
+    if now:
+        element["initial_value"] = now
+    return element
+
+
 def modal(form: FormView) -> View:
     blocks = []
     for field in form.fields:
-        element: dict[str, Any] = {
-            "type": "plain_text_input",
-            "action_id": VALUE_ACTION,
-            "multiline": field.multiline,
-            "max_length": min(field.max_length, INPUT_LIMIT),
-        }
-        if form.values.get(field.key):
-            element["initial_value"] = form.values[field.key]
+        now = form.values.get(field.key, "")
+        element = _select(field, now) if field.choices else _text_input(field, now)
         if field.hint:
             element["placeholder"] = _plain(field.hint, HINT_LIMIT)
         blocks.append(
@@ -62,11 +90,20 @@ def modal(form: FormView) -> View:
     }
 
 
+def _held(element: dict[str, Any]) -> str:
+    """What an input holds: the text typed, or the value(s) of the option(s) picked, by commas."""
+    if "selected_option" in element:
+        return str((element["selected_option"] or {}).get("value") or "")
+    if "selected_options" in element:
+        return ", ".join(str(option.get("value") or "") for option in element["selected_options"] or [])
+    return str(element.get("value") or "")
+
+
 def submitted(view: View) -> tuple[str, dict[str, str]]:
     """The command line the modal was opened for, and what each input holds ("" when left empty)."""
     state = (view.get("state") or {}).get("values") or {}
     values = {
-        key: str((inputs.get(VALUE_ACTION) or {}).get("value") or "")
+        key: _held(inputs.get(VALUE_ACTION) or {})
         for key, inputs in state.items()
         if isinstance(inputs, dict)
     }

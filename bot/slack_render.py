@@ -15,9 +15,15 @@ from dataclasses import dataclass, field
 from itertools import count
 from typing import Any
 
-from core.types import Attachment, Button, Reply, Span, fill
+from core.types import Attachment, Button, Item, Reply, Span, fill
 
 SECTION_LIMIT = 3000
+FIELDS_PER_SECTION = 10
+FIELD_LIMIT = 2000
+# What one item of a list may hold at most, so that even the longest leaves room in a message.
+ITEM_CHARS = 6000
+# The block_id of a list's item: the prefix, then its place in `Reply.items`.
+ITEM_BLOCK = "item_"
 BLOCKS_PER_MESSAGE = 50
 BLOCKS_PER_VIEW = 100
 # Slack refuses a message whose blocks add up to more than about 12,000 characters of text
@@ -141,24 +147,85 @@ def _label(text: str) -> str:
     return text if len(text) <= BUTTON_TEXT_LIMIT else text[: BUTTON_TEXT_LIMIT - 1] + "…"
 
 
+def _button(button: Button, numbers: Iterator[int], values: Mapping[str, str]) -> Block:
+    """`values` maps payloads too long for Slack to keys."""
+    return {
+        "type": "button",
+        "text": {"type": "plain_text", "text": _label(button.label), "emoji": True},
+        "action_id": f"{ACTION_PREFIX}{next(numbers)}",
+        "value": values.get(button.payload, button.payload)[:BUTTON_VALUE_LIMIT],
+    }
+
+
 def _actions(
     rows: Sequence[Sequence[Button]], numbers: Iterator[int], values: Mapping[str, str]
 ) -> list[Block]:
-    """One actions block per row of buttons; `values` maps payloads too long for Slack to keys."""
+    """One actions block per row of buttons."""
     blocks = []
     for row in rows:
         for start in range(0, len(row), BUTTONS_PER_ACTIONS):
             elements = [
-                {
-                    "type": "button",
-                    "text": {"type": "plain_text", "text": _label(button.label), "emoji": True},
-                    "action_id": f"{ACTION_PREFIX}{next(numbers)}",
-                    "value": values.get(button.payload, button.payload)[:BUTTON_VALUE_LIMIT],
-                }
-                for button in row[start : start + BUTTONS_PER_ACTIONS]
+                _button(button, numbers, values) for button in row[start : start + BUTTONS_PER_ACTIONS]
             ]
             blocks.append({"type": "actions", "elements": elements})
     return blocks
+
+
+def _fit(text: str, limit: int) -> str:
+    """`text` escaped for mrkdwn, cut with an ellipsis (never inside an escape) to `limit`."""
+    escaped = escape(text)
+    if len(escaped) <= limit:
+        return escaped
+    kept, size = [], 0
+    for char in text:
+        piece = escape(char)
+        if size + len(piece) > limit - 1:
+            break
+        kept.append(piece)
+        size += len(piece)
+    return "".join(kept) + "…"
+
+
+def _field(label: str, value: str, limit: int) -> Block:
+    """A labelled value of an item: the label in bold on its own line, then the value."""
+    label = " ".join(label.split())
+    head = _wrap(_fit(label, limit // 4), "*") + "\n" if label else ""
+    return {"type": "mrkdwn", "text": head + _fit(value.strip(), limit - len(head))}
+
+
+def item_block(item: Item, index: int, numbers: Iterator[int], values: Mapping[str, str]) -> Block:
+    """The reply's item `index`: its title, its fields (Slack shows them in two columns) and its
+    button beside it, cut to Slack's limits for a section and to a share of a message (ITEM_CHARS)."""
+    title = _wrap(_fit(" ".join(item.title.split()) or "…", ITEM_CHARS // 4), "*")
+    block = section(title + _fit(" ".join(item.subtitle.split()), ITEM_CHARS // 2 - len(title)))
+    block["block_id"] = f"{ITEM_BLOCK}{index}"
+    shown = [(label, value) for label, value in item.fields if value.strip()][:FIELDS_PER_SECTION]
+    if shown:
+        room = min(FIELD_LIMIT, (ITEM_CHARS - len(block["text"]["text"])) // len(shown))
+        block["fields"] = [_field(label, value, room) for label, value in shown]
+    if item.button is not None:
+        block["accessory"] = _button(item.button, numbers, values)
+    return block
+
+
+def _list_blocks(reply: Reply, numbers: Iterator[int], values: Mapping[str, str]) -> list[Block]:
+    """The text around the items as sections, each item as its own section; the buttons the items
+    carry are left out of the rows."""
+    blocks: list[Block] = []
+    written = 0
+    for index, item in enumerate(reply.items):
+        blocks += [section(text) for text in _section_texts(reply.spans[written : item.first])]
+        blocks.append(item_block(item, index, numbers, values))
+        written = max(written, item.last)
+    blocks += [section(text) for text in _section_texts(reply.spans[written:])]
+    return blocks
+
+
+def _rows_left(reply: Reply) -> list[tuple[Button, ...]]:
+    """The buttons that are not an item's own (shown beside the item instead)."""
+    taken = {item.button.payload for item in reply.items if item.button is not None}
+    rows = [tuple(b for b in row if b.payload not in taken) for row in reply.buttons]
+    return [row for row in rows if row]
 
 
 def long_payloads(replies: Sequence[Reply]) -> list[str]:
@@ -166,8 +233,10 @@ def long_payloads(replies: Sequence[Reply]) -> list[str]:
     return [
         button.payload
         for reply in replies
-        for row in reply.buttons
-        for button in row
+        for button in [
+            *(button for row in reply.buttons for button in row),
+            *(item.button for item in reply.items if item.button is not None),
+        ]
         if len(button.payload) > BUTTON_VALUE_LIMIT
     ]
 
@@ -175,7 +244,13 @@ def long_payloads(replies: Sequence[Reply]) -> list[str]:
 def reply_blocks(
     reply: Reply, numbers: Iterator[int], values: Mapping[str, str], pictures: Sequence[Block] = ()
 ) -> list[Block]:
-    """The text's sections, then the pictures, then the buttons."""
+    """The text's sections (a list's items each in its own), then the pictures, then the buttons."""
+    if reply.items:
+        return (
+            _list_blocks(reply, numbers, values)
+            + list(pictures)
+            + _actions(_rows_left(reply), numbers, values)
+        )
     sections = [section(text) for text in _section_texts(reply.spans)]
     return sections + list(pictures) + _actions(reply.buttons, numbers, values)
 
@@ -211,7 +286,10 @@ def block_chars(block: Block) -> int:
 
 
 def _text_of(block: Block) -> str:
-    return str(block.get("text", {}).get("text", "")) if block["type"] == "section" else ""
+    if block["type"] != "section":
+        return ""
+    fields = [str(field["text"]) for field in block.get("fields", [])]
+    return "\n".join([str(block.get("text", {}).get("text", "")), *fields])
 
 
 def _message(blocks: list[Block]) -> SlackMessage:
@@ -242,7 +320,11 @@ def home_view(
 
 def chosen(blocks: Sequence[Block], label: str) -> list[Block]:
     """The message a button was pressed on, its buttons replaced by a note of the choice made."""
-    kept = [block for block in blocks if block.get("type") != "actions"]
+    kept = [
+        {key: value for key, value in block.items() if key != "accessory"}
+        for block in blocks
+        if block.get("type") != "actions"
+    ]
     return [*kept, context(f"✓ {escape(label)}")]
 
 

@@ -7,7 +7,9 @@ without anyone mutating it on the way.
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from core.i18n import DEFAULT_LANGUAGE, PLACEHOLDER, translate, translate_plural
@@ -106,6 +108,45 @@ class Attachment:
 
 
 @dataclass(frozen=True, slots=True)
+class Item:
+    """One entry of a list, for platforms that lay a list out natively (Slack: a section with
+    labelled fields and a button beside it).
+
+    The entry stays written in `Reply.spans` (`spans[first:last]`) and its button in
+    `Reply.buttons`, which is what platforms without such layouts show; a platform that shows the
+    item instead leaves out those spans and every button whose payload is `button.payload`.
+    `fields` are (label, value) pairs; a field with no label is shown as its value alone.
+    """
+
+    title: str
+    fields: tuple[tuple[str, str], ...] = ()
+    button: Button | None = None
+    first: int = 0
+    last: int = 0
+    # Plain words after the title on its line (a member's role and organisation after the name).
+    subtitle: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        button = [self.button.label, self.button.payload] if self.button else None
+        fields = [list(pair) for pair in self.fields]
+        spans = [self.first, self.last]
+        return {
+            "title": self.title,
+            "subtitle": self.subtitle,
+            "fields": fields,
+            "button": button,
+            "spans": spans,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Item:
+        first, last = data["spans"]
+        button = Button(*data["button"]) if data.get("button") else None
+        fields = tuple((str(label), str(value)) for label, value in data.get("fields", []))
+        return cls(str(data["title"]), fields, button, int(first), int(last), str(data.get("subtitle", "")))
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     """One message from the bot.
 
@@ -122,10 +163,12 @@ class Reply:
     by the console; an edit (`replaces_previous`) replaces the picture too where the platform can.
     `refresh` is a command line the adapter may run again, as the same person, to redraw this
     message in place while the answer still carries it (a running broadcast's status; bot/live.py).
+    `items` are the entries of a list within `spans` and `buttons` (see `Item`).
     """
 
     spans: tuple[Span, ...] = ()
     buttons: tuple[tuple[Button, ...], ...] = ()
+    items: tuple[Item, ...] = ()
     attachment: Attachment | None = None
     images: tuple[Attachment, ...] = ()
     refresh: str | None = None
@@ -154,6 +197,7 @@ class Reply:
             }
             | ({"attachment": self.attachment.to_dict()} if self.attachment else {})
             | ({"images": [image.to_dict() for image in self.images]} if self.images else {})
+            | ({"items": [item.to_dict() for item in self.items]} if self.items else {})
         )
 
     @classmethod
@@ -167,6 +211,7 @@ class Reply:
             language=str(data.get("language", DEFAULT_LANGUAGE)),
             attachment=Attachment.from_dict(data["attachment"]) if data.get("attachment") else None,
             images=tuple(Attachment.from_dict(image) for image in data.get("images", [])),
+            items=tuple(Item.from_dict(item) for item in data.get("items", [])),
         )
 
 
@@ -180,6 +225,7 @@ class Text:
 
     spans: list[Span] = field(default_factory=list)
     language: str = DEFAULT_LANGUAGE
+    items: list[Item] = field(default_factory=list)
 
     def t(self, message: str, **values: str | int | Span) -> Text:
         return self._fill(translate(self.language, message), values)
@@ -223,6 +269,19 @@ class Text:
     def line(self, text: str = "") -> Text:
         return self.add(text + "\n")
 
+    @contextmanager
+    def item(
+        self,
+        title: str,
+        fields: tuple[tuple[str, str], ...],
+        button: Button | None = None,
+        subtitle: str = "",
+    ) -> Iterator[Text]:
+        """What is written inside the `with` is one entry of a list (see `Item`)."""
+        first = len(self.spans)
+        yield self
+        self.items.append(Item(title, fields, button, first, len(self.spans), subtitle))
+
     def reply(self, **options: Any) -> Reply:
         spans = list(self.spans)
         if spans and spans[-1].style == "plain" and spans[-1].text.endswith("\n"):
@@ -230,7 +289,8 @@ class Text:
             spans[-1] = Span(trimmed) if trimmed else spans[-1]
             if not trimmed:
                 spans.pop()
-        return Reply(spans=tuple(spans), **({"language": self.language} | options))
+        items = tuple(replace(item, last=min(item.last, len(spans))) for item in self.items)
+        return Reply(spans=tuple(spans), **({"language": self.language, "items": items} | options))
 
 
 def text_reply(text: str, **options: Any) -> Reply:

@@ -16,9 +16,10 @@ from core.types import N_, Button, Reply, Text, command, echo, short
 from handlers.directory import introduce_button
 from handlers.engine.context import Context
 from handlers.engine.kinds import kind_label
-from handlers.engine.timefmt import day, span
-from handlers.opportunities import searchable
-from handlers.profile import describe
+from handlers.engine.paging import details_button
+from handlers.engine.timefmt import span
+from handlers.opportunities import deadline_label, searchable
+from handlers.profile import affiliation, card_fields, describe
 from store.directory import WORDS_KEPT
 from store.models import Event, Opportunity
 from store.places import gazetteer
@@ -120,8 +121,11 @@ async def _search_everything(ctx: Context, sought: list[str]) -> Reply:
     if cards:
         text.bold(ctx.tr("Members")).line()
         for card in cards:
-            describe(card, text.add("• "), full=False)
-        buttons += [(introduce_button(ctx, card.member.name, card.member.id),) for card in cards]
+            introduce = introduce_button(ctx, card.member.name, card.member.id)
+            fields = card_fields(card, ctx.language)
+            with text.item(card.member.name, fields, introduce, subtitle=affiliation(card)):
+                describe(card, text.add("• "), full=False)
+            buttons.append((introduce,))
         if len(others) > BEST_OF_EACH:
             words_typed = [" ".join(topic), f"in:{place}"] if place else [query]
             buttons.append((Button(ctx.tr("More members"), "/find " + shlex.join(words_typed)),))
@@ -129,19 +133,21 @@ async def _search_everything(ctx: Context, sought: list[str]) -> Reply:
     if events:
         text.bold(ctx.tr("Events")).line()
         for event in events:
-            text.add(f"• #{event.id} ").add(event.title).add(" · ")
-            text.line(span(event.starts_at, event.ends_at, ctx.member.timezone, ctx.language))
-        buttons += [(Button(short(f"#{e.id} {e.title}"), f"/event {e.id}"),) for e in events]
+            when = span(event.starts_at, event.ends_at, ctx.member.timezone, ctx.language)
+            details = details_button(ctx, f"/event {event.id}")
+            with text.item(f"#{event.id} {event.title}", ((ctx.tr("When"), when),), details):
+                text.add(f"• #{event.id} ").add(event.title).add(" · ").line(when)
+            buttons.append((Button(short(f"#{event.id} {event.title}"), details.payload),))
         text.line()
     if opportunities:
         text.bold(ctx.tr("Opportunities")).line()
         for opportunity in opportunities:
-            text.add(f"• #{opportunity.id} ").add(opportunity.title)
-            if opportunity.deadline:
-                deadline = day(opportunity.deadline, ctx.member.timezone, ctx.language)
-                text.add(" · ").t("deadline {date}", date=deadline)
-            text.line()
-        buttons += [(Button(short(f"#{o.id} {o.title}"), f"/opportunity {o.id}"),) for o in opportunities]
+            deadline = deadline_label(ctx, opportunity)
+            details = details_button(ctx, f"/opportunity {opportunity.id}")
+            with text.item(f"#{opportunity.id} {opportunity.title}", (("", deadline),), details):
+                text.add(f"• #{opportunity.id} ").add(opportunity.title)
+                text.line(f" · {deadline}" if deadline else "")
+            buttons.append((Button(short(f"#{opportunity.id} {opportunity.title}"), details.payload),))
     return text.reply(buttons=tuple(buttons))
 
 

@@ -66,7 +66,7 @@ async def _require_going(ctx: Context, event: Event) -> None:
 
 async def participants(ctx: Context) -> list[Reply]:
     """`participants EVENT [PAGE]`: who is going, each with Must meet / Meet / No thanks buttons."""
-    paged = page_of(ctx, ctx.args, PAGE)
+    paged = page_of(ctx.args, PAGE)
     ctx = replace(ctx, args=paged.words)
     event, found = await _delegation(ctx)
     await _require_going(ctx, event)

@@ -12,20 +12,35 @@ import shlex
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from core.i18n import language_name
 from core.types import N_
 from handlers.engine.context import Context
+from handlers.engine.kinds import kind_label
+from handlers.engine.spoken import MAX_LANGUAGES
 from handlers.engine.timefmt import local
 from handlers.events import load_event
 from store.fields import FIELD_LENGTHS
+from store.models import EVENT_KINDS, OPPORTUNITY_KINDS
+from store.text import tag_items
 
 # What a Slack text input holds at most; a longer current value is left out of the form (and so
 # left unchanged) rather than cut.
 INPUT_LIMIT = 3000
 
 
+# (value, label) pairs: what a field with a fixed set of answers offers, in the reader's language.
+Choices = tuple[tuple[str, str], ...]
+ChoicesIn = Callable[[str], Choices]
+
+
 @dataclass(frozen=True, slots=True)
 class Field:
-    """One input: `key` is the form field the command takes (`title`); label and hint are message ids."""
+    """One input: `key` is the form field the command takes (`title`); label and hint are message ids.
+
+    `options` gives a field with a fixed set of answers (the kinds of event) in a language: the
+    form offers them as a list to pick from (`choices`, filled when the form is shown), several
+    at once when `multiple`; a submission holds the values picked, separated by commas.
+    """
 
     key: str
     label: str
@@ -33,6 +48,10 @@ class Field:
     required: bool = False
     multiline: bool = False
     max_length: int = INPUT_LIMIT
+    options: ChoicesIn | None = None
+    multiple: bool = False
+    choices: Choices = ()
+    most: int = 1  # how many a `multiple` field takes at most
 
 
 Initial = Callable[[Context], Awaitable[dict[str, str]]]
@@ -50,6 +69,9 @@ class Form:
     # How many words after the command open the form (`event edit 12`: one); more means typed.
     opening_args: int = 0
     initial: Initial | None = None
+    # Whether what it saves shows on the member's home screen (their profile's suggestions, the
+    # events and opportunities there), so that a platform with one redraws it after a submission.
+    changes_home: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +140,24 @@ async def _profile_now(ctx: Context) -> dict[str, str]:
         "offers": member.offers or "",
         "seeks": member.seeks or "",
         "interests": ", ".join(member.tags or []),
+        "languages": ", ".join(member.languages or []),
     }
+
+
+def _kinds(kinds: Sequence[str]) -> ChoicesIn:
+    return lambda language: tuple((kind, kind_label(kind, language).capitalize()) for kind in kinds)
+
+
+# The languages a member of a European cluster network most often speaks; one already in the
+# member's profile is offered too (`show`), so that saving the form never drops it.
+SPOKEN = (
+    "ca", "es", "pt", "fr", "en", "de", "it", "nl", "pl", "ro", "el", "sv", "da", "fi", "cs", "sk", "sl",
+    "hr", "hu", "bg", "lt", "lv", "et", "ga", "mt", "eu", "gl", "no", "tr", "uk", "ru", "ar", "zh", "ja",
+)  # fmt: skip
+
+
+def _spoken(language: str) -> Choices:
+    return tuple((code, language_name(code, language)) for code in SPOKEN)
 
 
 _TITLE = Field("title", N_("Title"), required=True, max_length=FIELD_LENGTHS["title"])
@@ -127,7 +166,7 @@ _TAGS = Field("tags", N_("Tags"), N_("separated by commas"))
 _URL = Field("url", N_("Web address"), "https://…", max_length=FIELD_LENGTHS["url"])
 _EVENT_FIELDS = (
     _TITLE,
-    Field("kind", N_("Kind"), "workshop, b2b_session, learning_visit…"),
+    Field("kind", N_("Kind"), options=_kinds(EVENT_KINDS)),
     Field("start", N_("Starts"), "2027-01-20 10:00", required=True),
     Field("end", N_("Ends"), "2027-01-20 13:00"),
     Field("tz", N_("Time zone"), "Europe/Madrid"),
@@ -146,7 +185,7 @@ FORMS = {
             N_("Post an opportunity"),
             N_("Publish"),
             (
-                Field("kind", N_("Kind"), "partner_search, tender, funding_call…", required=True),
+                Field("kind", N_("Kind"), required=True, options=_kinds(OPPORTUNITY_KINDS)),
                 _TITLE,
                 _DESCRIPTION,
                 _TAGS,
@@ -177,6 +216,7 @@ FORMS = {
                 Field("text", N_("Message"), multiline=True, required=True),
             ),
             _announce_lines,
+            changes_home=False,
         ),
         Form(
             "profile set",
@@ -190,6 +230,7 @@ FORMS = {
                 Field("offers", N_("What you offer"), multiline=True, max_length=2000),
                 Field("seeks", N_("What you are looking for"), multiline=True, max_length=2000),
                 Field("interests", N_("Interests"), N_("separated by commas")),
+                Field("languages", N_("Languages"), options=_spoken, multiple=True, most=MAX_LANGUAGES),
             ),
             _profile_lines,
             initial=_profile_now,
@@ -203,6 +244,7 @@ FORMS = {
                 Field("event", N_("Event number"), N_("leave empty for any B2B session")),
             ),
             _meet_lines,
+            changes_home=False,
         ),
     )
 }
@@ -220,11 +262,26 @@ async def show(ctx: Context, form: Form, line: str) -> FormView:
     """The form in the member's language, filled with the current values when it edits something."""
     current = await form.initial(ctx) if form.initial else {}
     fields = tuple(
-        replace(field, label=ctx.tr(field.label), hint=ctx.tr(field.hint) if field.hint else "")
+        replace(
+            field,
+            label=ctx.tr(field.label),
+            hint=ctx.tr(field.hint) if field.hint else "",
+            choices=_choices(field, current.get(field.key, ""), ctx.language),
+        )
         for field in form.fields
         if len(current.get(field.key, "")) <= field.max_length
     )
     return FormView(line, ctx.tr(form.title), ctx.tr(form.submit), ctx.tr("Close"), fields, current)
+
+
+def _choices(field: Field, now: str, language: str) -> Choices:
+    """The field's answers in `language`, and any it holds now that they leave out."""
+    if field.options is None:
+        return ()
+    offered = field.options(language)
+    known = {value for value, _label in offered}
+    held = tag_items(now) if field.multiple else [now.strip()] if now.strip() else []
+    return offered + tuple((value, value) for value in held if value not in known)
 
 
 async def submitted_lines(ctx: Context, form: Form, values: Mapping[str, str]) -> list[str]:

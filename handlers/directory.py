@@ -10,7 +10,7 @@ from handlers.engine.context import Context
 from handlers.engine.paging import page_of, page_words
 from handlers.engine.router import split_args
 from handlers.meetings import meet_button, shared_session
-from handlers.profile import describe
+from handlers.profile import affiliation, card_fields, describe
 from store.places import gazetteer, spelling
 from store.resolver import MAX_SUGGESTIONS
 
@@ -54,8 +54,8 @@ def place_label(typed: str) -> str:
 
 
 async def find(ctx: Context) -> list[Reply]:
-    # `page_of` also refuses a More button pressed by someone the results were not shown to.
-    query, typed_place, page = parse_query(page_words(page_of(ctx, split_args(ctx.rest))))
+    # The router has refused a More button pressed by someone the results were not shown to.
+    query, typed_place, page = parse_query(page_words(page_of(split_args(ctx.rest))))
     if not query.strip():
         raise UsageError(ctx.tr("Tell me what to look for."))
     ranked = await ctx.store.directory.search(query, place=typed_place, limit=page * PAGE_SIZE + 1)
@@ -84,7 +84,11 @@ async def find(ctx: Context) -> list[Reply]:
         text.add(" ").t("(page {page})", page=page)
     text.line().line()
     for number, card in enumerate(cards, start=(page - 1) * PAGE_SIZE + 1):
-        describe(card, text.add(f"{number}. "), full=False).line()
+        member = card.member
+        introduce = None if member.id == ctx.member.id else introduce_button(ctx, member.name, member.id)
+        fields = card_fields(card, ctx.language)
+        with text.item(member.name, fields, introduce, subtitle=affiliation(card)):
+            describe(card, text.add(f"{number}. "), full=False).line()
     buttons: list[tuple[Button, ...]] = []
     for card in cards:
         if card.member.id == ctx.member.id:

@@ -10,7 +10,7 @@ from core.types import Attachment, Button, Reply, bold, command, echo, fill_n
 from handlers.engine.context import Context
 from handlers.engine.forms import positive_int
 from handlers.engine.kinds import kind_label
-from handlers.engine.paging import add_more, item_button, page_of, turns_page
+from handlers.engine.paging import add_more, details_button, item_button, page_of, turns_page
 from handlers.engine.timefmt import span
 from handlers.ics import event_calendar
 from handlers.notices import tell_promoted
@@ -51,7 +51,7 @@ def _of_kind(event: Event, wanted: str, language: str) -> bool:
 
 
 async def events(ctx: Context) -> list[Reply]:
-    page = page_of(ctx, ctx.args)
+    page = page_of(ctx.args)
     typed = " ".join(page.words)
     wanted = fold(typed.strip())
     upcoming = await ctx.store.events.upcoming(ctx.now, limit=200)
@@ -74,15 +74,22 @@ async def events(ctx: Context) -> list[Reply]:
         text.add(" ").t("(page {page})", page=page.number)
     text.line().line()
     for event in shown:
-        text.command(f"event {event.id}").add(" ").bold(event.title).line()
-        text.add(f"   {span(event.starts_at, event.ends_at, ctx.member.timezone, ctx.language)}")
-        if event.place:
-            text.add(f" · {event.place}")
-        mark = statuses.get(event.id, "")
-        text.line(
-            f" · {kind_label(event.kind, ctx.language)}" + (f" · {marks[mark]}" if mark in marks else "")
+        when = span(event.starts_at, event.ends_at, ctx.member.timezone, ctx.language)
+        kind = kind_label(event.kind, ctx.language)
+        mark = marks.get(statuses.get(event.id, ""), "")
+        fields = (
+            (ctx.tr("When"), when),
+            (ctx.tr("Place"), event.place or ""),
+            (ctx.tr("Kind"), kind),
+            ("", mark),
         )
-    rows: list[tuple[Button, ...]] = [(item_button(e.id, e.title, f"/event {e.id}"),) for e in shown]
+        with text.item(f"#{event.id} {event.title}", fields, details_button(ctx, f"/event {event.id}")):
+            text.command(f"event {event.id}").add(" ").bold(event.title).line()
+            text.add(f"   {when}")
+            if event.place:
+                text.add(f" · {event.place}")
+            text.line(f" · {kind}" + (f" · {mark}" if mark else ""))
+    rows: list[tuple[Button, ...]] = [(item_button(ctx, e.id, e.title, f"/event {e.id}"),) for e in shown]
     add_more(ctx, text, rows, page, shlex.join(["events", *page.words]), len(upcoming))
     return [text.reply(buttons=tuple(rows), replaces_previous=turns_page(ctx, page))]
 
@@ -143,7 +150,7 @@ async def event_details(ctx: Context) -> list[Reply]:
 
 async def going(ctx: Context) -> list[Reply]:
     """`going NUMBER` takes a place; `going` alone lists the events the member holds a place at."""
-    if not page_of(ctx, ctx.args).words:
+    if not page_of(ctx.args).words:
         return await my_events(ctx)
     event = await load_event(ctx)
     if event.cancelled:
@@ -225,7 +232,7 @@ def _going_button(ctx: Context, event: Event) -> tuple[tuple[Button, ...], ...]:
 
 async def my_events(ctx: Context) -> list[Reply]:
     """The events the member is going to or waitlisted for, soonest first, a page at a time."""
-    page = page_of(ctx, ctx.args)
+    page = page_of(ctx.args)
     mine = await ctx.store.events.of_member(ctx.member.id, ctx.now)
     if not mine:
         text = ctx.text().t(
@@ -235,12 +242,15 @@ async def my_events(ctx: Context) -> list[Reply]:
     text = ctx.text().bold(ctx.tr("Your events")).line().line()
     rows: list[tuple[Button, ...]] = []
     for event, status in page.of(mine):
-        text.bold(f"#{event.id} ").add(event.title).line()
-        text.add(f"   {span(event.starts_at, event.ends_at, ctx.member.timezone, ctx.language)}")
-        text.line(" · " + (ctx.tr("✅ you're going") if status == "going" else ctx.tr("⏳ waitlisted")))
+        when = span(event.starts_at, event.ends_at, ctx.member.timezone, ctx.language)
+        standing = ctx.tr("✅ you're going") if status == "going" else ctx.tr("⏳ waitlisted")
+        details = details_button(ctx, f"/event {event.id}")
+        with text.item(f"#{event.id} {event.title}", ((ctx.tr("When"), f"{when} · {standing}"),), details):
+            text.bold(f"#{event.id} ").add(event.title).line()
+            text.line(f"   {when} · {standing}")
         rows.append(
             (
-                Button(ctx.tr("Details #{number}", number=event.id), f"/event {event.id}"),
+                Button(ctx.tr("Details #{number}", number=event.id), details.payload),
                 Button(ctx.tr("Not going #{number}", number=event.id), f"/notgoing {event.id}"),
             )
         )

@@ -451,7 +451,7 @@ async def late(ctx: Context) -> list[Reply]:
 
 async def meetings(ctx: Context) -> list[Reply]:
     """Requests waiting for my answer, and mine waiting for theirs, each with its buttons."""
-    page = page_of(ctx, ctx.args)
+    page = page_of(ctx.args)
     pending = await ctx.store.meetings.of_member(
         ctx.member.id, statuses=("requested", "proposed", "superseded"), ending_after=ctx.now
     )
@@ -529,7 +529,7 @@ def _superseded_line(ctx: Context, view: MeetingView, text: Text) -> None:
 
 async def agenda(ctx: Context) -> list[Reply]:
     """My meetings still ahead (of one event, or all), in my time zone, to cancel or say I'm late."""
-    page = page_of(ctx, ctx.args)
+    page = page_of(ctx.args)
     ctx = replace(ctx, args=page.words)
     session_id = None
     if ctx.args:

@@ -21,7 +21,7 @@ from handlers.engine.forms import (
     web_url,
 )
 from handlers.engine.kinds import kind_label
-from handlers.engine.paging import add_more, item_button, page_of, turns_page
+from handlers.engine.paging import add_more, details_button, item_button, page_of, turns_page
 from handlers.engine.scopes import scope
 from handlers.engine.timefmt import day, parse_local
 from handlers.roles import record
@@ -49,8 +49,15 @@ def searchable(opportunity: Opportunity, language: str) -> str:
     )
 
 
+def deadline_label(ctx: Context, opportunity: Opportunity) -> str:
+    """'deadline 2 Jan 2027' in the reader's zone and language; "" when it has none."""
+    if opportunity.deadline is None:
+        return ""
+    return ctx.tr("deadline {date}", date=day(opportunity.deadline, ctx.member.timezone, ctx.language))
+
+
 async def opportunities(ctx: Context) -> list[Reply]:
-    page = page_of(ctx, ctx.args)
+    page = page_of(ctx.args)
     typed = " ".join(page.words)
     found = await ctx.store.opportunities.open(ctx.now)
     query_words = words(typed)
@@ -73,17 +80,16 @@ async def opportunities(ctx: Context) -> list[Reply]:
         text.add(" ").t("(page {page})", page=page.number)
     text.line().line()
     for opportunity in shown:
-        text.command(f"opportunity {opportunity.id}").add(" ").bold(opportunity.title).line()
-        deadline = (
-            ctx.tr("deadline {date}", date=day(opportunity.deadline, ctx.member.timezone, ctx.language))
-            if opportunity.deadline
-            else ctx.tr("no deadline")
-        )
-        text.line(
-            f"   {kind_label(opportunity.kind, ctx.language)} · {deadline}"
-            + (f" · {opportunity.region}" if opportunity.region else "")
-        )
-    rows: list[tuple[Button, ...]] = [(item_button(o.id, o.title, f"/opportunity {o.id}"),) for o in shown]
+        kind = kind_label(opportunity.kind, ctx.language)
+        deadline = deadline_label(ctx, opportunity) or ctx.tr("no deadline")
+        fields = ((ctx.tr("Kind"), kind), ("", deadline), (ctx.tr("Region"), opportunity.region or ""))
+        details = details_button(ctx, f"/opportunity {opportunity.id}")
+        with text.item(f"#{opportunity.id} {opportunity.title}", fields, details):
+            text.command(f"opportunity {opportunity.id}").add(" ").bold(opportunity.title).line()
+            text.line(f"   {kind} · {deadline}" + (f" · {opportunity.region}" if opportunity.region else ""))
+    rows: list[tuple[Button, ...]] = [
+        (item_button(ctx, o.id, o.title, f"/opportunity {o.id}"),) for o in shown
+    ]
     add_more(ctx, text, rows, page, shlex.join(["opportunities", *page.words]), len(found))
     return [text.reply(buttons=tuple(rows), replaces_previous=turns_page(ctx, page))]
 

@@ -28,27 +28,34 @@ def yes_no(language: str, value: bool) -> str:
     return fill(language, "yes") if value else fill(language, "no")
 
 
+def affiliation(card: MemberCard) -> str:
+    """What follows a member's name: `, role — organisation (cluster, country)`."""
+    parts = f", {card.member.role}" if card.member.role else ""
+    if card.organisation:
+        parts += f" — {card.organisation.name}"
+    place = ", ".join(filter(None, [card.cluster.name if card.cluster else "", card.country]))
+    return parts + (f" ({place})" if place else "")
+
+
+def card_fields(card: MemberCard, language: str) -> tuple[tuple[str, str], ...]:
+    """What a member offers, seeks, cares about and speaks, as (label, value) in `language`."""
+    member = card.member
+    spoken = [language_name(code, language) for code in member.languages or []]
+    fields = (
+        (N_("Offers:"), member.offers or ""),
+        (N_("Seeks:"), member.seeks or ""),
+        (N_("Interests:"), ", ".join(member.tags or [])),
+        (N_("Languages:"), join_words(spoken, language) if spoken else ""),
+    )
+    return tuple((fill(language, label), value) for label, value in fields if value)
+
+
 def describe(card: MemberCard, text: Text, *, full: bool) -> Text:
     """A member as others see them; `full` adds what only the member sees of themselves."""
     member, language = card.member, text.language
-    text.bold(member.name)
-    if member.role:
-        text.add(f", {member.role}")
-    if card.organisation:
-        text.add(" — ").add(card.organisation.name)
-    place = ", ".join(filter(None, [card.cluster.name if card.cluster else "", card.country]))
-    if place:
-        text.add(f" ({place})")
-    text.line()
-    if member.offers:
-        _label(text, N_("Offers:")).line(member.offers)
-    if member.seeks:
-        _label(text, N_("Seeks:")).line(member.seeks)
-    if member.tags:
-        _label(text, N_("Interests:")).line(", ".join(member.tags))
-    if member.languages:
-        spoken = [language_name(code, language) for code in member.languages]
-        _label(text, N_("Languages:")).line(join_words(spoken, language))
+    text.bold(member.name).line(affiliation(card))
+    for label, value in card_fields(card, language):
+        text.italic(label + " ").line(value)
     if full:
         if member.bio:
             _label(text, N_("About:")).line(member.bio)

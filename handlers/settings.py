@@ -9,8 +9,10 @@ from core.i18n import join_words, language_name
 from core.types import N_, Button, Reply, bold, command, echo, fill
 from handlers.engine.context import Context
 from handlers.engine.forms import positive_int
-from handlers.engine.timefmt import day, parse_duration
+from handlers.engine.paging import details_button
+from handlers.engine.timefmt import parse_duration
 from handlers.linking import listing, platform_name
+from handlers.opportunities import deadline_label
 from handlers.profile import yes_no
 
 MAX_REMINDERS = 4
@@ -185,13 +187,15 @@ async def _followed(ctx: Context) -> Reply:
         )
     text, rows = ctx.text().bold(ctx.tr("Opportunities you follow")).line().line(), []
     for opportunity in followed:
-        text.bold(f"#{opportunity.id} ").add(opportunity.title).line()
-        if opportunity.deadline:
-            deadline = day(opportunity.deadline, ctx.member.timezone, ctx.language)
-            text.add("   ").line(ctx.tr("deadline {date}", date=deadline))
+        deadline = deadline_label(ctx, opportunity)
+        details = details_button(ctx, f"/opportunity {opportunity.id}")
+        with text.item(f"#{opportunity.id} {opportunity.title}", (("", deadline),), details):
+            text.bold(f"#{opportunity.id} ").add(opportunity.title).line()
+            if deadline:
+                text.add("   ").line(deadline)
         rows.append(
             (
-                Button(ctx.tr("Details #{number}", number=opportunity.id), f"/opportunity {opportunity.id}"),
+                Button(ctx.tr("Details #{number}", number=opportunity.id), details.payload),
                 Button(ctx.tr("Unfollow #{number}", number=opportunity.id), f"/unfollow {opportunity.id}"),
             )
         )

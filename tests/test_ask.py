@@ -6,8 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from store.db import Database
+from store.models import Identity
 from tests.factories import add_cluster, add_event, add_member, add_opportunity
 
 HELP_HEADING = "What I can do"
@@ -53,6 +55,13 @@ async def test_small_talk_gets_one_line_and_a_hint_in_the_members_language(
     assert "/help" in reply
 
 
+async def member_id(db: Database, user: str) -> int:
+    async with db.transaction() as session:
+        found = await session.scalar(select(Identity.member_id).where(Identity.user_id == user))
+    assert found is not None
+    return found
+
+
 async def test_a_question_finds_members_events_and_opportunities_with_buttons(
     db: Database, clock, chat_as
 ) -> None:
@@ -66,8 +75,14 @@ async def test_a_question_finds_members_events_and_opportunities_with_buttons(
     assert "Events\n• #1 Lab visit: recycled-polyester dyeing" in reply and "Offshore wind day" not in reply
     assert "Opportunities\n• #1 Free trial runs on our recycled polyester line" in reply
     assert "Robots for wind blade" not in reply
-    assert [payload for _, payload in chat.buttons] == ["/introduce #1", "/event 1", "/opportunity 1"]
-    [label] = [label for label, payload in chat.buttons if payload == "/opportunity 1"]
+    # The event's and opportunity's buttons act only for the member they were shown to (`for:`).
+    shown_to = f" for:{await member_id(db, 'someone')}"
+    assert [payload for _, payload in chat.buttons] == [
+        "/introduce #1",
+        f"/event 1{shown_to}",
+        f"/opportunity 1{shown_to}",
+    ]
+    [label] = [label for label, payload in chat.buttons if payload == f"/opportunity 1{shown_to}"]
     assert "Free trial runs" in await chat.tap(label)
 
 

@@ -85,13 +85,12 @@ async def member_on(both: Both, name: str, platform: str, user_id: str, **fields
 
 
 def slack_button(message: Message, label: str) -> dict[str, Any]:
-    return next(
-        element
-        for block in message.blocks
-        if block["type"] == "actions"
-        for element in block["elements"]
-        if element["text"]["text"] == label
-    )
+    """The button labelled `label`, in a row or beside an item of a list."""
+    beside = [block["accessory"] for block in message.blocks if "accessory" in block]
+    in_rows = [
+        element for block in message.blocks if block["type"] == "actions" for element in block["elements"]
+    ]
+    return next(element for element in beside + in_rows if element["text"]["text"] == label)
 
 
 async def slack_press(both: Both, user: str, message: Message, label: str) -> Message:

@@ -148,15 +148,22 @@ async def ana_and_laia(
     return ana, laia
 
 
-async def press_on_slack(sender: SlackSender, user: str, message: Any, label: str) -> None:
-    """`user` presses the button labelled `label` on a Slack message the bot sent them."""
-    button = next(
-        e
-        for b in message.blocks
-        if b["type"] == "actions"
-        for e in b["elements"]
-        if e["text"]["text"] == label
-    )
+async def press_on_slack(sender: SlackSender, user: str, message: Any, label: str, item: str = "") -> None:
+    """`user` presses the button labelled `label` on a Slack message the bot sent them; with
+    `item`, the one beside the list item whose title holds `item`."""
+    if item:
+        button = next(
+            b["accessory"] for b in message.blocks if "accessory" in b and item in b["text"]["text"]
+        )
+        assert button["text"]["text"] == label
+    else:
+        button = next(
+            e
+            for b in message.blocks
+            if b["type"] == "actions"
+            for e in b["elements"]
+            if e["text"]["text"] == label
+        )
     status, _ = await sender.click(
         user,
         button,

@@ -68,7 +68,13 @@ async def count(db: Database, statement: Any) -> int:
 
 
 def section_text(blocks: list[dict[str, Any]]) -> str:
-    return "\n".join(b["text"]["text"] for b in blocks if b["type"] == "section")
+    """What the sections show: their text, and their fields (a list's items) one per line."""
+    return "\n".join(
+        text
+        for b in blocks
+        if b["type"] == "section"
+        for text in [b["text"]["text"], *(field["text"] for field in b.get("fields", []))]
+    )
 
 
 async def test_slash_find_answers_through_response_url_and_seeds_the_profile(world: World) -> None:
@@ -103,7 +109,7 @@ async def test_dm_events_answers_in_the_dm(world: World) -> None:
     await world.api.wait_for(lambda: world.api.dm_messages(USER))
     (message,) = world.api.dm_messages(USER)
     assert "Learning visit to Terrassa" in section_text(message.blocks)
-    assert "`/cluster event 1` *Learning visit to Terrassa*" in section_text(message.blocks)
+    assert "*#1 Learning visit to Terrassa*" in section_text(message.blocks)
 
 
 async def test_clicking_going_stores_the_rsvp_and_updates_the_message(world: World) -> None:
@@ -305,8 +311,12 @@ async def test_hostile_profile_text_renders_escaped(world: World) -> None:
     body = world.api.responses[0].body
     # Button labels are plain_text, which Slack never reads as mrkdwn: a name there cannot ping.
     buttons = [e for b in body["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    assert {button["text"]["type"] for button in buttons} == {"plain_text"}
-    text = json.dumps(body | {"blocks": [b for b in body["blocks"] if b["type"] != "actions"]})
+    buttons += [b["accessory"] for b in body["blocks"] if "accessory" in b]
+    assert buttons and {button["text"]["type"] for button in buttons} == {"plain_text"}
+    texts = [
+        {k: v for k, v in b.items() if k != "accessory"} for b in body["blocks"] if b["type"] != "actions"
+    ]
+    text = json.dumps(body | {"blocks": texts})
     assert "<!channel>" not in text and "<https://evil" not in text and "<@U0BOSS>" not in text
     assert "&lt;!channel&gt; Mallory &amp; Co" in section_text(world.api.responses[0].body["blocks"])
 

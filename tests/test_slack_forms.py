@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from bot.slack_render import BLOCK_CHARS, BLOCKS_PER_MESSAGE, block_chars, render_reply
 from core.types import Button, Reply, Span
-from store.models import Event, Member, Opportunity
+from store.models import EVENT_KINDS, OPPORTUNITY_KINDS, Event, Member, Opportunity
 from tests.factories import add_event, add_member, add_opportunity, make_coordinator
 from tests.fakes.slack_api import BLOCK_TEXT_LIMIT, SlackError, SlackSender, validate_message
 from tests.test_slack_events import USER, World, count, section_text
@@ -133,15 +133,25 @@ async def test_a_member_who_may_not_add_events_gets_the_refusal_not_a_form(world
     assert "coordinators only" in await answered_as_typed(world, "event add")
 
 
-async def test_post_form_publishes_the_opportunity_and_a_bad_kind_is_refused_inline(world: World) -> None:
-    view = await open_form(world, "post")
+def element_of(view: dict[str, Any], field: str) -> dict[str, Any]:
+    return next(b["element"] for b in view["blocks"] if b.get("block_id") == field)
 
-    _, body = await world.slack.submit(USER, view, {"kind": "lottery", "title": "Pilot partner"})
-    assert list(json.loads(body)["errors"]) == ["kind"]
+
+async def test_post_form_offers_the_kinds_as_a_menu_and_stores_the_one_picked(world: World) -> None:
+    view = await open_form(world, "post")
+    kind = element_of(view, "kind")
+    assert kind["type"] == "static_select" and "initial_option" not in kind
+    options = {option["value"]: option["text"]["text"] for option in kind["options"]}
+    assert list(options) == list(OPPORTUNITY_KINDS) and options["partner_search"] == "Partner search"
+
+    _, body = await world.slack.submit(
+        USER, view, {"kind": "tender", "title": "Pilot", "deadline": "someday"}
+    )
+    assert list(json.loads(body)["errors"]) == ["deadline"]
     assert await count(world.db, select(func.count(Opportunity.id))) == 0
 
     _, body = await world.slack.submit(
-        USER, view, {"kind": "partner search", "title": "Pilot partner", "description": "Two lines\nof text"}
+        USER, view, {"kind": "partner_search", "title": "Pilot partner", "description": "Two lines\nof text"}
     )
 
     assert body == ""
@@ -229,7 +239,9 @@ def home_parts(blocks: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
 
 
 def labels(blocks: list[dict[str, Any]]) -> list[str]:
-    return [e["text"]["text"] for b in blocks if b["type"] == "actions" for e in b["elements"]]
+    """The buttons' labels: those beside a list's items, then those in rows."""
+    beside = [b["accessory"]["text"]["text"] for b in blocks if "accessory" in b]
+    return beside + [e["text"]["text"] for b in blocks if b["type"] == "actions" for e in b["elements"]]
 
 
 async def test_app_home_shows_the_agenda_suggestions_and_followed_opportunities_with_buttons(
@@ -253,11 +265,11 @@ async def test_app_home_shows_the_agenda_suggestions_and_followed_opportunities_
     assert "No meetings in your agenda yet" in section_text(parts["Your meetings"])
     going = parts["Events you're going to"]
     assert "Smart textiles fair" in section_text(going) and "Dyeing workshop" not in section_text(going)
-    assert labels(going) == [f"Details #{fair}", f"Not going #{fair}"]
+    assert labels(going) == ["Details", f"Not going #{fair}"]
     assert "Joana Silva" in section_text(parts["Suggested contacts"])
     followed = parts["Opportunities you follow"]
     assert "Digital textiles call" in section_text(followed) and "Unfollowed" not in section_text(followed)
-    assert labels(followed) == [f"Details #{call}", f"Unfollow #{call}"]
+    assert labels(followed) == ["Details", f"Unfollow #{call}"]
 
 
 async def test_a_form_button_on_the_app_home_opens_its_form(world: World) -> None:
@@ -319,3 +331,66 @@ async def test_a_form_in_catalan_and_an_expired_trigger_answers_as_typed(world: 
     await world.api.wait_for(lambda: world.api.responses)
     assert "oportunitat" in world.api.responses[0].body["text"]
     assert len(world.api.modals) == 1
+
+
+async def test_saving_the_profile_form_redraws_the_app_home_with_the_new_suggestions(world: World) -> None:
+    await add_member(world.db, world.clock.now, "Joana Silva", offers="recycled polyester yarn")
+    await world.slack.event({"type": "app_home_opened", "user": USER, "channel": f"D{USER}", "tab": "home"})
+    await world.api.wait_for(lambda: USER in world.api.views)
+    assert "Joana Silva" not in section_text(
+        home_parts(world.api.views[USER]["blocks"])["Suggested contacts"]
+    )
+    published = len(world.api.calls_to("views.publish"))
+    view = await open_form(world, "profile set")
+
+    _, body = await world.slack.submit(USER, view, {"seeks": "recycled polyester"})
+
+    assert body == ""
+    await world.api.wait_for(lambda: len(world.api.calls_to("views.publish")) > published)
+    assert "Joana Silva" in section_text(home_parts(world.api.views[USER]["blocks"])["Suggested contacts"])
+
+
+async def test_a_form_that_changes_nothing_at_home_leaves_it_as_it_is(world: World) -> None:
+    await become_coordinator(world)
+    shown = len(world.api.dm_messages(USER))
+    view = await open_form(world, "announce")
+
+    _, body = await world.slack.submit(USER, view, {"to": "everyone", "text": "The Porto agenda is out."})
+
+    assert body == ""
+    await dm_text(world, shown)
+    assert world.api.calls_to("views.publish") == []
+
+
+async def test_event_edit_form_starts_from_the_kind_picked_and_stores_a_new_one(world: World) -> None:
+    await become_coordinator(world)
+    event_id = await add_event(world.db, world.clock.now, "Smart textiles fair", starts_in=timedelta(days=9))
+    view = await open_form(world, f"event edit {event_id}")
+    kind = element_of(view, "kind")
+    assert kind["type"] == "static_select" and kind["initial_option"]["value"] == "meeting"
+    assert [option["value"] for option in kind["options"]] == list(EVENT_KINDS)
+
+    _, body = await world.slack.submit(USER, view, {"kind": "trade_fair"})
+
+    assert body == ""
+    async with world.db.transaction() as session:
+        event = await session.get(Event, event_id)
+    assert event is not None and event.kind == "trade_fair"
+
+
+async def test_profile_languages_are_picked_from_a_menu_of_several_and_stored(world: World) -> None:
+    await world.slack.dm(USER, "profile set languages Catalan, Quechua")
+    await dm_text(world)
+    view = await open_form(world, "profile set")
+    languages = element_of(view, "languages")
+    assert languages["type"] == "multi_static_select"
+    assert [option["value"] for option in languages["initial_options"]] == ["ca", "qu"]
+    # A language outside the usual menu that the profile holds is offered too, so it is not lost.
+    assert {"ca", "pt", "qu"} <= {option["value"] for option in languages["options"]}
+
+    _, body = await world.slack.submit(USER, view, {"languages": "ca, pt, qu"})
+
+    assert body == ""
+    async with world.db.transaction() as session:
+        member = await session.scalar(select(Member).where(Member.name == "Laia Puig"))
+    assert member is not None and member.languages == ["ca", "pt", "qu"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.slack_render import attachment_fallback, chosen, escape, home_view, render_reply
+from bot.slack_render import SECTION_LIMIT, attachment_fallback, chosen, escape, home_view, render_reply
 from core.types import Attachment, Button, Reply, Span, Text
 from tests.fakes.slack_api import validate_blocks, validate_message
 
@@ -122,3 +122,71 @@ def test_a_file_that_cannot_be_uploaded_is_shown_inline() -> None:
 def test_a_mention_renders_only_for_a_slack_user_id() -> None:
     reply = Reply(spans=(Span("@Laia", "mention", "U0LAIA"), Span(" "), Span("@x", "mention", "<!channel>")))
     assert only_text(reply) == "<@U0LAIA> @x"
+
+
+def a_list(count: int, *, title: str = "Workshop", value: str = "Terrassa", fields: int = 2) -> Reply:
+    """A list as the handlers write one: a heading, each item's lines and button, a More button."""
+    text = Text().bold("Upcoming events").line().line()
+    rows = []
+    for n in range(1, count + 1):
+        details = Button("Details", f"/event {n} for:7")
+        labelled = tuple((f"Field {f}", f"{value} {n}") for f in range(fields))
+        with text.item(f"#{n} {title} {n}", labelled, details):
+            text.command(f"event {n}").add(" ").bold(f"{title} {n}").line().line(f"   {value} {n}")
+        rows.append((Button(f"#{n} {title}", details.payload),))
+    text.line().t("{count} more.", count=3)
+    rows.append((Button("More", "/events page:2 for:7"),))
+    return text.reply(buttons=tuple(rows))
+
+
+def test_a_list_item_is_a_section_with_fields_and_its_own_button_beside_it() -> None:
+    (message,) = render_reply(a_list(2))
+
+    validate_message({"text": message.text, "blocks": message.blocks})
+    heading, first, second, more, actions = message.blocks
+    assert heading["text"]["text"] == "*Upcoming events*"
+    assert first["text"]["text"] == "*#1 Workshop 1*"
+    assert [f["text"] for f in first["fields"]] == ["*Field 0*\nTerrassa 1", "*Field 1*\nTerrassa 1"]
+    assert first["accessory"]["text"]["text"] == "Details"
+    assert first["accessory"]["value"] == "/event 1 for:7"
+    assert second["accessory"]["value"] == "/event 2 for:7"
+    assert more["text"]["text"] == "3 more."
+    # The items' own buttons sit beside them; only More is left in a row.
+    assert [e["text"]["text"] for e in actions["elements"]] == ["More"]
+    assert "Terrassa 2" in message.text
+
+
+def test_a_list_item_keeps_to_slack_limits_and_says_what_it_cut() -> None:
+    (message,) = render_reply(a_list(1, title="<T> & " * 1000, value="v" * 5000, fields=12))
+
+    validate_message({"text": message.text, "blocks": message.blocks})
+    item = message.blocks[1]
+    assert len(item["text"]["text"]) <= SECTION_LIMIT and item["text"]["text"].endswith("…*")
+    assert len(item["fields"]) == 10
+    assert all(len(f["text"]) <= 2000 and f["text"].endswith("…") for f in item["fields"])
+    assert "&lt;T&gt; &amp;" in item["text"]["text"]
+
+
+def test_a_long_list_is_split_across_messages_and_keeps_every_item() -> None:
+    messages = render_reply(a_list(60))
+
+    for message in messages:
+        validate_message({"text": message.text, "blocks": message.blocks})
+    items = [b for m in messages for b in m.blocks if "accessory" in b]
+    assert len(messages) > 1 and [b["accessory"]["value"] for b in items] == [
+        f"/event {n} for:7" for n in range(1, 61)
+    ]
+
+
+def test_a_closed_list_loses_the_buttons_beside_its_items_too() -> None:
+    (message,) = render_reply(a_list(1))
+
+    closed = chosen(message.blocks, "Going")
+
+    assert not [b for b in closed if "accessory" in b or b["type"] == "actions"]
+
+
+def test_a_list_waiting_in_the_outbox_keeps_its_items() -> None:
+    reply = a_list(3)
+
+    assert Reply.from_dict(reply.to_dict()) == reply

@@ -22,7 +22,7 @@ from store.db import Database
 from store.models import Identity
 from tests.conftest import Clock
 from tests.factories import add_cluster, add_event, add_member, add_opportunity, make_coordinator
-from tests.fakes.slack_api import FakeSlackApi, SlackSender
+from tests.fakes.slack_api import FakeSlackApi, Message, SlackSender
 from tests.fakes.telegram_api import TOKEN, FakeTelegram, Sent, User
 from tests.test_meetings_adapters import press_on_slack, slack  # noqa: F401 - a fixture
 from tests.test_slack_events import USER as LAIA
@@ -72,6 +72,13 @@ async def identity_reachable(db: Database, user: User) -> bool:
         return not found.unreachable
 
 
+async def member_id(db: Database, user: User) -> int:
+    async with db.transaction() as session:
+        found = await session.scalar(select(Identity.member_id).where(Identity.user_id == str(user.id)))
+        assert found is not None
+        return found
+
+
 async def eventually_reachable(db: Database, user: User, wanted: bool) -> None:
     """The adapter handles updates on its own; look again until it has (or give up)."""
     for _ in range(200):
@@ -93,9 +100,10 @@ async def test_every_event_in_the_list_has_a_button_and_a_tappable_command(
 
     # Telegram makes `/event_1` a command a tap sends whole (its entity is Telegram's, not ours).
     assert f"/event_{first} Workshop 00" in upcoming.text
+    ana = await member_id(db, ANA)
     assert upcoming.buttons == [
-        (f"#{first} Workshop 00", f"/event {first}"),
-        (f"#{second} Workshop 01", f"/event {second}"),
+        (f"#{first} Workshop 00", f"/event {first} for:{ana}"),
+        (f"#{second} Workshop 01", f"/event {second} for:{ana}"),
     ]
     details = await press(telegram, ANA, upcoming, f"#{second} Workshop 01")
     assert f"#{second} Workshop 01" in details.text and "Going" in dict(details.buttons)
@@ -230,8 +238,7 @@ async def test_menus_are_scoped_by_role_and_language(
     assert telegram.menu(language="pt") == members_menu
 
     await say(telegram, ANA, "/lang pt")
-    async with db.transaction() as session:
-        ana = await session.scalar(select(Identity.member_id).where(Identity.user_id == str(ANA.id)))
+    ana = await member_id(db, ANA)
     await say(telegram, JOAO, f"/coordinator add #{ana}")  # staff menus are published again
 
     ana_menu = {c["command"]: c["description"] for c in telegram.menus[(f"chat:{ANA.id}", "")]}
@@ -269,24 +276,35 @@ async def test_blocking_marks_the_member_unreachable_and_unblocking_reachable_ag
 # Slack: the same lists, pressed through slack-bolt.
 
 
+async def laias_events(
+    api: FakeSlackApi, sender: SlackSender, db: Database, clock: Clock, count: int
+) -> tuple[list[int], Message]:
+    """`count` events, and the list Laia gets when she asks for them in her DM with the bot."""
+    events = await add_events(db, clock, count)
+    await sender.dm(LAIA, "events")
+    await api.wait_for(lambda: api.dm_messages(LAIA))
+    [listing] = api.dm_messages(LAIA)
+    return events, listing
+
+
 async def test_slack_lists_have_a_button_per_item_and_more_replaces_the_message(
     slack: tuple[FakeSlackApi, SlackSender, SlackAdapter],
     db: Database,
     clock: Clock,
 ) -> None:
     api, sender, _adapter = slack
-    events = await add_events(db, clock, 12)
-    await sender.dm(LAIA, "events")
-    await api.wait_for(lambda: api.dm_messages(LAIA))
-    [listing] = api.dm_messages(LAIA)
+    events, listing = await laias_events(api, sender, db, clock, 12)
+    items = [b for b in listing.blocks if "accessory" in b]
+    assert items[0]["text"]["text"] == f"*#{events[0]} Workshop 00*" and len(items) == 10
+    assert {b["accessory"]["text"]["text"] for b in items} == {"Details"}
     labels = [e["text"]["text"] for b in listing.blocks if b["type"] == "actions" for e in b["elements"]]
-    assert labels[0] == f"#{events[0]} Workshop 00" and labels[-1] == "More" and len(labels) == 11
+    assert labels == ["More"]
 
     await press_on_slack(sender, LAIA, listing, "More")
     await api.wait_for(lambda: listing.history)
     assert "(page 2)" in section_text(listing.blocks) and len(api.dm_messages(LAIA)) == 1
 
-    await press_on_slack(sender, LAIA, listing, f"#{events[11]} Workshop 11")
+    await press_on_slack(sender, LAIA, listing, "Details", f"#{events[11]} Workshop 11")
     await api.wait_for(lambda: len(api.dm_messages(LAIA)) == 2)
     card = section_text(api.dm_messages(LAIA)[1].blocks)
     assert len(listing.history) == 1  # the list was replaced by More only, and stays live
@@ -340,3 +358,34 @@ async def test_participants_page_to_the_end_and_typed_pages_still_work(
     assert "Guest08" in second and "Guest09" in second and "Guest07" not in second
     assert "More" not in dict(asker.buttons) and asker.last[0].replaces_previous
     assert "Guest09" in await asker.say(f"/participants {event} 2")
+
+
+async def test_slack_list_items_are_sections_with_fields_and_a_button_only_their_reader_can_use(
+    db: Database, clock: Clock, slack: tuple[FakeSlackApi, SlackSender, SlackAdapter]
+) -> None:
+    api, sender, _adapter = slack
+    api.add_user("U0PERE", "Pere Soler", tz="Europe/Madrid", locale="en-GB")
+    [fair], listing = await laias_events(api, sender, db, clock, 1)
+    [item] = [b for b in listing.blocks if "accessory" in b]
+    assert item["type"] == "section" and item["text"]["text"] == f"*#{fair} Workshop 00*"
+    labels = [field["text"].split("\n")[0] for field in item["fields"]]
+    assert labels == ["*When*", "*Kind*"]  # no place, so no Place field
+    button = item["accessory"]
+    assert button["type"] == "button" and button["text"]["text"] == "Details"
+    assert not [b for b in listing.blocks if b["type"] == "actions"]  # no second row of the same button
+
+    # Someone else pressing it (the list shown in a channel they share) is told to ask for their own.
+    channel = {"type": "message", "message_ts": listing.ts, "channel_id": "C0GENERAL"}
+    await sender.click("U0PERE", button, container=channel, channel={"id": "C0GENERAL"})
+    await api.wait_for(lambda: api.ephemeral)
+    [refusal] = api.ephemeral
+    assert refusal.ephemeral_for == "U0PERE" and "shown to someone else" in section_text(refusal.blocks)
+    assert not api.dm_messages("U0PERE")
+
+    await press_on_slack(sender, LAIA, listing, "Details", "Workshop 00")
+    await api.wait_for(lambda: len(api.dm_messages(LAIA)) == 2)
+    card = api.dm_messages(LAIA)[1]
+    assert "Workshop 00" in section_text(card.blocks)
+    assert "Going" in [
+        e["text"]["text"] for b in card.blocks if b["type"] == "actions" for e in b["elements"]
+    ]

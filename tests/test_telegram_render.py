@@ -143,3 +143,15 @@ def test_a_command_with_a_number_is_tappable_and_one_with_words_is_copied_whole(
     assert chunk.html == "/event_12 · <code>/event NUMBER</code> · /help"
     assert tapped_command("/event_12") == "/event 12"
     assert tapped_command("/events") == "/events"
+
+
+def test_a_list_reads_in_telegram_as_its_lines_and_a_button_per_item() -> None:
+    text = Text().bold("Upcoming events").line().line()
+    with text.item("#12 Fair", (("When", "Fri 4 Dec"),), Button("Details", "/event 12")):
+        text.command("event 12").add(" ").bold("Fair").line().line("   Fri 4 Dec")
+    reply = text.reply(buttons=((Button("#12 Fair", "/event 12"),),))
+
+    (chunk,) = render_text(reply.spans)
+
+    assert chunk.html == "<b>Upcoming events</b>\n\n/event_12 <b>Fair</b>\n   Fri 4 Dec"
+    assert reply.buttons == ((Button("#12 Fair", "/event 12"),),)

@@ -31,6 +31,8 @@ class Outcome:
 
     replies: list[Reply]
     refusal: UserError | None = None
+    # A form was submitted and saved something the member's home screen shows (`Form.changes_home`).
+    home_changed: bool = False
 
 
 def utc_now() -> datetime:
@@ -104,7 +106,8 @@ class Assistant:
             lines = await submitted_lines(replace(ctx, rest=rest, args=split_args(rest)), form, typed)
             return [reply for line in lines for reply in await self.router.dispatch(ctx, line)]
 
-        return await self._guarded(without_nul(msg), text, run)
+        outcome = await self._guarded(without_nul(msg), text, run)
+        return replace(outcome, home_changed=form.changes_home and outcome.refusal is None)
 
     async def _guarded(
         self, msg: Incoming, text: str, work: Callable[[Context], Awaitable[list[Reply]]]

@@ -2,7 +2,8 @@
 
 The page travels in the button itself (`/events page:2 for:7`), so a press works after a restart
 with nothing kept in memory or in the database; `for:` names the member the list was shown to, so
-that in a group only that person's press turns the page (anyone else is told to ask for their own).
+that in a group only that person's press turns the page or acts on an item (anyone else is told to
+ask for their own; the router checks it, see `handlers.engine.router.shown_to`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from core.errors import NotAllowed
 from core.types import Button, Text, short
 from handlers.engine.context import Context
 
@@ -39,24 +39,26 @@ class Page:
         return (self.number - 1) * self.size + 1
 
 
-def page_of(ctx: Context, args: Sequence[str], size: int = PAGE_SIZE) -> Page:
-    """Read `page:N` and `for:MEMBER` from a command's words; a page shown to someone else is refused."""
+def page_of(args: Sequence[str], size: int = PAGE_SIZE) -> Page:
+    """Read `page:N` from a command's words (the router has taken `for:MEMBER` off already)."""
     number, words = 1, []
     for arg in args:
         key, sep, value = arg.partition(":")
         if sep and key.lower() == "page" and value.isdigit():
             number = max(1, int(value))
-        elif sep and key.lower() == "for" and value.isdigit():
-            if int(value) != ctx.member.id:
-                raise NotAllowed(ctx.tr("This list was shown to someone else; ask for your own."))
         else:
             words.append(arg)
     return Page(number, words, size)
 
 
+def for_reader(ctx: Context, line: str) -> str:
+    """A button's payload that acts only for the member it is shown to."""
+    return f"{line} for:{ctx.member.id}"
+
+
 def more_button(ctx: Context, line: str, page: Page) -> Button:
     """The button that shows the page after `page` of the list `line` (a command line) makes."""
-    return Button(ctx.tr("More"), f"/{line} page:{page.number + 1} for:{ctx.member.id}")
+    return Button(ctx.tr("More"), for_reader(ctx, f"/{line} page:{page.number + 1}"))
 
 
 def add_more(
@@ -78,6 +80,11 @@ def page_words(page: Page) -> list[str]:
     return [*page.words, f"page:{page.number}"]
 
 
-def item_button(number: int, name: str, line: str) -> Button:
+def item_button(ctx: Context, number: int, name: str, line: str) -> Button:
     """The button that opens one item of a list: its number and (the start of) its name."""
-    return Button(f"#{number} {short(name)}", line)
+    return Button(f"#{number} {short(name)}", for_reader(ctx, line))
+
+
+def details_button(ctx: Context, line: str) -> Button:
+    """The same press as `item_button`, labelled for a platform that shows it beside the item."""
+    return Button(ctx.tr("Details"), for_reader(ctx, line))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
@@ -52,6 +53,20 @@ def split_args(text: str) -> list[str]:
         return shlex.split(text)
     except ValueError:
         return text.split()
+
+
+# A button shown to one member ends with `for:MEMBER` (handlers.engine.paging): it acts only for them.
+SHOWN_TO = re.compile(r"(?:^|\s+)for:(\d+)\s*$")
+
+
+def shown_to(ctx: Context, rest: str) -> str:
+    """`rest` without its `for:MEMBER`; a line shown to someone else is refused."""
+    found = SHOWN_TO.search(rest)
+    if found is None:
+        return rest
+    if int(found.group(1)) != ctx.member.id:
+        raise NotAllowed(ctx.tr("This list was shown to someone else; ask for your own."))
+    return rest[: found.start()]
 
 
 # A one-word message this close to a command word is a typo of it ("evnts"), not a question.
@@ -110,6 +125,7 @@ class Router:
             return [self.unknown(word, ctx)]
         if not self.allowed(command, ctx):
             raise NotAllowed(ctx.tr(REFUSALS[command.role], command=command.name))
+        rest = shown_to(ctx, rest)
         ctx = replace(ctx, rest=rest, args=split_args(rest))
         handler = command.handler if confirmed or command.prompt is None else command.prompt
         try:

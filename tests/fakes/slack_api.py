@@ -105,10 +105,19 @@ def validate_blocks(blocks: Any, *, limit: int = 50, files: dict[str, Params] | 
     if not isinstance(blocks, list) or len(blocks) > limit:
         raise SlackError("invalid_blocks", f"more than {limit} blocks")
     action_ids: set[str] = set()
+
+    def button(element: Any) -> None:
+        _text_object(element.get("text"), limit=75, plain_only=True)
+        if element.get("type") != "button" or not 1 <= len(element.get("value", "")) <= 2000:
+            raise SlackError("invalid_blocks", f"bad button {element!r}")
+        if element.get("action_id") in action_ids:
+            raise SlackError("invalid_blocks", "duplicate action_id")
+        action_ids.add(element.get("action_id"))
+
     for block in blocks:
         kind = block.get("type")
         if kind == "section":
-            _text_object(block.get("text"), limit=3000)
+            _section(block, button)
         elif kind == "context":
             elements = block.get("elements") or []
             if not 1 <= len(elements) <= 10:
@@ -121,17 +130,26 @@ def validate_blocks(blocks: Any, *, limit: int = 50, files: dict[str, Params] | 
             elements = block.get("elements") or []
             if not 1 <= len(elements) <= 25:
                 raise SlackError("invalid_blocks", "actions needs 1..25 elements")
-            for button in elements:
-                _text_object(button.get("text"), limit=75, plain_only=True)
-                if button.get("type") != "button" or not 1 <= len(button.get("value", "")) <= 2000:
-                    raise SlackError("invalid_blocks", f"bad button {button!r}")
-                if button.get("action_id") in action_ids:
-                    raise SlackError("invalid_blocks", "duplicate action_id")
-                action_ids.add(button.get("action_id"))
+            for element in elements:
+                button(element)
         elif kind == "image":
             _image(block, files)
         elif kind != "divider":
             raise SlackError("invalid_blocks", f"unknown block type {kind!r}")
+
+
+def _section(block: dict[str, Any], button: Callable[[Any], None]) -> None:
+    """A section: text of up to 3000 (optional with fields), up to 10 fields of 2000, a button beside."""
+    fields = block.get("fields")
+    if "text" in block or fields is None:
+        _text_object(block.get("text"), limit=3000)
+    if fields is not None:
+        if not isinstance(fields, list) or not 1 <= len(fields) <= 10:
+            raise SlackError("invalid_blocks", "a section holds 1..10 fields")
+        for field in fields:
+            _text_object(field, limit=2000)
+    if "accessory" in block:
+        button(block["accessory"])
 
 
 def _texts(value: Any) -> list[str]:
@@ -177,6 +195,29 @@ def validate_message(
     return text, blocks
 
 
+SELECTS = ("static_select", "multi_static_select")
+
+
+def _select(element: dict[str, Any]) -> None:
+    """A menu of 1..100 options (text of 75, value of 150); what it starts from is one of them."""
+    options = element.get("options") or []
+    if not 1 <= len(options) <= 100:
+        raise SlackError("invalid_blocks", "a select needs 1..100 options")
+    for option in options:
+        _text_object(option.get("text"), limit=75, plain_only=True)
+        if not 1 <= len(str(option.get("value", ""))) <= 150:
+            raise SlackError("invalid_blocks", f"bad option value {option!r}")
+    initial = element.get(
+        "initial_options", [element["initial_option"]] if "initial_option" in element else []
+    )
+    if element["type"] == "static_select" and "initial_options" in element:
+        raise SlackError("invalid_blocks", "a static_select starts from one initial_option")
+    if any(option not in options for option in initial):
+        raise SlackError("invalid_blocks", "an initial option is not one of the options")
+    if len(initial) > int(element.get("max_selected_items", 100)):
+        raise SlackError("invalid_blocks", "more initial options than max_selected_items")
+
+
 def validate_modal(view: Any) -> None:
     """A modal as views.open takes it: titles of 24, inputs named once, text inputs within 3000."""
     if not isinstance(view, dict) or view.get("type") != "modal":
@@ -196,11 +237,14 @@ def validate_modal(view: Any) -> None:
     for block in inputs:
         _text_object(block.get("label"), limit=2000, plain_only=True)
         element = block.get("element") or {}
-        if element.get("type") != "plain_text_input" or not element.get("action_id"):
+        if element.get("type") not in ("plain_text_input", *SELECTS) or not element.get("action_id"):
             raise SlackError("invalid_blocks", f"bad input element {element!r}")
-        most = int(element.get("max_length", 3000))
-        if not 1 <= most <= 3000 or len(element.get("initial_value", "")) > most:
-            raise SlackError("invalid_blocks", "initial_value longer than max_length")
+        if element["type"] in SELECTS:
+            _select(element)
+        else:
+            most = int(element.get("max_length", 3000))
+            if not 1 <= most <= 3000 or len(element.get("initial_value", "")) > most:
+                raise SlackError("invalid_blocks", "initial_value longer than max_length")
         if "placeholder" in element:
             _text_object(element["placeholder"], limit=150, plain_only=True)
         if block.get("block_id") in names:
@@ -587,6 +631,26 @@ class FakeSlackApi:
         return web.Response(text="ok")
 
 
+def _state(element: Params, typed: str | None) -> Params:
+    """An input as a view_submission reports it: the text typed, or the option(s) picked by value
+    (several separated by commas); an input not named keeps what it started from."""
+    kind = element["type"]
+    if kind not in SELECTS:
+        return {"type": kind, "value": (typed if typed is not None else element.get("initial_value")) or None}
+    if typed is None:
+        picked = element.get(
+            "initial_options", [element["initial_option"]] if "initial_option" in element else []
+        )
+    else:
+        wanted = [value.strip() for value in typed.split(",") if value.strip()]
+        picked = [option for option in element["options"] if option["value"] in wanted]
+        if len(picked) != len(wanted):
+            raise AssertionError(f"{typed!r} is not among the options offered")
+    if kind == "multi_static_select":
+        return {"type": kind, "selected_options": picked}
+    return {"type": kind, "selected_option": picked[0] if picked else None}
+
+
 class SlackSender:
     """What Slack itself sends to the app's request URL, signed as Slack signs it."""
 
@@ -679,10 +743,7 @@ class SlackSender:
             if block.get("type") != "input":
                 continue
             element = block["element"]
-            typed = values.get(block["block_id"], element.get("initial_value"))
-            state[block["block_id"]] = {
-                element["action_id"]: {"type": element["type"], "value": typed or None}
-            }
+            state[block["block_id"]] = {element["action_id"]: _state(element, values.get(block["block_id"]))}
         payload = {
             "type": "view_submission",
             "team": {"id": TEAM_ID},

@@ -21,10 +21,10 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from bot.slack_render import long_payloads, render_reply
+from bot.slack_render import FIELDS_PER_SECTION, ITEM_BLOCK, long_payloads, render_reply
 from bot.telegram_render import MESSAGE_LIMIT, command_span, keyboard, render_text, size
 from core.errors import UserError
-from core.types import Incoming, Reply
+from core.types import Incoming, Item, Reply
 from handlers.engine.assistant import Assistant
 from handlers.engine.commands import build_flows, build_router
 from handlers.engine.context import Context
@@ -396,20 +396,41 @@ def check_slack(reply: Reply) -> None:
     profile can never ping `<!channel>`; without links, the words are exactly the handler's."""
     values = {payload: f"key{n}" for n, payload in enumerate(long_payloads([reply]))}
     sections: list[str] = []
+    items: dict[int, list[str]] = {}
     for message in render_reply(reply, values):
         validate_message({"text": message.text, "blocks": message.blocks})
         for block in message.blocks:
-            if block["type"] == "section":
-                mrkdwn = block["text"]["text"]
-                sections.append(mrkdwn)
+            if block["type"] != "section":
+                continue
+            texts = [block["text"]["text"], *(field["text"] for field in block.get("fields", []))]
+            for mrkdwn in texts:
                 outside_links = _SLACK_LINK.sub("", mrkdwn)
                 assert "<" not in outside_links and ">" not in outside_links, mrkdwn[:300]
                 assert not _BARE_AMPERSAND.search(outside_links), mrkdwn[:300]
+            if str(block.get("block_id", "")).startswith(ITEM_BLOCK):
+                items[int(block["block_id"].removeprefix(ITEM_BLOCK))] = texts
+            else:
+                sections.append(block["text"]["text"])
+    assert sorted(items) == list(range(len(reply.items)))
+    for index, item in enumerate(reply.items):
+        check_slack_item(item, items[index])
     if any(span.style == "link" for span in reply.spans):
         return
     shown = compact(_unescape("".join(sections))).translate(_MRKDWN_MARKERS)
-    expected = compact(shown_text(reply, "/cluster ")).translate(_MRKDWN_MARKERS)
+    outside = [
+        span for n, span in enumerate(reply.spans) if not any(i.first <= n < i.last for i in reply.items)
+    ]
+    expected = compact(shown_text(Reply(spans=tuple(outside)), "/cluster ")).translate(_MRKDWN_MARKERS)
     assert shown == expected
+
+
+def check_slack_item(item: Item, shown: list[str]) -> None:
+    """An item shows its title and labelled fields, each whole or cut with "…" (at most ten)."""
+    written = [item.title + item.subtitle, *(label + value for label, value in item.fields if value.strip())]
+    assert len(shown) == min(len(written), 1 + FIELDS_PER_SECTION)
+    for got, wanted in zip(shown, written, strict=False):
+        got, wanted = (compact(_unescape(text)).translate(_MRKDWN_MARKERS) for text in (got, wanted))
+        assert got == wanted or (got.endswith("…") and wanted.startswith(got[:-1])), (got[:300], wanted[:300])
 
 
 async def check_renders(replies: list[Reply]) -> None:
