@@ -28,7 +28,7 @@ NAMES = ("search", "synergy", "broadcast", "throughput", "memory", "schedule")
 TINY: dict[str, dict[str, Any]] = {
     "search": {"members": 600, "labelled": 10, "rapidfuzz_queries": 2, "scales": ()},
     "synergy": {"members": 400, "opportunities": 100, "sample": 1},
-    "broadcast": {"recipients": 60, "slack_recipients": 40},
+    "broadcast": {"recipients": 60, "slack_recipients": 40, "shared_recipients": 40},
     "throughput": {"members": 300, "users": 4, "commands": 40, "updates": 20},
     "memory": {"members": 500, "settle_seconds": 30, "scales": ()},
     "schedule": {"participants": 20, "slots": 4, "tables": 4, "wishes": 60, "spare_tables": 8, "scales": ()},
@@ -41,7 +41,7 @@ async def _run_one(name: str, sizes: dict[str, Any], postgres_url: str) -> Repor
     if name == "synergy":
         return synergy.run(**sizes)
     if name == "broadcast":
-        return await broadcast.run(**sizes)
+        return await broadcast.run(**sizes, postgres_url=postgres_url)
     if name == "throughput":
         return await throughput.run(**sizes, postgres_url=postgres_url)
     if name == "schedule":

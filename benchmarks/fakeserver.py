@@ -19,15 +19,25 @@ from typing import Any
 from aiohttp import web
 
 from tests.fakes.slack_api import FakeSlackApi
-from tests.fakes.telegram_api import FakeTelegram, User
+from tests.fakes.telegram_api import ApiError, FakeTelegram, User
 
 Timeline = list[tuple[float, str, int]]  # (monotonic time, method, HTTP status)
+SLACK_POSTS = frozenset({"chat.postMessage"})
 
 
 class _TimedTelegram(FakeTelegram):
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self.timeline: Timeline = []
+        self.flood_refusals = 0
+
+    def _throttle(self, chat_id: int) -> None:
+        """Flood control's 429s, told apart from the ones injected at random."""
+        try:
+            super()._throttle(chat_id)
+        except ApiError:
+            self.flood_refusals += 1
+            raise
 
     async def _handle(self, request: web.Request) -> web.Response:
         response = await super()._handle(request)
@@ -39,6 +49,12 @@ class _TimedSlack(FakeSlackApi):
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self.timeline: Timeline = []
+        self.injected_429s = 0
+
+    def _random_refusal(self, method: str) -> web.Response | None:
+        refusal = super()._random_refusal(method)
+        self.injected_429s += refusal is not None and refusal.status == 429
+        return refusal
 
     async def _api(self, request: web.Request) -> web.Response:
         response = await super()._api(request)
@@ -62,10 +78,12 @@ async def _serve_telegram(fake: _TimedTelegram, pipe: Connection) -> None:
             argument = fake.received_by_chat()
         elif command == "timeline":
             argument = fake.timeline
+        elif command == "flood_refusals":
+            argument = fake.flood_refusals
         elif command == "stop":
             pipe.send(None)
             return
-        pipe.send(argument if command in ("received", "timeline") else None)
+        pipe.send(argument if command in ("received", "timeline", "flood_refusals") else None)
 
 
 async def _serve_slack(fake: _TimedSlack, pipe: Connection) -> None:
@@ -82,6 +100,11 @@ async def _serve_slack(fake: _TimedSlack, pipe: Connection) -> None:
             answer = dict(Counter(m.channel for m in fake.messages.values()))
         elif command == "timeline":
             answer = fake.timeline
+        elif command == "flood_refusals":
+            refused = sum(
+                1 for _t, method, status in fake.timeline if method in SLACK_POSTS and status == 429
+            )
+            answer = refused - fake.injected_429s
         elif command == "stop":
             pipe.send(None)
             return
@@ -145,3 +168,14 @@ def sending_rate(timeline: Timeline, methods: frozenset[str]) -> tuple[int, floa
     if len(times) < 2:
         return len(times), 0.0
     return len(times), (len(times) - 1) / (times[-1] - times[0])
+
+
+def busiest_window(timeline: Timeline, methods: frozenset[str], seconds: float = 1.0) -> int:
+    """The most calls of `methods` the platform saw in any `seconds` (a sliding window)."""
+    times = sorted(t for t, method, _status in timeline if method in methods)
+    busiest, first = 0, 0
+    for last, moment in enumerate(times):
+        while moment - times[first] >= seconds:
+            first += 1
+        busiest = max(busiest, last - first + 1)
+    return busiest

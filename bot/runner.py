@@ -17,7 +17,7 @@ from bot.wiring import build_assistant, open_database
 from core.adapter import Adapter
 from handlers.engine.assistant import Assistant
 from scheduler.delivery import DeliveryPolicy
-from scheduler.ratelimit import SLACK_LIMITS, TELEGRAM_LIMITS, Limits, RateLimiter
+from scheduler.ratelimit import SLACK_LIMITS, TELEGRAM_LIMITS, Limits, RateLimiter, SharedBudget
 from scheduler.retention import RetentionPolicy
 from scheduler.service import Scheduler
 from store.db import Database
@@ -36,6 +36,12 @@ def platform_limits(settings: Settings) -> dict[str, Limits]:
         "telegram": replace(TELEGRAM_LIMITS, overall_per_second=settings.telegram_rate),
         "slack": replace(SLACK_LIMITS, overall_per_second=settings.slack_rate),
     }
+
+
+def limiter(settings: Settings, db: Database, platform: str) -> RateLimiter:
+    """On PostgreSQL several processes may send at once: they take their slots from one budget."""
+    budget = None if db.is_sqlite else SharedBudget(db, platform)
+    return RateLimiter(platform_limits(settings)[platform], budget=budget)
 
 
 def configured_adapters(
@@ -68,7 +74,7 @@ async def serve(settings: Settings) -> int:
     scheduler = Scheduler(
         db,
         {adapter.platform: adapter for adapter in adapters},
-        {adapter.platform: RateLimiter(platform_limits(settings)[adapter.platform]) for adapter in adapters},
+        {adapter.platform: limiter(settings, db, adapter.platform) for adapter in adapters},
         policy=DeliveryPolicy(lease=timedelta(seconds=settings.outbox_lease_seconds)),
         retention=RetentionPolicy(settings.retention_inactive_months, settings.retention_outbox_days),
         notifier=assistant.notifier,

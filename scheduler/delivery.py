@@ -1,8 +1,10 @@
 """Outbox delivery: claim due rows, send each through its member's platform, record the outcome.
 
-Each outcome is committed on its own right after the platform answers, so a crash can repeat
-only the messages that were in flight at that moment (at most `concurrency` of them): their
-rows are still `sending` and are picked up again when their lease runs out.
+Outcomes are committed together, a few dozen to a transaction (one commit per message cost more
+than the send itself), and a send's slot is held until its outcome is committed, so a crash can
+repeat only the messages sent but not yet recorded at that moment (at most `concurrency` of
+them): their rows are still `sending` and are picked up again when their lease runs out.
+Two batches are claimed at a time, so that the platform stays busy while one batch ends.
 
 Several processes share one outbox without sending a row twice: a claim takes only what this
 process can send well within the lease at its rate, the lease is renewed while the batch is being
@@ -18,7 +20,7 @@ import contextlib
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -35,6 +37,11 @@ log = logging.getLogger(__name__)
 
 # First pause before writing an outcome again while the database is out of reach; it doubles.
 OUTCOME_RETRY_SECONDS = 0.25
+# Outcomes gather this long before their commit, and at most this many go in one transaction.
+OUTCOME_GATHER_SECONDS = 0.02
+OUTCOMES_PER_COMMIT = 64
+# Batches claimed and being sent at once by one worker.
+CLAIMS_IN_FLIGHT = 2
 # A claim takes what the rate allows in this share of the lease, and a row is handed to a platform
 # only while at least this share of the lease is left.
 LEASE_SHARE = 0.5
@@ -53,6 +60,17 @@ class DeliveryPolicy:
     max_attempts: int = 8
     first_backoff_seconds: float = 2.0
     max_backoff_seconds: float = 900.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    """What happened to one claimed row: a final status, or `failed` with the next attempt's time."""
+
+    token: str
+    message_id: int
+    status: str
+    error: str = ""
+    retry_at: datetime | None = None
 
 
 @dataclass(slots=True)
@@ -80,6 +98,8 @@ class OutboxWorker:
         self.clock, self.jitter = clock, jitter
         self._slots = asyncio.Semaphore(self.policy.concurrency)
         self._stopping = asyncio.Event()
+        self._unwritten: list[tuple[_Outcome, asyncio.Future[None]]] = []
+        self._writer: asyncio.Task[None] | None = None
 
     async def drain_once(self) -> int:
         """Send one batch of due messages; returns how many were claimed."""
@@ -114,6 +134,9 @@ class OutboxWorker:
         and are recorded, and the rest of the batch is released for another process.
         """
         self._stopping = stop
+        await asyncio.gather(*(self._drain(stop, idle_seconds) for _ in range(CLAIMS_IN_FLIGHT)))
+
+    async def _drain(self, stop: asyncio.Event, idle_seconds: float) -> None:
         while not stop.is_set():
             try:
                 claimed = await self.drain_once()
@@ -125,11 +148,12 @@ class OutboxWorker:
                     await asyncio.wait_for(stop.wait(), timeout=idle_seconds)
 
     def batch_limit(self) -> int:
-        """As many rows as the slowest platform sends in half a lease, so that a claim never outlives
-        its lease waiting for the rate limiter (up to `batch_size`)."""
+        """As many rows as the slowest platform sends in half a lease while the other claim in
+        flight takes its share, so that a claim never outlives its lease waiting for the rate
+        limiter (up to `batch_size`)."""
         lease = self.policy.lease.total_seconds()
         slowest = min((limiter.per_second for limiter in self.limiters.values()), default=float("inf"))
-        return max(1, min(self.policy.batch_size, int(slowest * lease * LEASE_SHARE)))
+        return max(1, min(self.policy.batch_size, int(slowest * lease * LEASE_SHARE / CLAIMS_IN_FLIGHT)))
 
     def _recipient_for(
         self,
@@ -154,9 +178,7 @@ class OutboxWorker:
     async def _deliver(self, claim: _Claim, row: OutboxMessage, identity: Recipient | None) -> None:
         if identity is None:
             claim.unsent.discard(row.id)
-            await self._record(
-                claim, row.id, "unreachable", error="no platform on which to reach this member"
-            )
+            await self._record(claim, row.id, "unreachable", error=NO_PLATFORM)
             return
         # A slot is held until the outcome is committed, so at most `concurrency` messages are ever
         # sent but not yet recorded: the most a crash can make us send twice.
@@ -227,10 +249,7 @@ class OutboxWorker:
             if result.retry_after:
                 self.limiters[identity.platform].hold(identity.chat_id, result.retry_after)
             at = self.clock() + timedelta(seconds=delay)
-            await self._write_outcome(
-                row.id,
-                lambda delivery: delivery.retry_later(row.id, claim.token, at, result.error or "retry"),
-            )
+            await self._record(claim, row.id, "failed", error=result.error or "retry", retry_at=at)
 
     def _backoff(self, attempts: int) -> float:
         """Exponential with jitter (0.5x to 1.5x), so retries of many rows do not arrive together."""
@@ -238,35 +257,83 @@ class OutboxWorker:
         delay: float = min(base, self.policy.max_backoff_seconds) * (0.5 + self.jitter())
         return delay
 
-    async def _record(self, claim: _Claim, message_id: int, status: str, *, error: str = "") -> None:
-        await self._write_outcome(
-            message_id,
-            lambda delivery: delivery.finish(message_id, claim.token, status, self.clock(), error=error),
-        )
+    async def _record(
+        self,
+        claim: _Claim,
+        message_id: int,
+        status: str,
+        *,
+        error: str = "",
+        retry_at: datetime | None = None,
+    ) -> None:
+        """Hand the outcome to the writer and wait until it is committed."""
+        committed = asyncio.get_running_loop().create_future()
+        self._unwritten.append((_Outcome(claim.token, message_id, status, error, retry_at), committed))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_outcomes(), name="outbox-outcomes")
+        await committed
 
-    async def _write_outcome(self, message_id: int, write: Callable[[Delivery], Awaitable[bool]]) -> None:
-        """Commit what happened to a message, waiting out a database outage for up to one lease.
+    async def _write_outcomes(self) -> None:
+        """Commit what has gathered, a few dozen outcomes at a time, until nothing is waiting."""
+        while self._unwritten:
+            if len(self._unwritten) < OUTCOMES_PER_COMMIT:
+                await asyncio.sleep(OUTCOME_GATHER_SECONDS)
+            batch = self._unwritten[:OUTCOMES_PER_COMMIT]
+            del self._unwritten[:OUTCOMES_PER_COMMIT]
+            try:
+                await self._write_outcome([outcome for outcome, _ in batch])
+            except BaseException as error:
+                for _, committed in batch:
+                    if not committed.done():
+                        committed.set_exception(error)
+                if not isinstance(error, Exception):
+                    raise
+            else:
+                for _, committed in batch:
+                    if not committed.done():
+                        committed.set_result(None)
 
-        The message is already out (or refused) by now: giving up on its outcome would leave the row
-        `sending`, and it would be sent again when the lease runs out. Nothing is written when the
-        claim has passed to another worker meanwhile: its outcome is the newer one.
+    async def _write_outcome(self, outcomes: list[_Outcome]) -> None:
+        """Commit what happened to these messages, waiting out a database outage for up to one lease.
+
+        The messages are already out (or refused) by now: giving up on their outcomes would leave the
+        rows `sending`, and they would be sent again when the lease runs out. Nothing is written for
+        a row whose claim has passed to another worker meanwhile: its outcome is the newer one.
         """
         give_up = time.monotonic() + self.policy.lease.total_seconds()
         pause = OUTCOME_RETRY_SECONDS
         while True:
             try:
                 async with store_transaction(self.db) as store:
-                    written = await write(store.delivery)
-                if not written:
+                    written = await _write(store.delivery, outcomes, self.clock())
+                if written < len(outcomes):
                     log.warning(
-                        "outbox row %s: claimed by another worker meanwhile; outcome dropped", message_id
+                        "outbox: %s of %s rows claimed by another worker meanwhile; their outcomes dropped",
+                        len(outcomes) - written,
+                        len(outcomes),
                     )
                 return
             except Unavailable:
                 if time.monotonic() + pause > give_up:
                     raise
-                log.warning(
-                    "outbox row %s: database unavailable; recording its outcome again soon", message_id
-                )
+                log.warning("outbox: database unavailable; recording %s outcomes again soon", len(outcomes))
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, 5.0)
+
+
+async def _write(delivery: Delivery, outcomes: list[_Outcome], now: datetime) -> int:
+    """Final outcomes of one claim and status in one statement, each retry in its own; how many rows
+    were still their claim's."""
+    final: dict[tuple[str, str, str], list[int]] = {}
+    written = 0
+    for outcome in outcomes:
+        if outcome.retry_at is not None:
+            retried = await delivery.retry_later(
+                outcome.message_id, outcome.token, outcome.retry_at, outcome.error
+            )
+            written += int(retried)
+        else:
+            final.setdefault((outcome.token, outcome.status, outcome.error), []).append(outcome.message_id)
+    for (token, status, error), message_ids in final.items():
+        written += await delivery.finish_many(token, message_ids, status, now, error=error)
+    return written

@@ -324,6 +324,20 @@ class JobRun(Base):
     last_finished_at: Mapped[datetime | None]
 
 
+class SendBudget(Base):
+    """One platform's send rate, shared by every process: the next send slot nobody has taken yet.
+
+    Processes take slots in small batches (`store.send_budget.take`), so that their sends together
+    stay under the platform's limit however many of them there are.
+    """
+
+    __tablename__ = "send_budgets"
+
+    platform: Mapped[str] = mapped_column(String(20), primary_key=True)
+    # Seconds since the epoch (a float, so that slots a few milliseconds apart stay distinct).
+    next_slot: Mapped[float] = mapped_column(Float)
+
+
 class Introduction(Base):
     """A suggested or requested introduction between two members; consent is the target's to give.
 

@@ -7,11 +7,12 @@ from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, insert, select, update
+from sqlalchemy import ColumnElement, case, exists, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.models import CONSOLE, Identity, Member, OutboxMessage
+from store.db import dialect_insert
+from store.models import CONSOLE, Identity, Member, OutboxMessage, SendBudget
 from store.people import languages_of
 
 
@@ -186,6 +187,15 @@ class Delivery:
             values["sent_at"] = now
         return await self._claimed(token, OutboxMessage.id == message_id, **values) == 1
 
+    async def finish_many(
+        self, token: str, message_ids: Collection[int], status: str, now: datetime, *, error: str = ""
+    ) -> int:
+        """`finish` for many rows of one claim at once; how many were still the claim's."""
+        values: dict[str, Any] = {"status": status, "last_error": error[:2000], "claim_token": None}
+        if status == "sent":
+            values["sent_at"] = now
+        return await self._claimed(token, OutboxMessage.id.in_(list(message_ids)), **values)
+
     async def retry_later(self, message_id: int, token: str, at: datetime, error: str) -> bool:
         """Schedule another attempt; False (and nothing written) when the claim is no longer ours."""
         written = await self._claimed(
@@ -222,3 +232,28 @@ class Delivery:
         if cause is not None:
             query = query.where(OutboxMessage.cause == cause)
         return {status: int(count) for status, count in (await self.session.execute(query)).all()}
+
+
+class SendBudgets:
+    """Each platform's send slots, shared by every process on this database."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def take(self, platform: str, now: float, count: int, gap: float) -> float:
+        """Take the next `count` slots `gap` seconds apart, none before `now` (seconds since the
+        epoch); returns the first. Slots nobody used in time are gone: the budget never lends the
+        past, so processes that fell behind cannot send in a burst to catch up."""
+        await self.session.execute(
+            dialect_insert(self.session)(SendBudget)
+            .values(platform=platform, next_slot=now)
+            .on_conflict_do_nothing(index_elements=["platform"])
+        )
+        start = case((SendBudget.next_slot > now, SendBudget.next_slot), else_=now)
+        taken = await self.session.scalar(
+            update(SendBudget)
+            .where(SendBudget.platform == platform)
+            .values(next_slot=start + count * gap)
+            .returning(SendBudget.next_slot)
+        )
+        return float(taken or now + count * gap) - count * gap

@@ -32,7 +32,7 @@ from store.linking import Linking
 from store.meetings import Meetings
 from store.opportunities import Opportunities
 from store.opportunity_interests import OpportunityInterests
-from store.outbox import Delivery, Outbox
+from store.outbox import Delivery, Outbox, SendBudgets
 from store.outcomes import Outcomes
 from store.people import People
 from store.privacy import Privacy
@@ -57,6 +57,7 @@ class Store:
         self.conversations = Conversations(session)
         self.outbox = Outbox(session)
         self.delivery = Delivery(session)
+        self.send_budget = SendBudgets(session)
         self.buttons = Buttons(session)
         self.confirmations = Confirmations(session)
         self.follows = Follows(session)
