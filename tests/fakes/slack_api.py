@@ -30,6 +30,8 @@ from urllib.parse import urlencode
 import aiohttp
 from aiohttp import web
 
+from tests.fakes import WAIT_SECONDS
+
 TOKEN = "xoxb-test-token"
 SIGNING_SECRET = "test-signing-secret"
 TEAM_ID = "T0TEST"
@@ -400,7 +402,7 @@ class FakeSlackApi:
     async def wait_for(self, condition: Callable[[], object]) -> None:
         """Bolt answers Slack first and works after, so tests wait for the work's visible effect."""
         try:
-            async with asyncio.timeout(5), self._changed:
+            async with asyncio.timeout(WAIT_SECONDS), self._changed:
                 await self._changed.wait_for(condition)
         except TimeoutError:
             raise AssertionError(f"timed out; calls: {[c.method for c in self.calls]}") from None

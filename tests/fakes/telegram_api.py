@@ -24,12 +24,11 @@ from typing import Any
 
 from aiohttp import ClientSession, web
 
+from tests.fakes import WAIT_SECONDS
 from tests.fakes.telegram_rules import Refused, check_commands, check_keyboard, message_text
 
 TOKEN = "123456:TEST-TOKEN"
 BOT_USER = {"id": 123456, "is_bot": True, "first_name": "ClusterBot", "username": "ClusterTestBot"}
-# How long a test waits for the bot to do something before it fails.
-WAIT_SECONDS = 5.0
 Json = dict[str, Any]
 # What comes back when something between the bot and Telegram (or Telegram itself) answers with
 # what is not a Bot API answer: a proxy's HTML page, a body cut off half-way, `ok` alone.
