@@ -88,6 +88,15 @@ class Meetings:
         )
         return int(count or 0) == len(set(member_ids))
 
+    async def going_among(self, event_id: int, member_ids: Sequence[int]) -> set[int]:
+        """Which of `member_ids` hold a place at the event."""
+        rows = await self.session.scalars(
+            select(Rsvp.member_id).where(
+                Rsvp.event_id == event_id, Rsvp.status == "going", Rsvp.member_id.in_(member_ids)
+            )
+        )
+        return set(rows.all())
+
     async def candidates(self, event_id: int, clusters: Sequence[int] | None) -> list[Member]:
         """Whom one may book at a session, by name: everyone going (`clusters` None), or the listed
         members of the clusters across the pairing."""
