@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, delete, func, or_, select
+from sqlalchemy import bindparam, case, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -44,6 +44,15 @@ class SessionCounts:
     expired: int
 
 
+# Every `find` runs it (for its Meet buttons): built once, as building costs more than running it.
+OPEN_SESSIONS = (
+    select(MeetingSession, Event)
+    .join(Event, Event.id == MeetingSession.event_id)
+    .where(Event.cancelled.is_(False), Event.ends_at > bindparam("now"))
+    .order_by(Event.starts_at, Event.id)
+)
+
+
 class Meetings:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -71,12 +80,7 @@ class Meetings:
 
     async def open_sessions(self, now: datetime) -> list[tuple[MeetingSession, Event]]:
         """Sessions of events not cancelled that have not ended, soonest first."""
-        rows = await self.session.execute(
-            select(MeetingSession, Event)
-            .join(Event, Event.id == MeetingSession.event_id)
-            .where(Event.cancelled.is_(False), Event.ends_at > now)
-            .order_by(Event.starts_at, Event.id)
-        )
+        rows = await self.session.execute(OPEN_SESSIONS, {"now": now})
         return [(found, event) for found, event in rows.all()]
 
     async def is_going(self, event_id: int, member_ids: Sequence[int]) -> bool:
