@@ -44,6 +44,8 @@ class SessionCounts:
     expired: int
 
 
+# Every `event` card runs this one: built once.
+SESSION_OF = select(MeetingSession).where(MeetingSession.event_id == bindparam("event_id"))
 # Every `find` runs it (for its Meet buttons): built once, as building costs more than running it.
 OPEN_SESSIONS = (
     select(MeetingSession, Event)
@@ -60,7 +62,7 @@ class Meetings:
     # Sessions -----------------------------------------------------------------------------------
 
     async def session_of(self, event_id: int) -> MeetingSession | None:
-        return await self.session.scalar(select(MeetingSession).where(MeetingSession.event_id == event_id))
+        return await self.session.scalar(SESSION_OF, {"event_id": event_id})
 
     async def session_by_id(self, session_id: int) -> MeetingSession | None:
         return await self.session.get(MeetingSession, session_id)

@@ -35,6 +35,15 @@ IDENTIFIED = (
     .where(Identity.platform == bindparam("platform"), Identity.user_id == bindparam("user_id"))
 )
 
+# A find page shows ten cards: built once.
+CARDS = (
+    select(Member, Organisation, Cluster)
+    .outerjoin(Organisation, Organisation.id == Member.organisation_id)
+    .outerjoin(Cluster, Cluster.id == Member.cluster_id)
+    .where(Member.id.in_(bindparam("member_ids", expanding=True)))
+)
+LISTED_CARDS = CARDS.where(Member.listed.is_(True))
+
 
 def _seen(member: Member, now: datetime) -> None:
     """Note that the member is here (to the day, so that most messages write nothing); being here
@@ -178,15 +187,9 @@ class People:
         """Cards in the order of `member_ids`; missing (or unlisted, if asked) members are skipped."""
         if not member_ids:
             return []
-        query = (
-            select(Member, Organisation, Cluster)
-            .outerjoin(Organisation, Organisation.id == Member.organisation_id)
-            .outerjoin(Cluster, Cluster.id == Member.cluster_id)
-            .where(Member.id.in_(member_ids))
-        )
-        if listed_only:
-            query = query.where(Member.listed.is_(True))
-        found = {m.id: MemberCard(m, o, c) for m, o, c in (await self.session.execute(query)).all()}
+        query = LISTED_CARDS if listed_only else CARDS
+        rows = await self.session.execute(query, {"member_ids": member_ids})
+        found = {m.id: MemberCard(m, o, c) for m, o, c in rows.all()}
         return [found[i] for i in member_ids if i in found]
 
     async def update(self, member: Member, now: datetime, **fields: Any) -> None:
