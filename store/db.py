@@ -125,6 +125,7 @@ class Database:
             self.engine, expire_on_commit=False, sync_session_class=StoreSession
         )
         self._writers: dict[asyncio.AbstractEventLoop, asyncio.Lock] = {}
+        self._holders: dict[asyncio.Lock, asyncio.Task[Any] | None] = {}
 
     @property
     def is_sqlite(self) -> bool:
@@ -169,14 +170,22 @@ class Database:
         while another process holds the file, each writer here gives up after the busy timeout,
         not after everyone queued before it has waited out theirs."""
         lock = self._writer()
+        task = asyncio.current_task()
+        if self._holders.get(lock) is task:
+            # A transaction opened inside another of the same task (before the outer one has written:
+            # SQLAlchemy begins lazily) goes first, as it did without turns; SQLite decides the rest.
+            yield
+            return
         try:
             async with asyncio.timeout(self.busy_timeout):
                 await lock.acquire()
         except TimeoutError:
             raise Unavailable("database is locked: no turn to write within the busy timeout") from None
+        self._holders[lock] = task
         try:
             yield
         finally:
+            del self._holders[lock]
             lock.release()
 
     def _writer(self) -> asyncio.Lock:

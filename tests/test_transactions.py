@@ -96,3 +96,14 @@ def make_path(db: Database) -> str:
     database = db.engine.url.database
     assert database is not None
     return database
+
+
+async def test_a_transaction_opened_inside_another_before_it_writes_goes_through(db: Database) -> None:
+    async with db.transaction() as outer:
+        async with db.transaction() as inner:
+            inner.add(
+                Member(name="Inner", created_at=Clock().now, updated_at=Clock().now, tags=[], languages=[])
+            )
+        outer.add(Member(name="Outer", created_at=Clock().now, updated_at=Clock().now, tags=[], languages=[]))
+
+    assert await count(db, Member) == 2
