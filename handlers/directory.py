@@ -9,7 +9,7 @@ from core.types import Button, Reply, Text, echo, short
 from handlers.engine.context import Context
 from handlers.engine.paging import page_of, page_words
 from handlers.engine.router import split_args
-from handlers.meetings import meet_button, shared_session
+from handlers.meetings import meet_button, shared_sessions
 from handlers.profile import affiliation, card_fields, describe
 from store.places import gazetteer, spelling
 from store.resolver import MAX_SUGGESTIONS
@@ -90,13 +90,13 @@ async def find(ctx: Context) -> list[Reply]:
         with text.item(member.name, fields, introduce, subtitle=affiliation(card)):
             describe(card, text.add(f"{number}. "), full=False).line()
     buttons: list[tuple[Button, ...]] = []
-    for card in cards:
-        if card.member.id == ctx.member.id:
-            continue
-        row = [introduce_button(ctx, card.member.name, card.member.id)]
-        event = await shared_session(ctx.store, ctx.member, card.member, ctx.now)
+    members = [card.member for card in cards if card.member.id != ctx.member.id]
+    meet_at = await shared_sessions(ctx.store, ctx.member, members, ctx.now)
+    for other in members:
+        row = [introduce_button(ctx, other.name, other.id)]
+        event = meet_at.get(other.id)
         if event is not None:
-            row.append(meet_button(card.member.name, card.member.id, event.id, ctx.language))
+            row.append(meet_button(other.name, other.id, event.id, ctx.language))
         buttons.append(tuple(row))
     if len(ranked) > page * PAGE_SIZE:
         words = (

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.models import Event, Member, Rsvp
@@ -26,6 +26,21 @@ def own_event_id(uid: str) -> int | None:
     found = OWN_UID.match(uid.strip())
     return int(found.group(1)) if found else None
 
+
+# The queries every `events` and `event` runs, built once (building costs more than running them).
+UPCOMING = (
+    select(Event)
+    .where(Event.ends_at > bindparam("now"), Event.cancelled.is_(False))
+    .order_by(Event.starts_at, Event.id)
+    .limit(bindparam("limit"))
+)
+COUNT_BY_STATUS = select(func.count()).where(
+    Rsvp.event_id == bindparam("event_id"), Rsvp.status == bindparam("status")
+)
+RSVP_OF = select(Rsvp).where(Rsvp.member_id == bindparam("member_id"), Rsvp.event_id == bindparam("event_id"))
+STATUSES_FOR = select(Rsvp.event_id, Rsvp.status).where(
+    Rsvp.member_id == bindparam("member_id"), Rsvp.event_id.in_(bindparam("event_ids", expanding=True))
+)
 
 RsvpResult = Literal["going", "waitlisted", "already_going", "already_waitlisted"]
 
@@ -47,13 +62,7 @@ class Events:
 
     async def upcoming(self, now: datetime, *, limit: int = 50) -> list[Event]:
         """Events not cancelled that have not ended, soonest first."""
-        query = (
-            select(Event)
-            .where(Event.ends_at > now, Event.cancelled.is_(False))
-            .order_by(Event.starts_at, Event.id)
-            .limit(limit)
-        )
-        return list((await self.session.scalars(query)).all())
+        return list((await self.session.scalars(UPCOMING, {"now": now, "limit": limit})).all())
 
     async def create(self, now: datetime, **fields: Any) -> Event:
         event = Event(created_at=now, updated_at=now, **fields)
@@ -83,15 +92,11 @@ class Events:
         return await self._count(event_id, "waitlisted")
 
     async def _count(self, event_id: int, status: str) -> int:
-        count = await self.session.scalar(
-            select(func.count()).where(Rsvp.event_id == event_id, Rsvp.status == status)
-        )
+        count = await self.session.scalar(COUNT_BY_STATUS, {"event_id": event_id, "status": status})
         return int(count or 0)
 
     async def rsvp_of(self, member_id: int, event_id: int) -> Rsvp | None:
-        return await self.session.scalar(
-            select(Rsvp).where(Rsvp.member_id == member_id, Rsvp.event_id == event_id)
-        )
+        return await self.session.scalar(RSVP_OF, {"member_id": member_id, "event_id": event_id})
 
     async def attend(self, event: Event, member_id: int, now: datetime) -> RsvpResult:
         """Say yes: a place when there is one, the end of the waitlist otherwise."""
@@ -187,9 +192,5 @@ class Events:
     async def statuses_for(self, member_id: int, event_ids: list[int]) -> dict[int, str]:
         if not event_ids:
             return {}
-        rows = await self.session.execute(
-            select(Rsvp.event_id, Rsvp.status).where(
-                Rsvp.member_id == member_id, Rsvp.event_id.in_(event_ids)
-            )
-        )
+        rows = await self.session.execute(STATUSES_FOR, {"member_id": member_id, "event_ids": event_ids})
         return {event_id: status for event_id, status in rows.all()}

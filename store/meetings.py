@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, delete, func, or_, select
+from sqlalchemy import bindparam, case, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -44,6 +44,17 @@ class SessionCounts:
     expired: int
 
 
+# Every `event` card runs this one: built once.
+SESSION_OF = select(MeetingSession).where(MeetingSession.event_id == bindparam("event_id"))
+# Every `find` runs it (for its Meet buttons): built once, as building costs more than running it.
+OPEN_SESSIONS = (
+    select(MeetingSession, Event)
+    .join(Event, Event.id == MeetingSession.event_id)
+    .where(Event.cancelled.is_(False), Event.ends_at > bindparam("now"))
+    .order_by(Event.starts_at, Event.id)
+)
+
+
 class Meetings:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -51,7 +62,7 @@ class Meetings:
     # Sessions -----------------------------------------------------------------------------------
 
     async def session_of(self, event_id: int) -> MeetingSession | None:
-        return await self.session.scalar(select(MeetingSession).where(MeetingSession.event_id == event_id))
+        return await self.session.scalar(SESSION_OF, {"event_id": event_id})
 
     async def session_by_id(self, session_id: int) -> MeetingSession | None:
         return await self.session.get(MeetingSession, session_id)
@@ -71,12 +82,7 @@ class Meetings:
 
     async def open_sessions(self, now: datetime) -> list[tuple[MeetingSession, Event]]:
         """Sessions of events not cancelled that have not ended, soonest first."""
-        rows = await self.session.execute(
-            select(MeetingSession, Event)
-            .join(Event, Event.id == MeetingSession.event_id)
-            .where(Event.cancelled.is_(False), Event.ends_at > now)
-            .order_by(Event.starts_at, Event.id)
-        )
+        rows = await self.session.execute(OPEN_SESSIONS, {"now": now})
         return [(found, event) for found, event in rows.all()]
 
     async def is_going(self, event_id: int, member_ids: Sequence[int]) -> bool:
@@ -87,6 +93,15 @@ class Meetings:
             )
         )
         return int(count or 0) == len(set(member_ids))
+
+    async def going_among(self, event_id: int, member_ids: Sequence[int]) -> set[int]:
+        """Which of `member_ids` hold a place at the event."""
+        rows = await self.session.scalars(
+            select(Rsvp.member_id).where(
+                Rsvp.event_id == event_id, Rsvp.status == "going", Rsvp.member_id.in_(member_ids)
+            )
+        )
+        return set(rows.all())
 
     async def candidates(self, event_id: int, clusters: Sequence[int] | None) -> list[Member]:
         """Whom one may book at a session, by name: everyone going (`clusters` None), or the listed

@@ -5,10 +5,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import nulls_last, select
+from sqlalchemy import bindparam, nulls_last, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.models import Opportunity
+
+# Every `opportunities` runs it: built once, as building costs more than running it.
+OPEN = (
+    select(Opportunity)
+    .where(
+        Opportunity.status == "open",
+        (Opportunity.deadline.is_(None)) | (Opportunity.deadline >= bindparam("now")),
+    )
+    .order_by(nulls_last(Opportunity.deadline.asc()), Opportunity.id)
+    .limit(bindparam("limit"))
+)
 
 
 class Opportunities:
@@ -20,16 +31,7 @@ class Opportunities:
 
     async def open(self, now: datetime, *, limit: int = 500) -> list[Opportunity]:
         """Open ones whose deadline has not passed, nearest deadline first, undated ones last."""
-        query = (
-            select(Opportunity)
-            .where(
-                Opportunity.status == "open",
-                (Opportunity.deadline.is_(None)) | (Opportunity.deadline >= now),
-            )
-            .order_by(nulls_last(Opportunity.deadline.asc()), Opportunity.id)
-            .limit(limit)
-        )
-        return list((await self.session.scalars(query)).all())
+        return list((await self.session.scalars(OPEN, {"now": now, "limit": limit})).all())
 
     async def create(self, now: datetime, **fields: Any) -> Opportunity:
         opportunity = Opportunity(created_at=now, updated_at=now, **fields)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,6 +26,23 @@ async def languages_of(session: AsyncSession, member_ids: list[int]) -> dict[int
         rows = await session.execute(select(Member.id, Member.language).where(Member.id.in_(chunk)))
         found.update((member_id, language) for member_id, language in rows)
     return {member_id: found[member_id] for member_id in member_ids if member_id in found}
+
+
+# Built once: every message runs it, and building a statement costs more than SQLite running it.
+IDENTIFIED = (
+    select(Member, Identity)
+    .join(Identity, Identity.member_id == Member.id)
+    .where(Identity.platform == bindparam("platform"), Identity.user_id == bindparam("user_id"))
+)
+
+# A find page shows ten cards: built once.
+CARDS = (
+    select(Member, Organisation, Cluster)
+    .outerjoin(Organisation, Organisation.id == Member.organisation_id)
+    .outerjoin(Cluster, Cluster.id == Member.cluster_id)
+    .where(Member.id.in_(bindparam("member_ids", expanding=True)))
+)
+LISTED_CARDS = CARDS.where(Member.listed.is_(True))
 
 
 def _seen(member: Member, now: datetime) -> None:
@@ -101,18 +118,13 @@ class People:
         if username is not None and identity.username != username[:64]:
             identity.username = username[:64]
         # A person who writes to us again can be reached again.
-        identity.unreachable = False
+        if identity.unreachable:
+            identity.unreachable = False
         _seen(member, now)
         return member, identity
 
     async def _identified(self, platform: str, user_id: str) -> tuple[Member, Identity] | None:
-        row = (
-            await self.session.execute(
-                select(Member, Identity)
-                .join(Identity, Identity.member_id == Member.id)
-                .where(Identity.platform == platform, Identity.user_id == user_id)
-            )
-        ).first()
+        row = (await self.session.execute(IDENTIFIED, {"platform": platform, "user_id": user_id})).first()
         return (row[0], row[1]) if row is not None else None
 
     async def _create(
@@ -175,15 +187,9 @@ class People:
         """Cards in the order of `member_ids`; missing (or unlisted, if asked) members are skipped."""
         if not member_ids:
             return []
-        query = (
-            select(Member, Organisation, Cluster)
-            .outerjoin(Organisation, Organisation.id == Member.organisation_id)
-            .outerjoin(Cluster, Cluster.id == Member.cluster_id)
-            .where(Member.id.in_(member_ids))
-        )
-        if listed_only:
-            query = query.where(Member.listed.is_(True))
-        found = {m.id: MemberCard(m, o, c) for m, o, c in (await self.session.execute(query)).all()}
+        query = LISTED_CARDS if listed_only else CARDS
+        rows = await self.session.execute(query, {"member_ids": member_ids})
+        found = {m.id: MemberCard(m, o, c) for m, o, c in rows.all()}
         return [found[i] for i in member_ids if i in found]
 
     async def update(self, member: Member, now: datetime, **fields: Any) -> None:

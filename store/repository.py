@@ -91,10 +91,13 @@ class Store:
 
 
 @asynccontextmanager
-async def store_transaction(db: Database, directory: DirectoryIndex | None = None) -> AsyncIterator[Store]:
+async def store_transaction(
+    db: Database, directory: DirectoryIndex | None = None, *, writes: bool = True
+) -> AsyncIterator[Store]:
     """The one way in for adapters, jobs and commands alike: a `Store` over one transaction.
 
     `directory` is the process's shared search index; without one, a search builds its own.
+    `writes=False` gives a read transaction (see `Database.transaction`).
     """
-    async with db.transaction() as session:
+    async with db.transaction(writes=writes) as session:
         yield Store(session, directory)

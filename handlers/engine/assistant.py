@@ -16,7 +16,7 @@ from handlers.engine.context import Context, Options
 from handlers.engine.flows import Flows
 from handlers.engine.router import Router, split_args
 from handlers.notify import Notifier
-from store.db import Database
+from store.db import Database, WriteNeeded
 from store.directory import DirectoryIndex
 from store.repository import Store, store_transaction
 
@@ -115,34 +115,42 @@ class Assistant:
         """`work` in one transaction; a refusal rolls it back and becomes the reply."""
         # Until the member is read, the app's language is the best guess (the database may be down).
         language = choose_language(None, msg.language_code, self.options.default_language)
-        try:
-            async with store_transaction(self.db, self.directory) as store:
-                ctx = await self._context(msg, store)
-                language = ctx.language
-                return Outcome(await work(ctx))
-        except UsageError as error:
-            return Outcome([usage_reply(error, language)], error)
-        except UserError as error:
-            return Outcome([text_reply(str(error), buttons=error.buttons)], error)
-        except Unavailable:
-            log.warning("database unavailable while answering %s:%s", msg.platform, msg.user_id)
-            return Outcome(
-                [text_reply(fill(language, "I'm temporarily unavailable. Please try again in a minute."))]
-            )
-        except Exception:
-            ref = secrets.token_hex(3).upper()
-            # What the person wrote is theirs: the log says which command and how long, never the text.
-            found, _, _ = self.router.resolve(text)
-            log.exception(
-                "ref %s: handler failed on %s (%d characters) from %s:%s",
-                ref,
-                found.name if found else "a message that is not a command",
-                len(text),
-                msg.platform,
-                msg.user_id,
-            )
-            sorry = N_("Something went wrong (ref {ref}). The team has been told; please try again later.")
-            return Outcome([text_reply(fill(language, sorry, ref=ref))])
+        found, _, _ = self.router.resolve(text)
+        writes = found is None or not found.reads_only
+        while True:
+            try:
+                async with store_transaction(self.db, self.directory, writes=writes) as store:
+                    ctx = await self._context(msg, store)
+                    language = ctx.language
+                    return Outcome(await work(ctx))
+            except WriteNeeded:
+                if writes:
+                    raise
+                writes = True  # nothing was written: the same work again, as a writer
+            except UsageError as error:
+                return Outcome([usage_reply(error, language)], error)
+            except UserError as error:
+                return Outcome([text_reply(str(error), buttons=error.buttons)], error)
+            except Unavailable:
+                log.warning("database unavailable while answering %s:%s", msg.platform, msg.user_id)
+                return Outcome(
+                    [text_reply(fill(language, "I'm temporarily unavailable. Please try again in a minute."))]
+                )
+            except Exception:
+                ref = secrets.token_hex(3).upper()
+                # What the person wrote is theirs: the log says which command and how long, never the text.
+                log.exception(
+                    "ref %s: handler failed on %s (%d characters) from %s:%s",
+                    ref,
+                    found.name if found else "a message that is not a command",
+                    len(text),
+                    msg.platform,
+                    msg.user_id,
+                )
+                sorry = N_(
+                    "Something went wrong (ref {ref}). The team has been told; please try again later."
+                )
+                return Outcome([text_reply(fill(language, sorry, ref=ref))])
 
     async def _context(self, msg: Incoming, store: Store) -> Context:
         now = self.clock()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from core.types import N_, Reply
 from handlers import (
     announce,
@@ -65,8 +67,9 @@ def build_router() -> Router:
         usage="start",
         example="start",
     )
-    add("help", help_command, summary=N_("what I can do"), usage=N_("help [COMMAND]"), example="help find")
-    add("profile", profile.profile, summary=N_("see your profile"), usage="profile", example="profile")
+    read = partial(add, reads_only=True)  # commands that only read (see Command.reads_only)
+    read("help", help_command, summary=N_("what I can do"), usage=N_("help [COMMAND]"), example="help find")
+    read("profile", profile.profile, summary=N_("see your profile"), usage="profile", example="profile")
     add(
         "profile set",
         profile.profile_set,
@@ -87,6 +90,7 @@ def build_router() -> Router:
         summary=N_("find members by what they do, where, or who they are"),
         usage=N_("find TEXT [in:PLACE]"),
         example="find recycled fibres in:Portugal",
+        reads_only=True,
     )
     add(
         "events",
@@ -94,6 +98,7 @@ def build_router() -> Router:
         summary=N_("upcoming events, optionally of one kind or tag"),
         usage=N_("events [KIND|TAG]"),
         example="events trade fair",
+        reads_only=True,
     )
     add(
         "event",
@@ -101,6 +106,7 @@ def build_router() -> Router:
         summary=N_("details of an event, with Going buttons"),
         usage=N_("event NUMBER"),
         example="event 3",
+        reads_only=True,
     )
     add(
         "going",
@@ -122,6 +128,7 @@ def build_router() -> Router:
         summary=N_("who's going to an event (members listed in the directory; others are counted)"),
         usage=N_("attendees NUMBER"),
         example="attendees 3",
+        reads_only=True,
     )
     add(
         "myevents",
@@ -129,6 +136,7 @@ def build_router() -> Router:
         summary=N_("the events you're going to or waitlisted for"),
         usage="myevents",
         example="myevents",
+        reads_only=True,
     )
     add(
         "ics",
@@ -136,6 +144,7 @@ def build_router() -> Router:
         summary=N_("a calendar file for an event"),
         usage=N_("ics NUMBER"),
         example="ics 3",
+        reads_only=True,
     )
     add(
         "opportunities",
@@ -143,6 +152,7 @@ def build_router() -> Router:
         summary=N_("open calls, partner searches and exchanges, nearest deadline first"),
         usage=N_("opportunities [WORDS]"),
         example="opportunities recycling",
+        reads_only=True,
     )
     add(
         "opportunity",
@@ -150,6 +160,7 @@ def build_router() -> Router:
         summary=N_("details of an opportunity"),
         usage=N_("opportunity NUMBER"),
         example="opportunity 2",
+        reads_only=True,
     )
     add(
         "interested",

@@ -37,6 +37,9 @@ class Command:
     # Runs instead of `handler` unless the line comes from a confirmation button its member pressed.
     prompt: Handler | None = None
     listed: bool = True
+    # Only reads: answered in a read transaction, which never waits for the writer (store/db.py);
+    # should it write after all, it runs again as a writer.
+    reads_only: bool = False
 
     @property
     def role(self) -> Role:
@@ -90,6 +93,7 @@ class Router:
         scope: Scope = MEMBER,
         prompt: Handler | None = None,
         listed: bool = True,
+        reads_only: bool = False,
     ) -> None:
         if name in self.commands:
             raise ValueError(f"command {name!r} registered twice")
@@ -98,7 +102,9 @@ class Router:
         if scope.role == "coordinator" and scope.resolver is None:
             # A coordinator may be scoped to one cluster: the command must say which it acts on.
             raise ValueError(f"coordinator command {name!r} needs Scope.coordinator_of(resolver)")
-        self.commands[name] = Command(name, handler, summary, usage, example, scope, prompt, listed)
+        self.commands[name] = Command(
+            name, handler, summary, usage, example, scope, prompt, listed, reads_only
+        )
 
     @property
     def words(self) -> list[str]:
