@@ -192,10 +192,10 @@ async def test_a_slack_member_accepts_a_request_with_one_press(
         request.blocks
     )
     await press_on_slack(sender, LAIA, request, "Accept")
-    await api.wait_for(lambda: api.files)
+    await api.wait_for(api.shared_files)
     async with db.transaction() as session:
         assert (await session.get(Meeting, 1)).status == "accepted"  # type: ignore[union-attr]
-    [upload] = api.files.values()
+    [upload] = api.shared_files()
     assert upload["content"].startswith(b"BEGIN:VCALENDAR") and b"METHOD:REQUEST" in upload["content"]
 
 
@@ -231,7 +231,7 @@ async def test_a_telegram_member_and_a_slack_member_of_two_clusters_meet_reminde
     await deliver_all()
     await api.wait_for(lambda: len(api.dm_messages(LAIA)) == 2)
     await press_on_slack(sender, LAIA, api.dm_messages(LAIA)[1], "Accept")
-    await api.wait_for(lambda: api.files)
+    await api.wait_for(api.shared_files)
     await deliver_all()
     sent = await telegram.wait_for_messages(ANA.id, before + 3)
     assert any("Meeting confirmed with Laia Puig" in message.text for message in sent)
@@ -331,7 +331,7 @@ async def test_at_demo_event_5_a_telegram_member_books_a_slack_member_with_butto
     assert "would like to meet you at B2B session: circular textiles" in api.dm_messages(LAIA)[1].text
     before = len(telegram.sent(ANA.id))
     await press_on_slack(sender, LAIA, api.dm_messages(LAIA)[1], "Accept")
-    await api.wait_for(lambda: api.files)  # Laia's card and .ics
+    await api.wait_for(api.shared_files)  # Laia's card and .ics
     await drain(db, clock, deliver)
     sent = await telegram.wait_for_messages(ANA.id, before + 2)
     assert any("Meeting confirmed with Laia Puig" in message.text for message in sent[before:])

@@ -613,6 +613,11 @@ class FakeSlackApi:
             done.append({"id": item["id"], "title": item.get("title")})
         return {"files": done}
 
+    def shared_files(self) -> list[dict[str, Any]]:
+        """Files whose upload was completed (content sent and `completeUploadExternal` called):
+        what a member can open. A file only asked for (`getUploadURLExternal`) is not one yet."""
+        return [file for file in self.files.values() if file.get("completed")]
+
     async def _upload(self, request: web.Request) -> web.Response:
         file = self.files.get(request.match_info["file_id"])
         if file is None:
