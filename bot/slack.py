@@ -29,6 +29,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError, SlackRequestError
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -168,22 +169,27 @@ class SlackAdapter:
                 add_oauth_routes(http, self.app.oauth_flow)
             http.add_check(PLATFORM, self._health)
 
-    def _client(self, token: str) -> AsyncWebClient:
-        """One client per bot token (each workspace has its own), all with the same transport."""
-        if token not in self._clients:
-            client = AsyncWebClient(
-                token=token or None,
-                base_url=self.settings.slack_api_base_url,
-                # One wait in place; a second refusal goes back to the caller (for the outbox: a retry
-                # later), so a delivery worker is never parked on one message.
-                retry_handlers=[
-                    AsyncConnectionErrorRetryHandler(max_retry_count=1),
+    def _client(self, token: str, *, paced: bool = False) -> AsyncWebClient:
+        """One client per bot token (each workspace has its own), all with the same transport.
+
+        An answer to someone who just wrote waits once in place for a 429 or a 5xx. A paced client
+        (the outbox's, whose every call took a slot from the rate limiter) does not: a call the SDK
+        repeated on its own would go out on no slot, and across a broadcast those repeats pushed
+        Slack over its rate (1.5 % flood refusals); the refusal goes back to the outbox instead,
+        which tries again on a slot of its own."""
+        key = f"paced:{token}" if paced else token
+        if key not in self._clients:
+            waits: list[AsyncRetryHandler] = [AsyncConnectionErrorRetryHandler(max_retry_count=1)]
+            if not paced:
+                waits += [
                     AsyncRateLimitErrorRetryHandler(max_retry_count=1),
                     AsyncServerErrorRetryHandler(max_retry_count=1),
-                ],
+                ]
+            client = AsyncWebClient(
+                token=token or None, base_url=self.settings.slack_api_base_url, retry_handlers=waits
             )
-            _remember(self._clients, token, client)
-        return self._clients[token]
+            _remember(self._clients, key, client)
+        return self._clients[key]
 
     def _single_app(self) -> AsyncApp:
         """One workspace, SLACK_BOT_TOKEN's: every request and message uses that token."""
@@ -262,14 +268,14 @@ class SlackAdapter:
     async def _client_for(self, team: str) -> AsyncWebClient | None:
         """SLACK_BOT_TOKEN's client for everyone without OAuth; else the workspace's own, if any."""
         if not self.settings.slack_oauth:
-            return self.client
+            return self._client(self.settings.slack_bot_token, paced=True)
         installed = await self.workspaces.find(team)
         if installed is None and self.settings.slack_bot_token and self.workspaces.default is None:
             # auth.test failed at start: whose SLACK_BOT_TOKEN it is is not known yet (an error here
             # is a retry later, never an unreachable member)
             await self._who_am_i()
             installed = await self.workspaces.find(team)
-        return self._client(installed.bot_token) if installed is not None else None
+        return self._client(installed.bot_token, paced=True) if installed is not None else None
 
     async def _send_failed(self, to: Recipient, team: str, user: str, error: SlackApiError) -> SendResult:
         code, status = _code(error), _status(error)

@@ -81,14 +81,17 @@ async def test_a_person_who_left_is_marked_unreachable_and_not_retried(
     assert identity is not None and identity.unreachable
 
 
-async def test_a_rate_limit_that_outlasts_one_wait_is_handed_back_with_retry_after(
+async def test_a_rate_limit_goes_back_to_the_outbox_at_once_with_retry_after(
     adapter: SlackAdapter, api: FakeSlackApi
 ) -> None:
-    api.throttle("chat.postMessage", times=2)
+    """An outbox send took one slot from the rate limiter: the SDK may not repeat it in place,
+    or a broadcast's repeats go out on no slot and push Slack over its rate."""
+    api.throttle("chat.postMessage", times=1)
 
     result = await adapter.send(TO, [text_reply("Hello")])
 
     assert (result.outcome, result.retry_after) == ("retry", 1.0)
+    assert [call.status for call in api.calls if call.method == "chat.postMessage"] == [429]
     assert api.dm_messages(USER) == []
 
 
