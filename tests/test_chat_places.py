@@ -30,7 +30,7 @@ from tests.factories import add_cluster, add_event, add_opportunity, make_coordi
 from tests.fakes.telegram_api import FakeTelegram, RateLimit, Sent, User
 from tests.test_broadcast import start_bot, until_finished
 from tests.test_slack_install import until
-from tests.test_telegram_adapter import bot, telegram
+from tests.test_telegram_adapter import bot, say_help, telegram
 
 __all__ = ["bot", "telegram"]  # the Telegram adapter's fixtures, shared
 
@@ -57,7 +57,7 @@ async def in_private(telegram: FakeTelegram, user: User, text: str, *, expect: i
 
 async def coordinator(telegram: FakeTelegram, db: Database) -> None:
     await add_cluster(db, "TEXCAT", "Catalonia", "Spain", ["textiles"])
-    await in_private(telegram, ANA, "/help")
+    await say_help(telegram, ANA)
     await make_coordinator(db, str(ANA.id))
 
 
@@ -127,7 +127,7 @@ async def test_a_personal_answer_asked_for_in_a_group_arrives_in_private(
     telegram: FakeTelegram, bot: TelegramAdapter, db: Database
 ) -> None:
     telegram.open_chat(ANA)
-    await in_private(telegram, ANA, "/help")
+    await say_help(telegram, ANA)
     before = len(telegram.sent(ANA.id))
     await telegram.send_text(ANA, "/profile", group=GROUP)
     await telegram.wait_for_messages(ANA.id, before + 1)

@@ -21,7 +21,7 @@ from tests.fakes.telegram_api import FakeTelegram
 from tests.test_meetings_adapters import press_on_slack, slack  # noqa: F401 - fixture
 from tests.test_reports import CHARTS, seed
 from tests.test_slack_events import USER as LAIA
-from tests.test_telegram_adapter import ANA, bot, say, telegram  # noqa: F401 - fixtures
+from tests.test_telegram_adapter import ANA, bot, say, say_help, telegram  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:Deprecated since version v22.2.*`retry_after`:telegram.warnings.PTBDeprecationWarning"
@@ -55,7 +55,7 @@ async def announce_to_valtex(chat_as, db: Database) -> None:  # type: ignore[no-
 
 
 async def ana_coordinates_the_seeded_network(fake: FakeTelegram, db: Database, clock: Clock) -> None:
-    await say(fake, ANA, "/help")
+    await say_help(fake, ANA)
     await make_coordinator_of(db, "telegram", str(ANA.id))
     await seed(db, clock.now)
 

@@ -65,6 +65,19 @@ async def say(telegram: FakeTelegram, user: User, text: str, *, expect: int = 1)
     return (await telegram.wait_for_messages(user.id, before + expect))[before:]
 
 
+async def say_help(telegram: FakeTelegram, user: User) -> list[Sent]:
+    """`user` asks for /help; every message of the answer, up to its closing line.
+
+    The overview runs over two Telegram messages, the second after the chat's flood wait: counting
+    the first alone would take the second for the answer to whatever is said next."""
+    before = len(telegram.sent(user.id))
+    await telegram.send_text(user, "/help")
+    await telegram.wait_until(
+        lambda: any("for details and an example" in sent.text for sent in telegram.sent(user.id)[before:])
+    )
+    return telegram.sent(user.id)[before:]
+
+
 async def press(telegram: FakeTelegram, user: User, message: Sent, label: str) -> Sent:
     """`user` presses the button labelled `label`; the message the bot sends back."""
     data = dict(message.buttons)[label]
