@@ -197,7 +197,9 @@ def item_block(item: Item, index: int, numbers: Iterator[int], values: Mapping[s
     """The reply's item `index`: its title, its fields (Slack shows them in two columns) and its
     button beside it, cut to Slack's limits for a section and to a share of a message (ITEM_CHARS)."""
     title = _wrap(_fit(" ".join(item.title.split()) or "…", ITEM_CHARS // 4), "*")
-    block = section(title + _fit(" ".join(item.subtitle.split()), ITEM_CHARS // 2 - len(title)))
+    # Words after the name keep the space before them (" (Acme, Spain)"), not the line breaks.
+    subtitle = (" " if item.subtitle[:1].isspace() else "") + " ".join(item.subtitle.split())
+    block = section(title + _fit(subtitle, ITEM_CHARS // 2 - len(title)))
     block["block_id"] = f"{ITEM_BLOCK}{index}"
     shown = [(label, value) for label, value in item.fields if value.strip()][:FIELDS_PER_SECTION]
     if shown:
@@ -315,7 +317,16 @@ def home_view(
         body = [block for reply in replies for block in reply_blocks(reply, numbers, values or {})]
         blocks.extend(body[:share])
         blocks.append({"type": "divider"})
-    return {"type": "home", "blocks": blocks[:BLOCKS_PER_VIEW]}
+    return {"type": "home", "blocks": _unique_block_ids(blocks[:BLOCKS_PER_VIEW])}
+
+
+def _unique_block_ids(blocks: list[Block]) -> list[Block]:
+    """Slack refuses a view whose blocks share a block_id, and every list's first item is `item_0`:
+    each block_id gets the block's place in the view after it."""
+    return [
+        block | {"block_id": f"{block['block_id']}.{place}"} if "block_id" in block else block
+        for place, block in enumerate(blocks)
+    ]
 
 
 def chosen(blocks: Sequence[Block], label: str) -> list[Block]:

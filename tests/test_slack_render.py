@@ -190,3 +190,22 @@ def test_a_list_waiting_in_the_outbox_keeps_its_items() -> None:
     reply = a_list(3)
 
     assert Reply.from_dict(reply.to_dict()) == reply
+
+
+def test_an_item_keeps_the_space_before_its_subtitle() -> None:
+    text = Text()
+    with text.item("Marta Vila", (), Button("Introduce me", "/introduce 4"), subtitle=" (Acme, Spain)"):
+        text.line("Marta Vila (Acme, Spain)")
+
+    (message,) = render_reply(text.reply())
+
+    assert message.blocks[0]["text"]["text"] == "*Marta Vila* (Acme, Spain)"
+
+
+def test_the_home_view_gives_every_list_item_its_own_block_id() -> None:
+    """Every list's first item is item_0; Slack refuses a view whose block_ids repeat."""
+    view = home_view(Reply(), [("Opportunities you follow", [a_list(2)]), ("Upcoming events", [a_list(2)])])
+
+    validate_blocks(view["blocks"], limit=100)
+    ids = [b["block_id"] for b in view["blocks"] if "block_id" in b]
+    assert len(ids) == 4 and all(i.startswith("item_") for i in ids)

@@ -107,17 +107,25 @@ def validate_blocks(blocks: Any, *, limit: int = 50, files: dict[str, Params] | 
     if not isinstance(blocks, list) or len(blocks) > limit:
         raise SlackError("invalid_blocks", f"more than {limit} blocks")
     action_ids: set[str] = set()
+    block_ids: set[str] = set()
 
     def button(element: Any) -> None:
         _text_object(element.get("text"), limit=75, plain_only=True)
         if element.get("type") != "button" or not 1 <= len(element.get("value", "")) <= 2000:
             raise SlackError("invalid_blocks", f"bad button {element!r}")
+        if not 1 <= len(str(element.get("action_id", ""))) <= 255:
+            raise SlackError("invalid_blocks", "action_id needs 1..255 characters")
         if element.get("action_id") in action_ids:
             raise SlackError("invalid_blocks", "duplicate action_id")
         action_ids.add(element.get("action_id"))
 
     for block in blocks:
         kind = block.get("type")
+        if "block_id" in block:
+            # Slack: "block_id should be unique for each message", of at most 255 characters.
+            if not 1 <= len(str(block["block_id"])) <= 255 or block["block_id"] in block_ids:
+                raise SlackError("invalid_blocks", f"duplicate or bad block_id {block['block_id']!r}")
+            block_ids.add(block["block_id"])
         if kind == "section":
             _section(block, button)
         elif kind == "context":
