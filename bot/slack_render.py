@@ -2,15 +2,15 @@
 
 Slack rejects a message outright (`invalid_blocks`, `msg_too_long`) rather than truncating it, so
 every limit is enforced here: one long answer becomes several sections, and several messages when
-it outgrows a message. User text is escaped for mrkdwn (`&`, `<`, `>`) so that a profile cannot
-ping `<!channel>`, mention people or disguise a link.
+it outgrows a message, never parting a list's item from its buttons. User text is escaped for
+mrkdwn (`&`, `<`, `>`) so that a profile cannot ping `<!channel>`, mention people or disguise a link.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import count
 from typing import Any
@@ -210,22 +210,30 @@ def item_block(item: Item, index: int, numbers: Iterator[int], values: Mapping[s
     return block
 
 
-def _list_blocks(reply: Reply, numbers: Iterator[int], values: Mapping[str, str]) -> list[Block]:
-    """The text around the items as sections, each item as its own section; the buttons the items
-    carry are left out of the rows."""
-    blocks: list[Block] = []
+def item_blocks(item: Item, index: int, numbers: Iterator[int], values: Mapping[str, str]) -> list[Block]:
+    """The item's section, then its other buttons (`Item.buttons`) in actions blocks under it."""
+    return [item_block(item, index, numbers, values), *_actions([item.buttons], numbers, values)]
+
+
+def _sections(spans: Sequence[Span]) -> list[list[Block]]:
+    return [[section(text)] for text in _section_texts(spans)]
+
+
+def _list_groups(reply: Reply, numbers: Iterator[int], values: Mapping[str, str]) -> list[list[Block]]:
+    """The text around the items as sections, each item as its own section and its buttons; the
+    buttons the items carry are left out of the rows."""
+    groups: list[list[Block]] = []
     written = 0
     for index, item in enumerate(reply.items):
-        blocks += [section(text) for text in _section_texts(reply.spans[written : item.first])]
-        blocks.append(item_block(item, index, numbers, values))
+        groups += _sections(reply.spans[written : item.first])
+        groups.append(item_blocks(item, index, numbers, values))
         written = max(written, item.last)
-    blocks += [section(text) for text in _section_texts(reply.spans[written:])]
-    return blocks
+    return groups + _sections(reply.spans[written:])
 
 
 def _rows_left(reply: Reply) -> list[tuple[Button, ...]]:
-    """The buttons that are not an item's own (shown beside the item instead)."""
-    taken = {item.button.payload for item in reply.items if item.button is not None}
+    """The buttons that are not an item's own (shown beside or under the item instead)."""
+    taken = {button.payload for item in reply.items for button in item.own_buttons}
     rows = [tuple(b for b in row if b.payload not in taken) for row in reply.buttons]
     return [row for row in rows if row]
 
@@ -237,24 +245,27 @@ def long_payloads(replies: Sequence[Reply]) -> list[str]:
         for reply in replies
         for button in [
             *(button for row in reply.buttons for button in row),
-            *(item.button for item in reply.items if item.button is not None),
+            *(button for item in reply.items for button in item.own_buttons),
         ]
         if len(button.payload) > BUTTON_VALUE_LIMIT
     ]
 
 
+def reply_groups(
+    reply: Reply, numbers: Iterator[int], values: Mapping[str, str], pictures: Sequence[Block] = ()
+) -> list[list[Block]]:
+    """The text's sections (a list's items each in its own, with its buttons), then the pictures,
+    then the buttons: in groups of blocks that stay in one message (an item and its buttons)."""
+    rows = _rows_left(reply) if reply.items else reply.buttons
+    text = _list_groups(reply, numbers, values) if reply.items else _sections(reply.spans)
+    return text + [[picture] for picture in pictures] + [[row] for row in _actions(rows, numbers, values)]
+
+
 def reply_blocks(
     reply: Reply, numbers: Iterator[int], values: Mapping[str, str], pictures: Sequence[Block] = ()
 ) -> list[Block]:
-    """The text's sections (a list's items each in its own), then the pictures, then the buttons."""
-    if reply.items:
-        return (
-            _list_blocks(reply, numbers, values)
-            + list(pictures)
-            + _actions(_rows_left(reply), numbers, values)
-        )
-    sections = [section(text) for text in _section_texts(reply.spans)]
-    return sections + list(pictures) + _actions(reply.buttons, numbers, values)
+    """`reply_groups`, one block after another."""
+    return [block for group in reply_groups(reply, numbers, values, pictures) for block in group]
 
 
 def image_block(file_id: str, alt_text: str) -> Block:
@@ -266,20 +277,31 @@ def image_block(file_id: str, alt_text: str) -> Block:
 def render_reply(
     reply: Reply, values: Mapping[str, str] | None = None, pictures: Sequence[Block] = ()
 ) -> list[SlackMessage]:
-    """One message, or several when the answer outgrows Slack's block or text limits."""
-    blocks = reply_blocks(reply, count(), values or {}, pictures)
+    """One message, or several when the answer outgrows Slack's block or text limits; an item and
+    its buttons go in the same message."""
+    groups = reply_groups(reply, count(), values or {}, pictures)
     messages: list[SlackMessage] = []
     batch: list[Block] = []
     size = 0
-    for block in blocks:
-        if batch and (len(batch) == BLOCKS_PER_MESSAGE or size + block_chars(block) > BLOCK_CHARS):
+    for group in _fitting(groups):
+        weight = sum(map(block_chars, group))
+        if batch and (len(batch) + len(group) > BLOCKS_PER_MESSAGE or size + weight > BLOCK_CHARS):
             messages.append(_message(batch))
             batch, size = [], 0
-        batch.append(block)
-        size += block_chars(block)
+        batch += group
+        size += weight
     if batch:
         messages.append(_message(batch))
     return messages
+
+
+def _fitting(groups: Iterable[list[Block]]) -> Iterator[list[Block]]:
+    """The groups, each kept whole when it fits in a message by itself, else block by block."""
+    for group in groups:
+        if len(group) <= BLOCKS_PER_MESSAGE and sum(map(block_chars, group)) <= BLOCK_CHARS:
+            yield group
+        else:
+            yield from ([block] for block in group)
 
 
 def block_chars(block: Block) -> int:
@@ -308,16 +330,29 @@ def home_view(
     actions: Reply, parts: Sequence[tuple[str, Sequence[Reply]]], values: Mapping[str, str] | None = None
 ) -> Block:
     """The App Home tab: the action buttons, then a header per part and the part's replies, within
-    the 100-block limit."""
+    the 100-block limit; a part that needs less than an even share leaves the rest to the others."""
     numbers = count()
     blocks: list[Block] = reply_blocks(actions, numbers, {})
-    share = (BLOCKS_PER_VIEW - len(blocks)) // max(1, len(parts)) - 2
-    for title, replies in parts:
+    bodies = [
+        [group for reply in replies for group in reply_groups(reply, numbers, values or {})]
+        for _, replies in parts
+    ]
+    room = BLOCKS_PER_VIEW - len(blocks) - 2 * len(parts)  # each part's header and divider
+    shares = _shares([sum(map(len, groups)) for groups in bodies], room)
+    for (title, _), groups, share in zip(parts, bodies, shares, strict=True):
         blocks.append({"type": "header", "text": {"type": "plain_text", "text": title[:150]}})
-        body = [block for reply in replies for block in reply_blocks(reply, numbers, values or {})]
-        blocks.extend(body[:share])
+        blocks.extend(_leading(groups, share))
         blocks.append({"type": "divider"})
     return {"type": "home", "blocks": _unique_block_ids(blocks[:BLOCKS_PER_VIEW])}
+
+
+def _shares(needs: Sequence[int], room: int) -> list[int]:
+    """Blocks for each part: an even share of `room`, and what the smaller parts leave to the rest."""
+    shares = [0] * len(needs)
+    for served, part in enumerate(sorted(range(len(needs)), key=lambda part: needs[part])):
+        shares[part] = max(0, min(needs[part], room // (len(needs) - served)))
+        room -= shares[part]
+    return shares
 
 
 def _unique_block_ids(blocks: list[Block]) -> list[Block]:
@@ -327,6 +362,16 @@ def _unique_block_ids(blocks: list[Block]) -> list[Block]:
         block | {"block_id": f"{block['block_id']}.{place}"} if "block_id" in block else block
         for place, block in enumerate(blocks)
     ]
+
+
+def _leading(groups: Sequence[list[Block]], share: int) -> list[Block]:
+    """The whole groups that fit in `share` blocks, from the first (an item keeps its buttons)."""
+    kept: list[Block] = []
+    for group in groups:
+        if len(kept) + len(group) > share:
+            break
+        kept += group
+    return kept
 
 
 def chosen(blocks: Sequence[Block], label: str) -> list[Block]:

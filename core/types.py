@@ -110,12 +110,14 @@ class Attachment:
 @dataclass(frozen=True, slots=True)
 class Item:
     """One entry of a list, for platforms that lay a list out natively (Slack: a section with
-    labelled fields and a button beside it).
+    labelled fields and a button beside it, and a row of its other buttons under it).
 
-    The entry stays written in `Reply.spans` (`spans[first:last]`) and its button in
+    The entry stays written in `Reply.spans` (`spans[first:last]`) and its buttons in
     `Reply.buttons`, which is what platforms without such layouts show; a platform that shows the
-    item instead leaves out those spans and every button whose payload is `button.payload`.
+    item instead leaves out those spans and every button whose payload is one of the item's own.
     `fields` are (label, value) pairs; a field with no label is shown as its value alone.
+    `button` is the one beside the entry (Details); `buttons` are several that act on it (Accept,
+    Decline), in a row of their own.
     """
 
     title: str
@@ -125,6 +127,12 @@ class Item:
     last: int = 0
     # Plain words after the title on its line (a member's role and organisation after the name).
     subtitle: str = ""
+    buttons: tuple[Button, ...] = ()
+
+    @property
+    def own_buttons(self) -> tuple[Button, ...]:
+        """Every button the item shows itself, beside it and under it."""
+        return (self.button, *self.buttons) if self.button is not None else self.buttons
 
     def to_dict(self) -> dict[str, Any]:
         button = [self.button.label, self.button.payload] if self.button else None
@@ -136,14 +144,16 @@ class Item:
             "fields": fields,
             "button": button,
             "spans": spans,
-        }
+        } | ({"buttons": [[b.label, b.payload] for b in self.buttons]} if self.buttons else {})
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Item:
         first, last = data["spans"]
         button = Button(*data["button"]) if data.get("button") else None
         fields = tuple((str(label), str(value)) for label, value in data.get("fields", []))
-        return cls(str(data["title"]), fields, button, int(first), int(last), str(data.get("subtitle", "")))
+        buttons = tuple(Button(label, payload) for label, payload in data.get("buttons", []))
+        subtitle = str(data.get("subtitle", ""))
+        return cls(str(data["title"]), fields, button, int(first), int(last), subtitle, buttons)
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,11 +286,12 @@ class Text:
         fields: tuple[tuple[str, str], ...],
         button: Button | None = None,
         subtitle: str = "",
+        buttons: tuple[Button, ...] = (),
     ) -> Iterator[Text]:
         """What is written inside the `with` is one entry of a list (see `Item`)."""
         first = len(self.spans)
         yield self
-        self.items.append(Item(title, fields, button, first, len(self.spans), subtitle))
+        self.items.append(Item(title, fields, button, first, len(self.spans), subtitle, buttons))
 
     def reply(self, **options: Any) -> Reply:
         spans = list(self.spans)

@@ -84,19 +84,15 @@ async def participants(ctx: Context) -> list[Reply]:
     )
     rows: list[tuple[Button, ...]] = []
     for other in shown:
-        text.bold(other.name)
-        if other.id in mine:
-            text.add(f" · {labels[mine[other.id]]}")
-        text.line()
-        rows.append(
-            tuple(
-                Button(
-                    f"{label} {other.name}" if word == "must" else label,
-                    f"/wish {event.id} #{other.id} {word}",
-                )
-                for word, label in zip(LEVELS, labels.values(), strict=True)
-            )
+        wished = f" · {labels[mine[other.id]]}" if other.id in mine else ""
+        buttons = tuple(
+            Button(label, f"/wish {event.id} #{other.id} {word}")
+            for word, label in zip(LEVELS, labels.values(), strict=True)
         )
+        with text.item(other.name, (), subtitle=wished, buttons=buttons):
+            text.bold(other.name).add(wished).line()
+        # In a row under a text list Must meet says whom; on a Slack card, under the name, it need not.
+        rows.append((replace(buttons[0], label=f"{buttons[0].label} {other.name}"), *buttons[1:]))
     add_more(ctx, text, rows, page, f"participants {event.id}", len(others))
     return [text.reply(buttons=tuple(rows), replaces_previous=turns_page(ctx, page))]
 

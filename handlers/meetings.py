@@ -12,6 +12,7 @@ import shlex
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Literal
 
 from core.errors import NotAllowed, NotFound, UsageError
 from core.types import Button, Reply, Text, bold, fill, short
@@ -42,6 +43,8 @@ MAX_PENDING = 20
 SLOT_BUTTONS_PER_ROW = 4
 MAX_SLOT_BUTTONS = 24
 BOOK_PAGE = 8
+# Where a pending meeting stands for the reader (`meetings`).
+PendingKind = Literal["superseded", "schedule", "asked", "waiting"]
 
 
 # Finding what can be booked ---------------------------------------------------------------------
@@ -481,66 +484,76 @@ async def meetings(ctx: Context) -> list[Reply]:
     text, rows = ctx.text(), list[tuple[Button, ...]]()
     for meeting in page.of(pending):
         view = await meeting_view(ctx.store, meeting)
-        time = hhmm(meeting.starts_at, ctx.member.timezone)
+        kind = _pending_kind(ctx, view)
+        row = await _pending_buttons(ctx, view, kind)
+        when = ((ctx.tr("When"), view.when(ctx.member, ctx.language)),)
         name = view.other(ctx.member.id).name
-        if meeting.status == "superseded":
-            _superseded_line(ctx, view, text)
-        elif meeting.status == "proposed" and meeting.awaiting_id in (None, ctx.member.id):
-            # From a published schedule (handlers/delegations.py): each side confirms.
-            text.t(
-                "📋 {name}, from the published schedule: {when}",
-                name=bold(name),
-                when=view.when(ctx.member, ctx.language),
-            )
-            rows.append(
-                (
-                    Button(
-                        ctx.tr("Accept {time}", time=time),
-                        await confirmation(ctx, f"schedule confirm {meeting.id}"),
-                    ),
-                    Button(
-                        ctx.tr("Decline {time}", time=time),
-                        await confirmation(ctx, f"schedule decline {meeting.id}"),
-                    ),
-                )
-            )
-        elif meeting.awaiting_id == ctx.member.id:
-            text.t(
-                "← {name} asks to meet you: {when}", name=bold(name), when=view.when(ctx.member, ctx.language)
-            )
-            accept_line = await confirmation(ctx, f"meeting accept {meeting.id}")
-            decline_line = await confirmation(ctx, f"meeting decline {meeting.id}")
-            rows.append(
-                (
-                    Button(ctx.tr("Accept {time}", time=time), accept_line),
-                    Button(ctx.tr("Decline {time}", time=time), decline_line),
-                )
-            )
-        else:
-            text.t("→ waiting for {name}: {when}", name=bold(name), when=view.when(ctx.member, ctx.language))
-            if meeting.status == "requested":
-                cancel = await confirmation(ctx, f"meeting cancel {meeting.id}")
-                rows.append((Button(ctx.tr("Cancel {time}", time=time), cancel),))
-        text.line()
+        with text.item(name, when, subtitle=f" · {_pending_status(ctx, view, kind)}", buttons=row):
+            _pending_line(ctx, view, kind, text)
+            text.line()
+        if row:
+            rows.append(row)
     add_more(ctx, text, rows, page, "meetings", len(pending))
     return [text.reply(buttons=tuple(rows), replaces_previous=turns_page(ctx, page))]
 
 
-def _superseded_line(ctx: Context, view: MeetingView, text: Text) -> None:
-    """A request answered with another time stays listed, as what it became."""
-    when = view.when(ctx.member, ctx.language)
-    if view.meeting.requester_id == ctx.member.id:
+def _pending_kind(ctx: Context, view: MeetingView) -> PendingKind:
+    """Where a pending meeting stands for the reader: answered with another time, proposed by a
+    published schedule (handlers/delegations.py; each side confirms), asked of them, or theirs."""
+    meeting = view.meeting
+    if meeting.status == "superseded":
+        return "superseded"
+    if meeting.status == "proposed" and meeting.awaiting_id in (None, ctx.member.id):
+        return "schedule"
+    return "asked" if meeting.awaiting_id == ctx.member.id else "waiting"
+
+
+async def _pending_buttons(ctx: Context, view: MeetingView, kind: PendingKind) -> tuple[Button, ...]:
+    """Accept and Decline for the reader to answer, Cancel for their own request."""
+    meeting = view.meeting
+    time = hhmm(meeting.starts_at, ctx.member.timezone)
+    if kind in ("schedule", "asked"):
+        verb, prefix = ("confirm", "schedule") if kind == "schedule" else ("accept", "meeting")
+        accept_line = await confirmation(ctx, f"{prefix} {verb} {meeting.id}")
+        decline_line = await confirmation(ctx, f"{prefix} decline {meeting.id}")
+        return (
+            Button(ctx.tr("Accept {time}", time=time), accept_line),
+            Button(ctx.tr("Decline {time}", time=time), decline_line),
+        )
+    if kind == "waiting" and meeting.status == "requested":
+        cancel = await confirmation(ctx, f"meeting cancel {meeting.id}")
+        return (Button(ctx.tr("Cancel {time}", time=time), cancel),)
+    return ()
+
+
+def _pending_status(ctx: Context, view: MeetingView, kind: PendingKind) -> str:
+    """The few words a list item shows after the name, for `_pending_line`'s sentence."""
+    if kind == "superseded":
+        if view.meeting.requester_id == ctx.member.id:
+            return ctx.tr("declined, another time proposed")
+        return ctx.tr("you proposed another time")
+    if kind == "schedule":
+        return ctx.tr("from the published schedule")
+    return ctx.tr("asks to meet you") if kind == "asked" else ctx.tr("waiting for their answer")
+
+
+def _pending_line(ctx: Context, view: MeetingView, kind: PendingKind, text: Text) -> None:
+    name, when = bold(view.other(ctx.member.id).name), view.when(ctx.member, ctx.language)
+    if kind == "schedule":
+        text.t("📋 {name}, from the published schedule: {when}", name=name, when=when)
+    elif kind == "asked":
+        text.t("← {name} asks to meet you: {when}", name=name, when=when)
+    elif kind == "waiting":
+        text.t("→ waiting for {name}: {when}", name=name, when=when)
+    elif view.meeting.requester_id == ctx.member.id:
+        # A request answered with another time stays listed, as what it became.
         text.t(
             "✗ Your request to {name} for {when}: declined, {name} proposed another time.",
-            name=bold(view.other(ctx.member.id).name),
+            name=name,
             when=when,
         )
     else:
-        text.t(
-            "✗ {name}'s request for {when}: you proposed another time.",
-            name=bold(view.other(ctx.member.id).name),
-            when=when,
-        )
+        text.t("✗ {name}'s request for {when}: you proposed another time.", name=name, when=when)
 
 
 async def agenda(ctx: Context) -> list[Reply]:
@@ -568,15 +581,16 @@ async def agenda(ctx: Context) -> list[Reply]:
             day = shown.date()
             text.bold(view.event.title).line()
         time = hhmm(meeting.starts_at, ctx.member.timezone)
-        text.add(f"{time}–{hhmm(meeting.ends_at, ctx.member.timezone)} ").bold(view.other(ctx.member.id).name)
-        text.add(f" · {view.where(ctx.language)}").line()
+        hours = f"{time}–{hhmm(meeting.ends_at, ctx.member.timezone)}"
+        name, where = view.other(ctx.member.id).name, view.where(ctx.language)
         cancel_line = await confirmation(ctx, f"meeting cancel {meeting.id}")
-        rows.append(
-            (
-                Button(ctx.tr("Cancel {time}", time=time), cancel_line),
-                Button(ctx.tr("Running late {time}", time=time), f"/meeting late {meeting.id}"),
-            )
+        row = (
+            Button(ctx.tr("Cancel {time}", time=time), cancel_line),
+            Button(ctx.tr("Running late {time}", time=time), f"/meeting late {meeting.id}"),
         )
+        with text.item(name, ((ctx.tr("When"), hours), (ctx.tr("Place"), where)), buttons=row):
+            text.add(f"{hours} ").bold(name).add(f" · {where}").line()
+        rows.append(row)
     add_more(ctx, text, rows, page, shlex.join(["agenda", *page.words]), len(agreed))
     text.add(f"({zone(ctx.member.timezone).key})")
     return [text.reply(buttons=tuple(rows), replaces_previous=turns_page(ctx, page))]

@@ -164,6 +164,11 @@ async def press_on_slack(sender: SlackSender, user: str, message: Any, label: st
             for e in b["elements"]
             if e["text"]["text"] == label
         )
+    await click_on_slack(sender, user, message, button)
+
+
+async def click_on_slack(sender: SlackSender, user: str, message: Any, button: dict[str, Any]) -> None:
+    """`user` presses `button` (as the bot sent it) on a Slack message the bot sent them."""
     status, _ = await sender.click(
         user,
         button,
@@ -336,3 +341,38 @@ async def test_at_demo_event_5_a_telegram_member_books_a_slack_member_with_butto
     sent = await telegram.wait_for_messages(ANA.id, before + 2)
     assert any("Meeting confirmed with Laia Puig" in message.text for message in sent[before:])
     assert any(message.document for message in sent[before:])
+
+
+async def test_on_telegram_requests_and_the_agenda_stay_lines_with_a_row_of_buttons_per_meeting(
+    telegram: FakeTelegram,  # noqa: F811 - the fixture imported above
+    bot,  # noqa: F811 - the fixture imported above
+    db: Database,
+    clock: Clock,
+    chat_as,
+) -> None:  # type: ignore[no-untyped-def]
+    """Slack shows these lists as cards; Telegram keeps the lines and one row of buttons a meeting."""
+    await say(telegram, ANA, "/events")
+    ana = await member_of(db, "telegram", str(ANA.id))
+    guests = [await add_member(db, clock.now, name, handle=name.lower()) for name in ("Joan", "Marta")]
+    event = await b2b_day(db, clock, [ana, *guests])
+    await chat_as("joan").say(f"/meet at {event} #{ana} 10:20")
+    await chat_as("marta").say(f"/meet at {event} #{ana} 11:00")
+
+    [requests] = await say(telegram, ANA, "/meetings")
+
+    assert "← Joan asks to meet you: Thu 26 Nov 2026, 10:20 CET–10:40" in requests.text
+    assert "← Marta asks to meet you: Thu 26 Nov 2026, 11:00 CET–11:20" in requests.text
+    rows = requests.reply_markup["inline_keyboard"]  # type: ignore[index]
+    assert [[b["text"] for b in row] for row in rows] == [
+        ["Accept 10:20", "Decline 10:20"],
+        ["Accept 11:00", "Decline 11:00"],
+    ]
+    before = len(telegram.sent(ANA.id))
+    await telegram.press(ANA, requests, dict(requests.buttons)["Accept 10:20"])
+    await telegram.wait_for_messages(ANA.id, before + 2)  # the meeting's card and its .ics
+
+    [agenda] = await say(telegram, ANA, "/agenda")
+
+    assert agenda.text == "B2B day\n10:20–10:40 Joan · table 1\n(Europe/Madrid)"
+    rows = agenda.reply_markup["inline_keyboard"]  # type: ignore[index]
+    assert [[b["text"] for b in row] for row in rows] == [["Cancel 10:20", "Running late 10:20"]]

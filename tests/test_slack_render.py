@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from bot.slack_render import SECTION_LIMIT, attachment_fallback, chosen, escape, home_view, render_reply
+from bot.slack_render import (
+    BLOCKS_PER_MESSAGE,
+    SECTION_LIMIT,
+    SlackMessage,
+    attachment_fallback,
+    chosen,
+    escape,
+    home_view,
+    render_reply,
+)
 from core.types import Attachment, Button, Reply, Span, Text
 from tests.fakes.slack_api import validate_blocks, validate_message
 
@@ -192,6 +201,68 @@ def test_a_list_waiting_in_the_outbox_keeps_its_items() -> None:
     assert Reply.from_dict(reply.to_dict()) == reply
 
 
+def requests(count: int, *, buttons: int = 2) -> Reply:
+    """A list whose items carry several buttons each (a meeting request's Accept and Decline), the
+    same buttons in a row per item for platforms without cards, and a More button."""
+    text = Text().bold("Meeting requests").line()
+    rows = []
+    for n in range(1, count + 1):
+        row = tuple(Button(f"Answer {b} {n}", f"/confirm token{n}x{b}") for b in range(buttons))
+        with text.item(f"Guest {n}", (("When", f"Thu {n}:00"),), subtitle=" · asks to meet you", buttons=row):
+            text.line(f"← Guest {n} asks to meet you: Thu {n}:00")
+        rows.append(row)
+    rows.append((Button("More", "/meetings page:2 for:7"),))
+    return text.reply(buttons=tuple(rows))
+
+
+def item_rows(messages: list[SlackMessage]) -> list[tuple[str, list[str]]]:
+    """Each item's title line and the values of the buttons in the actions block right after it,
+    in the same message."""
+    shown = []
+    for message in messages:
+        for block, after in zip(message.blocks, [*message.blocks[1:], {"type": "end"}], strict=True):
+            if str(block.get("block_id", "")).startswith("item_"):
+                values = [e["value"] for e in after["elements"]] if after["type"] == "actions" else []
+                shown.append((block["text"]["text"], values))
+    return shown
+
+
+def test_an_item_with_several_buttons_is_its_section_then_a_row_of_its_buttons() -> None:
+    (message,) = render_reply(requests(2))
+
+    validate_message({"text": message.text, "blocks": message.blocks})
+    heading, first, first_row, second, second_row, more = message.blocks
+    assert heading["text"]["text"] == "*Meeting requests*"
+    assert first["text"]["text"] == "*Guest 1* · asks to meet you" and "accessory" not in first
+    assert [f["text"] for f in first["fields"]] == ["*When*\nThu 1:00"]
+    assert [e["text"]["text"] for e in first_row["elements"]] == ["Answer 0 1", "Answer 1 1"]
+    assert [e["value"] for e in second_row["elements"]] == ["/confirm token2x0", "/confirm token2x1"]
+    # The items' own buttons are under them; only More is left in a row of its own.
+    assert [e["text"]["text"] for e in more["elements"]] == ["More"]
+    assert second["text"]["text"] == "*Guest 2* · asks to meet you"
+
+
+def test_a_long_list_of_items_with_buttons_splits_within_the_limit_and_keeps_each_with_its_buttons() -> None:
+    messages = render_reply(requests(60, buttons=3))
+
+    for message in messages:
+        validate_message({"text": message.text, "blocks": message.blocks})
+        assert len(message.blocks) <= BLOCKS_PER_MESSAGE
+    assert len(messages) > 2
+    assert item_rows(messages) == [
+        (f"*Guest {n}* · asks to meet you", [f"/confirm token{n}x{b}" for b in range(3)])
+        for n in range(1, 61)
+    ]
+
+
+def test_an_item_with_more_buttons_than_a_row_holds_gets_several_rows() -> None:
+    (message,) = render_reply(requests(1, buttons=30))
+
+    validate_message({"text": message.text, "blocks": message.blocks})
+    assert [b["type"] for b in message.blocks] == ["section", "section", "actions", "actions", "actions"]
+    assert [len(b["elements"]) for b in message.blocks[2:]] == [25, 5, 1]
+
+
 def test_an_item_keeps_the_space_before_its_subtitle() -> None:
     text = Text()
     with text.item("Marta Vila", (), Button("Introduce me", "/introduce 4"), subtitle=" (Acme, Spain)"):
@@ -204,8 +275,32 @@ def test_an_item_keeps_the_space_before_its_subtitle() -> None:
 
 def test_the_home_view_gives_every_list_item_its_own_block_id() -> None:
     """Every list's first item is item_0; Slack refuses a view whose block_ids repeat."""
-    view = home_view(Reply(), [("Opportunities you follow", [a_list(2)]), ("Upcoming events", [a_list(2)])])
+    view = home_view(Reply(), [("Your meetings", [requests(2)]), ("Upcoming events", [a_list(2)])])
 
     validate_blocks(view["blocks"], limit=100)
     ids = [b["block_id"] for b in view["blocks"] if "block_id" in b]
     assert len(ids) == 4 and all(i.startswith("item_") for i in ids)
+    # The meetings keep their rows of buttons under them: heading, two items and rows, More.
+    kinds = [b["type"] for b in view["blocks"]]
+    meetings = ["section", "section", "actions", "section", "actions", "actions"]
+    assert kinds[kinds.index("header") + 1 : kinds.index("divider")] == meetings
+
+
+def test_a_list_of_items_with_buttons_waiting_in_the_outbox_keeps_them() -> None:
+    reply = requests(3)
+
+    assert Reply.from_dict(reply.to_dict()) == reply
+    assert reply.items[0].buttons == reply.buttons[0]
+
+
+def test_the_home_view_gives_a_long_agenda_the_room_the_short_parts_leave() -> None:
+    """Ten meetings with their buttons take more than a fifth of the home tab's hundred blocks."""
+    short = [Text().line("Nothing yet.").reply()]
+    parts = [("Your meetings", [requests(10)]), *((f"Part {n}", short) for n in range(4))]
+
+    view = home_view(Reply(buttons=((Button("Post an opportunity", "/post"),),)), parts)
+
+    validate_blocks(view["blocks"], limit=100)
+    values = [e["value"] for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert all(f"/confirm token{n}x1" in values for n in range(1, 11))
+    assert sum(b.get("text", {}).get("text") == "Nothing yet." for b in view["blocks"]) == 4

@@ -14,7 +14,7 @@ from bot.telegram_render import (
     size,
     tapped_command,
 )
-from core.types import Button, Span, Style, Text
+from core.types import Button, Span, Style, Text, bold
 from tests.fakes.telegram_rules import parse_html
 
 HOSTILE = "<b>R&D</b> </a> &amp; 🧵 עברית"
@@ -155,3 +155,22 @@ def test_a_list_reads_in_telegram_as_its_lines_and_a_button_per_item() -> None:
 
     assert chunk.html == "<b>Upcoming events</b>\n\n/event_12 <b>Fair</b>\n   Fri 4 Dec"
     assert reply.buttons == ((Button("#12 Fair", "/event 12"),),)
+
+
+async def test_a_list_whose_items_carry_several_buttons_reads_in_telegram_as_its_lines_and_rows() -> None:
+    accept, decline = Button("Accept 10:20", "/confirm abc"), Button("Decline 10:20", "/confirm def")
+    text = Text().bold("Requests").line()
+    with text.item(
+        "Joan", (("When", "Thu 10:20"),), subtitle=" · asks to meet you", buttons=(accept, decline)
+    ):
+        text.t("← {name} asks to meet you: {when}", name=bold("Joan"), when="Thu 10:20").line()
+    reply = text.reply(buttons=((accept, decline),))
+
+    (chunk,) = render_text(reply.spans)
+    markup = await keyboard(reply.buttons, KeptPayloads())
+
+    assert chunk.html == "<b>Requests</b>\n← <b>Joan</b> asks to meet you: Thu 10:20"
+    assert markup is not None
+    assert [[(b.text, b.callback_data) for b in row] for row in markup.inline_keyboard] == [
+        [("Accept 10:20", "/confirm abc"), ("Decline 10:20", "/confirm def")]
+    ]
