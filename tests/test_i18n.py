@@ -17,7 +17,7 @@ from core.i18n import (
     language_name,
     placeholders,
 )
-from core.types import Span, Text, bold, fill_n
+from core.types import Span, Text, bold, fill, fill_n
 from handlers.events import going_label, places_label
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -159,3 +159,15 @@ def test_language_comes_from_the_setting_then_the_app_then_the_default() -> None
 def test_placeholders_may_carry_styled_spans() -> None:
     spans = Text(language="en").t("You're going to {title}.", title=bold("<Visit>")).spans
     assert spans == [Span("You're going to "), Span("<Visit>", "bold"), Span(".")]
+
+
+@pytest.mark.parametrize("language", ["en", "ca", "es", "fr", "pt"])
+def test_a_label_reads_as_the_same_message_in_a_reply_would(language: str) -> None:
+    for message, values in (
+        ("deadline {date}", {"date": "2 Jan 2027"}),
+        ("No upcoming events for '{wanted}'. Kinds: {kinds}.", {"wanted": "{kinds}", "kinds": "fairs"}),
+        ("Open opportunities", {}),
+    ):
+        in_a_reply = "".join(span.text for span in Text(language=language).t(message, **values).spans)
+        assert fill(language, message, **values) == in_a_reply
+        assert fill(language, message, **values) == in_a_reply  # and again, from the cached template
