@@ -58,7 +58,7 @@ from bot.slack_render import (
     render_reply,
 )
 from bot.turns import Turns
-from core.adapter import Recipient, SendResult
+from core.adapter import Progress, Recipient, SendResult
 from core.metrics import ERRORS, REPLIES_OUT, answer
 from core.types import Attachment, Incoming, Reply, fill
 from handlers.engine.assistant import Assistant
@@ -234,10 +234,11 @@ class SlackAdapter:
         self.credentials.stopped()
         await self.live.close()
 
-    async def send(self, to: Recipient, replies: Sequence[Reply]) -> SendResult:
+    async def send(self, to: Recipient, replies: Sequence[Reply], *, skip: int = 0) -> SendResult:
         """A proactive DM with the bot token of the person's workspace; the outcome tells the outbox
-        whether and when to try again."""
+        whether and when to try again, and how many of the reply's messages are out already."""
         team, _, user = to.user_id.rpartition(":")
+        progress = Progress(skip)
         try:
             client = await self._client_for(team)
             if client is None:  # the workspace removed the app, or never installed it
@@ -245,12 +246,13 @@ class SlackAdapter:
                     await store.people.mark_unreachable(PLATFORM, to.user_id)
                 return SendResult("unreachable", error="not_installed")
             channel = to.chat_id if to.group else await self._dm_channel(client, team, user)
-            await self._deliver(_Where(client, team, user, channel), replies)
+            await self._deliver(_Where(client, team, user, channel), replies, progress=progress)
         except SlackApiError as error:
-            return await self._send_failed(to, team, user, error)
+            return replace(await self._send_failed(to, team, user, error), delivered=progress.done)
         except (aiohttp.ClientError, TimeoutError, OSError) as error:
             ERRORS.labels(PLATFORM, "network").inc()
-            return SendResult("retry", retry_after=self._backoff(), error=_code(error))
+            wait = self._backoff()
+            return SendResult("retry", retry_after=wait, error=_code(error), delivered=progress.done)
         self._failures = 0
         return SendResult("sent")
 
@@ -584,18 +586,31 @@ class SlackAdapter:
             buttons, now = store.buttons, self.assistant.clock()
             return {payload: KEPT_PREFIX + await buttons.keep(payload, now) for payload in payloads}
 
-    async def _deliver(self, where: _Where, replies: Sequence[Reply], asked: Incoming | None = None) -> None:
-        """`asked`: the message answered, so that a reply to redraw (`Reply.refresh`) can be asked again."""
+    async def _deliver(
+        self,
+        where: _Where,
+        replies: Sequence[Reply],
+        asked: Incoming | None = None,
+        progress: Progress | None = None,
+    ) -> None:
+        """`asked`: the message answered, so that a reply to redraw (`Reply.refresh`) can be asked
+        again. `progress` counts the messages out and leaves out those an earlier attempt sent."""
+        progress = progress or Progress()
         values = await self._keep_long(replies)
         for index, reply in enumerate(replies):
             if reply.attachment is not None:
-                await self._upload(where, reply, reply.attachment)
+                if progress.due():
+                    await self._upload(where, reply, reply.attachment)
+                    progress.sent()
                 continue
             for part, message in enumerate(
                 render_reply(reply, values, await self._pictures(where.client, reply))
             ):
+                if not progress.due():
+                    continue
                 replacing = index == 0 and part == 0 and reply.replaces_previous
                 ts = await self._post_pictures(where, message, public=reply.public, replacing=replacing)
+                progress.sent()
                 if reply.refresh and asked is not None and ts:
                     self._watch(where.client, asked, reply.refresh, where.channel, ts)
 

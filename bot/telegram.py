@@ -64,7 +64,7 @@ from bot.telegram_render import (
     tapped_command,
 )
 from bot.turns import Turns
-from core.adapter import Recipient, SendResult
+from core.adapter import Progress, Recipient, SendResult
 from core.i18n import DEFAULT_LANGUAGE, LANGUAGES, choose_language
 from core.metrics import ERRORS, REPLIES_OUT, answer
 from core.types import N_, Attachment, ChatKind, Incoming, Reply, fill
@@ -221,29 +221,33 @@ class TelegramAdapter:
             await app.stop()
         await app.shutdown()
 
-    async def send(self, to: Recipient, replies: Sequence[Reply]) -> SendResult:
+    async def send(self, to: Recipient, replies: Sequence[Reply], *, skip: int = 0) -> SendResult:
         """A proactive message from the outbox; the result tells the outbox what to do next.
 
         Only Telegram's own refusal is final: a 403 (blocked, deactivated) or a 400 (this message
         cannot be sent). Anything else, including an answer that is not Telegram's JSON (an HTML
-        page from a proxy, a cut-off body), is retried later.
+        page from a proxy, a cut-off body), is retried later, after the messages already out.
         """
+        progress = Progress(skip)
         try:
-            await self._deliver(to.chat_id, replies, patient=False, sends=_Sends.lean(self._bot()))
+            await self._deliver(
+                to.chat_id, replies, patient=False, sends=_Sends.lean(self._bot()), progress=progress
+            )
         except RetryAfter as error:
-            return SendResult("retry", retry_after=_seconds(error.retry_after), error=error.message)
+            wait = _seconds(error.retry_after)
+            return SendResult("retry", retry_after=wait, error=error.message, delivered=progress.done)
         except (Forbidden, BadRequest) as error:
             if not _said_by_telegram(error):
-                return SendResult("retry", error=error.message)
+                return SendResult("retry", error=error.message, delivered=progress.done)
             if isinstance(error, Forbidden) and not to.group:
                 await self._mark_unreachable(to.user_id, error)
                 return SendResult("unreachable", error=error.message)
             return SendResult("failed", error=error.message)
         except NetworkError as error:  # timeouts, refused connections and 5xx answers
-            return SendResult("retry", retry_after=self.backoff, error=error.message)
+            return SendResult("retry", retry_after=self.backoff, error=error.message, delivered=progress.done)
         except TelegramError as error:  # an unreadable answer, or one we have no plan for
             ERRORS.labels(PLATFORM, "unknown_answer").inc()
-            return SendResult("retry", error=error.message)
+            return SendResult("retry", error=error.message, delivered=progress.done)
         return SendResult("sent")
 
     # Updates in.
@@ -428,54 +432,61 @@ class TelegramAdapter:
         sends: _Sends,
         edit: Message | None = None,
         asked: Incoming | None = None,
+        progress: Progress | None = None,
     ) -> None:
         """Each reply as one or more messages (a file last), its keyboard under its last message.
 
         Impatient delivery (the outbox) gives up at the first refusal so the outbox can reschedule,
         but only while nothing is out yet: once part of a reply is delivered, the rest is sent
-        patiently, or the person would get the first part twice.
+        patiently. `progress` counts the messages out, and leaves out those an earlier attempt
+        sent, so that a refusal after the first part never makes the person get it twice.
         """
-        delivered = 0
+        progress = progress or Progress()
         for reply in replies:
             markup = await keyboard(reply.buttons, self._keep_payload)
             captioned = _as_caption(reply)
             if captioned is not False:
-                replaced = edit if reply.replaces_previous else None
-                shown = await self._photo(
-                    chat_id, reply.images[0], captioned, markup, patient=patient, sends=sends, edit=replaced
-                )
-                if reply.refresh and asked is not None and isinstance(shown, Message):
-                    self._watch(asked, reply.refresh, shown)
-                delivered += 1
+                if progress.due():
+                    replaced = edit if reply.replaces_previous else None
+                    image = reply.images[0]
+                    shown = await self._photo(
+                        chat_id, image, captioned, markup, patient=patient, sends=sends, edit=replaced
+                    )
+                    if reply.refresh and asked is not None and isinstance(shown, Message):
+                        self._watch(asked, reply.refresh, shown)
+                    progress.sent()
                 continue
             chunks = render_text(reply.spans)
             for index, chunk in enumerate(chunks):
+                if not progress.due():
+                    continue
                 own_markup = markup if index == len(chunks) - 1 and reply.attachment is None else None
-                wait = patient or delivered > 0
+                wait = patient or progress.done > 0
                 if index == 0 and reply.replaces_previous and edit is not None:
                     await self._edit(edit, chunk, own_markup, patient=wait)
                 else:
                     await self._call(
                         sends.message, patient=wait, chunk=chunk, chat_id=chat_id, reply_markup=own_markup
                     )
-                delivered += 1
+                progress.sent()
             for image in reply.images:
-                await self._call(
-                    sends.photo,
-                    patient=patient or delivered > 0,
-                    chat_id=chat_id,
-                    photo=InputFile(image.content, filename=image.filename),
-                )
-                delivered += 1
-            if reply.attachment is not None:
+                if progress.due():
+                    await self._call(
+                        sends.photo,
+                        patient=patient or progress.done > 0,
+                        chat_id=chat_id,
+                        photo=InputFile(image.content, filename=image.filename),
+                    )
+                    progress.sent()
+            if reply.attachment is not None and progress.due():
                 await self._call(
                     sends.document,
-                    patient=patient or delivered > 0,
+                    patient=patient or progress.done > 0,
                     chat_id=chat_id,
                     document=InputFile(reply.attachment.content, filename=reply.attachment.filename),
                     reply_markup=markup,
                 )
-                delivered += 1
+                progress.sent()
 
     async def _photo(
         self,

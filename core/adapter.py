@@ -31,12 +31,40 @@ class SendResult:
 
     `unreachable`: the person blocked the bot or left (never retried); `retry`: try again after
     `retry_after` seconds (rate limit, 5xx, network); `failed`: the platform refused this message
-    and retrying would not help.
+    and retrying would not help. `delivered`: how many of the messages it takes were out when it
+    stopped, so that a retry starts after them instead of sending them twice.
     """
 
     outcome: Outcome
     retry_after: float = 0.0
     error: str = ""
+    delivered: int = 0
+
+
+@dataclass(slots=True)
+class Progress:
+    """How far the sending of a reply got, message by message (a long text, its pictures, its file).
+
+    A reply can take several messages; when one of them is refused after others went out, the
+    outbox tries again later and `skip` says how many are out already: without it the person would
+    get the first part twice.
+    """
+
+    skip: int = 0
+    done: int = 0
+    _counted: int = 0
+
+    def __post_init__(self) -> None:
+        self.done = max(self.done, self.skip)
+
+    def due(self) -> bool:
+        """Whether the next message still has to go out (False: an earlier attempt sent it)."""
+        self._counted += 1
+        return self._counted > self.skip
+
+    def sent(self) -> None:
+        """The message `due` was asked about went out."""
+        self.done = self._counted
 
 
 class Adapter(Protocol):
@@ -46,4 +74,6 @@ class Adapter(Protocol):
 
     async def stop(self) -> None: ...
 
-    async def send(self, to: Recipient, replies: Sequence[Reply]) -> SendResult: ...
+    async def send(self, to: Recipient, replies: Sequence[Reply], *, skip: int = 0) -> SendResult:
+        """Send `replies` to `to`, leaving out their first `skip` messages (out in an earlier try)."""
+        ...

@@ -64,13 +64,15 @@ class DeliveryPolicy:
 
 @dataclass(frozen=True, slots=True)
 class _Outcome:
-    """What happened to one claimed row: a final status, or `failed` with the next attempt's time."""
+    """What happened to one claimed row: a final status, or `failed` with the next attempt's time
+    and how many of its messages are out already."""
 
     token: str
     message_id: int
     status: str
     error: str = ""
     retry_at: datetime | None = None
+    parts_sent: int = 0
 
 
 @dataclass(slots=True)
@@ -187,7 +189,9 @@ class OutboxWorker:
                 return  # stopping, or the lease is running out: released for whoever claims next
             claim.unsent.discard(row.id)
             try:
-                result = await self.adapters[identity.platform].send(identity, [Reply.from_dict(row.payload)])
+                result = await self.adapters[identity.platform].send(
+                    identity, [Reply.from_dict(row.payload)], skip=row.parts_sent
+                )
             except Exception as error:
                 log.exception("adapter %s raised on outbox row %s", identity.platform, row.id)
                 result = SendResult("retry", error=f"{type(error).__name__}: {error}")
@@ -249,7 +253,10 @@ class OutboxWorker:
             if result.retry_after:
                 self.limiters[identity.platform].hold(identity.chat_id, result.retry_after)
             at = self.clock() + timedelta(seconds=delay)
-            await self._record(claim, row.id, "failed", error=result.error or "retry", retry_at=at)
+            parts_sent = max(row.parts_sent, result.delivered)
+            await self._record(
+                claim, row.id, "failed", error=result.error or "retry", retry_at=at, parts_sent=parts_sent
+            )
 
     def _backoff(self, attempts: int) -> float:
         """Exponential with jitter (0.5x to 1.5x), so retries of many rows do not arrive together."""
@@ -265,10 +272,12 @@ class OutboxWorker:
         *,
         error: str = "",
         retry_at: datetime | None = None,
+        parts_sent: int = 0,
     ) -> None:
         """Hand the outcome to the writer and wait until it is committed."""
         committed = asyncio.get_running_loop().create_future()
-        self._unwritten.append((_Outcome(claim.token, message_id, status, error, retry_at), committed))
+        outcome = _Outcome(claim.token, message_id, status, error, retry_at, parts_sent)
+        self._unwritten.append((outcome, committed))
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write_outcomes(), name="outbox-outcomes")
         await committed
@@ -329,7 +338,7 @@ async def _write(delivery: Delivery, outcomes: list[_Outcome], now: datetime) ->
     for outcome in outcomes:
         if outcome.retry_at is not None:
             retried = await delivery.retry_later(
-                outcome.message_id, outcome.token, outcome.retry_at, outcome.error
+                outcome.message_id, outcome.token, outcome.retry_at, outcome.error, outcome.parts_sent
             )
             written += int(retried)
         else:

@@ -247,6 +247,9 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime]
     last_error: Mapped[str] = mapped_column(Text, default="")
+    # How many of the messages its reply takes went out before an attempt was cut short: the next
+    # attempt starts after them (a long text is several messages on Telegram and Slack).
+    parts_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
     # Set at each claim and cleared by its outcome: the fencing token that keeps a worker whose

@@ -196,14 +196,18 @@ class Delivery:
             values["sent_at"] = now
         return await self._claimed(token, OutboxMessage.id.in_(list(message_ids)), **values)
 
-    async def retry_later(self, message_id: int, token: str, at: datetime, error: str) -> bool:
-        """Schedule another attempt; False (and nothing written) when the claim is no longer ours."""
+    async def retry_later(
+        self, message_id: int, token: str, at: datetime, error: str, parts_sent: int = 0
+    ) -> bool:
+        """Schedule another attempt, which leaves out the `parts_sent` messages already out; False
+        (and nothing written) when the claim is no longer ours."""
         written = await self._claimed(
             token,
             OutboxMessage.id == message_id,
             status="failed",
             next_attempt_at=at,
             last_error=error[:2000],
+            parts_sent=parts_sent,
             claim_token=None,
         )
         return written == 1

@@ -129,6 +129,27 @@ async def test_rate_limited_and_failing_sends_are_retried_later_then_sent(db: Da
     assert adapter.received["telegram-cy"] == ["Hello"]
 
 
+async def test_a_retry_starts_after_the_messages_an_earlier_attempt_sent(db: Database, clock) -> None:
+    """Two of a long reply's messages went out before a refusal; later attempts are told to leave
+    them out, and a retry that got no further never lowers the count."""
+    adapter = RecordingAdapter()
+    adapter.scripted["telegram-cy"] = [
+        SendResult("retry", error="429", delivered=2),
+        SendResult("retry", error="502", delivered=0),
+    ]
+    member = await member_on(db, clock.now, "cy", "telegram")
+    await enqueue(db, clock.now, [member], "announce:1")
+    delivery = worker(db, clock, adapter)
+
+    for _ in range(3):
+        await delivery.drain_once()
+        clock.advance(hours=1)
+
+    [row] = await rows(db)
+    assert (row.status, row.attempts, row.parts_sent) == ("sent", 3, 2)
+    assert adapter.skips == [0, 2, 2]
+
+
 async def test_a_message_that_keeps_failing_ends_dead_and_visible(db: Database, clock) -> None:
     adapter = RecordingAdapter()
     adapter.scripted["telegram-di"] = [SendResult("retry", error="503")] * 3

@@ -190,3 +190,21 @@ async def test_an_error_code_slack_never_documented_is_retried(
     result = await adapter.send(TO, [text_reply("Hello")])
 
     assert (result.outcome, result.error) == ("retry", "some_new_error_slack_added")
+
+
+async def test_a_long_message_cut_short_after_its_first_part_sends_only_the_rest_next_time(
+    adapter: SlackAdapter, api: FakeSlackApi, db: Database, clock: Clock
+) -> None:
+    """Text for two Slack messages; Slack fails the second with a 500. The next attempt posts only
+    the second: Joan never gets the first part twice."""
+    lines = [
+        f"Line {number}: the delegation meets the Porto cluster at the fair, hall 3" for number in range(250)
+    ]
+    member = await add_reachable_member(db, clock.now, "slack", TO.user_id, TO.chat_id)
+    await enqueue(db, clock.now, [member], "announce:1", "\n".join(lines))
+    api.fail("chat.postMessage", "internal_error", status=500, after=1)
+
+    assert await deliver_until_done(db, clock, adapter) == [("sent", 2)]
+    shown = [message.text for message in api.dm_messages(USER)]
+    assert len(shown) == 2 and shown[0].startswith("Line 0:") and not shown[1].startswith("Line 0:")
+    assert sum(text.count("Line ") for text in shown) == len(lines)

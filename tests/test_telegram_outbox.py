@@ -175,3 +175,26 @@ async def test_pictures_and_files_from_the_outbox_arrive_with_their_names_and_by
     assert {"type": "bold", "offset": 0, "length": 5} in shown["rsvps.png"].entities
     assert shown["meeting-7.ics"].document == invite.content
     assert shown[None].text == "Your meeting with Joan"
+
+
+async def test_a_long_message_cut_short_after_its_first_part_sends_only_the_rest_next_time(
+    ana: AnaOutbox,
+) -> None:
+    """Two Telegram messages' worth of text; the answer to the second is garbage. The first part is
+    out, so the next attempt sends only the second: Ana never gets a part twice."""
+    lines = [f"Line {number}: the delegation meets the Porto cluster at the fair" for number in range(100)]
+    await ana.enqueue("\n".join(lines))
+    ana.telegram.garble_next(1, after=1)
+
+    await ana.worker.drain_once()
+    row = await ana.row()
+    assert (row.status, row.parts_sent) == ("failed", 1)
+    assert len(ana.shown()) == 1 and ana.shown()[0].startswith("Line 0:")
+    ana.clock.advance(hours=1)
+    await ana.worker.drain_once()
+
+    row = await ana.row()
+    assert (row.status, row.attempts) == ("sent", 2)
+    first, second = ana.shown()
+    assert first.startswith("Line 0:") and not second.startswith("Line 0:")
+    assert "\n".join([first, second]).split("\n") == lines

@@ -23,6 +23,8 @@ class RecordingAdapter:
     # When set, a send waits for `answer` before the platform answers: a slow platform, on cue.
     answer: asyncio.Event | None = None
     asked: asyncio.Event = field(default_factory=asyncio.Event)
+    # The `skip` of every send, in order: how many of its messages an earlier attempt sent.
+    skips: list[int] = field(default_factory=list)
 
     async def start(self) -> None:
         return None
@@ -30,8 +32,9 @@ class RecordingAdapter:
     async def stop(self) -> None:
         return None
 
-    async def send(self, to: Recipient, replies: Sequence[Reply]) -> SendResult:
+    async def send(self, to: Recipient, replies: Sequence[Reply], *, skip: int = 0) -> SendResult:
         self.asked.set()
+        self.skips.append(skip)
         if self.answer is not None:
             await self.answer.wait()
         if to.chat_id in self.blocked:

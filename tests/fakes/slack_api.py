@@ -290,7 +290,8 @@ class FakeSlackApi:
         self.rates: dict[str, int] = {}
         self.retry_after = 1
         self._throttled: dict[str, int] = defaultdict(int)
-        self._failures: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        # None: that call is answered as usual
+        self._failures: dict[str, list[tuple[int, str] | None]] = defaultdict(list)
         self._garbage: dict[str, list[str]] = defaultdict(list)
         self._recent: dict[str, deque[float]] = defaultdict(deque)
         self._numbers = itertools.count(1)
@@ -392,8 +393,9 @@ class FakeSlackApi:
         """The next `times` calls of `method` get 429 with Retry-After."""
         self._throttled[method] += times
 
-    def fail(self, method: str, error: str, *, status: int = 200, times: int = 1) -> None:
-        self._failures[method].extend([(status, error)] * times)
+    def fail(self, method: str, error: str, *, status: int = 200, times: int = 1, after: int = 0) -> None:
+        """The next `times` calls of `method`, after `after` answered as usual, get `error`."""
+        self._failures[method].extend([None] * after + [(status, error)] * times)
 
     def garble(self, method: str, kind: str = "html", *, times: int = 1) -> None:
         """The next `times` calls of `method` get HTTP 200 with a `GARBAGE[kind]` body and do nothing."""
@@ -470,8 +472,8 @@ class FakeSlackApi:
         injected = self._random_refusal(method)
         if injected is not None:
             return injected
-        if self._failures[method]:
-            status, error = self._failures[method].pop(0)
+        if self._failures[method] and (failure := self._failures[method].pop(0)) is not None:
+            status, error = failure
             return web.json_response({"ok": False, "error": error}, status=status)
         if self._garbage[method]:
             content_type, body = GARBAGE[self._garbage[method].pop(0)]

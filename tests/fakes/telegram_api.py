@@ -154,7 +154,7 @@ class FakeTelegram:
         self._next_update_id = 1
         self._pending_callbacks: set[str] = set()
         self._failures: deque[ApiError] = deque()
-        self._garbage: deque[str] = deque()
+        self._garbage: deque[str | None] = deque()  # None: that call is answered as usual
         self.latency = 0.0  # seconds each message call takes, for a slow Telegram
         self._refused_methods: dict[str, ApiError] = {}
         self._windows: dict[int | None, deque[float]] = defaultdict(deque)
@@ -290,11 +290,12 @@ class FakeTelegram:
         for _ in range(count):
             self._failures.append(ApiError(status, description, retry_after if status == 429 else None))
 
-    def garble_next(self, count: int, kind: str = "html") -> None:
-        """The next `count` message calls get a `GARBAGE[kind]` answer and deliver nothing."""
+    def garble_next(self, count: int, kind: str = "html", *, after: int = 0) -> None:
+        """The next `count` message calls (after `after` answered as usual) get a `GARBAGE[kind]`
+        answer and deliver nothing."""
         if kind not in GARBAGE:
             raise ValueError(f"unknown garbage {kind!r}: use one of {sorted(GARBAGE)}")
-        self._garbage.extend([kind] * count)
+        self._garbage.extend([None] * after + [kind] * count)
 
     def refuse(self, method: str, status: int = 401, description: str = "Unauthorized") -> None:
         """Every later call of `method` is refused, as Telegram refuses all calls of a revoked token."""
@@ -326,8 +327,8 @@ class FakeTelegram:
         handler = self._methods.get(method)
         if method in MESSAGE_METHODS:
             await self._take_time()
-            if self._garbage:
-                status, content_type, body = GARBAGE[self._garbage.popleft()]
+            if self._garbage and (garbage := self._garbage.popleft()) is not None:
+                status, content_type, body = GARBAGE[garbage]
                 async with self._changed:
                     self._changed.notify_all()
                 return web.Response(status=status, body=body, content_type=content_type)
