@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from slack_sdk.errors import SlackApiError
 
 from bot.console import ConsoleChat
 from bot.importing import (
@@ -347,19 +346,17 @@ async def _invite(
         typer.echo("Set TELEGRAM_BOT_USERNAME to get t.me links; meanwhile members can send /start TOKEN.")
     if not slack:
         return
-    if not settings.slack_bot_token:
+    done = await invite_on_slack(settings, database, links, datetime.now(UTC))
+    if done is None:
         typer.echo("Slack is not configured (SLACK_BOT_TOKEN), so no Slack invitations were sent.")
         return
-    try:
-        queued, absent = await invite_on_slack(settings, database, links, datetime.now(UTC))
-    except SlackApiError as error:
-        # Typically `missing_scope`: the app needs users:read.email to look members up by address.
-        typer.echo(f"Slack refused the invitations ({error.response.get('error')}); none sent.", err=True)
-        return
     typer.echo(
-        f"Slack: queued an invitation DM for {queued} members (`clusterbot run` sends them); "
-        f"{absent} e-mail addresses are not in the workspace."
+        f"Slack: queued an invitation DM for {done.queued} members (`clusterbot run` sends them); "
+        f"{done.absent} e-mail addresses are in no workspace searched."
     )
+    for workspace, error in done.refused.items():
+        # Typically `missing_scope`: the app needs users:read.email to look members up by address.
+        typer.echo(f"Slack workspace {workspace} could not be searched: {error}.", err=True)
 
 
 @app.command("export")

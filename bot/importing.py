@@ -11,6 +11,7 @@ import csv
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import partial
 from pathlib import Path
@@ -178,12 +179,23 @@ def write_invitations(source: Path, links: list[InvitationLink], bot_username: s
     return report
 
 
+@dataclass
+class SlackInvitations:
+    """What `invite_on_slack` did: DMs queued, addresses in no workspace searched, and the
+    workspaces that refused the look-up (name: Slack's error)."""
+
+    queued: int = 0
+    absent: int = 0
+    refused: dict[str, str] = field(default_factory=dict)
+
+
 async def invite_on_slack(
     settings: Settings, db: Database, links: list[InvitationLink], now: datetime
-) -> tuple[int, int]:
-    """Queue an invitation DM for each invited member whose e-mail belongs to a workspace user:
-    (queued, not in Slack). The outbox delivers it (`clusterbot run`) with its rate limits and
-    retries; its cause `invite:TOKEN` makes a second import queue nothing twice.
+) -> SlackInvitations | None:
+    """Queue an invitation DM for each invited member whose e-mail belongs to a user of a workspace
+    the app is in (SLACK_BOT_TOKEN's, then each OAuth install); None when it is in none. The outbox
+    delivers it (`clusterbot run`) with that workspace's token, its rate limits and retries; its
+    cause `invite:TOKEN` makes a second import queue nothing twice.
 
     The DM carries a button that types `start TOKEN` for them, so pressing it binds that Slack
     account exactly as a Telegram deep link does.
@@ -193,11 +205,14 @@ async def invite_on_slack(
 
     assistant = build_assistant(settings, db)
     adapter = SlackAdapter(settings, assistant, db)
-    queued = absent = 0
+    workspaces = await adapter.searchable()
+    if not workspaces:
+        return None
+    done = SlackInvitations()
     for link in links:
-        user = await adapter.user_by_email(link.email)
+        user = await adapter.user_by_email(link.email, workspaces, done.refused)
         if user is None:
-            absent += 1
+            done.absent += 1
             continue
         async with store_transaction(db) as store:
             member_id = await store.invitations.address(link.member_id, "slack", user, now)
@@ -208,8 +223,8 @@ async def invite_on_slack(
                 partial(invitation_reply, link.name, link.token),
                 now,
             )
-        queued += 1
-    return queued, absent
+        done.queued += 1
+    return done
 
 
 async def export_csv(db: Database, what: str, out: TextIO) -> int:

@@ -66,6 +66,7 @@ from handlers.home import home_commands
 from handlers.places import bot_removed
 from store.db import Database
 from store.repository import store_transaction
+from store.slack_installs import Installed
 
 log = logging.getLogger(__name__)
 K = TypeVar("K")
@@ -256,16 +257,32 @@ class SlackAdapter:
         self._failures = 0
         return SendResult("sent")
 
-    async def user_by_email(self, email: str) -> str | None:
-        """The workspace account (`TEAM:USER`, as identities hold it) with this e-mail address, for
-        invitations; None when there is none."""
-        try:
-            found = await self.client.users_lookupByEmail(email=email)
-        except SlackApiError as error:
-            if _code(error) == "users_not_found":
-                return None
-            raise
-        return f"{found['user'].get('team_id', '')}:{found['user']['id']}"
+    async def searchable(self) -> list[Installed]:
+        """The workspaces invitations look members up in: SLACK_BOT_TOKEN's first, then (with
+        OAuth) every installed one, each with its own token."""
+        token = self.settings.slack_bot_token
+        own = [self.workspaces.default or Installed("", token, team_name="SLACK_BOT_TOKEN")] if token else []
+        installed = await self.workspaces.installed() if self.settings.slack_oauth else []
+        return own + [workspace for workspace in installed if workspace.bot_token != token]
+
+    async def user_by_email(
+        self, email: str, workspaces: Sequence[Installed], refused: dict[str, str]
+    ) -> str | None:
+        """The account (`TEAM:USER`, as identities hold it) with this e-mail address in the first of
+        `workspaces` that has one; None when none has. A workspace that refuses the look-up
+        (missing_scope, invalid_auth…) goes into `refused` (its name: Slack's error) and is not
+        asked again; the others still are."""
+        for workspace in workspaces:
+            if (name := _workspace_name(workspace)) in refused:
+                continue
+            try:
+                found = await self._client(workspace.bot_token).users_lookupByEmail(email=email)
+            except SlackApiError as error:
+                if (code := _code(error)) != "users_not_found":
+                    refused[name] = code
+                continue
+            return f"{found['user'].get('team_id') or workspace.team_id}:{found['user']['id']}"
+        return None
 
     async def _client_for(self, team: str) -> AsyncWebClient | None:
         """SLACK_BOT_TOKEN's client for everyone without OAuth; else the workspace's own, if any."""
@@ -729,6 +746,13 @@ def _team(context: AsyncBoltContext) -> str:
     """The one rule for a person's workspace, for commands, messages and buttons alike (see the
     module's docstring): the workspace whose installation received the request."""
     return context.team_id or ""
+
+
+def _workspace_name(workspace: Installed) -> str:
+    """How the operator knows a workspace: its id and name (no token, nobody's data)."""
+    if workspace.team_id and workspace.team_name:
+        return f"{workspace.team_id} ({workspace.team_name})"
+    return workspace.team_id or workspace.team_name
 
 
 def _code(error: BaseException) -> str:

@@ -84,6 +84,11 @@ class Workspaces:
             return self.default
         return installed
 
+    async def installed(self) -> list[Installed]:
+        """Every workspace that installed the app and still holds a token."""
+        async with store_transaction(self.db) as store:
+            return await store.slack_installs.installed()
+
     async def save(self, installed: Installed) -> None:
         async with store_transaction(self.db) as store:
             await store.slack_installs.save(installed, self.clock())

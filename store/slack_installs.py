@@ -61,15 +61,16 @@ class SlackInstalls:
         )
         if row is None or not row.bot_token:
             return None
-        return Installed(
-            row.team_id,
-            row.bot_token,
-            row.bot_id,
-            row.bot_user_id,
-            row.enterprise_id,
-            row.team_name,
-            row.scopes,
+        return _installed(row)
+
+    async def installed(self) -> list[Installed]:
+        """Every workspace holding a token (removed ones left out), oldest install first."""
+        rows = await self.session.scalars(
+            select(SlackInstallation)
+            .where(SlackInstallation.revoked_at.is_(None), SlackInstallation.bot_token != "")
+            .order_by(SlackInstallation.installed_at, SlackInstallation.team_id)
         )
+        return [_installed(row) for row in rows]
 
     async def revoke(self, team_id: str, now: datetime) -> int:
         """The workspace removed the app or revoked its token: forget the token and stop reaching
@@ -110,3 +111,15 @@ class SlackInstalls:
             delete(SlackOAuthState).where(SlackOAuthState.state == state, SlackOAuthState.expires_at > now)
         )
         return bool(getattr(result, "rowcount", 0))
+
+
+def _installed(row: SlackInstallation) -> Installed:
+    return Installed(
+        row.team_id,
+        row.bot_token,
+        row.bot_id,
+        row.bot_user_id,
+        row.enterprise_id,
+        row.team_name,
+        row.scopes,
+    )

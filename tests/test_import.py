@@ -16,7 +16,7 @@ from icalendar import Event as CalendarEvent
 from sqlalchemy import func, select
 
 from bot.cli import _report
-from bot.importing import import_file, invite_on_slack
+from bot.importing import SlackInvitations, import_file, invite_on_slack
 from bot.settings import Settings
 from bot.slack import SlackAdapter
 from bot.wiring import build_assistant
@@ -307,7 +307,11 @@ async def test_slack_invitations_are_outbox_rows_delivered_with_the_rate_limiter
         again = await invite_on_slack(settings, db, outcome.invitations, clock.now)  # a re-import
         stranger = [InvitationLink(0, "X", "x@nowhere.example", "t")]
         nobody = await invite_on_slack(settings, db, stranger, clock.now)
-        assert (queued, again, nobody) == ((1, 0), (1, 0), (0, 1))
+        assert (queued, again, nobody) == (
+            SlackInvitations(1, 0),
+            SlackInvitations(1, 0),
+            SlackInvitations(0, 1),
+        )
         [row] = await queued_messages(db)
         assert row.cause == f"invite:{token}" and row.buttons == [("Connect my profile", f"/start {token}")]
         assert api.dm_messages("U0INES") == []  # nothing leaves before the outbox worker sends it

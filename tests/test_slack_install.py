@@ -9,6 +9,7 @@ import io
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -19,6 +20,7 @@ import yaml
 from prometheus_client import CollectorRegistry
 from sqlalchemy import select
 
+from bot.cli import _invite
 from bot.http import HttpServer
 from bot.logs import CHATTY_LIBRARIES, configure_logging
 from bot.settings import Settings
@@ -29,7 +31,7 @@ from store.db import Database
 from store.models import Identity, Member, OutboxMessage, SlackInstallation, SlackOAuthState
 from store.repository import Store
 from tests.conftest import Chat, Clock
-from tests.factories import make_coordinator
+from tests.factories import make_coordinator, queued_messages
 from tests.fakes.slack_api import (
     CLIENT_ID,
     CLIENT_SECRET,
@@ -39,10 +41,11 @@ from tests.fakes.slack_api import (
     FakeSlackApi,
     SlackSender,
 )
+from tests.test_import import run_import
 from tests.test_outbox import worker
 
 TEXCAT, CITEVE = "T0TEXCAT", "T0CITEVE"
-NURIA, RUI, LAIA = "U0NURIA", "U0RUI", "U0LAIA"
+NURIA, RUI, LAIA, INES = "U0NURIA", "U0RUI", "U0LAIA", "U0INES"
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -403,6 +406,91 @@ async def test_a_slack_connect_guest_is_one_person_of_the_workspace_that_serves_
 
     assert await identities(world.db) == {f"{TEXCAT}:{RUI}": False}
     assert set(world.api.tokens_used("users.info")) <= {texcat_token}
+
+
+async def import_and_invite(world: World, tmp_path: Path) -> str:
+    """`clusterbot import members --invite-slack` of Inês and of Pau, who is in no workspace: the
+    invitation token of Inês."""
+    path = tmp_path / "members.csv"
+    path.write_text(
+        "name,email\nInês Costa,ines@avetex.example\nPau Vila,pau@nowhere.example\n", encoding="utf-8"
+    )
+    outcome = await run_import(world.db, "members", path, world.clock.now)
+    await _invite(world.adapter.settings, world.db, path, outcome.invitations, slack=True)
+    return outcome.invitations[0].token
+
+
+def lookups(world: World) -> list[str]:
+    """The tokens of every users.lookupByEmail call, answered or refused, in order."""
+    return [call.token for call in world.api.calls if call.method == "users.lookupByEmail"]
+
+
+async def texcat_then_citeve_with_ines(world: World) -> tuple[str, str]:
+    """TEXCAT installs, then CITEVE, where Inês works: their tokens."""
+    texcat_token = await install(world, TEXCAT, "TEXCAT cluster")
+    world.clock.advance(minutes=1)
+    citeve_token = await install(world, CITEVE, "CITEVE")
+    world.api.add_user(INES, "Inês Costa", email="Ines@Avetex.example", team=CITEVE)
+    return texcat_token, citeve_token
+
+
+async def test_an_import_invites_a_member_of_the_second_installed_workspace_with_its_own_token(
+    world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    texcat_token, citeve_token = await texcat_then_citeve_with_ines(world)
+
+    token = await import_and_invite(world, tmp_path)
+
+    out = capsys.readouterr().out
+    assert "queued an invitation DM for 1 members" in out and "1 e-mail addresses are in no" in out
+    assert lookups(world) == [texcat_token, citeve_token, texcat_token, citeve_token]
+    [row] = await queued_messages(world.db)
+    assert row.cause == f"invite:{token}" and row.buttons == [("Connect my profile", f"/start {token}")]
+    world.clock.now = datetime.now(UTC)  # `clusterbot run` after the CLI, which queued at this time
+    await worker(world.db, world.clock, world.adapter).drain_once()  # type: ignore[arg-type]
+    assert received(world, INES, "Inês Costa") == [citeve_token]
+    async with world.db.transaction() as session:
+        assert await session.scalar(select(OutboxMessage.status)) == "sent"
+        assert await session.scalar(select(Identity.user_id)) == f"{CITEVE}:{INES}"
+
+
+async def test_a_workspace_refusing_the_look_up_is_named_and_the_others_are_still_searched(
+    world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    texcat_token, citeve_token = await texcat_then_citeve_with_ines(world)
+    world.api.refuse_in(TEXCAT, "users.lookupByEmail", "missing_scope")
+
+    token = await import_and_invite(world, tmp_path)
+
+    printed = capsys.readouterr()
+    assert "queued an invitation DM for 1 members" in printed.out
+    assert printed.err.splitlines() == [
+        f"Slack workspace {TEXCAT} (TEXCAT cluster) could not be searched: missing_scope."
+    ]
+    assert lookups(world) == [texcat_token, citeve_token, citeve_token]  # asked once, not per member
+    assert [row.cause for row in await queued_messages(world.db)] == [f"invite:{token}"]
+
+
+async def test_an_import_looks_in_slack_bot_tokens_workspace_first_then_in_the_installed_ones(
+    world_with_default: World, tmp_path: Path
+) -> None:
+    world = world_with_default
+    citeve_token = await install(world, CITEVE, "CITEVE")
+    world.api.add_user(INES, "Inês Costa", email="ines@avetex.example", team=CITEVE)
+
+    token = await import_and_invite(world, tmp_path)
+
+    assert lookups(world) == [TOKEN, citeve_token, TOKEN, citeve_token]
+    assert [row.cause for row in await queued_messages(world.db)] == [f"invite:{token}"]
+
+
+async def test_without_a_token_or_an_install_the_import_says_slack_is_not_configured(
+    world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    await import_and_invite(world, tmp_path)
+
+    assert "Slack is not configured" in capsys.readouterr().out
+    assert lookups(world) == [] and await queued_messages(world.db) == []
 
 
 async def test_no_token_reaches_the_logs_even_at_debug(world: World) -> None:

@@ -292,6 +292,7 @@ class FakeSlackApi:
         self._throttled: dict[str, int] = defaultdict(int)
         # None: that call is answered as usual
         self._failures: dict[str, list[tuple[int, str] | None]] = defaultdict(list)
+        self._refused_in: dict[tuple[str, str], str] = {}  # (workspace, method) -> its error
         self._garbage: dict[str, list[str]] = defaultdict(list)
         self._recent: dict[str, deque[float]] = defaultdict(deque)
         self._numbers = itertools.count(1)
@@ -309,7 +310,6 @@ class FakeSlackApi:
             "chat.update": self._update,
             "chat.postEphemeral": self._post_ephemeral,
             "users.info": self._users_info,
-            "users.lookupByEmail": self._lookup_by_email,
             "views.publish": self._publish,
             "views.open": self._open_view,
             "files.getUploadURLExternal": self._upload_url,
@@ -319,6 +319,7 @@ class FakeSlackApi:
         self._team_methods: dict[str, Callable[[Params, str], Params]] = {
             "auth.test": self._auth_test,
             "conversations.open": self._open,
+            "users.lookupByEmail": self._lookup_by_email,
         }
 
     async def __aenter__(self) -> FakeSlackApi:
@@ -397,6 +398,11 @@ class FakeSlackApi:
         """The next `times` calls of `method`, after `after` answered as usual, get `error`."""
         self._failures[method].extend([None] * after + [(status, error)] * times)
 
+    def refuse_in(self, team_id: str, method: str, error: str) -> None:
+        """Every call of `method` with that workspace's token gets `error` (say, missing_scope when
+        its install did not grant users:read.email)."""
+        self._refused_in[(team_id, method)] = error
+
     def garble(self, method: str, kind: str = "html", *, times: int = 1) -> None:
         """The next `times` calls of `method` get HTTP 200 with a `GARBAGE[kind]` body and do nothing."""
         if kind not in GARBAGE:
@@ -472,6 +478,9 @@ class FakeSlackApi:
         injected = self._random_refusal(method)
         if injected is not None:
             return injected
+        team = self.tokens.get(authorization.removeprefix("Bearer "), "")
+        if refused := self._refused_in.get((team, method)):
+            return web.json_response({"ok": False, "error": refused})
         if self._failures[method] and (failure := self._failures[method].pop(0)) is not None:
             status, error = failure
             return web.json_response({"ok": False, "error": error}, status=status)
@@ -573,11 +582,12 @@ class FakeSlackApi:
         include_locale = str(params.get("include_locale")).lower() in ("1", "true")
         return {"user": user if include_locale else {k: v for k, v in user.items() if k != "locale"}}
 
-    def _lookup_by_email(self, params: Params) -> Params:
-        """Like Slack: the address matches case-insensitively; no match is the error users_not_found."""
+    def _lookup_by_email(self, params: Params, team: str) -> Params:
+        """Like Slack: a user of the token's workspace whose address matches case-insensitively; no
+        match is the error users_not_found."""
         wanted = str(params.get("email") or "").lower()
         for user in self.users.values():
-            if wanted and user["profile"]["email"].lower() == wanted:
+            if wanted and user["team_id"] == team and user["profile"]["email"].lower() == wanted:
                 return {"user": user}
         raise SlackError("users_not_found")
 
