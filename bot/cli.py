@@ -348,7 +348,10 @@ async def _invite(
         return
     done = await invite_on_slack(settings, database, links, datetime.now(UTC))
     if done is None:
-        typer.echo("Slack is not configured (SLACK_BOT_TOKEN), so no Slack invitations were sent.")
+        typer.echo(
+            "Slack is not configured (no SLACK_BOT_TOKEN and no installed workspace), "
+            "so no Slack invitations were sent."
+        )
         return
     typer.echo(
         f"Slack: queued an invitation DM for {done.queued} members (`clusterbot run` sends them); "
