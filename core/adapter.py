@@ -6,7 +6,7 @@ The console is not one of them: it is a chat for one person at a terminal and se
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from core.types import Reply
@@ -51,11 +51,12 @@ class Progress:
     """
 
     skip: int = 0
-    done: int = 0
-    _counted: int = 0
+    # Messages out so far, those of earlier attempts included; and how many `due` has counted.
+    done: int = field(default=0, init=False)
+    _counted: int = field(default=0, init=False)
 
     def __post_init__(self) -> None:
-        self.done = max(self.done, self.skip)
+        self.done = self.skip
 
     def due(self) -> bool:
         """Whether the next message still has to go out (False: an earlier attempt sent it)."""
